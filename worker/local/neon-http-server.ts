@@ -1,0 +1,245 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import {
+  type BatchOptions,
+  type IsolationLevel,
+  isolationLevels,
+  type SqlBackend,
+  type SqlResult,
+  type SqlStatement,
+} from "./sql-backend.ts";
+
+/**
+ * A local endpoint that speaks Neon's SQL-over-HTTP protocol, so the Worker runs
+ * the production driver (`@neondatabase/serverless`) unchanged against a local
+ * database. Point `neonConfig.fetchEndpoint` at `url`.
+ *
+ * The protocol, as the driver uses it:
+ *   POST /sql, headers Neon-Connection-String (required), Neon-Raw-Text-Output,
+ *   Neon-Array-Mode, and for batches Neon-Batch-Isolation-Level / -Read-Only / -Deferrable;
+ *   body {query, params} or {queries: [{query, params}, …]} (no Content-Type is sent).
+ *   200 → {fields, rows, command, rowCount, rowAsArray} or {results: […]};
+ *   400 → the Postgres error as JSON with its SQLSTATE `code`; other failures → 5xx text.
+ */
+export interface NeonHttpServer {
+  /** The SQL endpoint, e.g. `http://127.0.0.1:5480/sql`. */
+  readonly url: string;
+  readonly port: number;
+  readonly backend: SqlBackend;
+  /** Round trips (HTTP requests to /sql) served so far; tests count them. */
+  readonly stats: { requests: number; statements: number };
+  close(): Promise<void>;
+}
+
+export interface NeonHttpServerOptions {
+  backend: SqlBackend;
+  /** 0 picks a free port. */
+  port?: number;
+  host?: string;
+  /**
+   * Serves `/__stand-in/stats` and `POST /__stand-in/reset` (empties every table
+   * in `public`). For tests only: never enable it where data matters.
+   */
+  control?: boolean;
+}
+
+const maxBodyBytes = 64 * 1024 * 1024;
+
+/** The error fields the driver copies onto its `NeonDbError`, sent as null where absent. */
+const errorFields = [
+  "severity",
+  "code",
+  "detail",
+  "hint",
+  "position",
+  "internalPosition",
+  "internalQuery",
+  "where",
+  "schema",
+  "table",
+  "column",
+  "dataType",
+  "constraint",
+  "file",
+  "line",
+  "routine",
+] as const;
+
+export async function startNeonHttpServer(options: NeonHttpServerOptions): Promise<NeonHttpServer> {
+  const { backend } = options;
+  const stats = { requests: 0, statements: 0 };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => send(res, 500, { message: `stand-in failure: ${String(error)}` }));
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse) {
+    const path = new URL(req.url ?? "/", "http://stand-in").pathname;
+    if (options.control && path.startsWith("/__stand-in/")) return control(path, req, res);
+    if (path !== "/sql") return send(res, 404, { message: `not found: ${path}` });
+    if (req.method !== "POST") return send(res, 405, { message: "use POST" });
+
+    const connectionString = req.headers["neon-connection-string"];
+    if (typeof connectionString !== "string" || !/^postgres(ql)?:\/\//.test(connectionString)) {
+      return send(res, 400, queryError("missing or malformed Neon-Connection-String header", "08001"));
+    }
+
+    let body: unknown;
+    try {
+      body = JSON.parse(await readBody(req));
+    } catch (error) {
+      return send(res, 400, queryError(`request body is not valid JSON: ${String(error)}`, "08P01"));
+    }
+    const request = parseRequest(body, req.headers);
+    if (typeof request === "string") return send(res, 400, queryError(request, "08P01"));
+
+    stats.requests += 1;
+    const arrayMode = req.headers["neon-array-mode"] === "true";
+    try {
+      if ("queries" in request) {
+        stats.statements += request.queries.length;
+        const results = await backend.batch(request.queries, request.options);
+        return send(res, 200, { results: results.map((result) => render(result, arrayMode)) });
+      }
+      stats.statements += 1;
+      return send(res, 200, render(await backend.query(request), arrayMode));
+    } catch (error) {
+      if (isPostgresError(error)) return send(res, 400, postgresErrorBody(error));
+      return send(res, 503, { message: `database unavailable: ${String(error)}` });
+    }
+  }
+
+  async function control(path: string, req: IncomingMessage, res: ServerResponse) {
+    if (path === "/__stand-in/stats" && req.method === "GET") return send(res, 200, stats);
+    if (path === "/__stand-in/reset" && req.method === "POST") {
+      await emptyPublicTables(backend);
+      return send(res, 200, { reset: true });
+    }
+    return send(res, 404, { message: `not found: ${path}` });
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://${options.host ?? "127.0.0.1"}:${port}/sql`,
+    port,
+    backend,
+    stats,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+type ParsedRequest = SqlStatement | { queries: SqlStatement[]; options: BatchOptions };
+
+function parseRequest(body: unknown, headers: IncomingMessage["headers"]): ParsedRequest | string {
+  if (typeof body !== "object" || body === null) return "request body must be a JSON object";
+  if ("queries" in body) {
+    const { queries } = body as { queries: unknown };
+    if (!Array.isArray(queries)) return '"queries" must be an array';
+    const statements: SqlStatement[] = [];
+    for (const [index, query] of queries.entries()) {
+      const statement = parseStatement(query);
+      if (typeof statement === "string") return `queries[${index}]: ${statement}`;
+      statements.push(statement);
+    }
+    const options = parseBatchOptions(headers);
+    return typeof options === "string" ? options : { queries: statements, options };
+  }
+  return parseStatement(body);
+}
+
+function parseStatement(value: unknown): SqlStatement | string {
+  const { query, params = [] } = (value ?? {}) as { query?: unknown; params?: unknown };
+  if (typeof query !== "string") return '"query" must be a string';
+  if (!Array.isArray(params)) return '"params" must be an array';
+  if (!params.every((param) => param === null || typeof param === "string")) {
+    return '"params" must hold strings or null';
+  }
+  return { query, params };
+}
+
+function parseBatchOptions(headers: IncomingMessage["headers"]): BatchOptions | string {
+  const options: BatchOptions = {};
+  const isolation = headers["neon-batch-isolation-level"];
+  if (isolation !== undefined) {
+    if (!isolationLevels.includes(isolation as IsolationLevel)) return `unknown isolation level: ${isolation}`;
+    options.isolationLevel = isolation as IsolationLevel;
+  }
+  const readOnly = headers["neon-batch-read-only"];
+  if (readOnly !== undefined) options.readOnly = readOnly === "true";
+  const deferrable = headers["neon-batch-deferrable"];
+  if (deferrable !== undefined) options.deferrable = deferrable === "true";
+  return options;
+}
+
+function render(result: SqlResult, arrayMode: boolean) {
+  const rows = arrayMode
+    ? result.rows
+    : result.rows.map((row) => Object.fromEntries(result.fields.map((field, i) => [field.name, row[i]])));
+  return { fields: result.fields, rows, command: result.command, rowCount: result.rowCount, rowAsArray: arrayMode };
+}
+
+interface PostgresError extends Error {
+  code: string;
+}
+
+function isPostgresError(error: unknown): error is PostgresError {
+  const code = (error as { code?: unknown } | null)?.code;
+  return error instanceof Error && typeof code === "string" && /^[0-9A-Z]{5}$/.test(code);
+}
+
+function postgresErrorBody(error: PostgresError) {
+  const body: Record<string, unknown> = { message: error.message };
+  for (const field of errorFields) body[field] = (error as unknown as Record<string, unknown>)[field] ?? null;
+  return body;
+}
+
+function queryError(message: string, code: string) {
+  const body: Record<string, unknown> = { message };
+  for (const field of errorFields) body[field] = null;
+  return { ...body, code, severity: "ERROR" };
+}
+
+async function emptyPublicTables(backend: SqlBackend) {
+  const tables = await backend.query({
+    query: "select quote_ident(tablename) from pg_tables where schemaname = 'public'",
+    params: [],
+  });
+  const names = tables.rows.map((row) => row[0]);
+  if (names.length > 0) {
+    await backend.query({ query: `TRUNCATE ${names.join(", ")} RESTART IDENTITY CASCADE`, params: [] });
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBodyBytes) {
+        reject(new Error(`request body over ${maxBodyBytes} bytes`));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, body: unknown) {
+  if (res.headersSent) return;
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+  res.end(text);
+}

@@ -1,0 +1,61 @@
+import { Hono } from "hono";
+import { requestId } from "hono/request-id";
+import { secureHeaders } from "hono/secure-headers";
+import { ConfigError, readConfig } from "./config.ts";
+import { getDatabase } from "./db/client.ts";
+import { isDatabaseUnavailable } from "./db/errors.ts";
+import type { AppEnv } from "./env.ts";
+import { healthRoutes } from "./health/health.routes.ts";
+import { Problem, problem, renderProblem } from "./problems.ts";
+
+export const app = new Hono<AppEnv>();
+
+app.use(requestId());
+app.use(
+  secureHeaders({
+    // API responses are data, never documents: nothing may run or be framed.
+    contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+    referrerPolicy: "strict-origin-when-cross-origin",
+    strictTransportSecurity: "max-age=31536000; includeSubDomains",
+    crossOriginResourcePolicy: "same-origin",
+  }),
+);
+app.use("/api/*", async (c, next) => {
+  const config = readConfig(c.env);
+  c.set("config", config);
+  c.set("db", getDatabase(config));
+  await next();
+});
+
+app.route("/api/health", healthRoutes);
+
+app.notFound((c) => renderProblem(c, problem("not_found", { detail: `Nothing at ${c.req.path}` })));
+
+app.onError((error, c) => {
+  if (error instanceof Problem) return renderProblem(c, error);
+  if (error instanceof ConfigError) {
+    log("error", c.var.requestId, "invalid configuration", { issues: error.issues });
+    return renderProblem(c, problem("server_misconfigured", { detail: error.issues.join("; ") }));
+  }
+  if (isDatabaseUnavailable(error)) {
+    log("warn", c.var.requestId, "database unavailable", { error: describe(error) });
+    return renderProblem(
+      c,
+      problem("database_unavailable", {
+        detail: "The database did not answer; nothing was changed. Try again shortly.",
+        headers: { "Retry-After": "5" },
+      }),
+    );
+  }
+  log("error", c.var.requestId, "unhandled error", { error: describe(error) });
+  return renderProblem(c, problem("internal_error", { extensions: { requestId: c.var.requestId } }));
+});
+
+/** One JSON line per event, with the request id, for Workers Logs. */
+function log(level: "warn" | "error", requestId: string, message: string, fields: Record<string, unknown>) {
+  console[level](JSON.stringify({ level, message, requestId, ...fields }));
+}
+
+function describe(error: unknown) {
+  return error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error);
+}

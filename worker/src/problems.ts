@@ -1,0 +1,58 @@
+import type { Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+
+/**
+ * Every error a client can see, in one catalogue: a stable `code`, its HTTP status
+ * and one human title. Handlers `throw problem("…")`; `app.onError` renders it as
+ * RFC 9457 problem+json. Anything that is not a Problem renders as a generic 500.
+ */
+const catalogue = {
+  bad_request: { status: 400, title: "The request is malformed" },
+  not_found: { status: 404, title: "Not found" },
+  method_not_allowed: { status: 405, title: "Method not allowed" },
+  internal_error: { status: 500, title: "Something went wrong on our side" },
+  server_misconfigured: { status: 500, title: "The server is not configured correctly" },
+  database_unavailable: { status: 503, title: "The database is unavailable" },
+} as const satisfies Record<string, { status: ContentfulStatusCode; title: string }>;
+
+export type ProblemCode = keyof typeof catalogue;
+
+export interface ProblemOptions {
+  detail?: string;
+  headers?: Record<string, string>;
+  /** Extra members of the problem object, e.g. field-level `errors`. */
+  extensions?: Record<string, unknown>;
+}
+
+export class Problem extends Error {
+  readonly status: ContentfulStatusCode;
+  readonly title: string;
+
+  constructor(
+    readonly code: ProblemCode,
+    readonly options: ProblemOptions = {},
+  ) {
+    super(options.detail ?? catalogue[code].title);
+    this.name = "Problem";
+    this.status = catalogue[code].status;
+    this.title = catalogue[code].title;
+  }
+}
+
+export function problem(code: ProblemCode, options?: ProblemOptions): Problem {
+  return new Problem(code, options);
+}
+
+export function renderProblem(c: Context, error: Problem): Response {
+  const body = {
+    type: `urn:brisk:problem:${error.code}`,
+    title: error.title,
+    status: error.status,
+    detail: error.options.detail ?? error.title,
+    code: error.code,
+    ...error.options.extensions,
+  };
+  for (const [name, value] of Object.entries(error.options.headers ?? {})) c.header(name, value);
+  c.header("Cache-Control", "no-store");
+  return c.body(JSON.stringify(body), error.status, { "Content-Type": "application/problem+json" });
+}

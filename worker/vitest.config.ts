@@ -1,0 +1,46 @@
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+import { testDatabaseUrl } from "./test/test-config.ts";
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        // The Worker itself, inside workerd, against the local Neon stand-in.
+        extends: false,
+        plugins: [
+          cloudflareTest(({ inject }) => ({
+            wrangler: { configPath: "../wrangler.toml" },
+            miniflare: {
+              bindings: {
+                DATABASE_URL: testDatabaseUrl,
+                NEON_FETCH_ENDPOINT: inject("neonEndpoint"),
+                // Where a database that accepts connections but never answers is needed.
+                TEST_HANGING_ENDPOINT: inject("hangingEndpoint"),
+              },
+            },
+          })),
+        ],
+        test: {
+          name: "worker",
+          include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+          globalSetup: ["test/global-setup.ts"],
+          setupFiles: ["test/setup-file.ts"],
+          // Test files share the stand-in's database, emptied before each file, so they run one at a time.
+          fileParallelism: false,
+        },
+      },
+      {
+        // The stand-in's protocol conformance, in Node, with the real driver and drizzle.
+        extends: false,
+        test: {
+          name: "stand-in",
+          include: ["local/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
+  },
+});
