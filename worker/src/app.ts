@@ -18,6 +18,7 @@ app.use(
     referrerPolicy: "strict-origin-when-cross-origin",
     strictTransportSecurity: "max-age=31536000; includeSubDomains",
     crossOriginResourcePolicy: "same-origin",
+    xFrameOptions: "DENY",
   }),
 );
 app.use("/api/*", async (c, next) => {

@@ -1,0 +1,203 @@
+/**
+ * `pnpm dev` — Brisk on this machine in one command:
+ *   1. creates .dev.vars with local secrets on first run;
+ *   2. starts the local Neon stand-in (embedded PGlite in .brisk/pglite, kept between
+ *      runs; or the PostgreSQL server with BRISK_DB=postgres) and applies migrations
+ *      through it, over the same HTTP driver path the Worker uses;
+ *   3. builds the site, and rebuilds it when web/ changes;
+ *   4. runs `wrangler dev` pointed at the stand-in, and says where Brisk is.
+ * Ctrl-C stops everything and closes the database cleanly.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync, watch, writeFileSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { backendKindFromEnv } from "../worker/local/local-database.ts";
+import { startNeonHttpServer } from "../worker/local/neon-http-server.ts";
+import { openPgliteBackend } from "../worker/local/pglite-backend.ts";
+import { openPostgresBackend } from "../worker/local/postgres-backend.ts";
+import type { SqlBackend } from "../worker/local/sql-backend.ts";
+import { applyMigrations } from "../worker/scripts/migrate.ts";
+
+const root = join(import.meta.dirname, "..");
+const port = parsePort("PORT", process.env.PORT ?? "8787");
+const dbPort = parsePort("BRISK_DB_PORT", process.env.BRISK_DB_PORT ?? "5480");
+const pgliteDir = process.env.BRISK_PGLITE_DIR || join(root, ".brisk", "pglite");
+/** What the Worker's driver is told to connect to; the stand-in serves its one database whatever it is. */
+const localDatabaseUrl = "postgresql://brisk:brisk@localhost/brisk";
+
+const log = (line: string) => console.log(`\x1b[36m[brisk]\x1b[0m ${line}`);
+
+const children = new Set<ChildProcess>();
+const cleanups: (() => Promise<void>)[] = [];
+let stopping = false;
+
+async function main() {
+  const kind = backendKindFromEnv();
+  ensureDevVars();
+
+  await assertPortFree(dbPort, "BRISK_DB_PORT");
+  const backend = await openBackend(kind);
+  cleanups.push(() => backend.close());
+  const server = await startNeonHttpServer({ backend, port: dbPort });
+  cleanups.unshift(() => server.close());
+  log(`database: ${kind === "pglite" ? `embedded PGlite in ${pgliteDir}` : "PostgreSQL server"} via ${server.url}`);
+
+  const { applied } = await applyMigrations({ databaseUrl: localDatabaseUrl, fetchEndpoint: server.url, log });
+  log(applied === 0 ? "migrations: up to date" : `migrations: applied ${applied}`);
+
+  await buildSite();
+  watchSite();
+
+  const wrangler = run(
+    "wrangler",
+    [
+      "dev",
+      "--port",
+      String(port),
+      "--var",
+      `NEON_FETCH_ENDPOINT:${server.url}`,
+      "--show-interactive-dev-session=false",
+    ],
+    { keepAlive: true },
+  );
+  wrangler.on("exit", (code) => {
+    if (!stopping) {
+      log(`wrangler dev exited (${code ?? "signal"}); stopping.`);
+      void stop(code ?? 1);
+    }
+  });
+  await waitForHealth(`http://localhost:${port}/api/health`);
+  log(`Brisk is running at \x1b[1mhttp://localhost:${port}\x1b[0m — Ctrl-C to stop.`);
+}
+
+async function openBackend(kind: "pglite" | "postgres"): Promise<SqlBackend> {
+  if (kind === "postgres") {
+    const url = process.env.BRISK_POSTGRES_URL || "postgresql://postgres@127.0.0.1:5432/postgres";
+    return openPostgresBackend(url);
+  }
+  await mkdir(pgliteDir, { recursive: true });
+  return openPgliteBackend(pgliteDir);
+}
+
+/** Local secrets live in .dev.vars (git-ignored); missing ones are generated, existing ones kept. */
+function ensureDevVars() {
+  const path = join(root, ".dev.vars");
+  const existing = existsSync(path) ? readFileSync(path, "utf8") : "";
+  const wanted: Record<string, string> = {
+    DATABASE_URL: localDatabaseUrl,
+    BETTER_AUTH_SECRET: randomBytes(32).toString("base64url"),
+  };
+  const missing = Object.entries(wanted).filter(([name]) => !new RegExp(`^${name}=`, "m").test(existing));
+  if (missing.length === 0) return;
+  const lines = missing.map(([name, value]) => `${name}=${value}`).join("\n");
+  writeFileSync(path, `${existing}${existing && !existing.endsWith("\n") ? "\n" : ""}${lines}\n`, { mode: 0o600 });
+  log(`wrote ${missing.map(([name]) => name).join(", ")} to .dev.vars`);
+}
+
+function buildSite(): Promise<void> {
+  return new Promise((resolve, reject) => {
+    run("pnpm", ["--filter", "@brisk/web", "build"]).on("exit", (code) =>
+      code === 0 ? resolve() : reject(new Error(`the site build failed (exit ${code})`)),
+    );
+  });
+}
+
+/** Rebuilds the site when web/src or web/public changes; wrangler serves the new files at once. */
+function watchSite() {
+  let timer: NodeJS.Timeout | undefined;
+  let building = false;
+  let again = false;
+  const rebuild = async () => {
+    if (building) {
+      again = true;
+      return;
+    }
+    building = true;
+    try {
+      await buildSite();
+      log("site rebuilt");
+    } catch (error) {
+      log(String(error));
+    }
+    building = false;
+    if (again) {
+      again = false;
+      void rebuild();
+    }
+  };
+  for (const dir of ["web/src", "web/public"]) {
+    const watcher = watch(join(root, dir), { recursive: true }, () => {
+      clearTimeout(timer);
+      timer = setTimeout(rebuild, 150);
+    });
+    cleanups.push(async () => watcher.close());
+  }
+}
+
+function run(command: string, args: string[], options: { keepAlive?: boolean } = {}): ChildProcess {
+  const child = spawn(command, args, {
+    cwd: root,
+    stdio: "inherit",
+    env: { WRANGLER_SEND_METRICS: "false", ASTRO_TELEMETRY_DISABLED: "1", ...process.env },
+  });
+  children.add(child);
+  child.on("exit", () => children.delete(child));
+  if (!options.keepAlive) child.on("error", (error) => log(`${command}: ${error.message}`));
+  return child;
+}
+
+async function waitForHealth(url: string) {
+  for (let attempt = 0; attempt < 240 && !stopping; attempt++) {
+    try {
+      const response = await fetch(url);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  if (!stopping) log(`no healthy answer from ${url} yet; see wrangler's output above`);
+}
+
+function assertPortFree(value: number, name: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", () =>
+      reject(new Error(`port ${value} is in use (is another \`pnpm dev\` running?); set ${name} to use another`)),
+    );
+    probe.listen(value, "127.0.0.1", () => probe.close(() => resolve()));
+  });
+}
+
+function parsePort(name: string, value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1 || parsed > 65535) {
+    console.error(`${name} must be a port number between 1 and 65535, not "${value}"`);
+    process.exit(2);
+  }
+  return parsed;
+}
+
+async function stop(code: number) {
+  if (stopping) return;
+  stopping = true;
+  log("stopping…");
+  for (const child of children) child.kill("SIGTERM");
+  await Promise.all(
+    [...children].map((child) => new Promise((resolve) => child.once("exit", resolve).once("error", resolve))),
+  );
+  for (const cleanup of cleanups) await cleanup().catch((error) => log(`cleanup: ${String(error)}`));
+  log("stopped.");
+  process.exit(code);
+}
+
+process.on("SIGINT", () => void stop(0));
+process.on("SIGTERM", () => void stop(0));
+
+main().catch((error: unknown) => {
+  console.error(`\x1b[31m[brisk] ${error instanceof Error ? error.message : String(error)}\x1b[0m`);
+  void stop(1);
+});
