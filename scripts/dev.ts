@@ -59,6 +59,8 @@ async function main() {
       String(port),
       "--var",
       `NEON_FETCH_ENDPOINT:${server.url}`,
+      "--var",
+      `BETTER_AUTH_URL:http://localhost:${port}`,
       "--show-interactive-dev-session=false",
     ],
     { keepAlive: true },

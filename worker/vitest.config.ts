@@ -14,6 +14,8 @@ export default defineConfig({
             miniflare: {
               bindings: {
                 DATABASE_URL: testDatabaseUrl,
+                BETTER_AUTH_URL: "http://localhost",
+                BETTER_AUTH_SECRET: "test-secret-that-is-long-enough-for-better-auth",
                 NEON_FETCH_ENDPOINT: inject("neonEndpoint"),
                 // Where a database that accepts connections but never answers is needed.
                 TEST_HANGING_ENDPOINT: inject("hangingEndpoint"),

@@ -28,6 +28,8 @@ export interface NeonHttpServer {
   readonly backend: SqlBackend;
   /** Round trips (HTTP requests to /sql) served so far; tests count them. */
   readonly stats: { requests: number; statements: number };
+  /** Faults to inject into coming requests; tests arm them (also via POST /__stand-in/faults). */
+  readonly faults: Fault[];
   close(): Promise<void>;
 }
 
@@ -37,10 +39,24 @@ export interface NeonHttpServerOptions {
   port?: number;
   host?: string;
   /**
-   * Serves `/__stand-in/stats` and `POST /__stand-in/reset` (empties every table
-   * in `public`). For tests only: never enable it where data matters.
+   * Serves `/__stand-in/stats`, `POST /__stand-in/reset` (empties every table in
+   * `public`) and `POST|DELETE /__stand-in/faults` (see Fault). For tests only:
+   * never enable it where data matters.
    */
   control?: boolean;
+}
+
+/**
+ * A fault injected into the next request(s) whose SQL contains `match`
+ * (case-insensitive; every request when empty):
+ *   - `fail`: answer HTTP 503 without running anything — the request never reached the database;
+ *   - `lose-response`: run and commit, then drop the connection — the write happened, the answer was lost.
+ */
+export interface Fault {
+  match: string;
+  action: "fail" | "lose-response";
+  /** How many matching requests it affects before it disarms itself. */
+  times: number;
 }
 
 const maxBodyBytes = 64 * 1024 * 1024;
@@ -68,6 +84,15 @@ const errorFields = [
 export async function startNeonHttpServer(options: NeonHttpServerOptions): Promise<NeonHttpServer> {
   const { backend } = options;
   const stats = { requests: 0, statements: 0 };
+  const faults: Fault[] = [];
+
+  /** The armed fault this request triggers, if any; each trigger uses up one of its `times`. */
+  function triggeredFault(statements: SqlStatement[]): Fault | undefined {
+    const sql = statements.map((statement) => statement.query.toLowerCase()).join("\n");
+    const fault = faults.find((candidate) => sql.includes(candidate.match.toLowerCase()));
+    if (fault && --fault.times <= 0) faults.splice(faults.indexOf(fault), 1);
+    return fault;
+  }
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => send(res, 500, { message: `stand-in failure: ${String(error)}` }));
@@ -95,14 +120,20 @@ export async function startNeonHttpServer(options: NeonHttpServerOptions): Promi
 
     stats.requests += 1;
     const arrayMode = req.headers["neon-array-mode"] === "true";
+    const statements = "queries" in request ? request.queries : [request];
+    const fault = triggeredFault(statements);
+    if (fault?.action === "fail") return send(res, 503, { message: "injected fault: request failed before running" });
     try {
-      if ("queries" in request) {
-        stats.statements += request.queries.length;
-        const results = await backend.batch(request.queries, request.options);
-        return send(res, 200, { results: results.map((result) => render(result, arrayMode)) });
+      stats.statements += statements.length;
+      const body =
+        "queries" in request
+          ? { results: (await backend.batch(request.queries, request.options)).map((r) => render(r, arrayMode)) }
+          : render(await backend.query(request), arrayMode);
+      if (fault?.action === "lose-response") {
+        req.socket.destroy();
+        return;
       }
-      stats.statements += 1;
-      return send(res, 200, render(await backend.query(request), arrayMode));
+      return send(res, 200, body);
     } catch (error) {
       if (isPostgresError(error)) return send(res, 400, postgresErrorBody(error));
       return send(res, 503, { message: `database unavailable: ${String(error)}` });
@@ -112,8 +143,18 @@ export async function startNeonHttpServer(options: NeonHttpServerOptions): Promi
   async function control(path: string, req: IncomingMessage, res: ServerResponse) {
     if (path === "/__stand-in/stats" && req.method === "GET") return send(res, 200, stats);
     if (path === "/__stand-in/reset" && req.method === "POST") {
+      faults.length = 0;
       await emptyPublicTables(backend);
       return send(res, 200, { reset: true });
+    }
+    if (path === "/__stand-in/faults" && req.method === "POST") {
+      const fault = JSON.parse(await readBody(req)) as Fault;
+      faults.push({ match: String(fault.match ?? ""), action: fault.action, times: Number(fault.times ?? 1) });
+      return send(res, 200, { faults });
+    }
+    if (path === "/__stand-in/faults" && req.method === "DELETE") {
+      faults.length = 0;
+      return send(res, 200, { faults });
     }
     return send(res, 404, { message: `not found: ${path}` });
   }
@@ -129,6 +170,7 @@ export async function startNeonHttpServer(options: NeonHttpServerOptions): Promi
     port,
     backend,
     stats,
+    faults,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

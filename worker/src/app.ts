@@ -1,6 +1,8 @@
 import { Hono } from "hono";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
+import { authRoutes } from "./auth/auth.routes.ts";
+import { requireUser } from "./auth/require-user.ts";
 import { ConfigError, readConfig } from "./config.ts";
 import { getDatabase } from "./db/client.ts";
 import { isDatabaseUnavailable } from "./db/errors.ts";
@@ -29,6 +31,8 @@ app.use("/api/*", async (c, next) => {
 });
 
 app.route("/api/health", healthRoutes);
+app.route("/api/auth", authRoutes);
+app.use("/api/:userId/tasks/*", requireUser);
 
 app.notFound((c) => renderProblem(c, problem("not_found", { detail: `Nothing at ${c.req.path}` })));
 

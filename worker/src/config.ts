@@ -3,7 +3,7 @@ import { z } from "zod";
 /**
  * The Worker's settings, validated once per isolate. A missing or malformed setting
  * fails every request with a message naming the setting, instead of failing later
- * somewhere deep inside the driver.
+ * somewhere deep inside a library.
  */
 const configSchema = z.object({
   DATABASE_URL: z
@@ -17,12 +17,32 @@ const configSchema = z.object({
     .refine((value) => value === "" || isHttpUrl(value), {
       error: "NEON_FETCH_ENDPOINT must be empty (Neon's own endpoint) or an http(s) URL",
     }),
-  DB_TIMEOUT_MS: z.coerce
-    .number({ error: "DB_TIMEOUT_MS must be a number of milliseconds" })
-    .int("DB_TIMEOUT_MS must be a whole number of milliseconds")
-    .min(100, "DB_TIMEOUT_MS must be at least 100")
-    .max(60_000, "DB_TIMEOUT_MS must be at most 60000")
-    .default(5000),
+  DB_TIMEOUT_MS: integerSetting("DB_TIMEOUT_MS", 100, 60_000).default(5000),
+  BETTER_AUTH_URL: z
+    .string({ error: "BETTER_AUTH_URL is not set: set it to the site's public URL, e.g. https://brisk.example.com" })
+    .refine(isHttpUrl, {
+      error: "BETTER_AUTH_URL must be the site's public http(s) URL, e.g. https://brisk.example.com",
+    }),
+  BETTER_AUTH_SECRET: z
+    .string({ error: "BETTER_AUTH_SECRET is not set: set it with `wrangler secret put BETTER_AUTH_SECRET`" })
+    .min(32, "BETTER_AUTH_SECRET must be at least 32 characters (e.g. `openssl rand -base64 32`)"),
+  BETTER_AUTH_SECRETS: z
+    .string()
+    .default("")
+    .transform((value, ctx) => {
+      const secrets = parseVersionedSecrets(value);
+      if (typeof secrets === "string") ctx.addIssue({ code: "custom", message: secrets });
+      return typeof secrets === "string" ? [] : secrets;
+    }),
+  TRUSTED_ORIGINS: z
+    .string()
+    .default("")
+    .transform((value) => value.split(",").map((origin) => origin.trim()))
+    .transform((origins) => origins.filter((origin) => origin !== ""))
+    .refine((origins) => origins.every(isHttpUrl), {
+      error: "TRUSTED_ORIGINS must be a comma-separated list of http(s) origins",
+    }),
+  ACCESS_TOKEN_TTL_SECONDS: integerSetting("ACCESS_TOKEN_TTL_SECONDS", 60, 86_400).default(900),
 });
 
 export type Config = {
@@ -30,6 +50,13 @@ export type Config = {
   /** The SQL-over-HTTP endpoint; undefined means Neon's own, derived from the URL's host. */
   neonFetchEndpoint: string | undefined;
   dbTimeoutMs: number;
+  /** The site's public origin: Better Auth's base URL, the JWT issuer. */
+  baseUrl: string;
+  authSecret: string;
+  /** Versioned secrets, newest first (BETTER_AUTH_SECRETS="2:new,1:old"); empty when unused. */
+  authSecrets: { version: number; value: string }[];
+  trustedOrigins: string[];
+  accessTokenTtlSeconds: number;
 };
 
 export class ConfigError extends Error {
@@ -47,13 +74,40 @@ export function readConfig(env: Env): Config {
   if (cached) return cached;
   const result = configSchema.safeParse(env);
   if (!result.success) throw new ConfigError(result.error.issues.map((issue) => issue.message));
+  const settings = result.data;
   const config: Config = {
-    databaseUrl: result.data.DATABASE_URL,
-    neonFetchEndpoint: result.data.NEON_FETCH_ENDPOINT || undefined,
-    dbTimeoutMs: result.data.DB_TIMEOUT_MS,
+    databaseUrl: settings.DATABASE_URL,
+    neonFetchEndpoint: settings.NEON_FETCH_ENDPOINT || undefined,
+    dbTimeoutMs: settings.DB_TIMEOUT_MS,
+    baseUrl: new URL(settings.BETTER_AUTH_URL).origin,
+    authSecret: settings.BETTER_AUTH_SECRET,
+    authSecrets: settings.BETTER_AUTH_SECRETS,
+    trustedOrigins: settings.TRUSTED_ORIGINS.map((origin) => new URL(origin).origin),
+    accessTokenTtlSeconds: settings.ACCESS_TOKEN_TTL_SECONDS,
   };
   parsed.set(env, config);
   return config;
+}
+
+function integerSetting(name: string, min: number, max: number) {
+  return z.coerce
+    .number({ error: `${name} must be a number` })
+    .int(`${name} must be a whole number`)
+    .min(min, `${name} must be at least ${min}`)
+    .max(max, `${name} must be at most ${max}`);
+}
+
+/** "2:secret-two,1:secret-one" → [{version: 2, …}, {version: 1, …}], or a message saying what is wrong. */
+function parseVersionedSecrets(value: string): { version: number; value: string }[] | string {
+  if (value.trim() === "") return [];
+  const secrets = [];
+  for (const entry of value.split(",")) {
+    const match = /^\s*(\d+):(.+?)\s*$/.exec(entry);
+    if (!match?.[1] || !match[2]) return "BETTER_AUTH_SECRETS must look like 2:new-secret,1:old-secret";
+    if (match[2].length < 32) return `BETTER_AUTH_SECRETS: the secret of version ${match[1]} is under 32 characters`;
+    secrets.push({ version: Number(match[1]), value: match[2] });
+  }
+  return secrets;
 }
 
 function isPostgresUrl(value: string): boolean {

@@ -8,5 +8,7 @@ export interface AppEnv {
   Variables: RequestIdVariables & {
     config: Config;
     db: Database;
+    /** The authenticated user, set by requireUser. */
+    userId: string;
   };
 }

@@ -8,6 +8,8 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
  */
 const catalogue = {
   bad_request: { status: 400, title: "The request is malformed" },
+  invalid_token: { status: 401, title: "Authentication required" },
+  forbidden: { status: 403, title: "Not allowed" },
   not_found: { status: 404, title: "Not found" },
   method_not_allowed: { status: 405, title: "Method not allowed" },
   internal_error: { status: 500, title: "Something went wrong on our side" },

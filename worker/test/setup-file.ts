@@ -1,8 +1,7 @@
-import { env } from "cloudflare:workers";
 import { beforeAll } from "vitest";
 import { resetDatabase } from "./stand-in.ts";
 
 // Each test file starts on an empty database.
 beforeAll(async () => {
-  await resetDatabase(env.NEON_FETCH_ENDPOINT);
+  await resetDatabase();
 });

@@ -1,17 +1,51 @@
+import { env } from "cloudflare:workers";
+
 /** Test access to the local Neon stand-in's control endpoints (enabled only in tests). */
 
-function controlUrl(sqlEndpoint: string, path: string): string {
-  return new URL(`/__stand-in/${path}`, sqlEndpoint).toString();
+function controlUrl(path: string): string {
+  return new URL(`/__stand-in/${path}`, env.NEON_FETCH_ENDPOINT).toString();
 }
 
-export async function resetDatabase(sqlEndpoint: string): Promise<void> {
-  const response = await fetch(controlUrl(sqlEndpoint, "reset"), { method: "POST" });
-  if (!response.ok) throw new Error(`stand-in reset failed: ${response.status} ${await response.text()}`);
+async function control(path: string, init?: RequestInit): Promise<unknown> {
+  const response = await fetch(controlUrl(path), init);
+  if (!response.ok) throw new Error(`stand-in ${path} failed: ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+export async function resetDatabase(): Promise<void> {
+  await control("reset", { method: "POST" });
 }
 
 /** Database round trips (HTTP requests to the SQL endpoint) served so far. */
-export async function roundTrips(sqlEndpoint: string): Promise<number> {
-  const response = await fetch(controlUrl(sqlEndpoint, "stats"));
-  const stats = (await response.json()) as { requests: number };
+export async function roundTrips(): Promise<number> {
+  const stats = (await control("stats")) as { requests: number };
   return stats.requests;
+}
+
+export interface Fault {
+  /** A piece of the SQL to fail on, e.g. `insert into "account"`. */
+  match: string;
+  /** `fail`: never reaches the database. `lose-response`: commits, then the answer is lost. */
+  action: "fail" | "lose-response";
+  times?: number;
+}
+
+export async function injectFault(fault: Fault): Promise<void> {
+  await control("faults", { method: "POST", body: JSON.stringify({ times: 1, ...fault }) });
+}
+
+export async function clearFaults(): Promise<void> {
+  await control("faults", { method: "DELETE" });
+}
+
+/** Runs SQL straight against the test database, bypassing the Worker (for arranging data). */
+export async function sql<Row = Record<string, unknown>>(query: string, params: unknown[] = []): Promise<Row[]> {
+  const response = await fetch(env.NEON_FETCH_ENDPOINT, {
+    method: "POST",
+    headers: { "Neon-Connection-String": env.DATABASE_URL },
+    body: JSON.stringify({ query, params: params.map((p) => (p === null ? null : String(p))) }),
+  });
+  const body = (await response.json()) as { rows: Row[]; message?: string };
+  if (!response.ok) throw new Error(`SQL failed: ${body.message}`);
+  return body.rows;
 }

@@ -1,15 +1,10 @@
-import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import worker from "../index.ts";
+import { bindingsWith, call } from "../../test/fixtures.ts";
 
 /** Calls the Worker entry with some bindings replaced, e.g. a database that is down. */
-async function fetchWithEnv(path: string, overrides: Partial<Env>): Promise<Response> {
-  const ctx = createExecutionContext();
-  const response = await worker.fetch(new Request(`http://localhost${path}`), { ...env, ...overrides }, ctx);
-  await waitOnExecutionContext(ctx);
-  return response;
-}
+const fetchWithEnv = (path: string, overrides: Partial<Env>) => call(path, { env: bindingsWith(overrides) });
 
 describe("GET /api/health", () => {
   it("answers ok after a real round trip to the database", async () => {

@@ -1,0 +1,76 @@
+import { createRemoteJWKSet, customFetch, errors, type JWTVerifyGetKey, jwtVerify } from "jose";
+import type { Config } from "../config.ts";
+import { type Auth, tokenClaims } from "./auth.ts";
+
+/** How long a warm isolate trusts its copy of the key set, and how often an unknown `kid` may refresh it. */
+export const keySetCache = { maxAgeMs: 10 * 60_000, cooldownMs: 30_000 } as const;
+
+/** Tokens are a few hundred bytes; anything far larger is refused before any parsing. */
+const maxTokenLength = 4096;
+
+/** Leeway for clocks that disagree a little on `exp` and `nbf`. */
+const clockToleranceSeconds = 30;
+
+export class InvalidAccessToken extends Error {
+  constructor(reason: string, options?: ErrorOptions) {
+    super(reason, options);
+    this.name = "InvalidAccessToken";
+  }
+}
+
+const keySets = new WeakMap<Auth, JWTVerifyGetKey>();
+
+/**
+ * The isolate's cached key set. It is loaded in-process from Better Auth
+ * (`auth.api.getJwks()`, one database read) — never by fetching the Worker's own
+ * URL, which a Worker cannot reliably reach. jose keeps it for `maxAgeMs` and
+ * reloads it early, at most once per `cooldownMs`, when a token names an unknown
+ * `kid` (a key rotated in since the last load).
+ */
+export function getKeySet(auth: Auth, config: Config): JWTVerifyGetKey {
+  let keySet = keySets.get(auth);
+  if (!keySet) {
+    keySet = createRemoteJWKSet(new URL("/api/auth/jwks", config.baseUrl), {
+      [customFetch]: async () => Response.json(await auth.api.getJwks()),
+      cacheMaxAge: keySetCache.maxAgeMs,
+      cooldownDuration: keySetCache.cooldownMs,
+      // The database call has its own, shorter timeout; its failure must read as "unavailable".
+      timeoutDuration: config.dbTimeoutMs + 1000,
+    });
+    keySets.set(auth, keySet);
+  }
+  return keySet;
+}
+
+/**
+ * Verifies an access token: RS256 only, signed by one of our keys (chosen by
+ * `kid`), our issuer and audience, unexpired and already valid (with a little
+ * clock tolerance), with a subject. Returns the user id, or throws
+ * InvalidAccessToken. A key set that cannot be loaded throws the database's error.
+ */
+export async function verifyAccessToken(
+  token: string,
+  keySet: JWTVerifyGetKey,
+  config: Config,
+): Promise<{ userId: string }> {
+  if (token.length > maxTokenLength) throw new InvalidAccessToken("token too long");
+  const { issuer, audience } = tokenClaims(config);
+  try {
+    const { payload } = await jwtVerify(token, keySet, {
+      algorithms: ["RS256"],
+      issuer,
+      audience,
+      clockTolerance: clockToleranceSeconds,
+      requiredClaims: ["sub", "exp", "iat"],
+    });
+    if (typeof payload.sub !== "string" || payload.sub === "") throw new InvalidAccessToken("no subject");
+    return { userId: payload.sub };
+  } catch (error) {
+    if (error instanceof InvalidAccessToken) throw error;
+    if (error instanceof errors.JOSEError && !(error instanceof errors.JWKSTimeout)) {
+      throw new InvalidAccessToken(error.code, { cause: error });
+    }
+    // A key set that could not be loaded (the database is down): not the token's fault.
+    throw error;
+  }
+}

@@ -1,0 +1,17 @@
+import { sql } from "drizzle-orm";
+import type { Database } from "../db/client.ts";
+
+/**
+ * Removes a user row that has no credentials — what a sign-up leaves behind when
+ * it fails between writing the user and writing the account (Neon over HTTP has
+ * no interactive transactions, and Better Auth writes them separately). Such a
+ * user can never sign in and holds nothing, but its email would block signing up
+ * again; removing it first lets the retry succeed. One statement, so it cannot
+ * remove a user whose account exists.
+ */
+export async function deleteUserWithoutCredentials(db: Database, email: string): Promise<void> {
+  await db.execute(sql`
+    DELETE FROM "user" u
+    WHERE u.email = ${email.toLowerCase()}
+      AND NOT EXISTS (SELECT 1 FROM account a WHERE a.user_id = u.id)`);
+}

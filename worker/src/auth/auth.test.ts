@@ -1,0 +1,212 @@
+import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, type JSONWebKeySet, jwtVerify } from "jose";
+import { describe, expect, it } from "vitest";
+import { accessToken, bindingsWith, call, cookiesOf, newIp, signIn, signUp } from "../../test/fixtures.ts";
+import { roundTrips, sql } from "../../test/stand-in.ts";
+
+const tasksOf = (userId: string) => `/api/${userId}/tasks`;
+
+describe("signing up and getting an access token", () => {
+  it("issues an RS256 token with minimal claims that the published key set verifies", async () => {
+    const user = await signUp({ email: "ada@example.com", name: "Ada" });
+    const token = await accessToken(user.cookie);
+
+    const header = decodeProtectedHeader(token);
+    expect(header.alg).toBe("RS256");
+    expect(header.kid).toEqual(expect.any(String));
+    const payload = decodeJwt(token);
+    expect(Object.keys(payload).sort()).toEqual(["aud", "exp", "iat", "iss", "sub"]);
+    expect(payload).toMatchObject({ sub: user.id, iss: "http://localhost", aud: "http://localhost/api" });
+    expect((payload.exp ?? 0) - (payload.iat ?? 0)).toBe(900);
+    expect(JSON.stringify(payload)).not.toContain("ada@example.com");
+
+    const jwksResponse = await call("/api/auth/jwks");
+    expect(jwksResponse.status).toBe(200);
+    const jwks = (await jwksResponse.json()) as JSONWebKeySet;
+    expect(jwks.keys).toHaveLength(1);
+    const [key] = jwks.keys;
+    expect(key).toMatchObject({ kty: "RSA", alg: "RS256", kid: header.kid, e: "AQAB" });
+    expect(Buffer.from(String(key?.n), "base64url").length * 8).toBe(2048);
+    for (const secret of ["d", "p", "q", "dp", "dq", "qi"]) expect(key).not.toHaveProperty(secret);
+
+    const verified = await jwtVerify(token, createLocalJWKSet(jwks), {
+      algorithms: ["RS256"],
+      issuer: "http://localhost",
+      audience: "http://localhost/api",
+    });
+    expect(verified.payload.sub).toBe(user.id);
+  });
+
+  it("lets the token through the task API's guard for its own user only", async () => {
+    const alice = await signUp();
+    const bob = await signUp();
+    const token = await accessToken(alice.cookie);
+
+    // No task routes are served yet; passing the guard means 404 rather than 401/403.
+    expect((await call(tasksOf(alice.id), { token })).status).toBe(404);
+    const foreign = await call(tasksOf(bob.id), { token });
+    expect(foreign.status).toBe(403);
+    expect(await foreign.json()).toMatchObject({ code: "forbidden", status: 403 });
+  });
+
+  it("does not authenticate the task API with the session cookie", async () => {
+    const user = await signUp();
+    const response = await call(tasksOf(user.id), { cookie: user.cookie });
+    expect(response.status).toBe(401);
+    expect(response.headers.get("www-authenticate")).toContain('Bearer error="invalid_token"');
+    expect(response.headers.get("content-type")).toBe("application/problem+json");
+  });
+
+  it("sets an HttpOnly, SameSite=Lax session cookie, Secure with the __Secure- prefix on https", async () => {
+    const plain = await call("/api/auth/sign-up/email", {
+      body: { name: "Plain", email: "plain@example.com", password: "correct horse battery staple" },
+    });
+    const cookie = plain.headers.getSetCookie().find((c) => c.startsWith("better-auth.session_token="));
+    expect(cookie).toMatch(/HttpOnly/i);
+    expect(cookie).toMatch(/SameSite=Lax/i);
+
+    const https = bindingsWith({ BETTER_AUTH_URL: "https://brisk.example" });
+    const secure = await call("https://brisk.example/api/auth/sign-up/email", {
+      env: https,
+      headers: { Origin: "https://brisk.example" },
+      body: { name: "Secure", email: "secure@example.com", password: "correct horse battery staple" },
+    });
+    expect(secure.status).toBe(200);
+    const secureCookie = secure.headers.getSetCookie().find((c) => c.startsWith("__Secure-better-auth.session_token="));
+    expect(secureCookie).toMatch(/; Secure/i);
+    expect(secureCookie).toMatch(/HttpOnly/i);
+  });
+
+  it("does not mint a JWT on get-session", async () => {
+    const user = await signUp();
+    const response = await call("/api/auth/get-session", { cookie: user.cookie });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("set-auth-jwt")).toBeNull();
+    expect(await response.json()).toMatchObject({ user: { id: user.id } });
+  });
+});
+
+describe("ending sessions", () => {
+  it("refuses a token to a signed-out session", async () => {
+    const user = await signUp();
+    await accessToken(user.cookie);
+    const signOut = await call("/api/auth/sign-out", { method: "POST", cookie: user.cookie, body: {} });
+    expect(signOut.status).toBe(200);
+    expect((await call("/api/auth/token", { cookie: user.cookie })).status).toBe(401);
+    expect(await sql("select id from session where user_id = $1", [user.id])).toEqual([]);
+  });
+
+  it("signs out of all devices", async () => {
+    const user = await signUp();
+    const laptop = cookiesOf(await signIn(user.email, user.password));
+    const phone = user.cookie;
+    const revoke = await call("/api/auth/revoke-sessions", { method: "POST", cookie: laptop, body: {} });
+    expect(revoke.status).toBe(200);
+    for (const cookie of [laptop, phone]) expect((await call("/api/auth/token", { cookie })).status).toBe(401);
+  });
+
+  it("changes the password: the new one signs in, the old one no longer does", async () => {
+    const user = await signUp();
+    const change = await call("/api/auth/change-password", {
+      cookie: user.cookie,
+      body: { currentPassword: user.password, newPassword: "a brand new passphrase" },
+    });
+    expect(change.status).toBe(200);
+    expect((await signIn(user.email, user.password)).status).toBe(401);
+    expect((await signIn(user.email, "a brand new passphrase")).status).toBe(200);
+  });
+
+  it("deletes the account: its sessions end and it cannot sign in", async () => {
+    const user = await signUp();
+    const deleted = await call("/api/auth/delete-user", { cookie: user.cookie, body: { password: user.password } });
+    expect(deleted.status).toBe(200);
+    expect((await call("/api/auth/token", { cookie: user.cookie })).status).toBe(401);
+    expect((await signIn(user.email, user.password)).status).toBe(401);
+    expect(await sql('select id from "user" where id = $1', [user.id])).toEqual([]);
+  });
+});
+
+describe("passwords", () => {
+  const attempt = (password: string, email = `${crypto.randomUUID().slice(0, 8)}@example.com`) =>
+    call("/api/auth/sign-up/email", { body: { name: "Someone", email, password } });
+
+  it.each([
+    ["shorter than 8 characters", "seven77", "PASSWORD_TOO_SHORT"],
+    ["longer than 128 characters", "x".repeat(129), "PASSWORD_TOO_LONG"],
+    ["common", "qwertyuiop", "PASSWORD_TOO_COMMON"],
+    ["common in other letter case", "SunShine1", "PASSWORD_TOO_COMMON"],
+  ])("refuses a password that is %s", async (_, password, code) => {
+    const response = await attempt(password);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ code });
+  });
+
+  it("explains a common password in plain words", async () => {
+    const response = await attempt("baseball");
+    expect(await response.json()).toEqual({
+      code: "PASSWORD_TOO_COMMON",
+      message: "This password is too common — pick another",
+    });
+  });
+
+  it("refuses a password built from the user's own email name", async () => {
+    const response = await attempt("margaret.h-1984", "margaret.h@example.com");
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ code: "PASSWORD_CONTAINS_EMAIL" });
+  });
+
+  it("accepts a long passphrase without composition rules", async () => {
+    expect((await attempt("plain lowercase words are fine")).status).toBe(200);
+    expect((await attempt("x".repeat(128))).status).toBe(200);
+  });
+
+  it("applies the same rules to a new password on change", async () => {
+    const user = await signUp();
+    const response = await call("/api/auth/change-password", {
+      cookie: user.cookie,
+      body: { currentPassword: user.password, newPassword: "iloveyou1" },
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ code: "PASSWORD_TOO_COMMON" });
+  });
+});
+
+describe("throttling and enumeration", () => {
+  it("answers the fourth rapid sign-in from one address with 429 and Retry-After", async () => {
+    const user = await signUp();
+    const ip = newIp();
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      expect((await signIn(user.email, "wrong password!", { ip })).status).toBe(401);
+    }
+    const throttled = await signIn(user.email, user.password, { ip });
+    expect(throttled.status).toBe(429);
+    expect(Number(throttled.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(Number(throttled.headers.get("retry-after"))).toBeLessThanOrEqual(60);
+
+    expect((await signIn(user.email, user.password, { ip: newIp() })).status).toBe(200);
+  });
+
+  it("answers an unknown email and a wrong password identically", async () => {
+    const user = await signUp();
+    const unknown = await signIn("nobody-here@example.com", "some password here");
+    const wrong = await signIn(user.email, "some password here");
+    expect(unknown.status).toBe(401);
+    expect(wrong.status).toBe(unknown.status);
+    expect(await wrong.text()).toBe(await unknown.text());
+  });
+});
+
+describe("verification cost", () => {
+  it("loads the key set once and then verifies a hundred requests with no database round trip", async () => {
+    const user = await signUp();
+    const token = await accessToken(user.cookie);
+    const isolate = bindingsWith({});
+
+    const beforeFirst = await roundTrips();
+    expect((await call(tasksOf(user.id), { token, env: isolate })).status).toBe(404);
+    expect((await roundTrips()) - beforeFirst).toBe(1);
+
+    const beforeHundred = await roundTrips();
+    for (let i = 0; i < 100; i++) expect((await call(tasksOf(user.id), { token, env: isolate })).status).toBe(404);
+    expect((await roundTrips()) - beforeHundred).toBe(0);
+  });
+});

@@ -1,0 +1,126 @@
+import { betterAuth } from "better-auth";
+import { drizzleAdapter } from "better-auth/adapters/drizzle";
+import { APIError, createAuthMiddleware, getSessionFromCtx } from "better-auth/api";
+import { jwt } from "better-auth/plugins";
+import type { Config } from "../config.ts";
+import type { Database } from "../db/client.ts";
+import * as schema from "../db/schema.ts";
+import { deleteUserWithoutCredentials } from "./auth.repo.ts";
+import { checkPassword, passwordLength } from "./password-policy.ts";
+import { databaseRateLimitStorage } from "./rate-limit-storage.ts";
+
+/** Access-token signing keys: a new key every 30 days; the previous one keeps verifying for 2 days after. */
+export const signingKeyRotation = { intervalSeconds: 30 * 86_400, gracePeriodSeconds: 2 * 86_400 } as const;
+
+/** Sessions (the HttpOnly cookie): 7 days, extended when used after a day. */
+const sessionLifetime = { expiresIn: 7 * 86_400, updateAge: 86_400 } as const;
+
+/** Per client IP, counters shared by every isolate. */
+const rateLimitRules = {
+  "/sign-in/email": { window: 60, max: 3 },
+  "/sign-up/email": { window: 60, max: 3 },
+  "/change-password": { window: 60, max: 3 },
+  "/delete-user": { window: 60, max: 3 },
+  // Reads that need a live session anyway; limiting them would cost a write per page load.
+  "/get-session": false,
+  "/token": false,
+  "/jwks": false,
+} as const;
+
+/** The access token's `iss` and `aud`: the site's origin, and the API beneath it. */
+export function tokenClaims(config: Config) {
+  return { issuer: config.baseUrl, audience: `${config.baseUrl}/api` };
+}
+
+export type Auth = ReturnType<typeof createAuth>;
+
+const instances = new WeakMap<Config, Auth>();
+
+/** The Better Auth instance for this isolate's configuration, created on first use. */
+export function getAuth(config: Config, db: Database): Auth {
+  let auth = instances.get(config);
+  if (!auth) {
+    auth = createAuth(config, db);
+    instances.set(config, auth);
+  }
+  return auth;
+}
+
+function createAuth(config: Config, db: Database) {
+  const { issuer, audience } = tokenClaims(config);
+  return betterAuth({
+    appName: "Brisk",
+    baseURL: config.baseUrl,
+    basePath: "/api/auth",
+    secret: config.authSecret,
+    ...(config.authSecrets.length > 0 ? { secrets: config.authSecrets } : {}),
+    trustedOrigins: [config.baseUrl, ...config.trustedOrigins],
+    // neon-http cannot run interactive transactions; see auth.repo.ts for what that means for sign-up.
+    database: drizzleAdapter(db, { provider: "pg", schema, transaction: false }),
+    emailAndPassword: {
+      enabled: true,
+      minPasswordLength: passwordLength.min,
+      maxPasswordLength: passwordLength.max,
+      autoSignIn: true,
+    },
+    session: sessionLifetime,
+    user: { deleteUser: { enabled: true } },
+    rateLimit: {
+      enabled: true,
+      window: 60,
+      max: 100,
+      customRules: rateLimitRules,
+      customStorage: databaseRateLimitStorage(db),
+    },
+    advanced: {
+      ipAddress: { ipAddressHeaders: ["cf-connecting-ip"] },
+      useSecureCookies: config.baseUrl.startsWith("https:"),
+      defaultCookieAttributes: { sameSite: "lax", httpOnly: true },
+    },
+    // Errors that are not Better Auth's own (a database that is down) reach app.onError.
+    onAPIError: { throw: true },
+    telemetry: { enabled: false },
+    hooks: { before: enforcePasswordPolicy(db) },
+    plugins: [
+      jwt({
+        jwks: {
+          keyPairConfig: { alg: "RS256", modulusLength: 2048 },
+          rotationInterval: signingKeyRotation.intervalSeconds,
+          gracePeriod: signingKeyRotation.gracePeriodSeconds,
+        },
+        jwt: {
+          issuer,
+          audience,
+          expirationTime: `${config.accessTokenTtlSeconds} seconds`,
+          // `sub` (the user id) is all the API needs; no e-mail or name in a token.
+          definePayload: () => ({}),
+        },
+        disableSettingJwtHeader: true,
+      }),
+    ],
+  });
+}
+
+/** Our password rules on sign-up and password change; sign-up also clears what an interrupted one left. */
+function enforcePasswordPolicy(db: Database) {
+  return createAuthMiddleware(async (ctx) => {
+    if (ctx.path === "/sign-up/email") {
+      const { email, password } = (ctx.body ?? {}) as { email?: unknown; password?: unknown };
+      if (typeof email !== "string" || typeof password !== "string") return;
+      rejectWeakPassword(password, email);
+      await deleteUserWithoutCredentials(db, email);
+    } else if (ctx.path === "/change-password") {
+      const { newPassword } = (ctx.body ?? {}) as { newPassword?: unknown };
+      if (typeof newPassword !== "string") return;
+      const session = await getSessionFromCtx(ctx);
+      rejectWeakPassword(newPassword, session?.user.email);
+    }
+  });
+}
+
+function rejectWeakPassword(password: string, email: string | undefined) {
+  // Length is Better Auth's rule and its message comes first.
+  if (password.length < passwordLength.min || password.length > passwordLength.max) return;
+  const rejection = checkPassword(password, email);
+  if (rejection) throw new APIError("BAD_REQUEST", { code: rejection.code, message: rejection.message });
+}

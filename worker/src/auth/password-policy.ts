@@ -1,0 +1,25 @@
+import { isCommonPassword } from "./common-passwords.ts";
+
+/** Length rules are Better Auth's (`minPasswordLength`, `maxPasswordLength`); these are ours on top. */
+export const passwordLength = { min: 8, max: 128 } as const;
+
+export interface PasswordRejection {
+  code: "PASSWORD_TOO_COMMON" | "PASSWORD_CONTAINS_EMAIL";
+  message: string;
+}
+
+/**
+ * Refuses a password found in the bundled list of common passwords, or one built
+ * from the user's own email name — the guesses an attacker tries first. No
+ * composition rules: they make passwords harder to remember, not to guess.
+ */
+export function checkPassword(password: string, email: string | undefined): PasswordRejection | null {
+  if (isCommonPassword(password)) {
+    return { code: "PASSWORD_TOO_COMMON", message: "This password is too common — pick another" };
+  }
+  const name = email?.split("@")[0]?.toLowerCase() ?? "";
+  if (name.length >= 3 && password.toLowerCase().includes(name)) {
+    return { code: "PASSWORD_CONTAINS_EMAIL", message: "Don't build your password from your email address" };
+  }
+  return null;
+}
