@@ -8,6 +8,7 @@ import { getDatabase } from "./db/client.ts";
 import { isDatabaseUnavailable } from "./db/errors.ts";
 import type { AppEnv } from "./env.ts";
 import { healthRoutes } from "./health/health.routes.ts";
+import { describeError, logEvent } from "./log.ts";
 import { Problem, problem, renderProblem } from "./problems.ts";
 
 export const app = new Hono<AppEnv>();
@@ -39,11 +40,11 @@ app.notFound((c) => renderProblem(c, problem("not_found", { detail: `Nothing at 
 app.onError((error, c) => {
   if (error instanceof Problem) return renderProblem(c, error);
   if (error instanceof ConfigError) {
-    log("error", c.var.requestId, "invalid configuration", { issues: error.issues });
+    logEvent("error", "invalid configuration", { requestId: c.var.requestId, issues: error.issues });
     return renderProblem(c, problem("server_misconfigured", { detail: error.issues.join("; ") }));
   }
   if (isDatabaseUnavailable(error)) {
-    log("warn", c.var.requestId, "database unavailable", { error: describe(error) });
+    logEvent("warn", "database unavailable", { requestId: c.var.requestId, error: describeError(error) });
     return renderProblem(
       c,
       problem("database_unavailable", {
@@ -52,15 +53,10 @@ app.onError((error, c) => {
       }),
     );
   }
-  log("error", c.var.requestId, "unhandled error", { error: describe(error) });
+  logEvent("error", "unhandled error", {
+    requestId: c.var.requestId,
+    error: describeError(error),
+    stack: error instanceof Error ? error.stack?.split("\nparams:")[0] : undefined,
+  });
   return renderProblem(c, problem("internal_error", { extensions: { requestId: c.var.requestId } }));
 });
-
-/** One JSON line per event, with the request id, for Workers Logs. */
-function log(level: "warn" | "error", requestId: string, message: string, fields: Record<string, unknown>) {
-  console[level](JSON.stringify({ level, message, requestId, ...fields }));
-}
-
-function describe(error: unknown) {
-  return error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error);
-}

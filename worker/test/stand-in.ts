@@ -1,4 +1,5 @@
 import { env } from "cloudflare:workers";
+import { neon, neonConfig } from "@neondatabase/serverless";
 
 /** Test access to the local Neon stand-in's control endpoints (enabled only in tests). */
 
@@ -38,14 +39,8 @@ export async function clearFaults(): Promise<void> {
   await control("faults", { method: "DELETE" });
 }
 
-/** Runs SQL straight against the test database, bypassing the Worker (for arranging data). */
+/** Runs SQL straight against the test database through the driver, bypassing the Worker (to arrange or inspect data). */
 export async function sql<Row = Record<string, unknown>>(query: string, params: unknown[] = []): Promise<Row[]> {
-  const response = await fetch(env.NEON_FETCH_ENDPOINT, {
-    method: "POST",
-    headers: { "Neon-Connection-String": env.DATABASE_URL },
-    body: JSON.stringify({ query, params: params.map((p) => (p === null ? null : String(p))) }),
-  });
-  const body = (await response.json()) as { rows: Row[]; message?: string };
-  if (!response.ok) throw new Error(`SQL failed: ${body.message}`);
-  return body.rows;
+  neonConfig.fetchEndpoint = env.NEON_FETCH_ENDPOINT;
+  return (await neon(env.DATABASE_URL).query(query, params)) as Row[];
 }

@@ -4,7 +4,9 @@ import { APIError, createAuthMiddleware, getSessionFromCtx } from "better-auth/a
 import { jwt } from "better-auth/plugins";
 import type { Config } from "../config.ts";
 import type { Database } from "../db/client.ts";
+import { isDatabaseUnavailable } from "../db/errors.ts";
 import * as schema from "../db/schema.ts";
+import { describeError, logEvent } from "../log.ts";
 import { deleteUserWithoutCredentials } from "./auth.repo.ts";
 import { checkPassword, passwordLength } from "./password-policy.ts";
 import { databaseRateLimitStorage } from "./rate-limit-storage.ts";
@@ -56,7 +58,7 @@ function createAuth(config: Config, db: Database) {
     ...(config.authSecrets.length > 0 ? { secrets: config.authSecrets } : {}),
     trustedOrigins: [config.baseUrl, ...config.trustedOrigins],
     // neon-http cannot run interactive transactions; see auth.repo.ts for what that means for sign-up.
-    database: drizzleAdapter(db, { provider: "pg", schema, transaction: false }),
+    database: failFastWhenUnavailable(drizzleAdapter(db, { provider: "pg", schema, transaction: false })),
     emailAndPassword: {
       enabled: true,
       minPasswordLength: passwordLength.min,
@@ -80,6 +82,13 @@ function createAuth(config: Config, db: Database) {
     // Errors that are not Better Auth's own (a database that is down) reach app.onError.
     onAPIError: { throw: true },
     telemetry: { enabled: false },
+    logger: {
+      level: "warn",
+      log: (level, message, ...args) =>
+        logEvent(level === "error" ? "error" : "warn", `better-auth: ${message}`, {
+          details: args.map((a) => describeError(a)),
+        }),
+    },
     hooks: { before: enforcePasswordPolicy(db) },
     plugins: [
       jwt({
@@ -99,6 +108,44 @@ function createAuth(config: Config, db: Database) {
       }),
     ],
   });
+}
+
+/**
+ * Better Auth turns some database failures into its own 4xx answers (a failed user
+ * insert becomes 422 "Failed to create user"), which would tell a person their input
+ * was wrong when the database was merely unreachable. Adapter calls that fail for
+ * that reason are rethrown as an APIError Better Auth passes through: 503 with
+ * Retry-After, so clients know to try again.
+ */
+function failFastWhenUnavailable<Factory extends (...args: never[]) => object>(factory: Factory): Factory {
+  return ((...args: Parameters<Factory>) => failFastAdapter(factory(...args))) as Factory;
+}
+
+function failFastAdapter<Adapter extends object>(adapter: Adapter): Adapter {
+  return new Proxy(adapter, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof value !== "function") return value;
+      // Work inside a "transaction" is handed another adapter object: wrap that one too.
+      if (property === "transaction") {
+        return (work: (trx: object) => unknown) => value.call(target, (trx: object) => work(failFastAdapter(trx)));
+      }
+      return (...callArgs: unknown[]) => {
+        const result: unknown = value.apply(target, callArgs);
+        return result instanceof Promise ? result.catch(rethrowUnavailable) : result;
+      };
+    },
+  });
+}
+
+function rethrowUnavailable(error: unknown): never {
+  if (!isDatabaseUnavailable(error)) throw error;
+  logEvent("warn", "database unavailable", { error: describeError(error) });
+  throw new APIError(
+    "SERVICE_UNAVAILABLE",
+    { code: "DATABASE_UNAVAILABLE", message: "The database did not answer; try again shortly." },
+    { "Retry-After": "5" },
+  );
 }
 
 /** Our password rules on sign-up and password change; sign-up also clears what an interrupted one left. */

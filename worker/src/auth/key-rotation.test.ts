@@ -1,0 +1,48 @@
+import { decodeProtectedHeader } from "jose";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { accessToken, bindingsWith, call, cookiesOf, signIn, signUp } from "../../test/fixtures.ts";
+import { readConfig } from "../config.ts";
+import { getDatabase } from "../db/client.ts";
+import { getAuth, signingKeyRotation } from "./auth.ts";
+
+const day = 86_400_000;
+const start = Date.parse("2030-01-01T00:00:00Z");
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe("signing-key rotation", () => {
+  it("keeps verifying the previous key's tokens through the grace period, and not after", async () => {
+    // Only Date is faked: the Worker, Better Auth and jose all read the clock through it.
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(start);
+    const isolate = bindingsWith({});
+    const config = readConfig(isolate);
+    const user = await signUp({}, { env: isolate });
+    const firstToken = await accessToken(user.cookie, { env: isolate });
+    const firstKid = decodeProtectedHeader(firstToken).kid;
+
+    // A token signed by the first key that outlives its key's grace period, so only the key decides.
+    const auth = getAuth(config, getDatabase(config));
+    const { token: longLived } = await auth.api.signJWT({
+      body: { payload: { sub: user.id, iat: Math.floor(start / 1000), exp: Math.floor(start / 1000) + 60 * 86_400 } },
+    });
+    const guard = async (token: string) => (await call(`/api/${user.id}/tasks`, { token, env: isolate })).status;
+    expect(await guard(longLived)).toBe(404);
+
+    // Past the rotation interval the next token is signed by a new key.
+    const rotationEnds = start + signingKeyRotation.intervalSeconds * 1000;
+    vi.setSystemTime(rotationEnds + 60 * 60_000);
+    const session = cookiesOf(await signIn(user.email, user.password, { env: isolate }));
+    const secondToken = await accessToken(session, { env: isolate });
+    expect(decodeProtectedHeader(secondToken).kid).not.toBe(firstKid);
+    expect(await guard(secondToken)).toBe(404);
+    expect(await guard(longLived)).toBe(404);
+
+    // Once the grace period is over (and the isolate's cached key set has aged out), the old key is gone.
+    vi.setSystemTime(rotationEnds + signingKeyRotation.gracePeriodSeconds * 1000 + day / 24);
+    expect(await guard(longLived)).toBe(401);
+    expect(await guard(await accessToken(session, { env: isolate }))).toBe(404);
+  });
+});
