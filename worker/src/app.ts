@@ -1,6 +1,9 @@
-import { Hono } from "hono";
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { Scalar } from "@scalar/hono-api-reference";
+import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
-import { secureHeaders } from "hono/secure-headers";
+import { NONCE, secureHeaders } from "hono/secure-headers";
 import { authRoutes } from "./auth/auth.routes.ts";
 import { requireUser } from "./auth/require-user.ts";
 import { ConfigError, readConfig } from "./config.ts";
@@ -10,20 +13,41 @@ import type { AppEnv } from "./env.ts";
 import { healthRoutes } from "./health/health.routes.ts";
 import { describeError, logEvent } from "./log.ts";
 import { Problem, problem, renderProblem } from "./problems.ts";
+import { tasksRoutes } from "./tasks/tasks.routes.ts";
 
-export const app = new Hono<AppEnv>();
+export const app = new OpenAPIHono<AppEnv>();
+
+const securityHeaders = {
+  referrerPolicy: "strict-origin-when-cross-origin",
+  strictTransportSecurity: "max-age=31536000; includeSubDomains",
+  crossOriginResourcePolicy: "same-origin",
+  xFrameOptions: "DENY",
+} as const;
 
 app.use(requestId());
+// The API reference page loads Scalar from its CDN; every other API response is data, never a document.
 app.use(
+  "/api/docs",
   secureHeaders({
-    // API responses are data, never documents: nothing may run or be framed.
-    contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
-    referrerPolicy: "strict-origin-when-cross-origin",
-    strictTransportSecurity: "max-age=31536000; includeSubDomains",
-    crossOriginResourcePolicy: "same-origin",
-    xFrameOptions: "DENY",
+    ...securityHeaders,
+    contentSecurityPolicy: {
+      defaultSrc: ["'none'"],
+      scriptSrc: [NONCE, "https://cdn.jsdelivr.net"],
+      styleSrc: ["'unsafe-inline'", "https://cdn.jsdelivr.net", "https://fonts.scalar.com"],
+      fontSrc: ["https://fonts.scalar.com", "https://cdn.jsdelivr.net", "data:"],
+      imgSrc: ["'self'", "data:", "https:"],
+      connectSrc: ["'self'"],
+      frameAncestors: ["'none'"],
+    },
   }),
 );
+app.use("*", async (c, next) => {
+  if (c.req.path === "/api/docs") return next();
+  return secureHeaders({
+    ...securityHeaders,
+    contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+  })(c, next);
+});
 app.use("/api/*", async (c, next) => {
   const config = readConfig(c.env);
   c.set("config", config);
@@ -33,12 +57,46 @@ app.use("/api/*", async (c, next) => {
 
 app.route("/api/health", healthRoutes);
 app.route("/api/auth", authRoutes);
+
 app.use("/api/:userId/tasks/*", requireUser);
+app.use(
+  "/api/:userId/tasks/*",
+  bodyLimit({
+    maxSize: 16 * 1024,
+    onError: () => {
+      throw problem("payload_too_large", { detail: "Send at most 16 KiB." });
+    },
+  }),
+);
+app.route("/", tasksRoutes);
+
+app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+  type: "http",
+  scheme: "bearer",
+  bearerFormat: "JWT",
+  description: "An access token from `GET /api/auth/token` (session cookie required there).",
+});
+app.doc31("/api/openapi.json", {
+  openapi: "3.1.0",
+  info: {
+    title: "Brisk API",
+    version: "1.0.0",
+    description:
+      "Tasks of signed-in users. Authentication is Better Auth's email-and-password API at `/api/auth/*` " +
+      "(sign-up/email, sign-in/email, sign-out, get-session, token, jwks, change-password, delete-user); " +
+      "every task route needs `Authorization: Bearer <access token>`. Errors are RFC 9457 problem+json.",
+  },
+});
+app.get(
+  "/api/docs",
+  Scalar((c) => ({ url: "/api/openapi.json", pageTitle: "Brisk API", nonce: c.get("secureHeadersNonce") })),
+);
 
 app.notFound((c) => renderProblem(c, problem("not_found", { detail: `Nothing at ${c.req.path}` })));
 
 app.onError((error, c) => {
   if (error instanceof Problem) return renderProblem(c, error);
+  if (error instanceof HTTPException && error.status < 500) return renderProblem(c, fromHttpException(error));
   if (error instanceof ConfigError) {
     logEvent("error", "invalid configuration", { requestId: c.var.requestId, issues: error.issues });
     return renderProblem(c, problem("server_misconfigured", { detail: error.issues.join("; ") }));
@@ -60,3 +118,10 @@ app.onError((error, c) => {
   });
   return renderProblem(c, problem("internal_error", { extensions: { requestId: c.var.requestId } }));
 });
+
+/** Hono's own refusals (malformed JSON, a body that is not JSON) in our catalogue's words. */
+function fromHttpException(error: HTTPException): Problem {
+  if (error.status === 415) return problem("unsupported_media_type", { detail: "Send the body as application/json." });
+  if (error.status === 413) return problem("payload_too_large", { detail: "Send at most 16 KiB." });
+  return problem("malformed_json", { detail: "The body could not be parsed as JSON." });
+}

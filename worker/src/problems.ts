@@ -7,11 +7,17 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
  * RFC 9457 problem+json. Anything that is not a Problem renders as a generic 500.
  */
 const catalogue = {
-  bad_request: { status: 400, title: "The request is malformed" },
+  malformed_json: { status: 400, title: "The body is not valid JSON" },
+  invalid_parameter: { status: 400, title: "A parameter is not valid" },
   invalid_token: { status: 401, title: "Authentication required" },
   forbidden: { status: 403, title: "Not allowed" },
   not_found: { status: 404, title: "Not found" },
-  method_not_allowed: { status: 405, title: "Method not allowed" },
+  task_not_found: { status: 404, title: "Task not found" },
+  id_conflict: { status: 409, title: "The id is already in use" },
+  version_mismatch: { status: 412, title: "The task has changed" },
+  payload_too_large: { status: 413, title: "The body is too large" },
+  unsupported_media_type: { status: 415, title: "The body must be JSON" },
+  validation_failed: { status: 422, title: "The request breaks a rule" },
   internal_error: { status: 500, title: "Something went wrong on our side" },
   server_misconfigured: { status: 500, title: "The server is not configured correctly" },
   database_unavailable: { status: 503, title: "The database is unavailable" },

@@ -1,2 +1,3 @@
 // The database schema, one module per feature, gathered here for drizzle and drizzle-kit.
 export * from "../auth/auth.schema.ts";
+export * from "../tasks/tasks.schema.ts";

@@ -1,0 +1,51 @@
+import { z } from "zod";
+import { problem } from "../problems.ts";
+import type { Cursor } from "./tasks.repo.ts";
+import { priorities } from "./tasks.schema.ts";
+import type { ListQuery } from "./tasks.schemas.ts";
+
+/**
+ * The opaque `cursor` of a list page: where the previous page ended, and in which
+ * order — a cursor is only valid for the sort and order it was made for.
+ */
+const CursorPayload = z.object({ s: z.string(), o: z.string(), k: z.string(), i: z.uuid() });
+
+/** What Postgres prints for each sort key, so a tampered cursor is refused before it reaches SQL. */
+const timestampText = /^(-?infinity|\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?)$/;
+const keyPatterns: Record<ListQuery["sort"], RegExp> = {
+  created: timestampText,
+  updated: timestampText,
+  due: timestampText,
+  priority: new RegExp(`^(${priorities.join("|")})$`),
+  title: /^[\s\S]{1,1000}$/,
+};
+
+export function encodeCursor(cursor: Cursor, query: ListQuery): string {
+  const json = JSON.stringify({ s: query.sort, o: query.order, k: cursor.key, i: cursor.id });
+  return btoa(String.fromCharCode(...new TextEncoder().encode(json)))
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_")
+    .replace(/=+$/, "");
+}
+
+export function decodeCursor(value: string, query: ListQuery): Cursor {
+  let payload: z.infer<typeof CursorPayload>;
+  try {
+    const binary = atob(value.replace(/-/g, "+").replace(/_/g, "/"));
+    const json = new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
+    payload = CursorPayload.parse(JSON.parse(json));
+  } catch {
+    throw invalidCursor("The cursor is not one this API issued; start again from the first page.");
+  }
+  if (payload.s !== query.sort || payload.o !== query.order) {
+    throw invalidCursor("The cursor belongs to another sort order; start again from the first page.");
+  }
+  if (!keyPatterns[query.sort].test(payload.k)) {
+    throw invalidCursor("The cursor is not one this API issued; start again from the first page.");
+  }
+  return { key: payload.k, id: payload.i };
+}
+
+function invalidCursor(detail: string) {
+  return problem("invalid_parameter", { detail, extensions: { errors: [{ path: "cursor", message: detail }] } });
+}

@@ -1,0 +1,323 @@
+import { and, asc, desc, eq, gt, ilike, inArray, isNull, lt, ne, or, type SQL, sql } from "drizzle-orm";
+import type { Database } from "../db/client.ts";
+import { tasks } from "./tasks.schema.ts";
+import type { CreateTaskInput, ListQuery, PatchTaskInput, ReplaceTaskInput, TaskOutput } from "./tasks.schemas.ts";
+
+/**
+ * The only code that touches the tasks table. Every function takes the user id
+ * and scopes every statement to it, so no route can reach another user's rows.
+ * Every function is one database round trip: a single statement, or one batch
+ * (which Neon runs as one transaction) where a write must be told apart from
+ * "not found" or "stale".
+ */
+
+type TaskRow = typeof tasks.$inferSelect;
+
+export function toTask(row: TaskRow): TaskOutput {
+  return {
+    id: row.id,
+    userId: row.userId,
+    title: row.title,
+    description: row.description,
+    completed: row.completed,
+    completedAt: row.completedAt?.toISOString() ?? null,
+    priority: row.priority,
+    dueAt: row.dueAt?.toISOString() ?? null,
+    tags: row.tags,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+    version: row.version,
+  };
+}
+
+/** The result of a conditional write: done, no such task for this user, or `If-Match` was stale. */
+export type WriteResult = { kind: "ok"; task: TaskOutput } | { kind: "not_found" } | { kind: "stale"; version: number };
+
+/** `If-Match`: absent or `*` → any version; otherwise the versions it names (none parseable → never matches). */
+export type VersionCondition = number[] | "any";
+
+const own = (userId: string, id: string) => and(eq(tasks.userId, userId), eq(tasks.id, id));
+
+function matching(condition: VersionCondition): SQL | undefined {
+  if (condition === "any") return undefined;
+  return condition.length === 0 ? sql`false` : inArray(tasks.version, condition);
+}
+
+/** Runs a conditional write and, in the same transaction, reads the task's version to explain a miss. */
+async function conditionalWrite(
+  db: Database,
+  userId: string,
+  id: string,
+  write: Parameters<Database["batch"]>[0][0],
+): Promise<WriteResult> {
+  const [written, current] = await db.batch([
+    write,
+    db.select({ version: tasks.version }).from(tasks).where(own(userId, id)),
+  ]);
+  const row = (written as TaskRow[])[0];
+  if (row) return { kind: "ok", task: toTask(row) };
+  const version = (current as { version: number }[])[0]?.version;
+  return version === undefined ? { kind: "not_found" } : { kind: "stale", version };
+}
+
+export async function getTask(db: Database, userId: string, id: string): Promise<TaskOutput | undefined> {
+  const [row] = await db.select().from(tasks).where(own(userId, id));
+  return row && toTask(row);
+}
+
+export type CreateResult =
+  | { kind: "created"; task: TaskOutput }
+  | { kind: "replayed"; task: TaskOutput }
+  | { kind: "conflict" };
+
+/**
+ * Creates a task. With a client-chosen id the create is idempotent: replaying the
+ * same body returns the task already stored; another body under that id is a conflict.
+ */
+export async function createTask(db: Database, userId: string, input: CreateTaskInput): Promise<CreateResult> {
+  const id = input.id ?? crypto.randomUUID();
+  const values = { ...input, id, userId, completedAt: input.completed ? sql`now()` : null };
+  const [inserted, existing] = await db.batch([
+    db
+      .insert(tasks)
+      .values({ ...values, dueAt: input.dueAt === null ? null : new Date(input.dueAt) })
+      .onConflictDoNothing({ target: tasks.id })
+      .returning(),
+    db.select().from(tasks).where(own(userId, id)),
+  ]);
+  const created = inserted[0];
+  if (created) return { kind: "created", task: toTask(created) };
+  const stored = existing[0];
+  if (stored && sameContent(toTask(stored), input)) return { kind: "replayed", task: toTask(stored) };
+  return { kind: "conflict" };
+}
+
+function sameContent(task: TaskOutput, input: CreateTaskInput): boolean {
+  return (
+    task.title === input.title &&
+    task.description === input.description &&
+    task.completed === input.completed &&
+    task.priority === input.priority &&
+    task.dueAt === input.dueAt &&
+    task.tags.length === input.tags.length &&
+    task.tags.every((tag, i) => tag === input.tags[i])
+  );
+}
+
+/** `completed_at` follows `completed`: set when a task becomes complete, kept while it stays so, cleared otherwise. */
+const completedAtFor = (completed: SQL | boolean) =>
+  sql`CASE WHEN ${completed} THEN coalesce(${tasks.completedAt}, now()) ELSE NULL END`;
+
+const bump = { version: sql`${tasks.version} + 1`, updatedAt: sql`now()` };
+
+export function replaceTask(
+  db: Database,
+  userId: string,
+  id: string,
+  input: ReplaceTaskInput,
+  condition: VersionCondition,
+) {
+  return conditionalWrite(
+    db,
+    userId,
+    id,
+    db
+      .update(tasks)
+      .set({
+        ...input,
+        dueAt: input.dueAt === null ? null : new Date(input.dueAt),
+        completedAt: completedAtFor(input.completed),
+        ...bump,
+      })
+      .where(and(own(userId, id), matching(condition)))
+      .returning(),
+  );
+}
+
+export function patchTask(
+  db: Database,
+  userId: string,
+  id: string,
+  patch: PatchTaskInput,
+  condition: VersionCondition,
+) {
+  const changes: { [Column in keyof typeof tasks.$inferInsert]?: (typeof tasks.$inferInsert)[Column] | SQL } = {};
+  if (patch.title !== undefined) changes.title = patch.title;
+  if (patch.description !== undefined) changes.description = patch.description ?? "";
+  if (patch.priority !== undefined) changes.priority = patch.priority ?? "none";
+  if (patch.tags !== undefined) changes.tags = patch.tags ?? [];
+  if (patch.dueAt !== undefined) changes.dueAt = patch.dueAt === null ? null : new Date(patch.dueAt);
+  if (patch.completed !== undefined) {
+    changes.completed = patch.completed;
+    changes.completedAt = completedAtFor(patch.completed);
+  }
+  return conditionalWrite(
+    db,
+    userId,
+    id,
+    db
+      .update(tasks)
+      .set({ ...changes, ...bump })
+      .where(and(own(userId, id), matching(condition)))
+      .returning(),
+  );
+}
+
+/** Sets `completed`, or flips it when `completed` is "toggle". */
+export function setCompleted(
+  db: Database,
+  userId: string,
+  id: string,
+  completed: boolean | "toggle",
+  condition: VersionCondition,
+) {
+  const value = completed === "toggle" ? sql`NOT ${tasks.completed}` : sql`${completed}`;
+  return conditionalWrite(
+    db,
+    userId,
+    id,
+    db
+      .update(tasks)
+      .set({ completed: value, completedAt: completedAtFor(value), ...bump })
+      .where(and(own(userId, id), matching(condition)))
+      .returning(),
+  );
+}
+
+export async function deleteTask(
+  db: Database,
+  userId: string,
+  id: string,
+  condition: VersionCondition,
+): Promise<WriteResult["kind"]> {
+  const [deleted, remaining] = await db.batch([
+    db
+      .delete(tasks)
+      .where(and(own(userId, id), matching(condition)))
+      .returning({ id: tasks.id }),
+    db.select({ version: tasks.version }).from(tasks).where(own(userId, id)),
+  ]);
+  if (deleted.length > 0) return "ok";
+  return remaining.length > 0 ? "stale" : "not_found";
+}
+
+/** Marks every task of the user complete (or not); tasks already in that state are left alone. */
+export async function markAll(db: Database, userId: string, completed: boolean): Promise<number> {
+  const updated = await db
+    .update(tasks)
+    .set({ completed, completedAt: completedAtFor(completed), ...bump })
+    .where(and(eq(tasks.userId, userId), ne(tasks.completed, completed)))
+    .returning({ id: tasks.id });
+  return updated.length;
+}
+
+export async function clearCompleted(db: Database, userId: string): Promise<number> {
+  const deleted = await db
+    .delete(tasks)
+    .where(and(eq(tasks.userId, userId), eq(tasks.completed, true)))
+    .returning({ id: tasks.id });
+  return deleted.length;
+}
+
+/* ---------- listing ---------- */
+
+/** The value a list is ordered by, with the id as tie-breaker; nulls (no due date) always last. */
+function sortKey(sort: ListQuery["sort"], order: ListQuery["order"]): { expression: SQL; type: SQL } {
+  switch (sort) {
+    case "created":
+      return { expression: sql`${tasks.createdAt}`, type: sql`timestamptz` };
+    case "updated":
+      return { expression: sql`${tasks.updatedAt}`, type: sql`timestamptz` };
+    case "title":
+      return { expression: sql`lower(${tasks.title}) COLLATE "C"`, type: sql`text` };
+    case "priority":
+      return { expression: sql`${tasks.priority}`, type: sql`task_priority` };
+    case "due":
+      return {
+        expression: sql`coalesce(${tasks.dueAt}, ${order === "asc" ? sql`'infinity'` : sql`'-infinity'`}::timestamptz)`,
+        type: sql`timestamptz`,
+      };
+  }
+}
+
+export interface Cursor {
+  /** The sort key of the last task on the previous page, as Postgres text. */
+  key: string;
+  id: string;
+}
+
+export interface ListPage {
+  tasks: TaskOutput[];
+  total: number;
+  next: Cursor | undefined;
+}
+
+function filtersOf(userId: string, query: ListQuery): SQL | undefined {
+  const startOfToday = sql`date_trunc('day', now(), ${query.tz})`;
+  const daysAhead = (days: number) =>
+    sql`((${startOfToday} AT TIME ZONE ${query.tz}) + make_interval(days => ${days})) AT TIME ZONE ${query.tz}`;
+  const due = {
+    overdue: and(lt(tasks.dueAt, sql`now()`), eq(tasks.completed, false)),
+    today: and(sql`${tasks.dueAt} >= ${startOfToday}`, sql`${tasks.dueAt} < ${daysAhead(1)}`),
+    week: and(sql`${tasks.dueAt} >= ${startOfToday}`, sql`${tasks.dueAt} < ${daysAhead(7)}`),
+    none: isNull(tasks.dueAt),
+  };
+  const search = query.q ? `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : undefined;
+  return and(
+    eq(tasks.userId, userId),
+    query.status === "all" ? undefined : eq(tasks.completed, query.status === "completed"),
+    query.priority ? eq(tasks.priority, query.priority) : undefined,
+    query.tag ? sql`${tasks.tags} @> ARRAY[${query.tag}]::text[]` : undefined,
+    search ? or(ilike(tasks.title, search), ilike(tasks.description, search)) : undefined,
+    query.due ? due[query.due] : undefined,
+  );
+}
+
+/**
+ * One page of the user's tasks and the number matching the filters, in one
+ * statement: the count is an uncorrelated subquery evaluated once. Pages are
+ * keyset-paginated on (sort key, id), so inserts and deletes between pages never
+ * repeat or skip a task that stays. Only a page past the end (a cursor beyond the
+ * last task) returns no row to carry the count, and costs a second round trip.
+ */
+export async function listTasks(db: Database, userId: string, query: ListQuery, cursor?: Cursor): Promise<ListPage> {
+  const filters = filtersOf(userId, query);
+  const { expression, type } = sortKey(query.sort, query.order);
+  const direction = query.order === "asc" ? asc : desc;
+  const after = cursor
+    ? (query.order === "asc" ? gt : lt)(
+        sql`(${expression}, ${tasks.id})`,
+        sql`(${cursor.key}::${type}, ${cursor.id}::uuid)`,
+      )
+    : undefined;
+
+  const rows = await db
+    .select({
+      task: tasks,
+      sortKey: sql<string>`(${expression})::text`,
+      total: sql<number>`(SELECT count(*) FROM ${tasks} WHERE ${filters})`.mapWith(Number),
+    })
+    .from(tasks)
+    .where(and(filters, after))
+    .orderBy(direction(expression), direction(tasks.id))
+    .limit(query.limit + 1);
+
+  const page = rows.slice(0, query.limit);
+  const last = page.at(-1);
+  let total = rows[0]?.total;
+  if (total === undefined) {
+    total = cursor
+      ? ((
+          await db
+            .select({ n: sql<number>`count(*)`.mapWith(Number) })
+            .from(tasks)
+            .where(filters)
+        )[0]?.n ?? 0)
+      : 0;
+  }
+  return {
+    tasks: page.map((row) => toTask(row.task)),
+    total,
+    next: rows.length > query.limit && last ? { key: last.sortKey, id: last.task.id } : undefined,
+  };
+}

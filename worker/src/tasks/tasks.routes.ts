@@ -1,0 +1,259 @@
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import type { AppEnv } from "../env.ts";
+import { problem } from "../problems.ts";
+import { validationHook } from "../validation.ts";
+import { decodeCursor, encodeCursor } from "./cursor.ts";
+import {
+  clearCompleted,
+  createTask,
+  deleteTask,
+  getTask,
+  listTasks,
+  markAll,
+  patchTask,
+  replaceTask,
+  setCompleted,
+  type VersionCondition,
+  type WriteResult,
+} from "./tasks.repo.ts";
+import {
+  ClearQuery,
+  CreateTask,
+  Deleted,
+  IfMatch,
+  ListQuery,
+  PatchTask,
+  Problem,
+  ReplaceTask,
+  SetCompleted,
+  Task,
+  TaskPath,
+  Updated,
+  UserPath,
+} from "./tasks.schemas.ts";
+
+const collection = "/api/{userId}/tasks";
+const item = "/api/{userId}/tasks/{id}";
+const security = [{ bearerAuth: [] }];
+
+const json = <T extends z.ZodType>(schema: T, description: string, headers?: Record<string, z.ZodType>) => ({
+  description,
+  content: { "application/json": { schema } },
+  ...(headers ? { headers: z.object(headers) } : {}),
+});
+const problemResponse = (description: string) => ({
+  description,
+  content: { "application/problem+json": { schema: Problem } },
+});
+const jsonBody = <T extends z.ZodType>(schema: T, required = true) => ({
+  required,
+  content: { "application/json": { schema } },
+});
+
+/** The answers every task route can give besides its success. */
+const failures = {
+  400: problemResponse("Malformed JSON, an unknown parameter or value, or a non-UUID id"),
+  401: problemResponse('No valid access token; carries `WWW-Authenticate: Bearer error="invalid_token"`'),
+  403: problemResponse("The token belongs to another user than the path names"),
+  503: problemResponse("The database is unreachable; nothing was changed; carries `Retry-After`"),
+};
+const writeFailures = {
+  ...failures,
+  413: problemResponse("The body is larger than 16 KiB"),
+  415: problemResponse("The body is not JSON"),
+  422: problemResponse("The body breaks a rule; `errors` lists each field"),
+};
+const notFound = { 404: problemResponse("No such task for this user") };
+const stale = { 412: problemResponse("`If-Match` names a version other than the current one; nothing changed") };
+
+const etagHeader = { ETag: z.string().openapi({ description: 'The task\'s version, e.g. "3"' }) };
+
+export const tasksRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+  .openapi(
+    createRoute({
+      method: "get",
+      path: collection,
+      summary: "List tasks",
+      description:
+        'One page of the user\'s tasks. `X-Total-Count` counts every task matching the filters; `Link: <…>; rel="next"` points to the next page.',
+      security,
+      request: { params: UserPath, query: ListQuery },
+      responses: {
+        200: json(z.array(Task), "A page of tasks", {
+          "X-Total-Count": z.string(),
+          Link: z.string().optional(),
+        }),
+        ...failures,
+      },
+    }),
+    async (c) => {
+      const query = c.req.valid("query");
+      const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor, query);
+      const page = await listTasks(c.var.db, c.var.userId, query, cursor);
+      c.header("X-Total-Count", String(page.total));
+      if (page.next) {
+        const next = new URL(c.req.url);
+        next.searchParams.set("cursor", encodeCursor(page.next, query));
+        c.header("Link", `<${next.pathname}${next.search}>; rel="next"`);
+      }
+      return c.json(page.tasks, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: collection,
+      summary: "Create a task",
+      description:
+        "With a client-chosen `id` the create is idempotent: the same body again answers 200 with the stored task, another body under that id 409.",
+      security,
+      request: { params: UserPath, body: jsonBody(CreateTask) },
+      responses: {
+        200: json(Task, "The task already created with this id and body", etagHeader),
+        201: json(Task, "The new task", { ...etagHeader, Location: z.string() }),
+        409: problemResponse("The id is already used by a different task"),
+        ...writeFailures,
+      },
+    }),
+    async (c) => {
+      const result = await createTask(c.var.db, c.var.userId, c.req.valid("json"));
+      if (result.kind === "conflict") {
+        throw problem("id_conflict", { detail: "A different task already uses this id; choose another id." });
+      }
+      c.header("ETag", etagOf(result.task.version));
+      if (result.kind === "replayed") return c.json(result.task, 200);
+      c.header("Location", `/api/${encodeURIComponent(c.var.userId)}/tasks/${result.task.id}`);
+      return c.json(result.task, 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "patch",
+      path: collection,
+      summary: "Mark all tasks complete or not",
+      security,
+      request: { params: UserPath, body: jsonBody(SetCompleted) },
+      responses: { 200: json(Updated, "How many tasks changed"), ...writeFailures },
+    }),
+    async (c) => c.json({ updated: await markAll(c.var.db, c.var.userId, c.req.valid("json").completed) }, 200),
+  )
+  .openapi(
+    createRoute({
+      method: "delete",
+      path: collection,
+      summary: "Clear completed tasks",
+      description: "Requires `?status=completed`: deleting every task at once is not offered.",
+      security,
+      request: { params: UserPath, query: ClearQuery },
+      responses: { 200: json(Deleted, "How many tasks were deleted"), ...failures },
+    }),
+    async (c) => c.json({ deleted: await clearCompleted(c.var.db, c.var.userId) }, 200),
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: item,
+      summary: "Get a task",
+      security,
+      request: { params: TaskPath },
+      responses: { 200: json(Task, "The task", etagHeader), ...failures, ...notFound },
+    }),
+    async (c) => {
+      const task = await getTask(c.var.db, c.var.userId, c.req.valid("param").id);
+      if (!task) throw taskNotFound();
+      c.header("ETag", etagOf(task.version));
+      return c.json(task, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "put",
+      path: item,
+      summary: "Replace a task's editable fields",
+      description: "Fields left out take their defaults. Honours `If-Match`.",
+      security,
+      request: { params: TaskPath, headers: IfMatch, body: jsonBody(ReplaceTask) },
+      responses: { 200: json(Task, "The task", etagHeader), ...writeFailures, ...notFound, ...stale },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      return respond(c, await replaceTask(c.var.db, c.var.userId, id, c.req.valid("json"), ifMatch(c)));
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "patch",
+      path: item,
+      summary: "Change some of a task's fields",
+      description:
+        "JSON merge patch: fields left out stay as they are, `null` resets a field to its default. Honours `If-Match`.",
+      security,
+      request: { params: TaskPath, headers: IfMatch, body: jsonBody(PatchTask) },
+      responses: { 200: json(Task, "The task", etagHeader), ...writeFailures, ...notFound, ...stale },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      return respond(c, await patchTask(c.var.db, c.var.userId, id, c.req.valid("json"), ifMatch(c)));
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "patch",
+      path: `${item}/complete`,
+      summary: "Toggle or set completion",
+      description: 'Without a body, flips `completed`; with `{"completed": bool}`, sets it. Honours `If-Match`.',
+      security,
+      request: { params: TaskPath, headers: IfMatch, body: jsonBody(SetCompleted, false) },
+      responses: { 200: json(Task, "The task", etagHeader), ...writeFailures, ...notFound, ...stale },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const { completed } = c.req.valid("json") as Partial<z.output<typeof SetCompleted>>;
+      return respond(c, await setCompleted(c.var.db, c.var.userId, id, completed ?? "toggle", ifMatch(c)));
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "delete",
+      path: item,
+      summary: "Delete a task",
+      description: "Honours `If-Match`.",
+      security,
+      request: { params: TaskPath, headers: IfMatch },
+      responses: { 204: { description: "Deleted" }, ...failures, ...notFound, ...stale },
+    }),
+    async (c) => {
+      const outcome = await deleteTask(c.var.db, c.var.userId, c.req.valid("param").id, ifMatch(c));
+      if (outcome === "not_found") throw taskNotFound();
+      if (outcome === "stale") throw versionMismatch();
+      return c.body(null, 204);
+    },
+  );
+
+function respond(c: Context<AppEnv>, result: WriteResult) {
+  if (result.kind === "not_found") throw taskNotFound();
+  if (result.kind === "stale") throw versionMismatch(result.version);
+  c.header("ETag", etagOf(result.task.version));
+  return c.json(result.task, 200);
+}
+
+const etagOf = (version: number) => `"${version}"`;
+
+/** `If-Match`: absent or `*` → any version; else the strong ETags it lists (a weak one never matches). */
+function ifMatch(c: Context<AppEnv>): VersionCondition {
+  const header = c.req.header("If-Match");
+  if (header === undefined || header.trim() === "*") return "any";
+  return [...header.matchAll(/(?:^|,)\s*"(\d{1,9})"/g)].map((match) => Number(match[1]));
+}
+
+function taskNotFound() {
+  return problem("task_not_found", { detail: "There is no such task in your list." });
+}
+
+function versionMismatch(current?: number) {
+  return problem("version_mismatch", {
+    detail: "The task changed since you last read it; nothing was changed. Reload it and try again.",
+    ...(current === undefined ? {} : { headers: { ETag: etagOf(current) } }),
+  });
+}

@@ -1,0 +1,176 @@
+import { z } from "@hono/zod-openapi";
+import { priorities } from "./tasks.schema.ts";
+
+/**
+ * The task contract (shared/spec/api.md §2) in zod: these schemas validate every
+ * request and generate the OpenAPI document, so the two cannot drift apart.
+ */
+
+export const Priority = z.enum(priorities).openapi({ description: "How important the task is" });
+
+const Title = z
+  .string({ error: "Title must be text" })
+  .trim()
+  .min(1, "Title cannot be empty")
+  .max(200, "Title must be at most 200 characters")
+  .openapi({ example: "Write the quarterly report" });
+
+const Description = z
+  .string({ error: "Description must be text" })
+  .max(1000, "Description must be at most 1000 characters")
+  .openapi({ example: "" });
+
+const DueAt = z.iso
+  .datetime({ offset: true, error: "Due date must be an ISO 8601 date-time, e.g. 2026-12-01T17:00:00Z" })
+  .transform((value) => new Date(value).toISOString())
+  .nullable()
+  .openapi({ example: "2026-12-01T17:00:00.000Z" });
+
+const Tag = z
+  .string({ error: "Each tag must be text" })
+  .trim()
+  .toLowerCase()
+  .min(1, "A tag cannot be empty")
+  .max(32, "A tag must be at most 32 characters");
+
+const Tags = z
+  .array(Tag, { error: "Tags must be a list of text" })
+  .transform((tags) => [...new Set(tags)])
+  .pipe(z.array(z.string()).max(10, "At most 10 distinct tags"))
+  .openapi({ example: ["work"] });
+
+const Completed = z.boolean({ error: "Completed must be true or false" });
+
+export const TaskId = z
+  .uuid({ error: "Task ids are UUIDs" })
+  .openapi({ example: "5b0c7c1e-4d8e-4f7a-9a53-2f1f0b6f2d4e" });
+
+export const Task = z
+  .object({
+    id: TaskId,
+    userId: z.string(),
+    title: z.string(),
+    description: z.string(),
+    completed: z.boolean(),
+    completedAt: z.string().datetime().nullable(),
+    priority: Priority,
+    dueAt: z.string().datetime().nullable(),
+    tags: z.array(z.string()),
+    createdAt: z.string().datetime(),
+    updatedAt: z.string().datetime(),
+    version: z.number().int().min(1),
+  })
+  .openapi("Task");
+
+/** POST: a new task; `id` may be chosen by the client so a retried create is recognised. */
+export const CreateTask = z
+  .object({
+    id: TaskId.optional(),
+    title: Title,
+    description: Description.default(""),
+    completed: Completed.default(false),
+    priority: Priority.default("none"),
+    dueAt: DueAt.default(null),
+    tags: Tags.default([]),
+  })
+  .openapi("CreateTask");
+
+/** PUT: every editable field; one left out takes its default. */
+export const ReplaceTask = CreateTask.omit({ id: true }).openapi("ReplaceTask");
+
+/** PATCH: JSON merge patch — fields left out stay, `null` resets a field to its default. */
+export const PatchTask = z
+  .object({
+    title: Title.optional(),
+    description: Description.nullable().optional(),
+    completed: Completed.optional(),
+    priority: Priority.nullable().optional(),
+    dueAt: DueAt.optional(),
+    tags: Tags.nullable().optional(),
+  })
+  .openapi("PatchTask");
+
+export const SetCompleted = z.object({ completed: Completed }).openapi("SetCompleted");
+
+export const TaskPath = z.object({
+  userId: z.string().openapi({ param: { name: "userId", in: "path" }, description: "The signed-in user's id" }),
+  id: TaskId.openapi({ param: { name: "id", in: "path" } }),
+});
+
+export const UserPath = TaskPath.pick({ userId: true });
+
+export const sorts = ["created", "updated", "title", "due", "priority"] as const;
+
+export const ListQuery = z
+  .strictObject(
+    {
+      status: z.enum(["all", "pending", "completed"]).default("all"),
+      priority: Priority.optional(),
+      tag: Tag.optional(),
+      q: z.string().trim().max(200, "Search text must be at most 200 characters").optional(),
+      due: z.enum(["overdue", "today", "week", "none"]).optional(),
+      sort: z.enum(sorts).default("created"),
+      order: z.enum(["asc", "desc"]).optional(),
+      limit: z.coerce
+        .number({ error: "limit must be a number from 1 to 100" })
+        .int("limit must be a whole number from 1 to 100")
+        .min(1, "limit must be a number from 1 to 100")
+        .max(100, "limit must be a number from 1 to 100")
+        .default(50),
+      cursor: z.string().max(1000).optional(),
+      tz: z
+        .string()
+        .refine(isTimeZone, "tz must be an IANA time zone such as Europe/Paris")
+        .default("UTC")
+        .openapi({ description: "Time zone in which `due=today` and `due=week` are counted" }),
+    },
+    {
+      error: (issue) =>
+        issue.code === "unrecognized_keys" ? `Unknown parameter: ${issue.keys.join(", ")}` : undefined,
+    },
+  )
+  .transform((query) => ({
+    ...query,
+    order: query.order ?? (query.sort === "created" || query.sort === "updated" ? "desc" : "asc"),
+  }));
+
+export type ListQuery = z.output<typeof ListQuery>;
+
+export const ClearQuery = z.strictObject({
+  status: z.literal("completed", { error: "Only completed tasks can be cleared: add ?status=completed" }),
+});
+
+export const Updated = z.object({ updated: z.number().int() }).openapi("Updated");
+export const Deleted = z.object({ deleted: z.number().int() }).openapi("Deleted");
+
+export const IfMatch = z.object({
+  "if-match": z
+    .string()
+    .optional()
+    .openapi({ description: 'The ETag (version) the change is based on, e.g. "3"; a stale one answers 412' }),
+});
+
+export const Problem = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    code: z.string(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .openapi("Problem");
+
+export type TaskOutput = z.output<typeof Task>;
+export type CreateTaskInput = z.output<typeof CreateTask>;
+export type ReplaceTaskInput = z.output<typeof ReplaceTask>;
+export type PatchTaskInput = z.output<typeof PatchTask>;
+
+function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
