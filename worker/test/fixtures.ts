@@ -1,6 +1,7 @@
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import worker from "../src/index.ts";
+import { assertMatchesContract } from "./contract.ts";
 
 /** The origin the Worker is configured with in tests (BETTER_AUTH_URL). */
 export const origin = "http://localhost";
@@ -15,7 +16,10 @@ export function newIp(): string {
 
 export interface RequestOptions {
   method?: string;
+  /** Sent as JSON. */
   body?: unknown;
+  /** Sent as it is, with whatever Content-Type `headers` give (for malformed or non-JSON bodies). */
+  rawBody?: string;
   cookie?: string;
   token?: string;
   ip?: string;
@@ -24,22 +28,29 @@ export interface RequestOptions {
   env?: Env;
 }
 
-/** Calls the Worker as a browser on our origin would. */
+/** Calls the Worker as a browser on our origin would; task-API answers are checked against the OpenAPI document. */
 export async function call(path: string, options: RequestOptions = {}): Promise<Response> {
   const headers = new Headers(options.headers);
   if (!headers.has("Origin")) headers.set("Origin", origin);
   headers.set("cf-connecting-ip", options.ip ?? newIp());
   if (options.cookie) headers.set("Cookie", options.cookie);
   if (options.token) headers.set("Authorization", `Bearer ${options.token}`);
-  if (options.body !== undefined) headers.set("Content-Type", "application/json");
+  if (options.body !== undefined && !headers.has("Content-Type")) headers.set("Content-Type", "application/json");
+  const body = options.rawBody ?? (options.body === undefined ? null : JSON.stringify(options.body));
   const request = new Request(new URL(path, origin), {
-    method: options.method ?? (options.body === undefined ? "GET" : "POST"),
+    method: options.method ?? (body === null ? "GET" : "POST"),
     headers,
-    body: options.body === undefined ? null : JSON.stringify(options.body),
+    body,
   });
-  if (!options.env) return exports.default.fetch(request);
+  const response = await send(request.clone(), options.env);
+  await assertMatchesContract(request, response);
+  return response;
+}
+
+async function send(request: Request, bindings: Env | undefined): Promise<Response> {
+  if (!bindings) return exports.default.fetch(request);
   const ctx = createExecutionContext();
-  const response = await worker.fetch(request, options.env, ctx);
+  const response = await worker.fetch(request, bindings, ctx);
   await waitOnExecutionContext(ctx);
   return response;
 }

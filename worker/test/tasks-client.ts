@@ -1,0 +1,55 @@
+import { accessToken, call, type RequestOptions, signUp, type TestUser } from "./fixtures.ts";
+
+export interface TaskJson {
+  id: string;
+  userId: string;
+  title: string;
+  description: string;
+  completed: boolean;
+  completedAt: string | null;
+  priority: "none" | "low" | "medium" | "high";
+  dueAt: string | null;
+  tags: string[];
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+}
+
+/** A signed-up user with an access token and a small client for their task routes. */
+export async function taskUser() {
+  const user: TestUser = await signUp();
+  const token = await accessToken(user.cookie);
+  const base = `/api/${user.id}/tasks`;
+  const send = (path: string, options: RequestOptions = {}) => call(`${base}${path}`, { token, ...options });
+  return {
+    ...user,
+    token,
+    base,
+    send,
+    list: (query = "") => send(query ? `?${query}` : ""),
+    create: (body: unknown, options: RequestOptions = {}) => send("", { method: "POST", body, ...options }),
+    get: (id: string) => send(`/${id}`),
+    put: (id: string, body: unknown, headers?: Record<string, string>) =>
+      send(`/${id}`, { method: "PUT", body, ...(headers ? { headers } : {}) }),
+    patch: (id: string, body: unknown, headers?: Record<string, string>) =>
+      send(`/${id}`, { method: "PATCH", body, ...(headers ? { headers } : {}) }),
+    complete: (id: string, body?: unknown, headers?: Record<string, string>) =>
+      send(`/${id}/complete`, {
+        method: "PATCH",
+        ...(body === undefined ? {} : { body }),
+        ...(headers ? { headers } : {}),
+      }),
+    remove: (id: string, headers?: Record<string, string>) =>
+      send(`/${id}`, { method: "DELETE", ...(headers ? { headers } : {}) }),
+    markAll: (completed: boolean) => send("", { method: "PATCH", body: { completed } }),
+    clearCompleted: () => send("?status=completed", { method: "DELETE" }),
+    /** Creates a task and returns it, failing the test if the API refuses. */
+    async add(body: Record<string, unknown> = {}): Promise<TaskJson> {
+      const response = await send("", { method: "POST", body: { title: "A task", ...body } });
+      if (response.status !== 201) throw new Error(`create failed: ${response.status} ${await response.text()}`);
+      return (await response.json()) as TaskJson;
+    },
+  };
+}
+
+export type TaskUser = Awaited<ReturnType<typeof taskUser>>;
