@@ -49,14 +49,21 @@ export interface NeonHttpServerOptions {
 /**
  * A fault injected into the next request(s) whose SQL contains `match`
  * (case-insensitive; every request when empty):
- *   - `fail`: answer HTTP 503 without running anything — the request never reached the database;
- *   - `lose-response`: run and commit, then drop the connection — the write happened, the answer was lost.
+ *   - `fail`: answer HTTP `status` (default 503) without running anything;
+ *   - `sqlstate`: answer as Postgres would with error `code` (e.g. 40001, 40P01, 57P01,
+ *     08006) without running anything — the statement (or batch) did not commit;
+ *   - `delay`: wait `ms` before running — a database slower than the Worker's timeout;
+ *   - `lose-response`: run and commit, then drop the connection — the write happened,
+ *     the answer was lost.
  */
 export interface Fault {
   match: string;
-  action: "fail" | "lose-response";
+  action: "fail" | "sqlstate" | "delay" | "lose-response";
   /** How many matching requests it affects before it disarms itself. */
   times: number;
+  status?: number;
+  code?: string;
+  ms?: number;
 }
 
 const maxBodyBytes = 64 * 1024 * 1024;
@@ -122,7 +129,13 @@ export async function startNeonHttpServer(options: NeonHttpServerOptions): Promi
     const arrayMode = req.headers["neon-array-mode"] === "true";
     const statements = "queries" in request ? request.queries : [request];
     const fault = triggeredFault(statements);
-    if (fault?.action === "fail") return send(res, 503, { message: "injected fault: request failed before running" });
+    if (fault?.action === "fail") {
+      return send(res, fault.status ?? 503, { message: "injected fault: request failed before running" });
+    }
+    if (fault?.action === "sqlstate") {
+      return send(res, 400, queryError(`injected fault: SQLSTATE ${fault.code}`, fault.code ?? "40001"));
+    }
+    if (fault?.action === "delay") await new Promise((resolve) => setTimeout(resolve, fault.ms ?? 10_000));
     try {
       stats.statements += statements.length;
       const body =
@@ -149,7 +162,7 @@ export async function startNeonHttpServer(options: NeonHttpServerOptions): Promi
     }
     if (path === "/__stand-in/faults" && req.method === "POST") {
       const fault = JSON.parse(await readBody(req)) as Fault;
-      faults.push({ match: String(fault.match ?? ""), action: fault.action, times: Number(fault.times ?? 1) });
+      faults.push({ ...fault, match: String(fault.match ?? ""), times: Number(fault.times ?? 1) });
       return send(res, 200, { faults });
     }
     if (path === "/__stand-in/faults" && req.method === "DELETE") {

@@ -106,7 +106,7 @@ app.onError((error, c) => {
     return renderProblem(
       c,
       problem("database_unavailable", {
-        detail: "The database did not answer; nothing was changed. Try again shortly.",
+        detail: "The database did not answer in time; try again shortly. Nothing was half-written.",
         headers: { "Retry-After": "5" },
       }),
     );

@@ -23,12 +23,16 @@ export async function roundTrips(): Promise<number> {
   return stats.requests;
 }
 
+/** See `Fault` in worker/local/neon-http-server.ts. */
 export interface Fault {
   /** A piece of the SQL to fail on, e.g. `insert into "account"`. */
   match: string;
-  /** `fail`: never reaches the database. `lose-response`: commits, then the answer is lost. */
-  action: "fail" | "lose-response";
+  /** `fail`: HTTP error, never ran. `sqlstate`: Postgres error `code`, never committed. `delay`: `ms` late. `lose-response`: committed, answer lost. */
+  action: "fail" | "sqlstate" | "delay" | "lose-response";
   times?: number;
+  status?: number;
+  code?: string;
+  ms?: number;
 }
 
 export async function injectFault(fault: Fault): Promise<void> {

@@ -1,20 +1,39 @@
 /**
- * Whether an error means the database could not be reached or answered in time —
- * as opposed to a statement the database refused. Drizzle wraps driver errors,
- * so the whole `cause` chain is examined.
+ * How a database failure is answered. "Unavailable" means the database could not be
+ * reached, answered too late, or refused for a transient reason — as opposed to a
+ * statement it rejected on its merits. Drizzle wraps driver errors, so the whole
+ * `cause` chain is examined.
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
+  const failure = databaseFailure(error);
+  return failure !== undefined && failure !== "statement";
+}
+
+/**
+ * - `not-applied`: the database rolled the work back (serialization failure, deadlock):
+ *   repeating it is always safe;
+ * - `unknown`: no answer, a timeout, an HTTP failure, a dropped connection — the work may
+ *   or may not have committed, so only work that is safe to repeat may be repeated;
+ * - `timeout`: like unknown, and the time budget is spent;
+ * - `statement`: the database refused the statement itself (a constraint, bad SQL).
+ */
+export type DatabaseFailure = "not-applied" | "unknown" | "timeout" | "statement";
+
+export function databaseFailure(error: unknown): DatabaseFailure | undefined {
   for (let current = error, depth = 0; current instanceof Error && depth < 5; depth++) {
-    if (current.name === "TimeoutError" || current.name === "AbortError") return true;
+    if (current.name === "TimeoutError" || current.name === "AbortError") return "timeout";
     if (current.name === "NeonDbError") {
       const { code, sourceError } = current as Error & { code?: string; sourceError?: unknown };
-      if (code === undefined) return true; // no SQLSTATE: connection or HTTP failure
-      return unavailableSqlStates.some((prefix) => code.startsWith(prefix)) || isDatabaseUnavailable(sourceError);
+      if (code === undefined) return databaseFailure(sourceError) === "timeout" ? "timeout" : "unknown";
+      if (rolledBack.includes(code)) return "not-applied";
+      return unavailableSqlStates.some((prefix) => code.startsWith(prefix)) ? "unknown" : "statement";
     }
     current = current.cause;
   }
-  return false;
+  return undefined;
 }
 
-/** Connection exceptions (08), server shutting down or out of resources (57P0x, 53). */
+/** serialization_failure, deadlock_detected: the transaction was rolled back. */
+const rolledBack = ["40001", "40P01"];
+/** Connection exceptions (08), server shutting down or crashed (57P01–57P03), out of resources (53). */
 const unavailableSqlStates = ["08", "57P01", "57P02", "57P03", "53"];

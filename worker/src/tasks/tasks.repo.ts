@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, gt, ilike, inArray, isNull, lt, ne, or, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
+import { type Repeatability, withRetries } from "../db/retry.ts";
 import { tasks } from "./tasks.schema.ts";
 import type { CreateTaskInput, ListQuery, PatchTaskInput, ReplaceTaskInput, TaskOutput } from "./tasks.schemas.ts";
 
@@ -8,7 +9,8 @@ import type { CreateTaskInput, ListQuery, PatchTaskInput, ReplaceTaskInput, Task
  * and scopes every statement to it, so no route can reach another user's rows.
  * Every function is one database round trip: a single statement, or one batch
  * (which Neon runs as one transaction) where a write must be told apart from
- * "not found" or "stale".
+ * "not found" or "stale". A transient failure repeats the round trip when that is
+ * safe (see db/retry.ts): reads and writes that are safe to repeat by construction.
  */
 
 type TaskRow = typeof tasks.$inferSelect;
@@ -43,25 +45,36 @@ function matching(condition: VersionCondition): SQL | undefined {
   return condition.length === 0 ? sql`false` : inArray(tasks.version, condition);
 }
 
-/** Runs a conditional write and, in the same transaction, reads the task's version to explain a miss. */
+/**
+ * Runs a conditional write and, in the same transaction, reads the task to explain a
+ * miss. A miss on `If-Match` whose task is exactly one version later and already
+ * holds what this write wanted is this write's own earlier try (its answer was lost
+ * and the request was repeated): that reports success, not a conflict.
+ */
 async function conditionalWrite(
   db: Database,
   userId: string,
   id: string,
-  write: Parameters<Database["batch"]>[0][0],
+  condition: VersionCondition,
+  write: () => Parameters<Database["batch"]>[0][0],
+  alreadyApplied: ((task: TaskOutput) => boolean) | undefined,
+  repeatability: Repeatability,
 ): Promise<WriteResult> {
-  const [written, current] = await db.batch([
-    write,
-    db.select({ version: tasks.version }).from(tasks).where(own(userId, id)),
-  ]);
+  const [written, current] = await withRetries(repeatability, () =>
+    db.batch([write(), db.select().from(tasks).where(own(userId, id))]),
+  );
   const row = (written as TaskRow[])[0];
   if (row) return { kind: "ok", task: toTask(row) };
-  const version = (current as { version: number }[])[0]?.version;
-  return version === undefined ? { kind: "not_found" } : { kind: "stale", version };
+  const stored = (current as TaskRow[])[0];
+  if (!stored) return { kind: "not_found" };
+  const task = toTask(stored);
+  const ownEarlierTry =
+    condition !== "any" && condition.length === 1 && task.version === (condition[0] ?? 0) + 1 && alreadyApplied?.(task);
+  return ownEarlierTry ? { kind: "ok", task } : { kind: "stale", version: task.version };
 }
 
 export async function getTask(db: Database, userId: string, id: string): Promise<TaskOutput | undefined> {
-  const [row] = await db.select().from(tasks).where(own(userId, id));
+  const [row] = await withRetries("repeatable", () => db.select().from(tasks).where(own(userId, id)));
   return row && toTask(row);
 }
 
@@ -77,14 +90,17 @@ export type CreateResult =
 export async function createTask(db: Database, userId: string, input: CreateTaskInput): Promise<CreateResult> {
   const id = input.id ?? crypto.randomUUID();
   const values = { ...input, id, userId, completedAt: input.completed ? sql`now()` : null };
-  const [inserted, existing] = await db.batch([
-    db
-      .insert(tasks)
-      .values({ ...values, dueAt: input.dueAt === null ? null : new Date(input.dueAt) })
-      .onConflictDoNothing({ target: tasks.id })
-      .returning(),
-    db.select().from(tasks).where(own(userId, id)),
-  ]);
+  // Repeatable: with the id fixed, a repeated insert does nothing and the read finds the first one.
+  const [inserted, existing] = await withRetries("repeatable", () =>
+    db.batch([
+      db
+        .insert(tasks)
+        .values({ ...values, dueAt: input.dueAt === null ? null : new Date(input.dueAt) })
+        .onConflictDoNothing({ target: tasks.id })
+        .returning(),
+      db.select().from(tasks).where(own(userId, id)),
+    ]),
+  );
   const created = inserted[0];
   if (created) return { kind: "created", task: toTask(created) };
   const stored = existing[0];
@@ -99,8 +115,7 @@ function sameContent(task: TaskOutput, input: CreateTaskInput): boolean {
     task.completed === input.completed &&
     task.priority === input.priority &&
     task.dueAt === input.dueAt &&
-    task.tags.length === input.tags.length &&
-    task.tags.every((tag, i) => tag === input.tags[i])
+    sameTags(task.tags, input.tags)
   );
 }
 
@@ -110,6 +125,9 @@ const completedAtFor = (completed: SQL | boolean) =>
 
 const bump = { version: sql`${tasks.version} + 1`, updatedAt: sql`now()` };
 
+/** Absolute writes are safe to repeat when conditional on a version: a repeat finds its own try (see conditionalWrite). */
+const repeatableWhen = (condition: VersionCondition): Repeatability => (condition === "any" ? "once" : "repeatable");
+
 export function replaceTask(
   db: Database,
   userId: string,
@@ -117,10 +135,7 @@ export function replaceTask(
   input: ReplaceTaskInput,
   condition: VersionCondition,
 ) {
-  return conditionalWrite(
-    db,
-    userId,
-    id,
+  const write = () =>
     db
       .update(tasks)
       .set({
@@ -130,8 +145,15 @@ export function replaceTask(
         ...bump,
       })
       .where(and(own(userId, id), matching(condition)))
-      .returning(),
-  );
+      .returning();
+  const applied = (task: TaskOutput) =>
+    task.title === input.title &&
+    task.description === input.description &&
+    task.completed === input.completed &&
+    task.priority === input.priority &&
+    task.dueAt === input.dueAt &&
+    sameTags(task.tags, input.tags);
+  return conditionalWrite(db, userId, id, condition, write, applied, repeatableWhen(condition));
 }
 
 export function patchTask(
@@ -141,29 +163,35 @@ export function patchTask(
   patch: PatchTaskInput,
   condition: VersionCondition,
 ) {
-  const changes: { [Column in keyof typeof tasks.$inferInsert]?: (typeof tasks.$inferInsert)[Column] | SQL } = {};
-  if (patch.title !== undefined) changes.title = patch.title;
-  if (patch.description !== undefined) changes.description = patch.description ?? "";
-  if (patch.priority !== undefined) changes.priority = patch.priority ?? "none";
-  if (patch.tags !== undefined) changes.tags = patch.tags ?? [];
-  if (patch.dueAt !== undefined) changes.dueAt = patch.dueAt === null ? null : new Date(patch.dueAt);
-  if (patch.completed !== undefined) {
-    changes.completed = patch.completed;
-    changes.completedAt = completedAtFor(patch.completed);
+  const wanted: Partial<Pick<TaskOutput, "title" | "description" | "priority" | "tags" | "dueAt" | "completed">> = {};
+  if (patch.title !== undefined) wanted.title = patch.title;
+  if (patch.description !== undefined) wanted.description = patch.description ?? "";
+  if (patch.priority !== undefined) wanted.priority = patch.priority ?? "none";
+  if (patch.tags !== undefined) wanted.tags = patch.tags ?? [];
+  if (patch.dueAt !== undefined) wanted.dueAt = patch.dueAt;
+  if (patch.completed !== undefined) wanted.completed = patch.completed;
+
+  const { dueAt, completed, ...plain } = wanted;
+  const changes: { [Column in keyof typeof tasks.$inferInsert]?: (typeof tasks.$inferInsert)[Column] | SQL } = plain;
+  if (dueAt !== undefined) changes.dueAt = dueAt === null ? null : new Date(dueAt);
+  if (completed !== undefined) {
+    changes.completed = completed;
+    changes.completedAt = completedAtFor(completed);
   }
-  return conditionalWrite(
-    db,
-    userId,
-    id,
+  const write = () =>
     db
       .update(tasks)
       .set({ ...changes, ...bump })
       .where(and(own(userId, id), matching(condition)))
-      .returning(),
-  );
+      .returning();
+  const applied = (task: TaskOutput) =>
+    Object.entries(wanted).every(([field, value]) =>
+      field === "tags" ? sameTags(task.tags, value as string[]) : task[field as keyof TaskOutput] === value,
+    );
+  return conditionalWrite(db, userId, id, condition, write, applied, repeatableWhen(condition));
 }
 
-/** Sets `completed`, or flips it when `completed` is "toggle". */
+/** Sets `completed`, or flips it when `completed` is "toggle" (a flip can never be told from its repeat). */
 export function setCompleted(
   db: Database,
   userId: string,
@@ -172,51 +200,67 @@ export function setCompleted(
   condition: VersionCondition,
 ) {
   const value = completed === "toggle" ? sql`NOT ${tasks.completed}` : sql`${completed}`;
-  return conditionalWrite(
-    db,
-    userId,
-    id,
+  const write = () =>
     db
       .update(tasks)
       .set({ completed: value, completedAt: completedAtFor(value), ...bump })
       .where(and(own(userId, id), matching(condition)))
-      .returning(),
-  );
+      .returning();
+  if (completed === "toggle") return conditionalWrite(db, userId, id, condition, write, undefined, "once");
+  const applied = (task: TaskOutput) => task.completed === completed;
+  return conditionalWrite(db, userId, id, condition, write, applied, repeatableWhen(condition));
 }
 
+/**
+ * Deletes a task. Repeated only when the database says the try was rolled back: a
+ * repeat after a lost answer would find nothing and wrongly say "not found".
+ */
 export async function deleteTask(
   db: Database,
   userId: string,
   id: string,
   condition: VersionCondition,
 ): Promise<WriteResult["kind"]> {
-  const [deleted, remaining] = await db.batch([
-    db
-      .delete(tasks)
-      .where(and(own(userId, id), matching(condition)))
-      .returning({ id: tasks.id }),
-    db.select({ version: tasks.version }).from(tasks).where(own(userId, id)),
-  ]);
+  const [deleted, remaining] = await withRetries("once", () =>
+    db.batch([
+      db
+        .delete(tasks)
+        .where(and(own(userId, id), matching(condition)))
+        .returning({ id: tasks.id }),
+      db.select({ version: tasks.version }).from(tasks).where(own(userId, id)),
+    ]),
+  );
   if (deleted.length > 0) return "ok";
   return remaining.length > 0 ? "stale" : "not_found";
 }
 
-/** Marks every task of the user complete (or not); tasks already in that state are left alone. */
+/**
+ * Marks every task of the user complete (or not); tasks already in that state are
+ * left alone, so a repeat changes nothing more (it may report a smaller count).
+ */
 export async function markAll(db: Database, userId: string, completed: boolean): Promise<number> {
-  const updated = await db
-    .update(tasks)
-    .set({ completed, completedAt: completedAtFor(completed), ...bump })
-    .where(and(eq(tasks.userId, userId), ne(tasks.completed, completed)))
-    .returning({ id: tasks.id });
+  const updated = await withRetries("repeatable", () =>
+    db
+      .update(tasks)
+      .set({ completed, completedAt: completedAtFor(completed), ...bump })
+      .where(and(eq(tasks.userId, userId), ne(tasks.completed, completed)))
+      .returning({ id: tasks.id }),
+  );
   return updated.length;
 }
 
 export async function clearCompleted(db: Database, userId: string): Promise<number> {
-  const deleted = await db
-    .delete(tasks)
-    .where(and(eq(tasks.userId, userId), eq(tasks.completed, true)))
-    .returning({ id: tasks.id });
+  const deleted = await withRetries("repeatable", () =>
+    db
+      .delete(tasks)
+      .where(and(eq(tasks.userId, userId), eq(tasks.completed, true)))
+      .returning({ id: tasks.id }),
+  );
   return deleted.length;
+}
+
+function sameTags(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((tag, i) => tag === b[i]);
 }
 
 /* ---------- listing ---------- */
@@ -291,16 +335,18 @@ export async function listTasks(db: Database, userId: string, query: ListQuery, 
       )
     : undefined;
 
-  const rows = await db
-    .select({
-      task: tasks,
-      sortKey: sql<string>`(${expression})::text`,
-      total: sql<number>`(SELECT count(*) FROM ${tasks} WHERE ${filters})`.mapWith(Number),
-    })
-    .from(tasks)
-    .where(and(filters, after))
-    .orderBy(direction(expression), direction(tasks.id))
-    .limit(query.limit + 1);
+  const rows = await withRetries("repeatable", () =>
+    db
+      .select({
+        task: tasks,
+        sortKey: sql<string>`(${expression})::text`,
+        total: sql<number>`(SELECT count(*) FROM ${tasks} WHERE ${filters})`.mapWith(Number),
+      })
+      .from(tasks)
+      .where(and(filters, after))
+      .orderBy(direction(expression), direction(tasks.id))
+      .limit(query.limit + 1),
+  );
 
   const page = rows.slice(0, query.limit);
   const last = page.at(-1);

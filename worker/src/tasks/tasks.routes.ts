@@ -56,7 +56,8 @@ const failures = {
   400: problemResponse("Malformed JSON, an unknown parameter or value, or a non-UUID id"),
   401: problemResponse('No valid access token; carries `WWW-Authenticate: Bearer error="invalid_token"`'),
   403: problemResponse("The token belongs to another user than the path names"),
-  503: problemResponse("The database is unreachable; nothing was changed; carries `Retry-After`"),
+  500: problemResponse("Something failed unexpectedly; the body's `requestId` identifies it in the logs"),
+  503: problemResponse("The database is unreachable or timed out; carries `Retry-After`; nothing is half-written"),
 };
 const writeFailures = {
   ...failures,
