@@ -37,3 +37,13 @@ export function databaseFailure(error: unknown): DatabaseFailure | undefined {
 const rolledBack = ["40001", "40P01"];
 /** Connection exceptions (08), server shutting down or crashed (57P01–57P03), out of resources (53). */
 const unavailableSqlStates = ["08", "57P01", "57P02", "57P03", "53"];
+
+/** The SQLSTATE of a statement the database refused, if that is what the error is. */
+export function sqlStateOf(error: unknown): string | undefined {
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; depth++) {
+    const { code } = current as Error & { code?: unknown };
+    if (current.name === "NeonDbError" && typeof code === "string") return code;
+    current = current.cause;
+  }
+  return undefined;
+}

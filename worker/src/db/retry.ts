@@ -1,4 +1,4 @@
-import { databaseFailure } from "./errors.ts";
+import { type DatabaseFailure, databaseFailure } from "./errors.ts";
 
 /**
  * How safe an operation is to repeat when a try failed:
@@ -18,7 +18,11 @@ const backoffMs = [25, 100];
  * budget (three tries, ~125 ms of waiting). A try that timed out is not repeated: the
  * request's time is spent, and it answers 503 at once.
  */
-export async function withRetries<T>(repeatability: Repeatability, operation: () => Promise<T>): Promise<T> {
+export async function withRetries<T>(
+  repeatability: Repeatability,
+  operation: () => Promise<T>,
+  onRepeat?: (failure: DatabaseFailure) => void,
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await operation();
@@ -26,6 +30,7 @@ export async function withRetries<T>(repeatability: Repeatability, operation: ()
       const failure = databaseFailure(error);
       const retryable = failure === "not-applied" || (failure === "unknown" && repeatability === "repeatable");
       if (!retryable || attempt >= maxAttempts) throw error;
+      onRepeat?.(failure);
       const delay = backoffMs[attempt - 1] ?? 100;
       await new Promise((resolve) => setTimeout(resolve, delay * (0.5 + Math.random())));
     }

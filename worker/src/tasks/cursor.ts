@@ -20,6 +20,16 @@ const keyPatterns: Record<ListQuery["sort"], RegExp> = {
   title: /^[\s\S]{1,1000}$/,
 };
 
+/** A timestamp key must be a real instant within Postgres' range; a title key must be text Postgres can hold. */
+function plausible(sort: ListQuery["sort"], key: string): boolean {
+  if (sort === "title") return !key.includes("\u0000");
+  if (sort === "priority" || key.endsWith("infinity")) return true;
+  const [date, time] = key.split(" ");
+  const instant = Date.parse(`${date}T${time?.replace(/([+-]\d{2})$/, "$1:00")}`);
+  const year = Number(date?.slice(0, 4));
+  return Number.isFinite(instant) && year >= 1 && new Date(instant).toISOString().slice(5, 10) === date?.slice(5, 10);
+}
+
 export function encodeCursor(cursor: Cursor, query: ListQuery): string {
   const json = JSON.stringify({ s: query.sort, o: query.order, k: cursor.key, i: cursor.id });
   return btoa(String.fromCharCode(...new TextEncoder().encode(json)))
@@ -40,12 +50,12 @@ export function decodeCursor(value: string, query: ListQuery): Cursor {
   if (payload.s !== query.sort || payload.o !== query.order) {
     throw invalidCursor("The cursor belongs to another sort order; start again from the first page.");
   }
-  if (!keyPatterns[query.sort].test(payload.k)) {
+  if (!keyPatterns[query.sort].test(payload.k) || !plausible(query.sort, payload.k)) {
     throw invalidCursor("The cursor is not one this API issued; start again from the first page.");
   }
   return { key: payload.k, id: payload.i };
 }
 
-function invalidCursor(detail: string) {
+export function invalidCursor(detail = "The cursor is not one this API issued; start again from the first page.") {
   return problem("invalid_parameter", { detail, extensions: { errors: [{ path: "cursor", message: detail }] } });
 }

@@ -47,9 +47,10 @@ function matching(condition: VersionCondition): SQL | undefined {
 
 /**
  * Runs a conditional write and, in the same transaction, reads the task to explain a
- * miss. A miss on `If-Match` whose task is exactly one version later and already
- * holds what this write wanted is this write's own earlier try (its answer was lost
- * and the request was repeated): that reports success, not a conflict.
+ * miss. When a try's answer was lost and the write was repeated, a miss on `If-Match`
+ * whose task is exactly one version later and already holds what this write wanted
+ * is that earlier try having committed: it reports success, not a conflict. Without
+ * a lost answer a miss is always a conflict, whoever made the newer version.
  */
 async function conditionalWrite(
   db: Database,
@@ -60,8 +61,13 @@ async function conditionalWrite(
   alreadyApplied: ((task: TaskOutput) => boolean) | undefined,
   repeatability: Repeatability,
 ): Promise<WriteResult> {
-  const [written, current] = await withRetries(repeatability, () =>
-    db.batch([write(), db.select().from(tasks).where(own(userId, id))]),
+  let repeatedAfterLostAnswer = false;
+  const [written, current] = await withRetries(
+    repeatability,
+    () => db.batch([write(), db.select().from(tasks).where(own(userId, id))]),
+    (failure) => {
+      if (failure !== "not-applied") repeatedAfterLostAnswer = true;
+    },
   );
   const row = (written as TaskRow[])[0];
   if (row) return { kind: "ok", task: toTask(row) };
@@ -69,7 +75,11 @@ async function conditionalWrite(
   if (!stored) return { kind: "not_found" };
   const task = toTask(stored);
   const ownEarlierTry =
-    condition !== "any" && condition.length === 1 && task.version === (condition[0] ?? 0) + 1 && alreadyApplied?.(task);
+    repeatedAfterLostAnswer &&
+    condition !== "any" &&
+    condition.length === 1 &&
+    task.version === (condition[0] ?? 0) + 1 &&
+    alreadyApplied?.(task);
   return ownEarlierTry ? { kind: "ok", task } : { kind: "stale", version: task.version };
 }
 

@@ -1,9 +1,10 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
+import { sqlStateOf } from "../db/errors.ts";
 import type { AppEnv } from "../env.ts";
 import { problem } from "../problems.ts";
 import { validationHook } from "../validation.ts";
-import { decodeCursor, encodeCursor } from "./cursor.ts";
+import { decodeCursor, encodeCursor, invalidCursor } from "./cursor.ts";
 import {
   clearCompleted,
   createTask,
@@ -56,12 +57,12 @@ const failures = {
   400: problemResponse("Malformed JSON, an unknown parameter or value, or a non-UUID id"),
   401: problemResponse('No valid access token; carries `WWW-Authenticate: Bearer error="invalid_token"`'),
   403: problemResponse("The token belongs to another user than the path names"),
+  413: problemResponse("The body is larger than 16 KiB"),
   500: problemResponse("Something failed unexpectedly; the body's `requestId` identifies it in the logs"),
   503: problemResponse("The database is unreachable or timed out; carries `Retry-After`; nothing is half-written"),
 };
 const writeFailures = {
   ...failures,
-  413: problemResponse("The body is larger than 16 KiB"),
   415: problemResponse("The body is not JSON"),
   422: problemResponse("The body breaks a rule; `errors` lists each field"),
 };
@@ -91,7 +92,11 @@ export const tasksRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     async (c) => {
       const query = c.req.valid("query");
       const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor, query);
-      const page = await listTasks(c.var.db, c.var.userId, query, cursor);
+      const page = await listTasks(c.var.db, c.var.userId, query, cursor).catch((error: unknown) => {
+        // A cursor key Postgres cannot read back (a data exception, class 22) was not one we issued.
+        if (cursor && sqlStateOf(error)?.startsWith("22")) throw invalidCursor();
+        throw error;
+      });
       c.header("X-Total-Count", String(page.total));
       if (page.next) {
         const next = new URL(c.req.url);
