@@ -37,7 +37,7 @@ export default defineConfig({
         extends: false,
         test: {
           name: "stand-in",
-          include: ["local/**/*.test.ts"],
+          include: ["local/**/*.test.ts", "scripts/**/*.test.ts"],
           environment: "node",
           testTimeout: 30_000,
           hookTimeout: 60_000,

@@ -101,11 +101,15 @@ function integerSetting(name: string, min: number, max: number) {
 function parseVersionedSecrets(value: string): { version: number; value: string }[] | string {
   if (value.trim() === "") return [];
   const secrets = [];
+  const seen = new Set<number>();
   for (const entry of value.split(",")) {
     const match = /^\s*(\d+):(.+?)\s*$/.exec(entry);
     if (!match?.[1] || !match[2]) return "BETTER_AUTH_SECRETS must look like 2:new-secret,1:old-secret";
-    if (match[2].length < 32) return `BETTER_AUTH_SECRETS: the secret of version ${match[1]} is under 32 characters`;
-    secrets.push({ version: Number(match[1]), value: match[2] });
+    const version = Number(match[1]);
+    if (seen.has(version)) return `BETTER_AUTH_SECRETS: version ${version} appears twice`;
+    seen.add(version);
+    if (match[2].length < 32) return `BETTER_AUTH_SECRETS: the secret of version ${version} is under 32 characters`;
+    secrets.push({ version, value: match[2] });
   }
   return secrets;
 }
