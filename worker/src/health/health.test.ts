@@ -75,6 +75,6 @@ describe("the site", () => {
     const response = await env.ASSETS.fetch("http://localhost/");
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toContain("text/html");
-    expect(await response.text()).toContain("<h1>Brisk</h1>");
+    expect(await response.text()).toContain("<title>Brisk — tasks, done fast</title>");
   });
 });

@@ -1,0 +1,110 @@
+import { render, screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { beforeEach, describe, expect, it } from "vitest";
+import { navigation } from "../lib/navigation.ts";
+import { FakeApi, json } from "../test/fake-api.ts";
+import { SignInForm } from "./sign-in-form.tsx";
+
+function setUp(api: FakeApi, url = "/sign-in") {
+  window.history.replaceState(null, "", url);
+  api.install();
+  const user = userEvent.setup();
+  render(<SignInForm />);
+  return user;
+}
+
+const email = () => screen.getByRole("textbox", { name: "Email" });
+const password = () => screen.getByLabelText("Password");
+const submit = () => screen.getByRole("button", { name: "Sign in" });
+
+describe("the sign-in form", () => {
+  beforeEach(() => {
+    window.history.replaceState(null, "", "/sign-in");
+  });
+
+  it("says what is wrong with each field, next to it, and focuses the first", async () => {
+    const api = new FakeApi();
+    const user = setUp(api);
+    await user.type(email(), "ada.example.com");
+    await user.click(submit());
+
+    expect(email()).toHaveAttribute("aria-invalid", "true");
+    expect(email()).toHaveAccessibleDescription("Enter an email address like name@example.com");
+    expect(password()).toHaveAccessibleDescription("Enter your password");
+    expect(email()).toHaveFocus();
+    expect(api.calls("POST", /sign-in/)).toHaveLength(0);
+  });
+
+  it("shows a refused sign-in next to the password, in plain words", async () => {
+    const api = new FakeApi().override("POST", /\/sign-in\/email$/, () =>
+      json({ code: "INVALID_EMAIL_OR_PASSWORD", message: "Invalid email or password" }, 401),
+    );
+    const user = setUp(api);
+    await user.type(email(), "ada@example.com");
+    await user.type(password(), "wrong horse battery");
+    await user.click(submit());
+
+    await waitFor(() => expect(password()).toHaveAccessibleDescription("Email or password is incorrect"));
+    expect(password()).toHaveAttribute("aria-invalid", "true");
+    expect(password()).toHaveFocus();
+    expect(navigation.assign).not.toHaveBeenCalled();
+  });
+
+  it("cannot be submitted twice while the first attempt is on its way", async () => {
+    let answer: (response: Response) => void = () => {};
+    const api = new FakeApi().override(
+      "POST",
+      /\/sign-in\/email$/,
+      () => new Promise<Response>((resolve) => (answer = resolve)),
+    );
+    const user = setUp(api);
+    await user.type(email(), "ada@example.com");
+    await user.type(password(), "correct horse battery");
+    await user.click(submit());
+    await user.click(submit());
+    await user.type(password(), "{Enter}");
+
+    expect(submit()).toBeDisabled();
+    expect(api.calls("POST", /\/sign-in\/email$/)).toHaveLength(1);
+    expect(api.calls("POST", /\/sign-in\/email$/)[0]?.body).toMatchObject({ email: "ada@example.com" });
+
+    answer(json({ token: "session", user: { id: "user-1" } }));
+    await waitFor(() => expect(navigation.assign).toHaveBeenCalledWith("/tasks"));
+  });
+
+  it("goes back to where the person was, and only within the site", async () => {
+    const api = new FakeApi().override("POST", /\/sign-in\/email$/, () => json({ user: { id: "user-1" } }), 2);
+    const user = setUp(api, "/sign-in?next=%2Faccount&reason=session-ended");
+    expect(await screen.findByText("Your session has ended — please sign in again")).toBeInTheDocument();
+    await user.type(email(), "ada@example.com");
+    await user.type(password(), "correct horse battery{Enter}");
+    await waitFor(() => expect(navigation.assign).toHaveBeenCalledWith("/account"));
+  });
+
+  it("ignores a next address on another site", async () => {
+    const api = new FakeApi().override("POST", /\/sign-in\/email$/, () => json({ user: { id: "user-1" } }));
+    const user = setUp(api, "/sign-in?next=%2F%2Fevil.example%2F");
+    await user.type(email(), "ada@example.com");
+    await user.type(password(), "correct horse battery{Enter}");
+    await waitFor(() => expect(navigation.assign).toHaveBeenCalledWith("/tasks"));
+  });
+
+  it("says when to try again after too many attempts", async () => {
+    const api = new FakeApi().override(
+      "POST",
+      /\/sign-in\/email$/,
+      () =>
+        new Response(JSON.stringify({ message: "Too many requests. Please try again later." }), {
+          status: 429,
+          headers: { "Content-Type": "application/json", "Retry-After": "42" },
+        }),
+    );
+    const user = setUp(api);
+    await user.type(email(), "ada@example.com");
+    await user.type(password(), "correct horse battery{Enter}");
+
+    const alert = await screen.findByRole("alert");
+    await waitFor(() => expect(alert).toHaveTextContent(/Too many attempts — try again in 42 seconds/));
+    expect(submit()).toBeEnabled();
+  });
+});

@@ -1,0 +1,85 @@
+import { useId } from "react";
+import { type Priority, priorities } from "../lib/api-client.ts";
+import { priorityLabels } from "../lib/task-view.ts";
+
+/** The optional details of a task, as typed: the due date as yyyy-mm-dd, tags comma-separated. */
+export interface DetailsDraft {
+  description: string;
+  priority: Priority;
+  due: string;
+  tags: string;
+}
+
+export const emptyDetails: DetailsDraft = { description: "", priority: "none", due: "", tags: "" };
+
+interface Props {
+  draft: DetailsDraft;
+  onChange: (change: Partial<DetailsDraft>) => void;
+  tagsError?: string | undefined;
+  disabled?: boolean;
+}
+
+/** Description, priority, due date and tags — shared by the new-task form and the editor. */
+export function TaskDetailsFields({ draft, onChange, tagsError, disabled = false }: Props) {
+  const id = useId();
+  return (
+    <>
+      <div className="field field-wide">
+        <label htmlFor={`${id}-description`}>Description</label>
+        <textarea
+          id={`${id}-description`}
+          value={draft.description}
+          maxLength={1000}
+          rows={2}
+          disabled={disabled}
+          onChange={(event) => onChange({ description: event.target.value })}
+        />
+      </div>
+      <div className="field">
+        <label htmlFor={`${id}-priority`}>Priority</label>
+        <select
+          id={`${id}-priority`}
+          value={draft.priority}
+          disabled={disabled}
+          onChange={(event) => onChange({ priority: event.target.value as Priority })}
+        >
+          {priorities.map((priority) => (
+            <option key={priority} value={priority}>
+              {priorityLabels[priority]}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor={`${id}-due`}>Due date</label>
+        <input
+          id={`${id}-due`}
+          type="date"
+          value={draft.due}
+          disabled={disabled}
+          onChange={(event) => onChange({ due: event.target.value })}
+        />
+      </div>
+      <div className="field field-wide">
+        <label htmlFor={`${id}-tags`}>Tags</label>
+        <p id={`${id}-tags-hint`} className="field-hint">
+          Separate tags with commas, e.g. work, errands
+        </p>
+        <input
+          id={`${id}-tags`}
+          value={draft.tags}
+          autoComplete="off"
+          disabled={disabled}
+          aria-invalid={tagsError ? true : undefined}
+          aria-describedby={`${id}-tags-hint${tagsError ? ` ${id}-tags-error` : ""}`}
+          onChange={(event) => onChange({ tags: event.target.value })}
+        />
+        {tagsError && (
+          <p id={`${id}-tags-error`} className="field-error">
+            {tagsError}
+          </p>
+        )}
+      </div>
+    </>
+  );
+}

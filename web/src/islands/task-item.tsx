@@ -1,0 +1,266 @@
+import { type ReactNode, type SubmitEvent, useEffect, useId, useRef, useState } from "react";
+import type { Task, TaskFields } from "../lib/api-client.ts";
+import {
+  checkTags,
+  dateInputFromDueAt,
+  dueAtFromDateInput,
+  formatDue,
+  isOverdue,
+  parseTags,
+  priorityLabels,
+} from "../lib/task-view.ts";
+import { type DetailsDraft, TaskDetailsFields } from "./task-details-fields.tsx";
+
+export type ItemMode = "view" | "edit" | "confirm-delete";
+
+interface Props {
+  task: Task;
+  saving: boolean;
+  mode: ItemMode;
+  onToggle: (id: string) => void;
+  onEdit: (id: string, from: "button" | "title") => void;
+  onDelete: (id: string) => void;
+  onSave: (id: string, fields: TaskFields) => void;
+  onCancel: (id: string) => void;
+}
+
+/** One task: checkbox named by its title, its details, and Edit / Delete always in reach. */
+export function TaskItem({ task, saving, mode, onToggle, onEdit, onDelete, onSave, onCancel }: Props) {
+  const metaId = useId();
+  const overdue = isOverdue(task);
+  const hasMeta = task.priority !== "none" || task.dueAt !== null || task.tags.length > 0 || saving;
+
+  return (
+    <li className={`task${task.completed ? " is-done" : ""}`} data-task-id={task.id} aria-busy={saving || undefined}>
+      {mode === "edit" ? (
+        <TaskEditor task={task} onSave={(fields) => onSave(task.id, fields)} onCancel={() => onCancel(task.id)} />
+      ) : mode === "confirm-delete" ? (
+        <ConfirmDelete task={task} onDelete={() => onDelete(task.id)} onCancel={() => onCancel(task.id)} />
+      ) : (
+        <>
+          <input
+            type="checkbox"
+            checked={task.completed}
+            aria-label={task.title}
+            aria-describedby={hasMeta ? metaId : undefined}
+            onChange={() => onToggle(task.id)}
+          />
+          <div className="task-main">
+            {/* biome-ignore lint/a11y/noStaticElementInteractions: a mouse shortcut; the Edit button is the way for everyone else */}
+            <span className="task-title" onDoubleClick={() => onEdit(task.id, "title")}>
+              {task.title}
+            </span>
+            {task.description && <p className="task-description">{task.description}</p>}
+            {hasMeta && (
+              // Spans, not a list: the page's list items are the tasks themselves.
+              <p className="task-meta" id={metaId}>
+                {task.priority !== "none" && (
+                  <Badge className={`badge-${task.priority}`}>{priorityLabels[task.priority]} priority</Badge>
+                )}
+                {task.dueAt && (
+                  <Badge className={overdue ? "badge-due-overdue" : ""}>
+                    <time dateTime={task.dueAt}>Due {formatDue(task.dueAt)}</time>
+                  </Badge>
+                )}
+                {overdue && <Badge className="badge-overdue">Overdue</Badge>}
+                {task.tags.map((tag) => (
+                  <Badge key={tag} className="badge-tag">
+                    <span className="visually-hidden">Tag: </span>
+                    {tag}
+                  </Badge>
+                ))}
+                {saving && <Badge className="badge-saving">Saving…</Badge>}
+              </p>
+            )}
+          </div>
+          <div className="task-actions">
+            <button
+              type="button"
+              className="btn btn-quiet btn-small"
+              aria-label={`Edit "${task.title}"`}
+              onClick={() => onEdit(task.id, "button")}
+            >
+              <svg className="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+                <path d="M4 20h4L19 9l-4-4L4 16v4Z M13.5 6.5l4 4" />
+              </svg>
+              <span className="btn-text">Edit</span>
+            </button>
+            <button
+              type="button"
+              className="btn btn-quiet btn-small btn-delete"
+              aria-label={`Delete "${task.title}"`}
+              onClick={() => onDelete(task.id)}
+            >
+              <svg className="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+                <path d="M4 7h16M9 7V4h6v3M6 7l1 13h10l1-13M10 11v6M14 11v6" />
+              </svg>
+              <span className="btn-text">Delete</span>
+            </button>
+          </div>
+        </>
+      )}
+    </li>
+  );
+}
+
+/** One piece of a task's details; the hidden comma keeps them apart when read aloud. */
+function Badge({ className, children }: { className: string; children: ReactNode }) {
+  return (
+    <span className={`badge ${className}`}>
+      {children}
+      <span className="visually-hidden">, </span>
+    </span>
+  );
+}
+
+/**
+ * Edit in place: Enter (or leaving the editor) saves, Escape cancels. Saving an empty
+ * title is handed up, where the list asks whether to delete the task instead.
+ */
+function TaskEditor({
+  task,
+  onSave,
+  onCancel,
+}: {
+  task: Task;
+  onSave: (fields: TaskFields) => void;
+  onCancel: () => void;
+}) {
+  const id = useId();
+  const [title, setTitle] = useState(task.title);
+  const [details, setDetails] = useState<DetailsDraft>({
+    description: task.description,
+    priority: task.priority,
+    due: dateInputFromDueAt(task.dueAt),
+    tags: task.tags.join(", "),
+  });
+  const [open, setOpen] = useState(false);
+  const [tagsError, setTagsError] = useState<string | undefined>();
+  const titleRef = useRef<HTMLInputElement>(null);
+  const finished = useRef(false);
+
+  useEffect(() => {
+    titleRef.current?.focus();
+    titleRef.current?.select();
+  }, []);
+
+  function save() {
+    if (finished.current) return;
+    const tags = parseTags(details.tags);
+    const problem = checkTags(tags);
+    if (problem) {
+      setOpen(true);
+      setTagsError(problem);
+      return;
+    }
+    finished.current = true;
+    const due = dateInputFromDueAt(task.dueAt) === details.due ? task.dueAt : dueAtFromDateInput(details.due);
+    onSave({ title, description: details.description, priority: details.priority, dueAt: due, tags });
+  }
+
+  function cancel() {
+    if (finished.current) return;
+    finished.current = true;
+    onCancel();
+  }
+
+  return (
+    <form
+      className="task-editor"
+      aria-label={`Editing "${task.title}"`}
+      onSubmit={(event: SubmitEvent<HTMLFormElement>) => {
+        event.preventDefault();
+        save();
+      }}
+      onKeyDown={(event) => {
+        if (event.key === "Escape") {
+          event.preventDefault();
+          event.stopPropagation();
+          cancel();
+        }
+      }}
+      onBlur={(event) => {
+        // Leaving the editor saves; moving between its own fields does not.
+        if (!event.currentTarget.contains(event.relatedTarget as Node | null)) save();
+      }}
+      onMouseDown={(event) => {
+        // Safari does not focus buttons on click: keep focus inside so a click is not a "leave".
+        if (!(event.target as HTMLElement).closest("input, textarea, select")) event.preventDefault();
+      }}
+    >
+      <div className="field">
+        <label htmlFor={`${id}-title`} className="visually-hidden">
+          Title
+        </label>
+        <input
+          id={`${id}-title`}
+          ref={titleRef}
+          className="input"
+          value={title}
+          maxLength={200}
+          autoComplete="off"
+          onChange={(event) => setTitle(event.target.value)}
+        />
+      </div>
+      <div id={`${id}-details`} className="details" hidden={!open}>
+        <TaskDetailsFields
+          draft={details}
+          tagsError={tagsError}
+          onChange={(change) => {
+            setDetails((current) => ({ ...current, ...change }));
+            if ("tags" in change) setTagsError(undefined);
+          }}
+        />
+      </div>
+      <div className="editor-actions">
+        <button type="submit" className="btn btn-primary btn-small">
+          Save
+        </button>
+        <button type="button" className="btn btn-small" onClick={cancel}>
+          Cancel
+        </button>
+        <button
+          type="button"
+          className="btn btn-quiet btn-small"
+          aria-expanded={open}
+          aria-controls={`${id}-details`}
+          onClick={() => setOpen((value) => !value)}
+        >
+          {open ? "Hide details" : "Details"}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** Asked when a title was emptied and saved: delete the task, or keep it as it was. */
+function ConfirmDelete({ task, onDelete, onCancel }: { task: Task; onDelete: () => void; onCancel: () => void }) {
+  const id = useId();
+  const deleteRef = useRef<HTMLButtonElement>(null);
+  useEffect(() => deleteRef.current?.focus(), []);
+  return (
+    <div
+      className="confirm"
+      role="alertdialog"
+      aria-labelledby={`${id}-title`}
+      onKeyDown={(event) => {
+        if (event.key === "Escape") {
+          event.stopPropagation();
+          onCancel();
+        }
+      }}
+    >
+      <p id={`${id}-title`}>
+        <strong>The title is empty.</strong> Delete “{task.title}”?
+      </p>
+      <div className="button-row">
+        <button type="button" ref={deleteRef} className="btn btn-danger btn-small" onClick={onDelete}>
+          Delete task
+        </button>
+        <button type="button" className="btn btn-small" onClick={onCancel}>
+          Keep task
+        </button>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,335 @@
+import { render, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { beforeEach, describe, expect, it } from "vitest";
+import { FakeApi, json, makeTask, problem } from "../test/fake-api.ts";
+import { TaskList } from "./task-list.tsx";
+
+function setUp(api: FakeApi, url = "/tasks") {
+  window.history.replaceState(null, "", url);
+  api.install();
+  const user = userEvent.setup();
+  render(<TaskList />);
+  return user;
+}
+
+async function newTaskField() {
+  const field = screen.getByRole("textbox", { name: "New task" });
+  await waitFor(() => expect(field).toBeEnabled());
+  return field;
+}
+
+describe("the task list", () => {
+  beforeEach(() => {
+    window.history.replaceState(null, "", "/tasks");
+  });
+
+  it("shows a skeleton while loading, then the empty state", async () => {
+    setUp(new FakeApi());
+    expect(screen.getByText("Loading tasks…")).toBeInTheDocument();
+    expect(await screen.findByText("No tasks yet — add one above")).toBeInTheDocument();
+    expect(screen.getByText("0 tasks left")).toBeInTheDocument();
+  });
+
+  it("adds a task on Enter, trimmed, with a client-chosen id", async () => {
+    const api = new FakeApi();
+    const user = setUp(api);
+    await user.type(await newTaskField(), "   Buy milk  {Enter}");
+
+    expect(screen.getByRole("checkbox", { name: "Buy milk" })).not.toBeChecked();
+    expect(screen.getByRole("textbox", { name: "New task" })).toHaveValue("");
+    await waitFor(() => expect(api.tasks.map((t) => t.title)).toEqual(["Buy milk"]));
+    const [create] = api.calls("POST", /\/tasks$/);
+    expect(create?.body).toMatchObject({ title: "Buy milk" });
+    expect(create?.body).toHaveProperty("id", expect.stringMatching(/^[0-9a-f-]{36}$/));
+    expect(await screen.findByText("Added “Buy milk”")).toBeInTheDocument();
+    expect(screen.getByText("1 task left")).toBeInTheDocument();
+  });
+
+  it("keeps a task added while the list was still loading", async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    // The first page and counts are read before the task lands, and answer late.
+    const api = new FakeApi().override(
+      "GET",
+      /\/tasks$/,
+      () => gate.then(() => json([], 200, { "X-Total-Count": "0" })),
+      3,
+    );
+    const user = setUp(api);
+    await user.type(await newTaskField(), "Early bird{Enter}");
+    await waitFor(() => expect(api.tasks).toHaveLength(1));
+    release();
+
+    expect(await screen.findByRole("checkbox", { name: "Early bird" })).toBeInTheDocument();
+    expect(await screen.findByText("1 task left")).toBeInTheDocument();
+  });
+
+  it("adds nothing when the title is empty or only spaces", async () => {
+    const api = new FakeApi();
+    const user = setUp(api);
+    const field = await newTaskField();
+    await user.type(field, "{Enter}");
+    await user.type(field, "    {Enter}");
+
+    expect(api.calls("POST", /\/tasks$/)).toHaveLength(0);
+    expect(screen.queryByRole("checkbox")).not.toBeInTheDocument();
+    expect(screen.getByText("No tasks yet — add one above")).toBeInTheDocument();
+  });
+
+  it("re-sends a create with the same id after a network failure", async () => {
+    const api = new FakeApi().override("POST", /\/tasks$/, () => "network-error");
+    const user = setUp(api);
+    await user.type(await newTaskField(), "Call the bank{Enter}");
+
+    await waitFor(() => expect(api.tasks).toHaveLength(1), { timeout: 3000 });
+    const creates = api.calls("POST", /\/tasks$/);
+    expect(creates).toHaveLength(2);
+    expect(creates[0]?.body).toEqual(creates[1]?.body);
+    expect(screen.getAllByRole("checkbox", { name: "Call the bank" })).toHaveLength(1);
+  });
+
+  it("toggles a task and updates the counter", async () => {
+    const api = new FakeApi([makeTask({ title: "Buy milk" }), makeTask({ title: "Walk the dog" })]);
+    const user = setUp(api);
+    const checkbox = await screen.findByRole("checkbox", { name: "Buy milk" });
+    expect(screen.getByText("2 tasks left")).toBeInTheDocument();
+
+    await user.click(checkbox);
+
+    expect(checkbox).toBeChecked();
+    expect(screen.getByText("1 task left")).toBeInTheDocument();
+    await waitFor(() => expect(api.tasks.find((t) => t.title === "Buy milk")?.completed).toBe(true));
+    expect(api.calls("PATCH", /\/complete$/)[0]?.body).toEqual({ completed: true });
+    expect(screen.getByRole("button", { name: "Clear completed" })).toBeInTheDocument();
+  });
+
+  it("rolls a refused change back and says why", async () => {
+    const api = new FakeApi([makeTask({ title: "Buy milk" })]);
+    api.override("PATCH", /\/complete$/, () => problem(500, "internal_error", "Something went wrong on our side"));
+    const user = setUp(api);
+    const checkbox = await screen.findByRole("checkbox", { name: "Buy milk" });
+
+    await user.click(checkbox);
+
+    const alert = await screen.findByRole("alert");
+    await waitFor(() => expect(alert).toHaveTextContent("“Buy milk” could not be marked complete."));
+    expect(alert).toHaveTextContent("Something went wrong on our side");
+    expect(checkbox).not.toBeChecked();
+    expect(screen.getByText("1 task left")).toBeInTheDocument();
+  });
+
+  it("takes back a task the server refused to create", async () => {
+    const api = new FakeApi().override("POST", /\/tasks$/, () =>
+      problem(422, "validation_failed", "The request breaks a rule", {
+        errors: [{ path: "title", message: "Title must be at most 200 characters" }],
+      }),
+    );
+    const user = setUp(api);
+    await user.type(await newTaskField(), "Too long, says the server{Enter}");
+
+    const alert = await screen.findByRole("alert");
+    await waitFor(() => expect(alert).toHaveTextContent("Title must be at most 200 characters"));
+    expect(screen.queryByRole("checkbox", { name: "Too long, says the server" })).not.toBeInTheDocument();
+    expect(screen.queryByText(/Added/)).not.toBeInTheDocument();
+    // The typed title comes back so nothing is lost.
+    expect(screen.getByRole("textbox", { name: "New task" })).toHaveValue("Too long, says the server");
+  });
+
+  it("edits a title in place: Enter saves", async () => {
+    const api = new FakeApi([makeTask({ title: "Buy milk" })]);
+    const user = setUp(api);
+    await user.click(await screen.findByRole("button", { name: 'Edit "Buy milk"' }));
+
+    const title = screen.getByRole("textbox", { name: "Title" });
+    expect(title).toHaveFocus();
+    await user.clear(title);
+    await user.type(title, "Buy oat milk{Enter}");
+
+    expect(screen.getByRole("checkbox", { name: "Buy oat milk" })).toBeInTheDocument();
+    await waitFor(() => expect(api.tasks[0]?.title).toBe("Buy oat milk"));
+    expect(api.calls("PATCH", /\/tasks\/[^/]+$/)[0]?.body).toEqual({ title: "Buy oat milk" });
+    expect(screen.getByRole("button", { name: 'Edit "Buy oat milk"' })).toHaveFocus();
+  });
+
+  it("edits a title in place: Escape cancels", async () => {
+    const api = new FakeApi([makeTask({ title: "Buy milk" })]);
+    const user = setUp(api);
+    await user.dblClick(await screen.findByText("Buy milk"));
+
+    const title = screen.getByRole("textbox", { name: "Title" });
+    await user.clear(title);
+    await user.type(title, "Something else{Escape}");
+
+    expect(screen.getByRole("checkbox", { name: "Buy milk" })).toHaveFocus();
+    expect(screen.queryByRole("textbox", { name: "Title" })).not.toBeInTheDocument();
+    expect(api.calls("PATCH", /.*/)).toHaveLength(0);
+  });
+
+  it("saves an edit when focus leaves the editor", async () => {
+    const api = new FakeApi([makeTask({ title: "Buy milk" })]);
+    const user = setUp(api);
+    await user.click(await screen.findByRole("button", { name: 'Edit "Buy milk"' }));
+    await user.type(screen.getByRole("textbox", { name: "Title" }), " and bread");
+    await user.click(document.body);
+
+    expect(screen.getByRole("checkbox", { name: "Buy milk and bread" })).toBeInTheDocument();
+    await waitFor(() => expect(api.tasks[0]?.title).toBe("Buy milk and bread"));
+  });
+
+  it("edits the details of a task", async () => {
+    const api = new FakeApi([makeTask({ title: "Renew passport" })]);
+    const user = setUp(api);
+    await user.click(await screen.findByRole("button", { name: 'Edit "Renew passport"' }));
+    const editor = screen.getByRole("form", { name: 'Editing "Renew passport"' });
+    await user.click(within(editor).getByRole("button", { name: "Details" }));
+    await user.selectOptions(within(editor).getByRole("combobox", { name: "Priority" }), "high");
+    await user.type(within(editor).getByRole("textbox", { name: "Tags" }), "Admin, travel");
+    await user.click(within(editor).getByRole("button", { name: "Save" }));
+
+    expect(screen.getByText("High priority")).toBeInTheDocument();
+    await waitFor(() => expect(api.tasks[0]).toMatchObject({ priority: "high", tags: ["admin", "travel"] }));
+    expect(api.calls("PATCH", /\/tasks\/[^/]+$/)[0]?.body).toEqual({ priority: "high", tags: ["admin", "travel"] });
+  });
+
+  it("asks before deleting a task whose title was emptied", async () => {
+    const api = new FakeApi([makeTask({ title: "Buy milk" })]);
+    const user = setUp(api);
+    await user.click(await screen.findByRole("button", { name: 'Edit "Buy milk"' }));
+    await user.clear(screen.getByRole("textbox", { name: "Title" }));
+    await user.keyboard("{Enter}");
+
+    const question = screen.getByRole("alertdialog");
+    expect(question).toHaveTextContent("Delete “Buy milk”?");
+    await user.click(within(question).getByRole("button", { name: "Delete task" }));
+
+    expect(screen.queryByRole("checkbox", { name: "Buy milk" })).not.toBeInTheDocument();
+    await waitFor(() => expect(api.tasks).toHaveLength(0));
+  });
+
+  it("deletes a task and brings it back with Undo, under the same id", async () => {
+    const task = makeTask({ title: "Buy milk", priority: "high", tags: ["errands"] });
+    const api = new FakeApi([task]);
+    const user = setUp(api);
+    await user.click(await screen.findByRole("button", { name: 'Delete "Buy milk"' }));
+
+    expect(screen.queryByRole("checkbox", { name: "Buy milk" })).not.toBeInTheDocument();
+    expect(screen.getByText("Task deleted")).toBeInTheDocument();
+    await waitFor(() => expect(api.tasks).toHaveLength(0));
+
+    await user.click(screen.getByRole("button", { name: "Undo" }));
+
+    expect(screen.getByRole("checkbox", { name: "Buy milk" })).toBeInTheDocument();
+    expect(screen.queryByText("Task deleted")).not.toBeInTheDocument();
+    await waitFor(() => expect(api.tasks).toHaveLength(1));
+    expect(api.tasks[0]).toMatchObject({ id: task.id, title: "Buy milk", priority: "high", tags: ["errands"] });
+    expect(api.calls("POST", /\/tasks$/)[0]?.body).toMatchObject({ id: task.id, completed: false });
+  });
+
+  it("filters with links that mark the current one and keep it in the URL", async () => {
+    const api = new FakeApi([makeTask({ title: "Buy milk" }), makeTask({ title: "Pay rent", completed: true })]);
+    const user = setUp(api);
+    await screen.findByRole("checkbox", { name: "Buy milk" });
+    expect(screen.getByRole("link", { name: "All" })).toHaveAttribute("aria-current", "page");
+
+    await user.click(screen.getByRole("link", { name: "Active" }));
+
+    expect(window.location.search).toBe("?status=active");
+    expect(screen.getByRole("link", { name: "Active" })).toHaveAttribute("aria-current", "page");
+    expect(screen.getByRole("link", { name: "All" })).not.toHaveAttribute("aria-current");
+    expect(screen.getByRole("checkbox", { name: "Buy milk" })).toBeInTheDocument();
+    expect(screen.queryByRole("checkbox", { name: "Pay rent" })).not.toBeInTheDocument();
+    await waitFor(() =>
+      expect(
+        api
+          .calls("GET", /\/tasks$/)
+          .at(-1)
+          ?.search.get("status"),
+      ).toBe("pending"),
+    );
+
+    await user.click(screen.getByRole("link", { name: "Completed" }));
+    expect(await screen.findByRole("checkbox", { name: "Pay rent" })).toBeChecked();
+    expect(screen.queryByRole("checkbox", { name: "Buy milk" })).not.toBeInTheDocument();
+  });
+
+  it("opens on the filter the URL names", async () => {
+    const api = new FakeApi([makeTask({ title: "Buy milk" }), makeTask({ title: "Pay rent", completed: true })]);
+    setUp(api, "/tasks?status=completed");
+    expect(await screen.findByRole("checkbox", { name: "Pay rent" })).toBeInTheDocument();
+    expect(screen.getByRole("link", { name: "Completed" })).toHaveAttribute("aria-current", "page");
+    expect(screen.queryByRole("checkbox", { name: "Buy milk" })).not.toBeInTheDocument();
+  });
+
+  it("marks overdue tasks with words, not colour alone", async () => {
+    const api = new FakeApi([makeTask({ title: "File taxes", dueAt: "2020-04-15T21:59:59.000Z" })]);
+    setUp(api);
+    await screen.findByRole("checkbox", { name: "File taxes" });
+    expect(screen.getByText("Overdue")).toBeInTheDocument();
+  });
+
+  it("loads more with the server's next link", async () => {
+    const api = new FakeApi(Array.from({ length: 5 }, (_, i) => makeTask({ title: `Task ${i + 1}` })));
+    api.pageSize = 3;
+    const user = setUp(api);
+    await screen.findByRole("checkbox", { name: "Task 5" });
+    expect(screen.getAllByRole("checkbox")).toHaveLength(3);
+
+    await user.click(screen.getByRole("button", { name: "Load more" }));
+
+    expect(await screen.findByRole("checkbox", { name: "Task 1" })).toBeInTheDocument();
+    expect(screen.getAllByRole("checkbox")).toHaveLength(5);
+    expect(screen.queryByRole("button", { name: "Load more" })).not.toBeInTheDocument();
+  });
+
+  it("marks all complete and clears completed", async () => {
+    const api = new FakeApi([makeTask({ title: "Buy milk" }), makeTask({ title: "Pay rent" })]);
+    const user = setUp(api);
+    await screen.findByRole("checkbox", { name: "Buy milk" });
+    expect(screen.queryByRole("button", { name: "Clear completed" })).not.toBeInTheDocument();
+
+    await user.click(screen.getByRole("button", { name: "Mark all complete" }));
+    expect(screen.getByRole("checkbox", { name: "Buy milk" })).toBeChecked();
+    expect(screen.getByText("0 tasks left")).toBeInTheDocument();
+
+    await user.click(screen.getByRole("button", { name: "Clear completed" }));
+    expect(screen.queryByRole("checkbox")).not.toBeInTheDocument();
+    await waitFor(() => expect(api.tasks).toHaveLength(0));
+  });
+
+  it("answers keyboard shortcuts, but not while typing", async () => {
+    const api = new FakeApi([makeTask({ title: "First" }), makeTask({ title: "Second" })]);
+    const user = setUp(api);
+    await screen.findByRole("checkbox", { name: "Second" });
+
+    await user.keyboard("n");
+    const newTask = screen.getByRole("textbox", { name: "New task" });
+    expect(newTask).toHaveFocus();
+    await user.keyboard("jx");
+    expect(newTask).toHaveValue("jx");
+
+    await user.clear(newTask);
+    await user.keyboard("{Escape}");
+    expect(newTask).not.toHaveFocus();
+    await user.keyboard("j");
+    expect(screen.getByRole("checkbox", { name: "Second" })).toHaveFocus();
+    await user.keyboard("j");
+    expect(screen.getByRole("checkbox", { name: "First" })).toHaveFocus();
+    await user.keyboard("x");
+    expect(screen.getByRole("checkbox", { name: "First" })).toBeChecked();
+    await user.keyboard("k");
+    expect(screen.getByRole("checkbox", { name: "Second" })).toHaveFocus();
+    await user.keyboard("/");
+    expect(screen.getByRole("textbox", { name: "Search tasks" })).toHaveFocus();
+  });
+
+  it("lists the shortcuts on ?", async () => {
+    const user = setUp(new FakeApi([makeTask({ title: "First" })]));
+    await screen.findByRole("checkbox", { name: "First" });
+    expect(screen.queryByRole("dialog", { name: "Keyboard shortcuts" })).not.toBeInTheDocument();
+    await user.keyboard("?");
+    const dialog = screen.getByRole("dialog", { name: "Keyboard shortcuts" });
+    expect(within(dialog).getByText("Edit the focused task")).toBeInTheDocument();
+    await user.click(within(dialog).getByRole("button", { name: "Close" }));
+    expect(screen.queryByRole("dialog", { name: "Keyboard shortcuts" })).not.toBeInTheDocument();
+  });
+});

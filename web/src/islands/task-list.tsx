@@ -1,0 +1,434 @@
+import { type MouseEvent, useCallback, useEffect, useRef, useState } from "react";
+import { flushSync } from "react-dom";
+import type { TaskFields } from "../lib/api-client.ts";
+import { config } from "../lib/config.ts";
+import {
+  type Filter,
+  filterHref,
+  filters,
+  type SortOption,
+  sortOptions,
+  tasksLeftLabel,
+  viewFromSearch,
+} from "../lib/task-view.ts";
+import { NewTaskForm } from "./new-task-form.tsx";
+import { openDialog, ShortcutsDialog } from "./shortcuts-dialog.tsx";
+import { type ItemMode, TaskItem } from "./task-item.tsx";
+import { useTaskStore } from "./use-task-store.ts";
+
+const filterLabels: Record<Filter, string> = { all: "All", active: "Active", completed: "Completed" };
+
+interface Editing {
+  id: string;
+  mode: Exclude<ItemMode, "view">;
+  /** Where focus goes back to when editing ends. */
+  returnTo: "edit-button" | "checkbox";
+}
+
+/** The task list island (`/tasks`). */
+export function TaskList() {
+  const store = useTaskStore();
+  const { view, phase, visible, counts } = store;
+  const [mounted, setMounted] = useState(false);
+  const [search, setSearch] = useState("");
+  const [editing, setEditing] = useState<Editing | null>(null);
+  const newTaskRef = useRef<HTMLInputElement>(null);
+  const searchRef = useRef<HTMLInputElement>(null);
+  const listRef = useRef<HTMLUListElement>(null);
+  const dialogRef = useRef<HTMLDialogElement>(null);
+  const loadMoreRef = useRef<HTMLButtonElement>(null);
+  const shortcutReturn = useRef<HTMLElement | null>(null);
+
+  /* ------------------------------------------------------------ start-up */
+
+  const { start, setView } = store;
+  useEffect(() => {
+    const initial = viewFromSearch(window.location.search);
+    setSearch(initial.q);
+    setMounted(true);
+    start(initial);
+    const onPopState = () => {
+      const next = viewFromSearch(window.location.search);
+      setSearch(next.q);
+      setView(next, "none");
+    };
+    window.addEventListener("popstate", onPopState);
+    return () => window.removeEventListener("popstate", onPopState);
+  }, [start, setView]);
+
+  // Now interactive: take over the keyboard, and act on a shortcut pressed while loading.
+  useEffect(() => {
+    if (!mounted) return;
+    const root = document.documentElement;
+    root.setAttribute("data-tasks-ready", "");
+    const early = root.getAttribute("data-early-key");
+    root.removeAttribute("data-early-key");
+    if (early === "n") newTaskRef.current?.focus();
+    else if (early === "/") searchRef.current?.focus();
+    return () => root.removeAttribute("data-tasks-ready");
+  }, [mounted]);
+
+  // Search follows typing after a short pause.
+  const viewRef = useRef(view);
+  viewRef.current = view;
+  useEffect(() => {
+    if (!mounted || search === viewRef.current.q) return;
+    const timer = setTimeout(() => setView({ ...viewRef.current, q: search }, "replace"), config.searchDebounceMs);
+    return () => clearTimeout(timer);
+  }, [search, mounted, setView]);
+
+  // Long lists load more as the Load more button scrolls into view.
+  const { hasMore, loadMore } = store;
+  useEffect(() => {
+    const button = loadMoreRef.current;
+    if (!button || !hasMore || typeof IntersectionObserver === "undefined") return;
+    const observer = new IntersectionObserver(
+      (entries) => {
+        if (entries.some((entry) => entry.isIntersecting)) void loadMore();
+      },
+      { rootMargin: "200px" },
+    );
+    observer.observe(button);
+    return () => observer.disconnect();
+  }, [hasMore, loadMore]);
+
+  /* --------------------------------------------------------------- focus */
+
+  const taskElement = (id: string) => findTask(listRef.current, id);
+  const focusCheckbox = (id: string) =>
+    taskElement(id)?.querySelector<HTMLInputElement>("input[type=checkbox]")?.focus();
+
+  /* ------------------------------------------------------------- actions */
+
+  const startEdit = useCallback((id: string, from: "button" | "title" | "key") => {
+    setEditing({ id, mode: "edit", returnTo: from === "button" ? "edit-button" : "checkbox" });
+  }, []);
+
+  const endEdit = useCallback((id: string, returnTo: Editing["returnTo"]) => {
+    flushSync(() => setEditing(null));
+    const item = findTask(listRef.current, id);
+    const target =
+      returnTo === "edit-button"
+        ? item?.querySelector<HTMLButtonElement>(".task-actions button")
+        : item?.querySelector<HTMLInputElement>("input[type=checkbox]");
+    target?.focus();
+  }, []);
+
+  /** Deletes and keeps the keyboard user's place: focus moves to the next task, or New task. */
+  const removeAndRefocus = (id: string) => {
+    const ids = visible.map((task) => task.id);
+    const index = ids.indexOf(id);
+    const neighbour = ids[index + 1] ?? ids[index - 1];
+    const hadFocus = taskElement(id)?.contains(document.activeElement) ?? false;
+    flushSync(() => {
+      setEditing(null);
+      store.remove(id);
+    });
+    if (!hadFocus) return;
+    if (neighbour) focusCheckbox(neighbour);
+    else newTaskRef.current?.focus();
+  };
+
+  const onSave = (id: string, fields: TaskFields) => {
+    const returnTo = editing?.returnTo ?? "checkbox";
+    if (!fields.title.trim()) {
+      setEditing({ id, mode: "confirm-delete", returnTo });
+      return;
+    }
+    store.update(id, fields);
+    endEdit(id, returnTo);
+  };
+
+  const onCancel = (id: string) => endEdit(id, editing?.returnTo ?? "checkbox");
+
+  const onUndo = async () => {
+    const id = await store.undoDelete();
+    if (id) requestAnimationFrame(() => focusCheckbox(id));
+  };
+
+  const openShortcuts = () => {
+    if (!dialogRef.current || dialogRef.current.open) return;
+    shortcutReturn.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    openDialog(dialogRef.current);
+  };
+
+  const onFilterClick = (filter: Filter) => (event: MouseEvent<HTMLAnchorElement>) => {
+    if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    event.preventDefault();
+    if (filter !== view.filter) setView({ ...view, filter }, "push");
+  };
+
+  /* ------------------------------------------------------------ keyboard */
+
+  const keyActions = useRef<(event: KeyboardEvent) => boolean>(() => false);
+  keyActions.current = (event) => {
+    if (dialogRef.current?.open) return false;
+    const current = focusedTaskId();
+    switch (event.key) {
+      case "n":
+        newTaskRef.current?.focus();
+        return true;
+      case "/":
+        searchRef.current?.focus();
+        return true;
+      case "j":
+      case "k": {
+        if (visible.length === 0) return false;
+        const index = current ? visible.findIndex((task) => task.id === current) : -1;
+        const step = event.key === "j" ? 1 : -1;
+        const target =
+          index < 0 ? (step > 0 ? visible[0] : visible[visible.length - 1]) : (visible[index + step] ?? visible[index]);
+        if (target) focusCheckbox(target.id);
+        return true;
+      }
+      case "x":
+        if (!current) return false;
+        store.toggle(current);
+        return true;
+      case "e":
+        if (!current) return false;
+        startEdit(current, "key");
+        return true;
+      case "Delete":
+        if (!current) return false;
+        removeAndRefocus(current);
+        return true;
+      case "?":
+        openShortcuts();
+        return true;
+      default:
+        return false;
+    }
+  };
+
+  useEffect(() => {
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+      if (isTypingTarget(event.target)) return;
+      if (keyActions.current(event)) event.preventDefault();
+    };
+    document.addEventListener("keydown", onKeyDown);
+    return () => document.removeEventListener("keydown", onKeyDown);
+  }, []);
+
+  /* -------------------------------------------------------------- render */
+
+  const total = counts.active + counts.completed;
+  const ready = phase !== "loading";
+
+  return (
+    <div className="tasks">
+      <NewTaskForm disabled={!mounted} inputRef={newTaskRef} onAdd={store.add} />
+
+      <div className="toolbar">
+        <nav aria-label="Filter tasks">
+          <div className="filters">
+            {filters.map((filter) => (
+              <a
+                key={filter}
+                href={filterHref(filter, view)}
+                aria-current={view.filter === filter ? "page" : undefined}
+                onClick={onFilterClick(filter)}
+              >
+                {filterLabels[filter]}
+              </a>
+            ))}
+          </div>
+        </nav>
+        <search className="field search">
+          <label htmlFor="task-search">Search tasks</label>
+          {/* A plain text field (role textbox); the <search> element carries the meaning. */}
+          <input
+            id="task-search"
+            ref={searchRef}
+            className="input"
+            type="text"
+            enterKeyHint="search"
+            value={search}
+            maxLength={200}
+            autoComplete="off"
+            spellCheck={false}
+            disabled={!mounted}
+            onChange={(event) => setSearch(event.target.value)}
+            onKeyDown={(event) => {
+              // Escape clears the search, and a second Escape leaves the field.
+              if (event.key !== "Escape") return;
+              if (search) setSearch("");
+              else event.currentTarget.blur();
+            }}
+          />
+        </search>
+        <div className="field sort">
+          <label htmlFor="task-sort">Sort by</label>
+          <select
+            id="task-sort"
+            value={view.sort}
+            disabled={!mounted}
+            onChange={(event) => setView({ ...view, sort: event.target.value as SortOption }, "replace")}
+          >
+            {sortOptions.map((option) => (
+              <option key={option.value} value={option.value}>
+                {option.label}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+
+      <div className="alert-region" role="alert">
+        {store.error && (
+          <div className="alert">
+            <p>{store.error}</p>
+            {phase === "failed" ? (
+              <button type="button" className="btn btn-small" onClick={store.retry}>
+                Try again
+              </button>
+            ) : (
+              <button type="button" className="btn btn-small btn-quiet" onClick={store.dismissError}>
+                Dismiss
+              </button>
+            )}
+          </div>
+        )}
+      </div>
+      <p className="visually-hidden" role="status" aria-live="polite">
+        <span key={store.announcement.key}>{store.announcement.text}</span>
+      </p>
+
+      {phase === "loading" ? (
+        <div className="task-list" aria-busy="true">
+          {[0, 1, 2, 3].map((row) => (
+            <div key={row} className="skeleton-row" aria-hidden="true">
+              <span className="skeleton-box" />
+              <span className="skeleton-line" />
+            </div>
+          ))}
+          <span className="visually-hidden">Loading tasks…</span>
+        </div>
+      ) : phase === "failed" && visible.length === 0 ? null : visible.length === 0 ? (
+        <div className="task-list empty">
+          <EmptyState filter={view.filter} query={view.q.trim()} total={total} />
+        </div>
+      ) : (
+        <ul ref={listRef} className="task-list" aria-labelledby="tasks-title" aria-busy={store.refreshing || undefined}>
+          {visible.map((task) => (
+            <TaskItem
+              key={task.id}
+              task={task}
+              saving={store.saving.has(task.id)}
+              mode={editing?.id === task.id ? editing.mode : "view"}
+              onToggle={store.toggle}
+              onEdit={startEdit}
+              onDelete={removeAndRefocus}
+              onSave={onSave}
+              onCancel={onCancel}
+            />
+          ))}
+          {store.hasMore && (
+            <li className="load-more">
+              <button
+                ref={loadMoreRef}
+                type="button"
+                className="btn btn-small"
+                disabled={store.loadingMore}
+                onClick={() => void loadMore()}
+              >
+                {store.loadingMore && <span className="spinner" aria-hidden="true" />}
+                Load more
+              </button>
+            </li>
+          )}
+        </ul>
+      )}
+
+      {ready && (
+        <div className="list-footer">
+          <p className="count">{tasksLeftLabel(counts.active)}</p>
+          {total > 0 && (
+            <button type="button" className="btn btn-small" onClick={() => void store.markAllComplete()}>
+              Mark all complete
+            </button>
+          )}
+          {counts.completed > 0 && (
+            <button type="button" className="btn btn-small" onClick={() => void store.clearCompleted()}>
+              Clear completed
+            </button>
+          )}
+          <button type="button" className="btn btn-small btn-quiet" onClick={openShortcuts}>
+            Keyboard shortcuts
+          </button>
+        </div>
+      )}
+
+      <div className="toast-region">
+        <div role="status">
+          {store.undo && (
+            <div className="toast">
+              <span>Task deleted</span>
+              <button type="button" className="btn btn-small" onClick={() => void onUndo()}>
+                Undo
+              </button>
+            </div>
+          )}
+        </div>
+      </div>
+
+      <ShortcutsDialog
+        ref={dialogRef}
+        onClose={() => {
+          shortcutReturn.current?.focus();
+          shortcutReturn.current = null;
+        }}
+      />
+    </div>
+  );
+}
+
+function EmptyState({ filter, query, total }: { filter: Filter; query: string; total: number }) {
+  if (query) {
+    return (
+      <p>
+        <strong>No tasks match “{query}”</strong>Try other words, or clear the search.
+      </p>
+    );
+  }
+  if (filter === "active" && total > 0) {
+    return (
+      <p>
+        <strong>Nothing left to do</strong>Every task is complete. Enjoy the calm.
+      </p>
+    );
+  }
+  if (filter === "completed" && total > 0) {
+    return (
+      <p>
+        <strong>No completed tasks yet</strong>Tick a task off and it will show here.
+      </p>
+    );
+  }
+  return (
+    <p>
+      <strong>No tasks yet — add one above</strong>Type it into New task and press Enter.
+    </p>
+  );
+}
+
+function findTask(list: HTMLElement | null, id: string): HTMLElement | null {
+  return list?.querySelector<HTMLElement>(`li[data-task-id="${CSS.escape(id)}"]`) ?? null;
+}
+
+function focusedTaskId(): string | null {
+  return document.activeElement?.closest("li[data-task-id]")?.getAttribute("data-task-id") ?? null;
+}
+
+/** Shortcuts never fire while the person is typing. */
+function isTypingTarget(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  if (target.isContentEditable || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) {
+    return true;
+  }
+  if (target instanceof HTMLInputElement) {
+    return !["checkbox", "radio", "button", "submit", "reset", "range", "color", "file", "image"].includes(target.type);
+  }
+  return false;
+}

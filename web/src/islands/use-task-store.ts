@@ -1,0 +1,516 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import {
+  clearCompleted as clearCompletedRequest,
+  countTasks,
+  createTask,
+  deleteTask,
+  describeError,
+  listTasks,
+  SessionEndedError,
+  setAllCompleted,
+  setTaskCompleted,
+  type Task,
+  type TaskFields,
+  type TaskPatch,
+  updateTask,
+} from "../lib/api-client.ts";
+import { config } from "../lib/config.ts";
+import { defaultView, insertSorted, matchesView, queryForView, searchForView, type View } from "../lib/task-view.ts";
+
+export type Phase = "loading" | "ready" | "failed";
+
+export interface Counts {
+  active: number;
+  completed: number;
+}
+
+export interface Announcement {
+  text: string;
+  /** Changes on every announcement, so the same words are read again. */
+  key: number;
+}
+
+/**
+ * The task list's state and every change to it. Each change shows at once and is then
+ * sent; a refusal rolls back exactly what that change did and says why, in plain words.
+ * Changes to one task are sent in order (a toggle waits for the create before it).
+ */
+export function useTaskStore() {
+  const [view, setViewState] = useState<View>(defaultView);
+  const [phase, setPhase] = useState<Phase>("loading");
+  const [refreshing, setRefreshing] = useState(false);
+  const [items, setItems] = useState<readonly Task[]>([]);
+  const [counts, setCounts] = useState<Counts>({ active: 0, completed: 0 });
+  const [saving, setSaving] = useState<ReadonlySet<string>>(new Set());
+  const [next, setNext] = useState<string | null>(null);
+  const [loadingMore, setLoadingMore] = useState(false);
+  const [error, setError] = useState("");
+  const [announcement, setAnnouncement] = useState<Announcement>({ text: "", key: 0 });
+  const [undo, setUndo] = useState<Task | null>(null);
+
+  // The latest state, read synchronously by changes that run one after another.
+  const itemsRef = useRef(items);
+  const countsRef = useRef(counts);
+  const viewRef = useRef(view);
+  const savingRef = useRef(saving);
+  const queues = useRef(new Map<string, Promise<unknown>>());
+  const pendingWrites = useRef(new Map<string, number>());
+  /** Deleted here and not restored: a page that still lists them (a delete in flight) must not bring them back. */
+  const deleted = useRef(new Set<string>());
+  /** Creates that failed: changes queued behind them are dropped quietly. */
+  const failedCreates = useRef(new Set<string>());
+  const generation = useRef(0);
+  /** Tasks changed here while a page was being read: their local version beats the page's. */
+  const changedDuringLoad = useRef(new Set<string>());
+  const undoTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+
+  const commitItems = useCallback((next: readonly Task[]) => {
+    itemsRef.current = next;
+    setItems(next);
+  }, []);
+  const commitCounts = useCallback((next: Counts) => {
+    countsRef.current = next;
+    setCounts(next);
+  }, []);
+  const markSaving = useCallback((id: string, on: boolean) => {
+    const next = new Set(savingRef.current);
+    if (on) next.add(id);
+    else next.delete(id);
+    savingRef.current = next;
+    setSaving(next);
+  }, []);
+
+  const find = (id: string) => itemsRef.current.find((task) => task.id === id);
+  const touch = (...ids: string[]) => {
+    for (const id of ids) changedDuringLoad.current.add(id);
+  };
+  const replaceItem = (id: string, change: (task: Task) => Task) =>
+    commitItems(itemsRef.current.map((task) => (task.id === id ? change(task) : task)));
+  const removeItem = (id: string) => commitItems(itemsRef.current.filter((task) => task.id !== id));
+  const insertItem = (task: Task) =>
+    find(task.id)
+      ? replaceItem(task.id, () => task)
+      : commitItems(insertSorted(itemsRef.current, task, viewRef.current.sort));
+  /** Moves the counters from what a task was to what it is (null: not there). */
+  const recount = (before: Task | null, after: Task | null) => {
+    const { active, completed } = countsRef.current;
+    const delta = (task: Task | null, done: boolean) => (task && task.completed === done ? 1 : 0);
+    commitCounts({
+      active: Math.max(0, active - delta(before, false) + delta(after, false)),
+      completed: Math.max(0, completed - delta(before, true) + delta(after, true)),
+    });
+  };
+
+  const announce = useCallback((text: string) => setAnnouncement((a) => ({ text, key: a.key + 1 })), []);
+  const fail = useCallback((what: string, cause: unknown) => {
+    if (cause instanceof SessionEndedError) return; // the page is on its way to sign-in
+    setError(`${what} ${describeError(cause)}`);
+  }, []);
+
+  /** Runs a task's requests one after another, in the order they were made. */
+  function enqueue<T>(id: string, request: () => Promise<T>): Promise<T> {
+    const previous = queues.current.get(id) ?? Promise.resolve();
+    const run = previous.then(() => {
+      if (failedCreates.current.has(id)) throw new DroppedChange();
+      return request();
+    });
+    const settled = run.catch(() => {});
+    queues.current.set(id, settled);
+    void settled.then(() => {
+      if (queues.current.get(id) === settled) queues.current.delete(id);
+    });
+    return run;
+  }
+
+  /** Sends a change that was already shown; adopts the server's task when no later change is waiting. */
+  async function write(id: string, request: () => Promise<Task>, rollback: () => void, what: string) {
+    pendingWrites.current.set(id, (pendingWrites.current.get(id) ?? 0) + 1);
+    try {
+      const saved = await enqueue(id, request);
+      if (settle(id) === 0 && find(id)) replaceItem(id, () => saved);
+    } catch (cause) {
+      settle(id);
+      if (cause instanceof DroppedChange) return;
+      rollback();
+      fail(what, cause);
+    }
+  }
+  const settle = (id: string) => {
+    const left = (pendingWrites.current.get(id) ?? 1) - 1;
+    if (left > 0) pendingWrites.current.set(id, left);
+    else pendingWrites.current.delete(id);
+    return left;
+  };
+
+  /* ----------------------------------------------------------- loading */
+
+  /** Counts read while changes were on their way may miss them: read again once they land. */
+  const recountWhenSettled = useCallback(async () => {
+    await Promise.allSettled([...queues.current.values()]);
+    if (queues.current.size > 0) return; // more changes since; their own counting stands
+    try {
+      const [active, completed] = await Promise.all([countTasks("pending"), countTasks("completed")]);
+      if (queues.current.size === 0) commitCounts({ active, completed });
+    } catch {
+      // Keep the counts we have.
+    }
+  }, [commitCounts]);
+
+  const load = useCallback(
+    async (target: View, withCounts: boolean) => {
+      const mine = ++generation.current;
+      changedDuringLoad.current = new Set();
+      setRefreshing(true);
+      try {
+        const [page, active, completed] = await Promise.all([
+          listTasks(queryForView(target)),
+          withCounts ? countTasks("pending") : Promise.resolve(null),
+          withCounts ? countTasks("completed") : Promise.resolve(null),
+        ]);
+        if (mine !== generation.current) return;
+        // The page may predate changes made meanwhile (a task added while it loaded):
+        // those tasks keep their local version, and ones still being created stay.
+        const changed = changedDuringLoad.current;
+        const local = new Map(itemsRef.current.map((task) => [task.id, task]));
+        let merged = page.tasks.flatMap((task) => {
+          if (deleted.current.has(task.id)) return [];
+          if (!changed.has(task.id)) return [task];
+          const mineNow = local.get(task.id);
+          return mineNow ? [mineNow] : [];
+        });
+        for (const task of itemsRef.current) {
+          const keep = changed.has(task.id) || savingRef.current.has(task.id);
+          if (keep && matchesView(task, target) && !merged.some((t) => t.id === task.id)) {
+            merged = insertSorted(merged, task, target.sort);
+          }
+        }
+        commitItems(merged);
+        setNext(page.next);
+        if (active !== null && completed !== null) {
+          commitCounts({ active, completed });
+          if (changed.size > 0) void recountWhenSettled();
+        }
+        setPhase("ready");
+      } catch (cause) {
+        if (mine !== generation.current) return;
+        if (cause instanceof SessionEndedError) return;
+        setPhase((phase) => (phase === "loading" ? "failed" : phase));
+        fail("Your tasks could not be loaded.", cause);
+      } finally {
+        if (mine === generation.current) setRefreshing(false);
+      }
+    },
+    [commitItems, commitCounts, fail, recountWhenSettled],
+  );
+
+  const loadMore = useCallback(async () => {
+    if (!next || loadingMore) return;
+    const mine = generation.current;
+    setLoadingMore(true);
+    try {
+      const page = await listTasks({ next });
+      if (mine !== generation.current) return;
+      const have = new Set(itemsRef.current.map((task) => task.id));
+      commitItems([
+        ...itemsRef.current,
+        ...page.tasks.filter((task) => !have.has(task.id) && !deleted.current.has(task.id)),
+      ]);
+      setNext(page.next);
+    } catch (cause) {
+      fail("More tasks could not be loaded.", cause);
+    } finally {
+      setLoadingMore(false);
+    }
+  }, [next, loadingMore, commitItems, fail]);
+
+  /** Shows another filter, sort or search; the URL keeps it so a reload shows the same. */
+  const setView = useCallback(
+    (target: View, history: "push" | "replace" | "none" = "push") => {
+      const before = viewRef.current;
+      viewRef.current = target;
+      setViewState(target);
+      if (history !== "none") {
+        const url = `/tasks${searchForView(target)}`;
+        if (history === "push") window.history.pushState(null, "", url);
+        else window.history.replaceState(null, "", url);
+      }
+      // Re-sort what is already here at once; the server's page follows.
+      if (before.sort !== target.sort) {
+        commitItems(itemsRef.current.reduce<Task[]>((list, task) => insertSorted(list, task, target.sort), []));
+      }
+      setNext(null);
+      void load(target, false);
+    },
+    [commitItems, load],
+  );
+
+  /** The first load, from the URL the page was opened with. */
+  const start = useCallback(
+    (initial: View) => {
+      viewRef.current = initial;
+      setViewState(initial);
+      void load(initial, true);
+    },
+    [load],
+  );
+
+  const retry = useCallback(() => {
+    setError("");
+    setPhase("loading");
+    void load(viewRef.current, true);
+  }, [load]);
+
+  useEffect(() => () => clearTimeout(undoTimer.current), []);
+
+  /* ----------------------------------------------------------- changes */
+
+  async function add(fields: TaskFields): Promise<boolean> {
+    const title = fields.title.trim();
+    if (!title) return false;
+    setError("");
+    const now = new Date().toISOString();
+    const body = { ...fields, title, id: newId() };
+    const task: Task = {
+      ...body,
+      userId: "",
+      completed: false,
+      completedAt: null,
+      createdAt: now,
+      updatedAt: now,
+      version: 0,
+    };
+    touch(task.id);
+    markSaving(task.id, true);
+    insertItem(task);
+    recount(null, task);
+    try {
+      const saved = await enqueue(task.id, () => createTask(body));
+      markSaving(task.id, false);
+      if ((pendingWrites.current.get(task.id) ?? 0) === 0 && find(task.id)) replaceItem(task.id, () => saved);
+      announce(
+        matchesView(saved, viewRef.current)
+          ? `Added “${title}”`
+          : `Added “${title}”. It is not shown with the current filter or search.`,
+      );
+      return true;
+    } catch (cause) {
+      markSaving(task.id, false);
+      failedCreates.current.add(task.id);
+      const current = find(task.id);
+      removeItem(task.id);
+      recount(current ?? task, null);
+      fail(`“${title}” could not be added.`, cause);
+      return false;
+    }
+  }
+
+  function toggle(id: string) {
+    const before = find(id);
+    if (!before) return;
+    const completed = !before.completed;
+    const after = { ...before, completed, completedAt: completed ? new Date().toISOString() : null };
+    touch(id);
+    setError("");
+    replaceItem(id, () => after);
+    recount(before, after);
+    void write(
+      id,
+      () => setTaskCompleted(id, completed),
+      () => {
+        const current = find(id);
+        if (!current || current.completed !== completed) return;
+        const restored = { ...current, completed: before.completed, completedAt: before.completedAt };
+        replaceItem(id, () => restored);
+        recount(current, restored);
+      },
+      `“${before.title}” could not be ${completed ? "marked complete" : "reopened"}.`,
+    );
+  }
+
+  /** Saves edited fields; only the ones that changed are sent (a merge patch). */
+  function update(id: string, fields: TaskFields) {
+    const before = find(id);
+    if (!before) return;
+    const patch = changedFields(before, { ...fields, title: fields.title.trim() });
+    if (Object.keys(patch).length === 0) return;
+    touch(id);
+    setError("");
+    replaceItem(id, (task) => ({ ...task, ...patch }));
+    void write(
+      id,
+      () => updateTask(id, patch),
+      () => {
+        const current = find(id);
+        if (!current) return;
+        const restored: Task = { ...current };
+        for (const key of Object.keys(patch) as (keyof TaskPatch)[]) {
+          if (JSON.stringify(current[key]) === JSON.stringify(patch[key]))
+            Object.assign(restored, { [key]: before[key] });
+        }
+        replaceItem(id, () => restored);
+      },
+      `Your changes to “${before.title}” could not be saved.`,
+    );
+  }
+
+  function remove(id: string) {
+    const before = find(id);
+    if (!before) return;
+    touch(id);
+    setError("");
+    deleted.current.add(id);
+    removeItem(id);
+    recount(before, null);
+    offerUndo(before);
+    enqueue(id, () => deleteTask(id)).catch((cause: unknown) => {
+      if (cause instanceof DroppedChange) return;
+      deleted.current.delete(id);
+      setUndo((offer) => (offer?.id === id ? null : offer));
+      if (!find(id)) {
+        insertItem(before);
+        recount(null, before);
+      }
+      fail(`“${before.title}” could not be deleted.`, cause);
+    });
+  }
+
+  function offerUndo(task: Task) {
+    clearTimeout(undoTimer.current);
+    setUndo(task);
+    undoTimer.current = setTimeout(() => setUndo(null), config.undoWindowMs);
+  }
+
+  /** Brings the last deleted task back: created again with the same id and fields. */
+  async function undoDelete(): Promise<string | null> {
+    const task = undo;
+    if (!task) return null;
+    clearTimeout(undoTimer.current);
+    setUndo(null);
+    setError("");
+    touch(task.id);
+    deleted.current.delete(task.id);
+    insertItem(task);
+    recount(null, task);
+    markSaving(task.id, true);
+    const { id, title, description, completed, priority, dueAt, tags } = task;
+    enqueue(id, () => createTask({ id, title, description, completed, priority, dueAt, tags }))
+      .then((saved) => {
+        markSaving(id, false);
+        if ((pendingWrites.current.get(id) ?? 0) === 0 && find(id)) replaceItem(id, () => saved);
+        announce(`Restored “${title}”`);
+      })
+      .catch((cause: unknown) => {
+        markSaving(id, false);
+        const current = find(id);
+        removeItem(id);
+        recount(current ?? task, null);
+        deleted.current.add(id);
+        fail(`“${title}” could not be restored.`, cause);
+      });
+    return id;
+  }
+
+  async function markAllComplete() {
+    const changed = itemsRef.current.filter((task) => !task.completed);
+    const before = countsRef.current;
+    if (before.active === 0 && changed.length === 0) {
+      announce("Every task is already complete");
+      return;
+    }
+    setError("");
+    const now = new Date().toISOString();
+    const ids = new Set(changed.map((task) => task.id));
+    touch(...ids);
+    commitItems(
+      itemsRef.current.map((task) => (ids.has(task.id) ? { ...task, completed: true, completedAt: now } : task)),
+    );
+    commitCounts({ active: 0, completed: before.completed + before.active });
+    try {
+      await setAllCompleted(true);
+      announce("All tasks marked complete");
+    } catch (cause) {
+      commitItems(
+        itemsRef.current.map((task) =>
+          ids.has(task.id) && task.completed ? { ...task, completed: false, completedAt: null } : task,
+        ),
+      );
+      commitCounts(before);
+      fail("Tasks could not be marked complete.", cause);
+    }
+  }
+
+  async function clearCompleted() {
+    const removed = itemsRef.current.filter((task) => task.completed);
+    const before = countsRef.current;
+    setError("");
+    for (const task of removed) deleted.current.add(task.id);
+    touch(...removed.map((task) => task.id));
+    commitItems(itemsRef.current.filter((task) => !task.completed));
+    commitCounts({ active: before.active, completed: 0 });
+    try {
+      const count = await clearCompletedRequest();
+      announce(`Cleared ${count} completed ${count === 1 ? "task" : "tasks"}`);
+    } catch (cause) {
+      for (const task of removed) {
+        deleted.current.delete(task.id);
+        if (!find(task.id)) insertItem(task);
+      }
+      commitCounts(before);
+      fail("Completed tasks could not be cleared.", cause);
+    }
+  }
+
+  const visible = useMemo(() => items.filter((task) => matchesView(task, view)), [items, view]);
+
+  return {
+    view,
+    phase,
+    refreshing,
+    visible,
+    counts,
+    saving,
+    hasMore: next !== null,
+    loadingMore,
+    error,
+    announcement,
+    undo,
+    start,
+    setView,
+    retry,
+    loadMore,
+    add,
+    toggle,
+    update,
+    remove,
+    undoDelete,
+    markAllComplete,
+    clearCompleted,
+    dismissError: () => setError(""),
+    find: (id: string) => find(id),
+  };
+}
+
+export type TaskStore = ReturnType<typeof useTaskStore>;
+
+/** A change queued behind a create that failed: nothing to send, nothing to say. */
+class DroppedChange extends Error {}
+
+function changedFields(before: Task, after: TaskFields): TaskPatch {
+  const patch: TaskPatch = {};
+  if (after.title !== before.title) patch.title = after.title;
+  if (after.description !== before.description) patch.description = after.description;
+  if (after.priority !== before.priority) patch.priority = after.priority;
+  if (after.dueAt !== before.dueAt) patch.dueAt = after.dueAt;
+  if (after.tags.join("\n") !== before.tags.join("\n")) patch.tags = after.tags;
+  return patch;
+}
+
+/** A v4 UUID; crypto.randomUUID needs a secure context, so there is a fallback for plain http. */
+function newId(): string {
+  if (typeof crypto.randomUUID === "function") return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x40;
+  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}

@@ -1,0 +1,170 @@
+import type { Priority, SortKey, StatusFilter, Task, TaskQuery } from "./api-client.ts";
+
+/**
+ * What the task list shows, as the person chose it and as the URL keeps it
+ * (`/tasks?status=active&sort=due&q=milk`), and the pure rules that follow from it.
+ */
+
+export const filters = ["all", "active", "completed"] as const;
+export type Filter = (typeof filters)[number];
+
+export const sortOptions = [
+  { value: "newest", label: "Newest" },
+  { value: "oldest", label: "Oldest" },
+  { value: "due", label: "Due date" },
+  { value: "priority", label: "Priority" },
+  { value: "title", label: "Title" },
+] as const;
+export type SortOption = (typeof sortOptions)[number]["value"];
+
+export interface View {
+  filter: Filter;
+  sort: SortOption;
+  q: string;
+}
+
+export const defaultView: View = { filter: "all", sort: "newest", q: "" };
+
+export function viewFromSearch(search: string): View {
+  const params = new URLSearchParams(search);
+  const status = params.get("status");
+  const sort = params.get("sort");
+  return {
+    filter: status === "active" || status === "completed" ? status : "all",
+    sort: sortOptions.some((o) => o.value === sort) ? (sort as SortOption) : "newest",
+    q: (params.get("q") ?? "").slice(0, 200),
+  };
+}
+
+/** The query string for a view; defaults are left out so the plain `/tasks` stays plain. */
+export function searchForView(view: View): string {
+  const params = new URLSearchParams();
+  if (view.filter !== "all") params.set("status", view.filter);
+  if (view.sort !== "newest") params.set("sort", view.sort);
+  if (view.q.trim()) params.set("q", view.q.trim());
+  const search = params.toString();
+  return search ? `?${search}` : "";
+}
+
+export function filterHref(filter: Filter, view: View): string {
+  return `/tasks${searchForView({ ...view, filter })}`;
+}
+
+const sortQueries: Record<SortOption, { sort: SortKey; order: "asc" | "desc" }> = {
+  newest: { sort: "created", order: "desc" },
+  oldest: { sort: "created", order: "asc" },
+  due: { sort: "due", order: "asc" },
+  priority: { sort: "priority", order: "desc" },
+  title: { sort: "title", order: "asc" },
+};
+
+const statusForFilter: Record<Filter, StatusFilter> = { all: "all", active: "pending", completed: "completed" };
+
+export function queryForView(view: View): TaskQuery {
+  const query: TaskQuery = { status: statusForFilter[view.filter], ...sortQueries[view.sort] };
+  const q = view.q.trim();
+  if (q) query.q = q;
+  return query;
+}
+
+/** Whether a task belongs in the view, so an optimistic change can show or hide it at once. */
+export function matchesView(task: Task, view: View): boolean {
+  if (view.filter === "active" && task.completed) return false;
+  if (view.filter === "completed" && !task.completed) return false;
+  const q = view.q.trim().toLowerCase();
+  return !q || task.title.toLowerCase().includes(q) || task.description.toLowerCase().includes(q);
+}
+
+const priorityRank: Record<Priority, number> = { none: 0, low: 1, medium: 2, high: 3 };
+
+/** The server's order for a sort (see docs/tasks-api.md), for placing a task the client just made. */
+export function compareTasks(sort: SortOption): (a: Task, b: Task) => number {
+  const byId = (a: Task, b: Task) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  switch (sort) {
+    case "newest":
+      return (a, b) => compareStrings(b.createdAt, a.createdAt) || byId(b, a);
+    case "oldest":
+      return (a, b) => compareStrings(a.createdAt, b.createdAt) || byId(a, b);
+    case "due":
+      return (a, b) => {
+        if (a.dueAt === b.dueAt) return byId(a, b);
+        if (a.dueAt === null) return 1;
+        if (b.dueAt === null) return -1;
+        return Date.parse(a.dueAt) - Date.parse(b.dueAt) || byId(a, b);
+      };
+    case "priority":
+      return (a, b) => priorityRank[b.priority] - priorityRank[a.priority] || byId(b, a);
+    case "title":
+      return (a, b) => compareStrings(a.title.toLowerCase(), b.title.toLowerCase()) || byId(a, b);
+  }
+}
+
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Puts a task where the sort says, keeping the rest of the list as it is. */
+export function insertSorted(list: readonly Task[], task: Task, sort: SortOption): Task[] {
+  const compare = compareTasks(sort);
+  const index = list.findIndex((other) => compare(task, other) < 0);
+  return index < 0 ? [...list, task] : [...list.slice(0, index), task, ...list.slice(index)];
+}
+
+export function tasksLeftLabel(count: number): string {
+  return `${count} ${count === 1 ? "task" : "tasks"} left`;
+}
+
+/* ------------------------------------------------------------------ fields */
+
+export const priorityLabels: Record<Priority, string> = {
+  none: "None",
+  low: "Low",
+  medium: "Medium",
+  high: "High",
+};
+
+/** Tags as typed ("Work, home") to what the server stores (["work", "home"]). */
+export function parseTags(text: string): string[] {
+  const tags = text
+    .split(",")
+    .map((tag) => tag.trim().toLowerCase())
+    .filter(Boolean);
+  return [...new Set(tags)];
+}
+
+/** The plain-words problem with a list of tags, or null when the server will take it. */
+export function checkTags(tags: readonly string[]): string | null {
+  if (tags.length > 10) return "Use at most 10 tags";
+  if (tags.some((tag) => tag.length > 32)) return "Keep each tag to 32 characters or fewer";
+  return null;
+}
+
+/** A due date is a day; it is due at the end of that day where the person is. */
+export function dueAtFromDateInput(value: string): string | null {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!match) return null;
+  const [, year, month, day] = match;
+  return new Date(Number(year), Number(month) - 1, Number(day), 23, 59, 59).toISOString();
+}
+
+export function dateInputFromDueAt(dueAt: string | null): string {
+  if (!dueAt) return "";
+  const date = new Date(dueAt);
+  if (Number.isNaN(date.getTime())) return "";
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+}
+
+export function isOverdue(task: Task, now = Date.now()): boolean {
+  return !task.completed && task.dueAt !== null && Date.parse(task.dueAt) < now;
+}
+
+export function formatDue(dueAt: string, now = new Date()): string {
+  const date = new Date(dueAt);
+  const sameYear = date.getFullYear() === now.getFullYear();
+  return date.toLocaleDateString(undefined, {
+    day: "numeric",
+    month: "short",
+    ...(sameYear ? {} : { year: "numeric" }),
+  });
+}
