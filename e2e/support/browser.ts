@@ -1,0 +1,124 @@
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, inject } from "vitest";
+import { expectLocator } from "./expect-locator.ts";
+
+export { expectLocator };
+
+export const baseUrl = inject("baseUrl");
+export const chromiumPath = inject("chromiumPath");
+/** Browser tests run only where a Chromium exists (CI installs one; see support/global-setup.ts). */
+export const browserAvailable = chromiumPath !== "";
+
+export const artifactsDir = join(import.meta.dirname, "..", "artifacts");
+
+/**
+ * One headless Chromium per test file, started the way these machines need it:
+ * no sandbox (root), and no background networking (the network is closed).
+ */
+export function useBrowser(): () => Browser {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    if (!browserAvailable) return;
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return () => {
+    if (!browser) throw new Error("the browser is not running");
+    return browser;
+  };
+}
+
+export interface PageOptions {
+  width?: number;
+  colorScheme?: "light" | "dark";
+}
+
+/**
+ * A page in a fresh context (its own cookies). Console errors and CSP violations
+ * fail the test that caused them: they are collected and checked by `assertCleanConsole`.
+ */
+export async function newPage(
+  browser: Browser,
+  options: PageOptions = {},
+): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+  const context = await browser.newContext({
+    baseURL: baseUrl,
+    // Each page is its own client to the rate limiter (wrangler dev passes the header through; Cloudflare sets it).
+    extraHTTPHeaders: { "CF-Connecting-IP": nextClientAddress() },
+    viewport: { width: options.width ?? 1280, height: 900 },
+    colorScheme: options.colorScheme ?? "light",
+  });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on("console", (message) => {
+    if (message.type() === "error") errors.push(message.text());
+  });
+  page.on("pageerror", (error) => errors.push(error.message));
+  return { context, page, errors };
+}
+
+/** Errors the page logged that are not the app's own expected refusals (a 4xx/5xx the test provoked). */
+export function unexpectedErrors(errors: string[]): string[] {
+  return errors.filter(
+    (error) => !/Failed to load resource: the server responded with a status of (4\d\d|503)/.test(error),
+  );
+}
+
+let clients = 0;
+function nextClientAddress(): string {
+  clients += 1;
+  return `198.18.${Math.floor(clients / 250) % 250}.${(clients % 250) + 1}`;
+}
+
+let counter = 0;
+export function uniqueEmail(prefix = "person"): string {
+  counter += 1;
+  return `${prefix}-${Date.now().toString(36)}-${counter}@example.com`;
+}
+
+export const password = "a long and unusual passphrase";
+
+/** Signs up through the form and waits for the task list. */
+export async function signUp(page: Page, name: string, email: string = uniqueEmail()): Promise<string> {
+  await page.goto("/sign-up");
+  await page.getByLabel("Name").fill(name);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.waitForURL("**/tasks");
+  await expectLocator(page.getByRole("heading", { name: "Tasks" })).toBeVisible();
+  return email;
+}
+
+export async function signIn(page: Page, email: string) {
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+export async function addTask(page: Page, title: string) {
+  const input = page.getByRole("textbox", { name: "New task" });
+  await input.fill(title);
+  await input.press("Enter");
+  await expectLocator(page.getByRole("checkbox", { name: title })).toBeVisible();
+}
+
+export async function screenshot(page: Page, name: string) {
+  await mkdir(artifactsDir, { recursive: true });
+  await page.screenshot({ path: join(artifactsDir, `${name}.png`), fullPage: true });
+}

@@ -1,0 +1,119 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { TestProject } from "vitest/node";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    baseUrl: string;
+    chromiumPath: string;
+  }
+}
+
+const root = join(import.meta.dirname, "..", "..");
+
+/** The system Chromium (Debian's `chromium` package), or CHROMIUM_PATH. */
+export function findChromium(): string | undefined {
+  return [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser"].find(
+    (path) => path !== undefined && path !== "" && existsSync(path),
+  );
+}
+
+/**
+ * Starts Brisk exactly as `pnpm dev` does — scripts/dev.ts: the local Neon stand-in
+ * on a fresh embedded PGlite, migrations, the site build and `wrangler dev` — on free
+ * ports, and stops it afterwards.
+ */
+export default async function setup(project: TestProject) {
+  if (process.env.BRISK_DB === "postgres") {
+    // The browser suite runs the app as `pnpm dev` does, on embedded PGlite; it has nothing to add per backend.
+    console.warn("\n[e2e] BRISK_DB=postgres: the browser suite runs once, on the default embedded database.\n");
+    project.provide("chromiumPath", "");
+    project.provide("baseUrl", "");
+    return;
+  }
+  const chromium = findChromium();
+  if (!chromium) {
+    const message = "No Chromium found (apt-get install chromium, or set CHROMIUM_PATH).";
+    if (process.env.BRISK_E2E === "required") throw new Error(message);
+    console.warn(`\n[e2e] ${message} Browser tests are skipped.\n`);
+    project.provide("chromiumPath", "");
+    project.provide("baseUrl", "");
+    return;
+  }
+
+  const dataDir = mkdtempSync(join(tmpdir(), "brisk-e2e-"));
+  const port = await freePort();
+  const app = spawn(process.execPath, ["scripts/dev.ts"], {
+    cwd: root,
+    env: {
+      ...process.env,
+      BRISK_DB: "pglite",
+      PORT: String(port),
+      BRISK_DB_PORT: String(await freePort()),
+      BRISK_PGLITE_DIR: dataDir,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  let output = "";
+  const record = (chunk: Buffer) => {
+    output += chunk.toString();
+  };
+  app.stdout?.on("data", record);
+  app.stderr?.on("data", record);
+
+  const baseUrl = `http://localhost:${port}`;
+  await waitForHealth(`${baseUrl}/api/health`, app, () => output);
+  project.provide("baseUrl", baseUrl);
+  project.provide("chromiumPath", chromium);
+
+  return async () => {
+    await stop(app);
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+}
+
+async function waitForHealth(url: string, app: ChildProcess, output: () => string) {
+  const deadline = Date.now() + 150_000;
+  while (Date.now() < deadline) {
+    if (app.exitCode !== null) throw new Error(`the app exited (${app.exitCode}):\n${output()}`);
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  await stop(app);
+  throw new Error(`the app did not become healthy at ${url}:\n${output()}`);
+}
+
+/** SIGTERM to the whole process group: the dev script, wrangler and workerd. */
+function stop(app: ChildProcess): Promise<void> {
+  if (app.exitCode !== null || app.pid === undefined) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      process.kill(-(app.pid as number), "SIGKILL");
+      resolve();
+    }, 15_000);
+    app.once("exit", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    process.kill(-(app.pid as number), "SIGTERM");
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}

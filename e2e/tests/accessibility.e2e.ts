@@ -1,0 +1,98 @@
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import {
+  addTask,
+  browserAvailable,
+  newPage,
+  screenshot,
+  signUp,
+  unexpectedErrors,
+  useBrowser,
+} from "../support/browser.ts";
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[] }[];
+}
+
+/** axe-core's serious and critical WCAG 2.2 A/AA findings on the page as it is now. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  // Evaluated through DevTools, so the page's CSP does not apply to the injected checker.
+  await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (options: object) => Promise<{ violations: unknown[] }> } }).axe;
+    const result = await axe.run({ runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"] } });
+    return result.violations;
+  });
+  return (violations as AxeViolation[])
+    .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
+    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
+}
+
+const signedOutPages = ["/", "/sign-in", "/sign-up"];
+const signedInPages = ["/tasks", "/account"];
+
+describe.runIf(browserAvailable)("accessibility and looks", () => {
+  const browser = useBrowser();
+
+  for (const colorScheme of ["light", "dark"] as const) {
+    it(`has no serious accessibility violations, signed out and in (${colorScheme})`, async () => {
+      const { page, errors } = await newPage(browser(), { colorScheme });
+      const found: Record<string, string[]> = {};
+      for (const path of signedOutPages) {
+        await page.goto(path);
+        found[path] = await seriousViolations(page);
+      }
+      await signUp(page, `Axe ${colorScheme}`);
+      await addTask(page, "Check the contrast");
+      await page.getByRole("checkbox", { name: "Check the contrast" }).check();
+      await addTask(page, "Another task");
+      await page.waitForLoadState("networkidle");
+      for (const path of signedInPages) {
+        await page.goto(path);
+        await page.waitForLoadState("networkidle");
+        found[path] = await seriousViolations(page);
+      }
+      expect(found).toEqual(Object.fromEntries([...signedOutPages, ...signedInPages].map((path) => [path, []])));
+      expect(unexpectedErrors(errors)).toEqual([]);
+    });
+  }
+
+  it("renders every page at 375 px and 1280 px, light and dark, without horizontal scrolling", async () => {
+    const widths = [375, 1280];
+    const overflowing: string[] = [];
+    for (const colorScheme of ["light", "dark"] as const) {
+      for (const width of widths) {
+        const { page } = await newPage(browser(), { colorScheme, width });
+        for (const path of signedOutPages) {
+          await page.goto(path);
+          await screenshot(page, `${path === "/" ? "home" : path.slice(1)}-${width}-${colorScheme}`);
+          if (await scrollsSideways(page)) overflowing.push(`${path} ${width} ${colorScheme}`);
+        }
+        await signUp(page, `Shot ${width} ${colorScheme}`);
+        for (const title of ["Plan the week", "Buy groceries for the dinner party on Saturday", "Renew passport"]) {
+          await addTask(page, title);
+        }
+        await page.getByRole("checkbox", { name: "Renew passport" }).check();
+        await page.waitForLoadState("networkidle");
+        for (const path of signedInPages) {
+          await page.goto(path);
+          await page.waitForLoadState("networkidle");
+          await screenshot(page, `${path.slice(1)}-${width}-${colorScheme}`);
+          if (await scrollsSideways(page)) overflowing.push(`${path} ${width} ${colorScheme}`);
+        }
+      }
+    }
+    expect(overflowing).toEqual([]);
+  });
+});
+
+function scrollsSideways(page: Page): Promise<boolean> {
+  return page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth + 1);
+}
