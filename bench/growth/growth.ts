@@ -1,0 +1,386 @@
+import { openScratchBackend } from "../../worker/local/local-database.ts";
+import { startNeonHttpServer } from "../../worker/local/neon-http-server.ts";
+import type { SqlBackend, SqlStatement } from "../../worker/local/sql-backend.ts";
+import { applyMigrations } from "../../worker/scripts/migrate.ts";
+import type { WorkerBundle } from "../lib/build.ts";
+import { call, signUp } from "../lib/client.ts";
+import { log, type SectionResult } from "../lib/section.ts";
+import { formatNumber, formatRatio, median, type Table } from "../lib/stats.ts";
+import { briskVars, startWorkers } from "../lib/workerd.ts";
+import { asciiChart } from "./chart.ts";
+
+/**
+ * Benchmark 5: how list and search latency grow with one user's tasks, through the
+ * real Worker, the stand-in and the PostgreSQL server, and which index serves each
+ * filter (EXPLAIN). Then, at the largest size, the indexes and the query change
+ * docs/tasks-api.md names as next steps, measured. See bench/growth/README.md.
+ */
+
+export interface GrowthOptions {
+  sizes: number[];
+  /** Requests per filter and size (after 3 to warm up). */
+  requests: number;
+  /** Other users' tasks in the table, so the user's own index range is a small part of it. */
+  background: { users: number; tasks: number };
+}
+
+export const defaultGrowthOptions: GrowthOptions = {
+  sizes: [10, 100, 1_000, 10_000, 100_000],
+  requests: 15,
+  background: { users: 1_000, tasks: 300_000 },
+};
+
+/** The filters the site's task list uses (web/src/lib/task-view.ts), and the overdue window. */
+const filters: { name: string; query: string }[] = [
+  { name: "default list", query: "status=all&sort=created&order=desc&limit=50" },
+  { name: "status=pending", query: "status=pending&sort=created&order=desc&limit=50" },
+  { name: "q=dentist", query: "status=all&sort=created&order=desc&limit=50&q=dentist" },
+  { name: "sort=title", query: "status=all&sort=title&order=asc&limit=50" },
+  { name: "due=overdue", query: "status=all&sort=created&order=desc&limit=50&due=overdue" },
+];
+
+const words = [
+  "Buy milk",
+  "Write report",
+  "Call dentist",
+  "Pay invoice",
+  "Water garden",
+  "Book tickets",
+  "Return library books",
+  "Fix bike",
+  "File taxes",
+  "Plan birthday",
+  "Clean kitchen",
+  "Renew passport",
+  "Email landlord",
+  "Update CV",
+  "Walk the dog",
+  "Order groceries",
+  "Back up laptop",
+  "Read contract",
+  "Change oil",
+  "Sort photos",
+];
+
+/**
+ * Rows `from`..`to` of a user's tasks: 5 % mention the dentist, a third completed, most
+ * due within ±60 days. With `users`, the rows are spread over users other-1…other-<users>.
+ */
+function insertTasks(userId: string, from: number, to: number, users?: number): SqlStatement {
+  const owner = users === undefined ? "$1" : `'other-' || (1 + g % ${users}) || $1`;
+  return {
+    query: `INSERT INTO tasks (id, user_id, title, description, completed, completed_at, priority, due_at, tags, created_at, updated_at)
+      SELECT gen_random_uuid(), ${owner},
+        ($4::text[])[1 + g % ${words.length}] || ' #' || g,
+        CASE WHEN g % 3 = 0 THEN 'Notes for item ' || g || ': bring the papers and the receipt' ELSE '' END,
+        g % 3 = 0,
+        CASE WHEN g % 3 = 0 THEN now() - (g % 500) * interval '1 hour' END,
+        (ARRAY['none','low','medium','high']::task_priority[])[1 + g % 4],
+        CASE WHEN g % 5 = 0 THEN NULL ELSE now() + ((g % 120) - 60) * interval '1 day' END,
+        CASE WHEN g % 2 = 0 THEN ARRAY['home'] ELSE '{}'::text[] END,
+        now() - g * interval '30 seconds',
+        now() - g * interval '30 seconds'
+      FROM generate_series($2::int, $3::int) AS g`,
+    params: [userId, String(from), String(to), `{${words.map((w) => `"${w}"`).join(",")}}`],
+  };
+}
+
+interface PlanNode {
+  "Node Type": string;
+  "Index Name"?: string;
+  "Relation Name"?: string;
+  "Parent Relationship"?: string;
+  "Actual Rows"?: number;
+  "Actual Loops"?: number;
+  Plans?: PlanNode[];
+}
+
+/** "Index Scan tasks_user_created_idx", … for the main query and for the count's subplan. */
+function describePlan(plan: PlanNode): { main: string[]; count: string[]; rowsRead: number } {
+  const main: string[] = [];
+  const count: string[] = [];
+  let rowsRead = 0;
+  const visit = (node: PlanNode, inCount: boolean) => {
+    const inSub = inCount || node["Parent Relationship"] === "InitPlan" || node["Parent Relationship"] === "SubPlan";
+    const target = inSub ? count : main;
+    const type = node["Node Type"].replace(/ Scan$/, "").replace("Bitmap Index", "Bitmap");
+    if (node["Index Name"]) target.push(`${type} ${node["Index Name"]}`);
+    else if (node["Node Type"] === "Seq Scan") target.push(`Seq Scan ${node["Relation Name"]}`);
+    else if (node["Node Type"] === "Sort" && !inSub) target.push("Sort");
+    if (node["Relation Name"] || node["Index Name"])
+      rowsRead += (node["Actual Rows"] ?? 0) * (node["Actual Loops"] ?? 1);
+    for (const child of node.Plans ?? []) visit(child, inSub);
+  };
+  visit(plan, false);
+  return { main: [...new Set(main)], count: [...new Set(count)], rowsRead };
+}
+
+async function explain(backend: SqlBackend, statement: SqlStatement) {
+  const times: number[] = [];
+  let plan: PlanNode | undefined;
+  for (let i = 0; i < 3; i++) {
+    const result = await backend.query({
+      query: `EXPLAIN (ANALYZE, FORMAT JSON) ${statement.query}`,
+      params: statement.params,
+    });
+    const [output] = JSON.parse(String(result.rows[0]?.[0])) as [{ Plan: PlanNode; "Execution Time": number }];
+    times.push(output["Execution Time"]);
+    plan = output.Plan;
+  }
+  return { ms: median(times), ...describePlan(plan as PlanNode) };
+}
+
+/** The list statement with its total capped: counts at most `cap` + 1 rows. */
+function withCappedCount(statement: SqlStatement, cap: number): SqlStatement | undefined {
+  const start = statement.query.indexOf("(SELECT count(*) FROM");
+  if (start < 0) return undefined;
+  let depth = 0;
+  let end = start;
+  for (; end < statement.query.length; end++) {
+    if (statement.query[end] === "(") depth++;
+    if (statement.query[end] === ")" && --depth === 0) break;
+  }
+  const inner = statement.query.slice(start + "(SELECT count(*) FROM".length, end);
+  return {
+    query: `${statement.query.slice(0, start)}(SELECT count(*) FROM (SELECT 1 FROM${inner} LIMIT ${cap + 1}) AS capped)${statement.query.slice(end + 1)}`,
+    params: statement.params,
+  };
+}
+
+export async function runGrowth(
+  bundle: WorkerBundle,
+  options: GrowthOptions = defaultGrowthOptions,
+): Promise<SectionResult> {
+  log("growth: scratch database on the PostgreSQL server");
+  const backend = await openScratchBackend("postgres");
+  const statements: SqlStatement[] = [];
+  const recording: SqlBackend = {
+    ...backend,
+    kind: backend.kind,
+    query: (statement) => {
+      statements.push(statement);
+      return backend.query(statement);
+    },
+    batch: (batch, batchOptions) => backend.batch(batch, batchOptions),
+    close: () => backend.close(),
+  };
+  const standIn = await startNeonHttpServer({ backend: recording });
+  const workers = await startWorkers([
+    { name: "brisk", modules: { "index.js": bundle.code }, vars: briskVars(standIn.url) },
+  ]);
+  try {
+    await applyMigrations({ databaseUrl: "postgresql://brisk:brisk@localhost/brisk", fetchEndpoint: standIn.url });
+    const user = await signUp(workers.url, "growth@example.com");
+    const { users, tasks: backgroundTasks } = options.background;
+    log(`growth: ${backgroundTasks} tasks of ${users} other users`);
+    await backend.query({
+      query: `INSERT INTO "user" (id, name, email) SELECT 'other-' || g, 'Other ' || g, 'other' || g || '@example.com' FROM generate_series(1, ${users}) g`,
+      params: [],
+    });
+    await backend.query(insertTasks("", 1, backgroundTasks, users));
+
+    const latency = new Map<string, number[]>();
+    const plans = new Map<string, Awaited<ReturnType<typeof explain>>>();
+    const listStatements = new Map<string, SqlStatement>();
+    let seeded = 0;
+    for (const size of options.sizes) {
+      log(`growth: ${size} tasks`);
+      await backend.query(insertTasks(user.id, seeded + 1, size));
+      seeded = size;
+      // What autovacuum would have done by then: statistics and the visibility map (index-only scans).
+      await backend.query({ query: "VACUUM ANALYZE tasks", params: [] });
+      for (const filter of filters) {
+        const times: number[] = [];
+        for (let i = 0; i < options.requests + 3; i++) {
+          const start = performance.now();
+          statements.length = 0;
+          const response = await call(workers.url, `/api/${user.id}/tasks?${filter.query}`, { token: user.token });
+          await response.arrayBuffer();
+          if (response.status !== 200) throw new Error(`${filter.name} at ${size}: ${response.status}`);
+          if (i >= 3) times.push(performance.now() - start);
+        }
+        latency.set(`${filter.name}@${size}`, times);
+        const statement = statements.find((s) => /from "tasks"/i.test(s.query));
+        if (statement) {
+          listStatements.set(filter.name, statement);
+          plans.set(`${filter.name}@${size}`, await explain(backend, statement));
+        }
+      }
+    }
+
+    const largest = options.sizes.at(-1) as number;
+    const middle = options.sizes.find((size) => size >= 1000 && size < largest) ?? (options.sizes[0] as number);
+    log(`growth: remedies at ${largest} tasks`);
+    const remedies = await tryRemedies(backend, workers.url.toString(), user, listStatements, options.requests);
+
+    const medianOf = (key: string) => median(latency.get(key) ?? []);
+    const sizeLabel = (size: number) => (size >= 1000 ? `${size / 1000}k` : String(size));
+    const curve: Table = {
+      title: `5. List latency as one user's tasks grow (median ms through Worker + stand-in + PostgreSQL; ${options.background.tasks} other users' tasks in the table)`,
+      columns: [
+        "filter",
+        ...options.sizes.map(sizeLabel),
+        `${sizeLabel(largest)} ÷ ${sizeLabel(options.sizes[0] as number)}`,
+        `DB ms at ${sizeLabel(largest)}`,
+      ],
+      rows: filters.map((filter) => [
+        filter.name,
+        ...options.sizes.map((size) => formatNumber(medianOf(`${filter.name}@${size}`), 1)),
+        formatRatio(medianOf(`${filter.name}@${largest}`) / medianOf(`${filter.name}@${options.sizes[0]}`)),
+        formatNumber(plans.get(`${filter.name}@${largest}`)?.ms ?? Number.NaN, 1),
+      ]),
+      notes: [
+        `Each cell: median of ${options.requests} sequential list requests (page of 50 with the total) after 3 to warm up. DB ms: the statement the Worker sent, under EXPLAIN ANALYZE on the server (median of 3).`,
+      ],
+    };
+    const planTable: Table = {
+      title: `5a. Which index serves each filter (EXPLAIN ANALYZE at ${sizeLabel(middle)} and ${sizeLabel(largest)} tasks)`,
+      columns: ["filter", "page (main query)", "total (count subquery)", `rows read at ${sizeLabel(largest)}`],
+      rows: filters.map((filter) => {
+        const big = plans.get(`${filter.name}@${largest}`);
+        const small = plans.get(`${filter.name}@${middle}`);
+        const describe = (a?: string[], b?: string[]) => {
+          const left = (a ?? []).join(" + ") || "–";
+          const right = (b ?? []).join(" + ") || "–";
+          return left === right ? right : `${left} → ${right}`;
+        };
+        return [
+          filter.name,
+          describe(small?.main, big?.main),
+          describe(small?.count, big?.count),
+          formatNumber(big?.rowsRead ?? Number.NaN),
+        ];
+      }),
+      notes: [
+        '"a → b": the plan changed between the two sizes. Rows read: rows returned by every scan node of the plan, loops included.',
+      ],
+    };
+    const chart = asciiChart(
+      options.sizes,
+      filters.map((filter) => ({
+        name: filter.name,
+        values: options.sizes.map((size) => medianOf(`${filter.name}@${size}`)),
+      })),
+    );
+    return {
+      name: "growth",
+      tables: [
+        curve,
+        { title: "5b. The curve (log-log)", columns: [], rows: [], notes: chart },
+        planTable,
+        remedies.table,
+      ],
+      data: {
+        latencyMs: Object.fromEntries([...latency].map(([key, values]) => [key, median(values)])),
+        plans: Object.fromEntries(plans),
+        remedies: remedies.data,
+      },
+    };
+  } finally {
+    await workers.dispose();
+    await standIn.close();
+    await backend.close();
+  }
+}
+
+/**
+ * The next steps docs/tasks-api.md names, applied to the scratch database at the
+ * largest size and measured the same way: a trigram index for `q`, a partial index
+ * for pending tasks, and a capped total (measured on the server, as it needs a change
+ * to the Worker's query).
+ */
+async function tryRemedies(
+  backend: SqlBackend,
+  base: string,
+  user: { id: string; token: string },
+  statements: Map<string, SqlStatement>,
+  requests: number,
+) {
+  const measure = async (query: string) => {
+    const times: number[] = [];
+    for (let i = 0; i < requests + 3; i++) {
+      const start = performance.now();
+      const response = await call(base, `/api/${user.id}/tasks?${query}`, { token: user.token });
+      await response.arrayBuffer();
+      if (i >= 3) times.push(performance.now() - start);
+    }
+    return median(times);
+  };
+  const rows: string[][] = [];
+  const data: Record<string, unknown> = {};
+  const filterQuery = (name: string) => filters.find((filter) => filter.name === name)?.query ?? "";
+  const sql = (query: string) => backend.query({ query, params: [] });
+
+  // q: trigram indexes on title and description.
+  const search = statements.get("q=dentist");
+  if (search) {
+    const beforeMs = await measure(filterQuery("q=dentist"));
+    const beforePlan = await explain(backend, search);
+    try {
+      await sql("CREATE EXTENSION IF NOT EXISTS pg_trgm");
+      await sql("CREATE INDEX bench_tasks_title_trgm ON tasks USING gin (title gin_trgm_ops)");
+      await sql("CREATE INDEX bench_tasks_description_trgm ON tasks USING gin (description gin_trgm_ops)");
+      await sql("VACUUM ANALYZE tasks");
+      const afterMs = await measure(filterQuery("q=dentist"));
+      const afterPlan = await explain(backend, search);
+      rows.push([
+        "q=dentist: GIN trigram indexes on title and description (pg_trgm)",
+        `${formatNumber(beforeMs, 1)} → ${formatNumber(afterMs, 1)}`,
+        `${formatNumber(beforePlan.ms, 1)} → ${formatNumber(afterPlan.ms, 1)}`,
+        [...afterPlan.main, ...afterPlan.count].join(" + "),
+      ]);
+      data.trigram = { beforeMs, afterMs, beforeDbMs: beforePlan.ms, afterDbMs: afterPlan.ms, plan: afterPlan };
+      await sql("DROP INDEX bench_tasks_title_trgm");
+      await sql("DROP INDEX bench_tasks_description_trgm");
+    } catch (error) {
+      rows.push(["q=dentist: trigram indexes", "not measured", String(error).slice(0, 60), ""]);
+    }
+  }
+
+  // status=pending: a partial index on the user's pending tasks in creation order.
+  const pending = statements.get("status=pending");
+  if (pending) {
+    const beforeMs = await measure(filterQuery("status=pending"));
+    const beforePlan = await explain(backend, pending);
+    await sql("CREATE INDEX bench_tasks_user_pending_idx ON tasks (user_id, created_at, id) WHERE NOT completed");
+    await sql("VACUUM ANALYZE tasks");
+    const afterMs = await measure(filterQuery("status=pending"));
+    const afterPlan = await explain(backend, pending);
+    rows.push([
+      "status=pending: partial index (user_id, created_at, id) WHERE NOT completed",
+      `${formatNumber(beforeMs, 1)} → ${formatNumber(afterMs, 1)}`,
+      `${formatNumber(beforePlan.ms, 1)} → ${formatNumber(afterPlan.ms, 1)}`,
+      [...afterPlan.main, ...afterPlan.count].join(" + "),
+    ]);
+    data.pendingIndex = { beforeMs, afterMs, beforeDbMs: beforePlan.ms, afterDbMs: afterPlan.ms, plan: afterPlan };
+    await sql("DROP INDEX bench_tasks_user_pending_idx");
+  }
+
+  // Every filter: the total counted up to 1 000 ("1000+"), on the server.
+  for (const name of ["default list", "status=pending", "q=dentist"]) {
+    const statement = statements.get(name);
+    const capped = statement && withCappedCount(statement, 1000);
+    if (!statement || !capped) continue;
+    const before = await explain(backend, statement);
+    const after = await explain(backend, capped);
+    rows.push([
+      `${name}: total capped at 1 000 (count over a LIMIT 1001 subquery)`,
+      "(needs a Worker change)",
+      `${formatNumber(before.ms, 1)} → ${formatNumber(after.ms, 1)}`,
+      after.count.join(" + "),
+    ]);
+    data[`cappedCount:${name}`] = { beforeDbMs: before.ms, afterDbMs: after.ms };
+  }
+  await sql("ANALYZE tasks");
+  return {
+    table: {
+      title: "5c. Remedies tried at the largest size",
+      columns: ["change", "request ms (before → after)", "DB ms (before → after)", "plan after"],
+      rows,
+      notes: [
+        "Applied to the scratch database only and removed again; the request figures go through the unchanged Worker.",
+      ],
+    } satisfies Table,
+    data,
+  };
+}

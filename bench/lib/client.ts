@@ -1,0 +1,73 @@
+import { origin } from "./workerd.ts";
+
+/** Requests to a running Worker, as the site would send them. */
+
+export interface CallOptions {
+  method?: string;
+  body?: unknown;
+  token?: string;
+  cookie?: string;
+  ip?: string;
+}
+
+let ipCounter = 0;
+
+/** A fresh client address: Better Auth's rate limits are per `cf-connecting-ip`. */
+export function newIp(): string {
+  ipCounter += 1;
+  return `198.18.${Math.floor(ipCounter / 250) % 250}.${(ipCounter % 250) + 1}`;
+}
+
+export function requestHeaders(options: CallOptions): Record<string, string> {
+  const headers: Record<string, string> = { Origin: origin, "cf-connecting-ip": options.ip ?? newIp() };
+  if (options.body !== undefined) headers["Content-Type"] = "application/json";
+  if (options.token) headers.Authorization = `Bearer ${options.token}`;
+  if (options.cookie) headers.Cookie = options.cookie;
+  return headers;
+}
+
+export function call(base: URL | string, path: string, options: CallOptions = {}): Promise<Response> {
+  return fetch(new URL(path, base), {
+    method: options.method ?? (options.body === undefined ? "GET" : "POST"),
+    headers: requestHeaders(options),
+    body: options.body === undefined ? null : JSON.stringify(options.body),
+  });
+}
+
+export async function expectOk(response: Response, what: string): Promise<Response> {
+  if (!response.ok) throw new Error(`${what}: ${response.status} ${await response.text()}`);
+  return response;
+}
+
+export interface SignedUpUser {
+  id: string;
+  email: string;
+  password: string;
+  /** Cookie header value with the session cookie. */
+  cookie: string;
+  /** The session token as stored in the `session` table (the cookie's value before its signature). */
+  sessionToken: string;
+  /** An access token (JWT) for the task API. */
+  token: string;
+}
+
+export const benchPassword = "correct horse battery staple";
+
+/** Signs a user up through the real endpoints and exchanges the session for an access token. */
+export async function signUp(base: URL | string, email: string): Promise<SignedUpUser> {
+  const response = await expectOk(
+    await call(base, "/api/auth/sign-up/email", { body: { name: "Bench", email, password: benchPassword } }),
+    "sign-up",
+  );
+  const { user } = (await response.json()) as { user: { id: string } };
+  const cookie = response.headers
+    .getSetCookie()
+    .map((line) => line.split(";")[0])
+    .join("; ");
+  const sessionCookie = /better-auth\.session_token=([^;]+)/.exec(cookie)?.[1];
+  if (!sessionCookie) throw new Error("sign-up set no session cookie");
+  const tokenResponse = await expectOk(await call(base, "/api/auth/token", { cookie }), "token");
+  const { token } = (await tokenResponse.json()) as { token: string };
+  const sessionToken = decodeURIComponent(sessionCookie).split(".")[0] as string;
+  return { id: user.id, email, password: benchPassword, cookie, sessionToken, token };
+}
