@@ -79,10 +79,10 @@ export function unexpectedErrors(errors: string[]): string[] {
   );
 }
 
-let clients = 0;
+/** Random per page (each test file counts afresh, so a counter would repeat across files within a minute). */
 function nextClientAddress(): string {
-  clients += 1;
-  return `198.18.${Math.floor(clients / 250) % 250}.${(clients % 250) + 1}`;
+  const part = () => Math.floor(Math.random() * 250) + 1;
+  return `198.${18 + Math.floor(Math.random() * 2)}.${part()}.${part()}`;
 }
 
 let counter = 0;
