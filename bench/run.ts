@@ -1,9 +1,9 @@
 /**
  * `pnpm bench` — Brisk's benchmarks, side by side in one run, on this machine.
  *
- *   pnpm bench                      everything (~5 minutes on 2 cores)
+ *   pnpm bench                      everything (~3–4 minutes on 2 cores)
  *   pnpm bench --only cpu,bundle    some of: bundle, cpu, load, growth
- *   pnpm bench --quick              fewer rounds and shorter loads: a smoke run (~2 minutes)
+ *   pnpm bench --quick              fewer rounds and shorter loads: a smoke run (~1.5 minutes)
  *   pnpm bench --no-site-build      measure web/dist as it is instead of building the site
  *
  * It builds the Worker (`wrangler deploy --dry-run`, as `pnpm bundle`) and the site
@@ -14,12 +14,12 @@
  * (BRISK_POSTGRES_URL, default postgresql://postgres@127.0.0.1:5432/postgres);
  * without it they are skipped and say so.
  */
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type BundleOptions, runBundle } from "./bundle/bundle.ts";
 import { type CpuOptions, defaultCpuOptions, runCpu } from "./cpu/cpu.ts";
 import { defaultGrowthOptions, type GrowthOptions, runGrowth } from "./growth/growth.ts";
-import { buildSite, bundleWorker, type WorkerBundle } from "./lib/build.ts";
+import { buildSite, bundleWorker, run, type WorkerBundle } from "./lib/build.ts";
 import { describeMachine } from "./lib/machine.ts";
 import { resultPath, root } from "./lib/paths.ts";
 import { log, type SectionResult } from "./lib/section.ts";
@@ -59,13 +59,18 @@ console.log(
     `machine: ${machine.nproc} CPUs (${machine.cpu}), ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.platform}`,
 );
 
-log("building the Worker (wrangler deploy --dry-run)");
-const bundle: WorkerBundle = await bundleWorker("worker");
 let site = join(root, "web", "dist");
+if (!existsSync(site)) {
+  // wrangler refuses to bundle while wrangler.toml's assets directory is missing (a fresh clone).
+  log("building the site into web/dist (pnpm build), which wrangler needs");
+  await run("pnpm", ["build"], { env: { NODE_ENV: "production" } });
+}
 if (args.siteBuild && args.only.includes("bundle")) {
-  log("building the site (astro build, as pnpm build does)");
+  log("building the site to measure it (astro build, as pnpm build does)");
   site = await buildSite();
 }
+log("building the Worker (wrangler deploy --dry-run)");
+const bundle: WorkerBundle = await bundleWorker("worker");
 
 const runners: Record<Section, () => Promise<SectionResult>> = {
   bundle: () => runBundle(bundle, { ...bundleOptions, site }),

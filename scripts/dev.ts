@@ -101,7 +101,9 @@ function ensureDevVars() {
 
 function buildSite(): Promise<void> {
   return new Promise((resolve, reject) => {
-    run("pnpm", ["--filter", "@brisk/web", "build"]).on("exit", (code) =>
+    // Always the production build of the site (React's development build is twice the size),
+    // whatever NODE_ENV the caller runs under (the browser suite starts this script from vitest).
+    run("pnpm", ["--filter", "@brisk/web", "build"], { env: { NODE_ENV: "production" } }).on("exit", (code) =>
       code === 0 ? resolve() : reject(new Error(`the site build failed (exit ${code})`)),
     );
   });
@@ -139,11 +141,15 @@ function watchSite() {
   }
 }
 
-function run(command: string, args: string[], options: { keepAlive?: boolean } = {}): ChildProcess {
+function run(
+  command: string,
+  args: string[],
+  options: { keepAlive?: boolean; env?: Record<string, string> } = {},
+): ChildProcess {
   const child = spawn(command, args, {
     cwd: root,
     stdio: "inherit",
-    env: { WRANGLER_SEND_METRICS: "false", ASTRO_TELEMETRY_DISABLED: "1", ...process.env },
+    env: { WRANGLER_SEND_METRICS: "false", ASTRO_TELEMETRY_DISABLED: "1", ...process.env, ...options.env },
   });
   children.add(child);
   child.on("exit", () => children.delete(child));

@@ -66,12 +66,15 @@ export function renderText(table: Table): string {
   return out.join("\n");
 }
 
-/** A table as GitHub markdown (numbers right-aligned), for docs/performance.md. */
+/** A table as GitHub markdown, for docs/performance.md. */
 export function renderMarkdown(table: Table): string {
   const escapeCell = (cell: string) => cell.replace(/\|/g, "\\|");
+  // Columns of figures are right-aligned; words stay left.
+  const numeric = (column: number) =>
+    column > 0 && table.rows.every((row) => (row[column] ?? "") === "" || /^[\d−–±≤]/.test(row[column] ?? ""));
   const out = [
     `| ${table.columns.map(escapeCell).join(" | ")} |`,
-    `| ${table.columns.map((_, i) => (i === 0 ? "---" : "---:")).join(" | ")} |`,
+    `| ${table.columns.map((_, i) => (numeric(i) ? "---:" : "---")).join(" | ")} |`,
     ...table.rows.map((row) => `| ${row.map(escapeCell).join(" | ")} |`),
   ];
   return `**${table.title}**\n\n${out.join("\n")}${table.notes?.length ? `\n\n${table.notes.join(" ")}` : ""}`;
