@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { neon, neonConfig } from "@neondatabase/serverless";
 import { readMigrationFiles } from "drizzle-orm/migrator";
+import { isPostgresUrl } from "../src/db/connection-string.ts";
 
 export const migrationsFolder = join(import.meta.dirname, "..", "migrations");
 
@@ -102,20 +103,6 @@ export function cliSettings(env: NodeJS.ProcessEnv): MigrateOptions | string {
     return "MIGRATIONS_DIR must be a drizzle-kit migrations folder (with meta/_journal.json)";
   }
   return { databaseUrl, fetchEndpoint, migrationsFolder: folder };
-}
-
-function isPostgresUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return (
-      (url.protocol === "postgresql:" || url.protocol === "postgres:") &&
-      url.hostname !== "" &&
-      url.username !== "" &&
-      url.pathname.length > 1
-    );
-  } catch {
-    return false;
-  }
 }
 
 // `pnpm db:migrate`: apply migrations to DATABASE_URL (Neon, or the stand-in via NEON_FETCH_ENDPOINT).

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isPostgresUrl } from "./db/connection-string.ts";
 
 /**
  * The Worker's settings, validated once per isolate. A missing or malformed setting
@@ -112,20 +113,6 @@ function parseVersionedSecrets(value: string): { version: number; value: string 
     secrets.push({ version, value: match[2] });
   }
   return secrets;
-}
-
-function isPostgresUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return (
-      (url.protocol === "postgresql:" || url.protocol === "postgres:") &&
-      url.hostname !== "" &&
-      url.username !== "" &&
-      url.pathname.length > 1
-    );
-  } catch {
-    return false;
-  }
 }
 
 function isHttpUrl(value: string): boolean {
