@@ -1,4 +1,12 @@
-import { createRemoteJWKSet, customFetch, errors, type JWTVerifyGetKey, jwtVerify } from "jose";
+import {
+  createRemoteJWKSet,
+  customFetch,
+  errors,
+  type FlattenedJWSInput,
+  type JWSHeaderParameters,
+  type JWTVerifyGetKey,
+  jwtVerify,
+} from "jose";
 import type { Config } from "../config.ts";
 import { type Auth, tokenClaims } from "./auth.ts";
 
@@ -42,6 +50,49 @@ export function getKeySet(auth: Auth, config: Config): JWTVerifyGetKey {
   return keySet;
 }
 
+/** What a full verification established about a token, kept so the next request with it skips the RSA check. */
+interface Verified {
+  userId: string;
+  /** `exp`, in seconds. */
+  expiresAt: number;
+  /** The key that verified the signature, and what the key set needs to be asked for it again. */
+  key: unknown;
+  header: JWSHeaderParameters;
+  input: FlattenedJWSInput;
+}
+
+/**
+ * Verified tokens per key set. A client sends the same token for its whole lifetime
+ * (15 minutes), so most requests repeat a verification an isolate has already done;
+ * the RSA check and the claim parsing are most of an authenticated request's CPU.
+ * A hit is the exact token string that passed every check before, so it is no
+ * weaker than verifying again, given two re-checks: still unexpired, and the key set
+ * still answers its `kid` with the very key object that verified it (a key rotated
+ * out, or a key set reloaded with different keys, sends the token through the full
+ * check again). Bounded; the oldest entries leave first.
+ */
+const verifiedTokens = new WeakMap<JWTVerifyGetKey, Map<string, Verified>>();
+const maxVerifiedTokens = 1000;
+
+async function fromCache(token: string, keySet: JWTVerifyGetKey): Promise<{ userId: string } | undefined> {
+  const cache = verifiedTokens.get(keySet);
+  const entry = cache?.get(token);
+  if (!cache || !entry) return undefined;
+  const stillValid =
+    Date.now() / 1000 < entry.expiresAt + clockToleranceSeconds &&
+    (await keySet(entry.header, entry.input).catch(() => undefined)) === entry.key;
+  if (stillValid) return { userId: entry.userId };
+  cache.delete(token);
+  return undefined;
+}
+
+function remember(token: string, keySet: JWTVerifyGetKey, verified: Verified): void {
+  let cache = verifiedTokens.get(keySet);
+  if (!cache) verifiedTokens.set(keySet, (cache = new Map()));
+  if (cache.size >= maxVerifiedTokens) cache.delete(cache.keys().next().value as string);
+  cache.set(token, verified);
+}
+
 /**
  * Verifies an access token: RS256 only, signed by one of our keys (chosen by
  * `kid`), our issuer and audience, unexpired and already valid (with a little
@@ -54,16 +105,30 @@ export async function verifyAccessToken(
   config: Config,
 ): Promise<{ userId: string }> {
   if (token.length > maxTokenLength) throw new InvalidAccessToken("token too long");
+  const cached = await fromCache(token, keySet);
+  if (cached) return cached;
   const { issuer, audience } = tokenClaims(config);
+  let usedKey: { key: unknown; header: JWSHeaderParameters; input: FlattenedJWSInput } | undefined;
   try {
-    const { payload } = await jwtVerify(token, keySet, {
-      algorithms: ["RS256"],
-      issuer,
-      audience,
-      clockTolerance: clockToleranceSeconds,
-      requiredClaims: ["sub", "exp", "iat"],
-    });
+    const { payload } = await jwtVerify(
+      token,
+      async (header, input) => {
+        const key = await keySet(header, input);
+        usedKey = { key, header, input };
+        return key;
+      },
+      {
+        algorithms: ["RS256"],
+        issuer,
+        audience,
+        clockTolerance: clockToleranceSeconds,
+        requiredClaims: ["sub", "exp", "iat"],
+      },
+    );
     if (typeof payload.sub !== "string" || payload.sub === "") throw new InvalidAccessToken("no subject");
+    if (usedKey && typeof payload.exp === "number") {
+      remember(token, keySet, { userId: payload.sub, expiresAt: payload.exp, ...usedKey });
+    }
     return { userId: payload.sub };
   } catch (error) {
     if (error instanceof InvalidAccessToken) throw error;

@@ -46,3 +46,27 @@ describe("signing-key rotation", () => {
     expect(await guard(await accessToken(session, { env: isolate }))).toBe(200);
   });
 });
+
+describe("tokens this isolate has verified before", () => {
+  it("are refused once they expire, and survive a reload of the key set while their key stays", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(start);
+    const isolate = bindingsWith({});
+    const config = readConfig(isolate);
+    const user = await signUp({}, { env: isolate });
+    const auth = getAuth(config, getDatabase(config));
+    const iat = Math.floor(start / 1000);
+    const { token } = await auth.api.signJWT({ body: { payload: { sub: user.id, iat, exp: iat + 20 * 60 } } });
+    const guard = async () => (await call(`/api/${user.id}/tasks`, { token, env: isolate })).status;
+    expect(await guard()).toBe(200);
+    expect(await guard()).toBe(200);
+
+    // Past the key set's cache age (10 minutes) it is reloaded; the token's key is still in it.
+    vi.setSystemTime(start + 15 * 60_000);
+    expect(await guard()).toBe(200);
+
+    // 20 minutes and the 30 s clock tolerance later, the same string is no longer accepted.
+    vi.setSystemTime(start + 20 * 60_000 + 31_000);
+    expect(await guard()).toBe(401);
+  });
+});
