@@ -88,7 +88,10 @@ async function fromCache(token: string, keySet: JWTVerifyGetKey): Promise<{ user
 
 function remember(token: string, keySet: JWTVerifyGetKey, verified: Verified): void {
   let cache = verifiedTokens.get(keySet);
-  if (!cache) verifiedTokens.set(keySet, (cache = new Map()));
+  if (!cache) {
+    cache = new Map();
+    verifiedTokens.set(keySet, cache);
+  }
   if (cache.size >= maxVerifiedTokens) cache.delete(cache.keys().next().value as string);
   cache.set(token, verified);
 }
