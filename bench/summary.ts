@@ -8,9 +8,7 @@ export function summarize(results: SectionResult[]): Table {
     results.find((result) => result.name === name)?.data as Record<string, unknown> | undefined;
   const check = (value: number, limit: number) => (value <= limit ? "✓" : "✗");
 
-  const cpu = data("cpu") as
-    | { inIsolateCpuUs?: Record<string, number>; commonPasswordFirstCall?: { cpuMs: number } }
-    | undefined;
+  const cpu = data("cpu") as { inIsolateCpuUs?: Record<string, number> } | undefined;
   const us = cpu?.inIsolateCpuUs;
   if (us?.bare) {
     const bare = us.bare;
@@ -42,14 +40,6 @@ export function summarize(results: SectionResult[]): Table {
       `${formatRatio(signIn / bare)} bare`,
       "",
     ]);
-    if (cpu?.commonPasswordFirstCall) {
-      rows.push([
-        "CPU, common-password list decode (first check)",
-        `${formatNumber(cpu.commonPasswordFirstCall.cpuMs, 1)} ms`,
-        `later checks ${formatNumber((us["common-later"] ?? Number.NaN) * 1000)} ns`,
-        "",
-      ]);
-    }
   }
 
   const load = data("load") as
@@ -71,27 +61,13 @@ export function summarize(results: SectionResult[]): Table {
   const bundle = data("bundle") as
     | {
         current?: { gzip: number };
-        slim?: { gzip: number };
-        slimmer?: { gzip: number };
         startup?: Record<string, { wallMs: number; cpuMs: number }>;
         pages?: { page: string; gzipBytes: number }[];
       }
     | undefined;
-  if (bundle?.current && bundle.slim) {
+  if (bundle?.current) {
     const limit = 300 * 1024;
     rows.push(["Worker bundle, gzip", kib(bundle.current.gzip), "", `≤ 300 KiB ${check(bundle.current.gzip, limit)}`]);
-    for (const [label, size] of [
-      ["Worker bundle, [alias] stage 1 (kysely, zod), gzip", bundle.slim],
-      ["Worker bundle, [alias] stage 2 (+ social providers), gzip", bundle.slimmer],
-    ] as const) {
-      if (!size) continue;
-      rows.push([
-        label,
-        kib(size.gzip),
-        `${formatRatio(size.gzip / bundle.current.gzip)} as built`,
-        `≤ 300 KiB ${check(size.gzip, limit)}`,
-      ]);
-    }
     const startup = bundle.startup ?? {};
     if (startup.hello && startup.current) {
       rows.push([

@@ -1,6 +1,17 @@
+import { resolve } from "node:path";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { experimental_readRawConfig } from "wrangler";
 import { testDatabaseUrl } from "./test/test-config.ts";
+
+// The plugin builds the Worker with Vite, not with wrangler, so wrangler.toml's
+// `[alias]` stand-ins (worker/aliases) are applied here too: the tests run what ships.
+const wranglerConfig = "../wrangler.toml";
+const { rawConfig } = experimental_readRawConfig({ config: wranglerConfig });
+const alias = Object.entries(rawConfig.alias ?? {}).map(([module, path]) => ({
+  find: new RegExp(`^${module.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}$`),
+  replacement: resolve(import.meta.dirname, "..", path),
+}));
 
 export default defineConfig({
   test: {
@@ -10,7 +21,7 @@ export default defineConfig({
         extends: false,
         plugins: [
           cloudflareTest(({ inject }) => ({
-            wrangler: { configPath: "../wrangler.toml" },
+            wrangler: { configPath: wranglerConfig },
             miniflare: {
               bindings: {
                 DATABASE_URL: testDatabaseUrl,
@@ -23,6 +34,7 @@ export default defineConfig({
             },
           })),
         ],
+        resolve: { alias },
         test: {
           name: "worker",
           include: ["src/**/*.test.ts", "test/**/*.test.ts"],

@@ -161,7 +161,7 @@ async function measure(
     }
   }
 
-  log("cpu: sign-in, password hashing, common-password check");
+  log("cpu: sign-in, password hashing");
   const signInRounds = Math.max(5, Math.ceil(options.rounds / 2));
   const signInCpu: number[] = [];
   for (let round = 0; round < signInRounds; round++) {
@@ -174,23 +174,17 @@ async function measure(
     if (status !== 200) problems.push(`sign-in over HTTP: ${status}`);
     for (const name of ["hash", "verify"]) add(name, await harnessCall(harness, `/${name}?n=2`));
   }
-  const commonLoop = await calibrate(harness, (n) => `/common?n=${n}`, options.loopMs, 1000);
-  for (let round = 0; round < options.rounds; round++) {
-    add("common-later", await harnessCall(harness, `/common?n=${commonLoop}`));
-  }
-  const firstCall = await commonPasswordFirstCall();
   if (canned.misses > 0) problems.push(`${canned.misses} round trips had no recorded answer`);
 
   return {
     name: "cpu",
-    tables: tables({ cpu, timer, external, signInCpu, firstCall, options, signInRounds }),
+    tables: tables({ cpu, timer, external, signInCpu, options, signInRounds }),
     data: {
       inIsolateCpuUs: Object.fromEntries([...cpu].map(([name, values]) => [name, median(values)])),
       inIsolateTimerUs: Object.fromEntries([...timer].map(([name, values]) => [name, median(values)])),
       httpCpuUs: Object.fromEntries([...external].map(([name, value]) => [name, median(value.cpu)])),
       httpWallP50Us: Object.fromEntries([...external].map(([name, value]) => [name, quantile(value.wall, 0.5)])),
       signInHttpCpuUs: median(signInCpu),
-      commonPasswordFirstCall: firstCall,
       loops: Object.fromEntries(loops),
       problems,
     },
@@ -203,7 +197,6 @@ interface Measured {
   timer: Map<string, number[]>;
   external: Map<string, { wall: number[]; cpu: number[] }>;
   signInCpu: number[];
-  firstCall: { samples: number; cpuMs: number; timerMs: number };
   options: CpuOptions;
   signInRounds: number;
 }
@@ -292,53 +285,11 @@ function tables(m: Measured): Table[] {
       ["sign-in request, workerd CPU over HTTP", ms(median(m.signInCpu)), formatRatio(median(m.signInCpu) / bareHttp)],
       ["scrypt verify (verifyPassword; sign-in)", ms(cpuOf("verify")), formatRatio(cpuOf("verify") / bare)],
       ["scrypt hash (hashPassword; sign-up, password change)", ms(cpuOf("hash")), formatRatio(cpuOf("hash") / bare)],
-      [
-        "common-password check, first call (decodes the list)",
-        formatNumber(m.firstCall.cpuMs, 2),
-        formatRatio((m.firstCall.cpuMs * 1000) / bare),
-      ],
-      [
-        "common-password check, later calls (Set lookup)",
-        formatNumber(cpuOf("common-later") / 1000, 4),
-        formatRatio(cpuOf("common-later") / bare),
-      ],
     ],
     notes: [
       `Sign-in: median of ${m.signInRounds} rounds; scrypt is better-auth/crypto on the native node:crypto path (nodejs_compat).`,
-      `Common-password first call: workerd CPU of the first check in each of ${m.firstCall.samples} fresh isolates, minus a no-op request in the same isolate (in-isolate timer: ${formatNumber(m.firstCall.timerMs, 1)} ms).`,
+      "The common-password check is a primary-key lookup in the database (decision 010): no CPU of its own here.",
     ],
   };
   return [requestTable, verifyTable, signInTable];
-}
-
-/** The first common-password check in fresh isolates: several copies of a tiny Worker, one isolate each. */
-async function commonPasswordFirstCall(samples = 9) {
-  const code = await bundleBenchModule("cpu/common-first.ts");
-  const workers = await startWorkers(
-    Array.from({ length: samples }, (_, i) => ({ name: `common${i}`, modules: { "common.js": code } })),
-  );
-  try {
-    const cpu: number[] = [];
-    const timer: number[] = [];
-    for (let i = 0; i < samples; i++) {
-      // Miniflare's Fetcher type is its own; a fetch by URL is all this needs.
-      const worker = (await workers.mf.getWorker(`common${i}`)) as unknown as {
-        fetch(url: string): Promise<{ text(): Promise<string> }>;
-      };
-      const measure = async (path: string) => {
-        const before = cpuNs(workers.pid);
-        const response = await worker.fetch(`http://localhost${path}`);
-        const body = await response.text();
-        return { cpu: (cpuNs(workers.pid) - before) / 1e6, body };
-      };
-      await measure("/noop");
-      const noop = await measure("/noop");
-      const first = await measure("/first");
-      cpu.push(first.cpu - noop.cpu);
-      timer.push((JSON.parse(first.body) as { ms: number }).ms);
-    }
-    return { samples, cpuMs: median(cpu), timerMs: median(timer) };
-  } finally {
-    await workers.dispose();
-  }
 }

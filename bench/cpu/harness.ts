@@ -14,7 +14,6 @@
  */
 import { hashPassword, verifyPassword } from "better-auth/crypto";
 import { createLocalJWKSet, importJWK, type JSONWebKeySet, type JWK, jwtVerify } from "jose";
-import { isCommonPassword } from "../../worker/src/auth/common-passwords.ts";
 import { CannedAnswers, type RecordedAnswer } from "../lib/canned-lookup.ts";
 // @ts-expect-error the real bundle, next to this module at run time
 import brisk from "./brisk.js";
@@ -79,9 +78,6 @@ const verifyOptions = (env: HarnessEnv) => ({
   requiredClaims: ["sub", "exp", "iat"],
 });
 
-/** Candidates for the common-password check: some common, most not. */
-const candidates = ["password123", "correct horse battery staple", "iloveyou2", "Tr0ub4dor&3", "qwertyuiop"];
-
 export default {
   async fetch(request: Request, env: HarnessEnv, ctx: unknown): Promise<Response> {
     canned ??= new CannedAnswers(env.BENCH_RECORDING);
@@ -123,14 +119,7 @@ export default {
         ),
       );
     }
-    if (name === "common") {
-      let found = 0;
-      const result = await timed(n, (i) => {
-        if (isCommonPassword(candidates[i % candidates.length] as string)) found += 1;
-      });
-      return Response.json({ ...result, found });
-    }
-    return new Response("harness: /case?case=&n=, /jose?mode=jwks|key|import&n=, /hash, /verify, /common", {
+    return new Response("harness: /case?case=&n=, /jose?mode=jwks|key|import&n=, /hash, /verify", {
       status: 404,
     });
   },

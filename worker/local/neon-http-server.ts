@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { getTableName } from "drizzle-orm";
+import { commonPassword } from "../src/auth/auth.schema.ts";
 import {
   type BatchOptions,
   type IsolationLevel,
@@ -40,7 +42,7 @@ export interface NeonHttpServerOptions {
   host?: string;
   /**
    * Serves `/__stand-in/stats`, `POST /__stand-in/reset` (empties every table in
-   * `public`) and `POST|DELETE /__stand-in/faults` (see Fault). For tests only:
+   * `public` but the reference data migrations wrote) and `POST|DELETE /__stand-in/faults` (see Fault). For tests only:
    * never enable it where data matters.
    */
   control?: boolean;
@@ -263,10 +265,13 @@ function queryError(message: string, code: string) {
   return { ...body, code, severity: "ERROR" };
 }
 
+/** Tables whose rows come from migrations, not from users: a reset keeps them. */
+const referenceTables = [getTableName(commonPassword)];
+
 async function emptyPublicTables(backend: SqlBackend) {
   const tables = await backend.query({
-    query: "select quote_ident(tablename) from pg_tables where schemaname = 'public'",
-    params: [],
+    query: "select quote_ident(tablename) from pg_tables where schemaname = 'public' and tablename <> all($1::text[])",
+    params: [`{${referenceTables.join(",")}}`],
   });
   const names = tables.rows.map((row) => row[0]);
   if (names.length > 0) {

@@ -1,9 +1,9 @@
 import {
+  type CompactJWSHeaderParameters,
   createRemoteJWKSet,
   customFetch,
   errors,
   type FlattenedJWSInput,
-  type JWSHeaderParameters,
   type JWTVerifyGetKey,
   jwtVerify,
 } from "jose";
@@ -57,7 +57,7 @@ interface Verified {
   expiresAt: number;
   /** The key that verified the signature, and what the key set needs to be asked for it again. */
   key: unknown;
-  header: JWSHeaderParameters;
+  header: CompactJWSHeaderParameters;
   input: FlattenedJWSInput;
 }
 
@@ -80,7 +80,7 @@ async function fromCache(token: string, keySet: JWTVerifyGetKey): Promise<{ user
   if (!cache || !entry) return undefined;
   const stillValid =
     Date.now() / 1000 < entry.expiresAt + clockToleranceSeconds &&
-    (await keySet(entry.header, entry.input).catch(() => undefined)) === entry.key;
+    (await Promise.resolve(keySet(entry.header, entry.input)).catch(() => undefined)) === entry.key;
   if (stillValid) return { userId: entry.userId };
   cache.delete(token);
   return undefined;
@@ -111,7 +111,7 @@ export async function verifyAccessToken(
   const cached = await fromCache(token, keySet);
   if (cached) return cached;
   const { issuer, audience } = tokenClaims(config);
-  let usedKey: { key: unknown; header: JWSHeaderParameters; input: FlattenedJWSInput } | undefined;
+  let usedKey: { key: unknown; header: CompactJWSHeaderParameters; input: FlattenedJWSInput } | undefined;
   try {
     const { payload } = await jwtVerify(
       token,

@@ -1,5 +1,7 @@
-import { sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
+import { withRetries } from "../db/retry.ts";
+import { commonPassword } from "./auth.schema.ts";
 
 /**
  * Removes a user row that has no credentials — what a sign-up leaves behind when
@@ -14,4 +16,16 @@ export async function deleteUserWithoutCredentials(db: Database, email: string):
     DELETE FROM "user" u
     WHERE u.email = ${email.toLowerCase()}
       AND NOT EXISTS (SELECT 1 FROM account a WHERE a.user_id = u.id)`);
+}
+
+/** Whether a password is on the list of common ones (case-insensitive); one indexed lookup. */
+export async function isCommonPassword(db: Database, password: string): Promise<boolean> {
+  const found = await withRetries("repeatable", () =>
+    db
+      .select({ password: commonPassword.password })
+      .from(commonPassword)
+      .where(eq(commonPassword.password, password.toLowerCase()))
+      .limit(1),
+  );
+  return found.length > 0;
 }

@@ -92,3 +92,13 @@ export const rateLimit = pgTable("rate_limit", {
   count: integer("count").notNull(),
   lastRequest: bigint("last_request", { mode: "number" }).notNull(),
 });
+
+/**
+ * The list of common passwords refused at sign-up and password change (lower-cased),
+ * reference data written by a migration (see scripts/generate-common-passwords.ts),
+ * not by the app. Kept in the database rather than in the Worker bundle, where it
+ * was a tenth of the size; decision 010.
+ */
+export const commonPassword = pgTable("common_password", {
+  password: text("password").primaryKey(),
+});

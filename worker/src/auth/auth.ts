@@ -154,20 +154,20 @@ function enforcePasswordPolicy(db: Database) {
     if (ctx.path === "/sign-up/email") {
       const { email, password } = (ctx.body ?? {}) as { email?: unknown; password?: unknown };
       if (typeof email !== "string" || typeof password !== "string") return;
-      rejectWeakPassword(password, email);
+      await rejectWeakPassword(db, password, email);
       await deleteUserWithoutCredentials(db, email);
     } else if (ctx.path === "/change-password") {
       const { newPassword } = (ctx.body ?? {}) as { newPassword?: unknown };
       if (typeof newPassword !== "string") return;
       const session = await getSessionFromCtx(ctx);
-      rejectWeakPassword(newPassword, session?.user.email);
+      await rejectWeakPassword(db, newPassword, session?.user.email);
     }
   });
 }
 
-function rejectWeakPassword(password: string, email: string | undefined) {
+async function rejectWeakPassword(db: Database, password: string, email: string | undefined) {
   // Length is Better Auth's rule and its message comes first.
   if (password.length < passwordLength.min || password.length > passwordLength.max) return;
-  const rejection = checkPassword(password, email);
+  const rejection = await checkPassword(db, password, email);
   if (rejection) throw new APIError("BAD_REQUEST", { code: rejection.code, message: rejection.message });
 }

@@ -1,4 +1,5 @@
-import { isCommonPassword } from "./common-passwords.ts";
+import type { Database } from "../db/client.ts";
+import { isCommonPassword } from "./auth.repo.ts";
 
 /** Length rules are Better Auth's (`minPasswordLength`, `maxPasswordLength`); these are ours on top. */
 export const passwordLength = { min: 8, max: 128 } as const;
@@ -9,12 +10,17 @@ export interface PasswordRejection {
 }
 
 /**
- * Refuses a password found in the bundled list of common passwords, or one built
+ * Refuses a password found in the list of common passwords shipped with Brisk (in
+ * the database, written by a migration), or one built
  * from the user's own email name — the guesses an attacker tries first. No
  * composition rules: they make passwords harder to remember, not to guess.
  */
-export function checkPassword(password: string, email: string | undefined): PasswordRejection | null {
-  if (isCommonPassword(password)) {
+export async function checkPassword(
+  db: Database,
+  password: string,
+  email: string | undefined,
+): Promise<PasswordRejection | null> {
+  if (await isCommonPassword(db, password)) {
     return { code: "PASSWORD_TOO_COMMON", message: "This password is too common — pick another" };
   }
   const name = email?.split("@")[0]?.toLowerCase() ?? "";

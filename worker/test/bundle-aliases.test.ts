@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import * as zod from "zod";
+import * as realZod from "zod/v4";
+import * as kyselyAdapter from "../aliases/kysely-adapter.ts";
+import { memoryAdapter } from "../aliases/memory-adapter.ts";
+import * as socialProviders from "../aliases/social-providers.ts";
+import { createTelemetry } from "../aliases/telemetry.ts";
+
+/**
+ * wrangler.toml's `[alias]` replaces modules the Worker's dependencies import but
+ * Brisk never runs (worker/aliases). vitest.config.ts applies the same table, so the
+ * whole suite runs what ships — which is how it shows nothing Brisk does reaches them.
+ */
+describe("the bundle's module stand-ins", () => {
+  it("zod (as the alias resolves it): exactly zod's public API, less the translations of its messages", () => {
+    const expected = Object.keys(realZod).filter((name) => name !== "locales");
+    expect(Object.keys(realZod)).toContain("locales");
+    expect(Object.keys(zod).sort()).toEqual(expected.sort());
+    expect(zod.z.string().safeParse(1).error?.issues[0]?.message).toBe(
+      "Invalid input: expected string, received number",
+    );
+  });
+
+  it("kysely: answers 'not a Kysely database', refuses the rest, naming why", () => {
+    expect(kyselyAdapter.getKyselyDatabaseType()).toBeNull();
+    expect(() => kyselyAdapter.kyselyAdapter()).toThrow(/Kysely is not bundled/);
+  });
+
+  it("in-memory database: refuses, so a Worker without a database fails loudly", () => {
+    expect(() => memoryAdapter()).toThrow(/always configures a database/);
+  });
+
+  it("telemetry: publishes nothing", async () => {
+    const { publish } = await createTelemetry();
+    await expect(publish()).resolves.toBeUndefined();
+  });
+
+  it("social sign-in: no providers", () => {
+    expect(socialProviders.socialProviders).toEqual({});
+    expect(socialProviders.socialProviderList).toEqual([]);
+  });
+});
