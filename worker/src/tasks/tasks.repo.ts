@@ -1,4 +1,19 @@
-import { and, asc, desc, eq, gt, ilike, inArray, isNull, lt, ne, or, type SQL, sql } from "drizzle-orm";
+import {
+  and,
+  asc,
+  desc,
+  eq,
+  getTableColumns,
+  gt,
+  ilike,
+  inArray,
+  isNull,
+  lt,
+  ne,
+  or,
+  type SQL,
+  sql,
+} from "drizzle-orm";
 import type { Database } from "../db/client.ts";
 import { type Repeatability, withRetries } from "../db/retry.ts";
 import { tasks } from "./tasks.schema.ts";
@@ -8,8 +23,8 @@ import type { CreateTaskInput, ListQuery, PatchTaskInput, ReplaceTaskInput, Task
  * The only code that touches the tasks table. Every function takes the user id
  * and scopes every statement to it, so no route can reach another user's rows.
  * Every function is one database round trip: a single statement, or one batch
- * (which Neon runs as one transaction) where a write must be told apart from
- * "not found" or "stale". A transient failure repeats the round trip when that is
+ * (which Neon runs as one transaction), that also tells a write that matched
+ * nothing apart as "not found" or "stale". A transient failure repeats the round trip when that is
  * safe (see db/retry.ts): reads and writes that are safe to repeat by construction.
  */
 
@@ -45,35 +60,115 @@ function matching(condition: VersionCondition): SQL | undefined {
   return condition.length === 0 ? sql`false` : inArray(tasks.version, condition);
 }
 
+/* ---------- prepared statements ---------- */
+
 /**
- * Runs a conditional write and, in the same transaction, reads the task to explain a
- * miss. When a try's answer was lost and the write was repeated, a miss on `If-Match`
- * whose task is exactly one version later and already holds what this write wanted
- * is that earlier try having committed: it reports success, not a conflict. Without
- * a lost answer a miss is always a conflict, whoever made the newer version.
+ * The hottest statements are built once per database client and shape, with
+ * placeholders, and only filled in per request: building a drizzle query costs more
+ * CPU than anything else in a task request (docs/performance.md).
+ */
+const statements = new WeakMap<Database, Map<string, unknown>>();
+
+function prepared<Statement>(db: Database, shape: string, build: () => Statement): Statement {
+  let byShape = statements.get(db);
+  if (!byShape) {
+    byShape = new Map();
+    statements.set(db, byShape);
+  }
+  let statement = byShape.get(shape) as Statement | undefined;
+  if (!statement) {
+    statement = build();
+    byShape.set(shape, statement);
+  }
+  return statement;
+}
+
+const placeholder = <Name extends string>(name: Name) => sql`${sql.placeholder(name)}`;
+const ownPlaceholders = and(eq(tasks.userId, sql.placeholder("userId")), eq(tasks.id, sql.placeholder("id")));
+
+function getTaskStatement(db: Database) {
+  return prepared(db, "get", () => db.select().from(tasks).where(ownPlaceholders).prepare("get_task"));
+}
+
+/** Changes to a task's columns: values, or SQL (placeholders and expressions). */
+type Changes = { [Column in keyof typeof tasks.$inferInsert]?: SQL };
+
+type ConditionShape = "any" | "never" | "versions";
+const conditionShape = (condition: VersionCondition): ConditionShape =>
+  condition === "any" ? "any" : condition.length === 0 ? "never" : "versions";
+const versionFilter: Record<ConditionShape, SQL | undefined> = {
+  any: undefined,
+  never: sql`false`,
+  versions: sql`${tasks.version} = ANY(${sql.placeholder("versions")}::integer[])`,
+};
+
+const taskColumns = getTableColumns(tasks);
+
+/**
+ * One statement that writes the task if it matches the condition and, either way,
+ * answers with it: the task as it was (this statement's snapshot) next to the row
+ * the write produced, if any (a data-modifying CTE); no row when there is no such task.
+ */
+function conditionalWriteStatement(db: Database, shape: string, changes: Changes, condition: ConditionShape) {
+  return prepared(db, `write:${shape}:${condition}`, () => {
+    const updated = db.$with("updated").as(
+      db
+        .update(tasks)
+        .set({ ...changes, ...bump })
+        .where(and(ownPlaceholders, versionFilter[condition]))
+        .returning(),
+    );
+    // The CTE's columns, by the table's field names ("updated"."title", …); same types as the table's.
+    const written = Object.fromEntries(
+      Object.keys(taskColumns).map((name) => [name, updated[name as keyof typeof taskColumns]]),
+    ) as unknown as typeof taskColumns;
+    return db
+      .with(updated)
+      .select({ before: taskColumns, written })
+      .from(tasks)
+      .leftJoin(updated, sql`true`)
+      .where(ownPlaceholders)
+      .prepare(`write_${shape}_${condition}`);
+  });
+}
+
+/**
+ * Runs a conditional write: one statement, which also explains a miss (only a miss
+ * caused by a concurrent write needs a second read). When a try's
+ * answer was lost and the write was repeated, a miss on `If-Match` whose task is
+ * exactly one version later and already holds what this write wanted is that
+ * earlier try having committed: it reports success, not a conflict. Without a lost
+ * answer a miss is always a conflict, whoever made the newer version.
  */
 async function conditionalWrite(
   db: Database,
+  write: { shape: string; changes: Changes; values: Record<string, unknown> },
   userId: string,
   id: string,
   condition: VersionCondition,
-  write: () => Parameters<Database["batch"]>[0][0],
   alreadyApplied: ((task: TaskOutput) => boolean) | undefined,
   repeatability: Repeatability,
 ): Promise<WriteResult> {
   let repeatedAfterLostAnswer = false;
-  const [written, current] = await withRetries(
+  const statement = conditionalWriteStatement(db, write.shape, write.changes, conditionShape(condition));
+  const values = { ...write.values, userId, id, versions: condition === "any" ? [] : condition };
+  const [row] = await withRetries(
     repeatability,
-    () => db.batch([write(), db.select().from(tasks).where(own(userId, id))]),
+    () => statement.execute(values),
     (failure) => {
       if (failure !== "not-applied") repeatedAfterLostAnswer = true;
     },
   );
-  const row = (written as TaskRow[])[0];
-  if (row) return { kind: "ok", task: toTask(row) };
-  const stored = (current as TaskRow[])[0];
-  if (!stored) return { kind: "not_found" };
-  const task = toTask(stored);
+  if (!row) return { kind: "not_found" };
+  if (row.written?.id) return { kind: "ok", task: toTask(row.written) };
+  let task = toTask(row.before);
+  if (condition === "any" || condition.includes(task.version)) {
+    // The write waited for a concurrent one and then found the task changed or gone, which
+    // this statement's snapshot cannot show: read it as it is now (a race's second round trip).
+    const now = await getTask(db, userId, id);
+    if (!now) return { kind: "not_found" };
+    task = now;
+  }
   const ownEarlierTry =
     repeatedAfterLostAnswer &&
     condition !== "any" &&
@@ -84,7 +179,7 @@ async function conditionalWrite(
 }
 
 export async function getTask(db: Database, userId: string, id: string): Promise<TaskOutput | undefined> {
-  const [row] = await withRetries("repeatable", () => db.select().from(tasks).where(own(userId, id)));
+  const [row] = await withRetries("repeatable", () => getTaskStatement(db).execute({ userId, id }));
   return row && toTask(row);
 }
 
@@ -138,6 +233,22 @@ const bump = { version: sql`${tasks.version} + 1`, updatedAt: sql`now()` };
 /** Absolute writes are safe to repeat when conditional on a version: a repeat finds its own try (see conditionalWrite). */
 const repeatableWhen = (condition: VersionCondition): Repeatability => (condition === "any" ? "once" : "repeatable");
 
+type Editable = Pick<TaskOutput, "title" | "description" | "priority" | "tags" | "dueAt" | "completed">;
+const editable = ["title", "description", "priority", "tags", "dueAt", "completed"] as const;
+
+/** The SET of a write of these fields, each from the placeholder of its name. */
+function changesOf(fields: readonly (keyof Editable)[]): Changes {
+  const changes: Changes = {};
+  for (const field of fields) changes[field] = placeholder(field);
+  if (fields.includes("completed")) changes.completedAt = completedAtFor(placeholder("completed"));
+  return changes;
+}
+
+const sameFields = (wanted: Partial<Editable>) => (task: TaskOutput) =>
+  Object.entries(wanted).every(([field, value]) =>
+    field === "tags" ? sameTags(task.tags, value as string[]) : task[field as keyof TaskOutput] === value,
+  );
+
 export function replaceTask(
   db: Database,
   userId: string,
@@ -145,25 +256,16 @@ export function replaceTask(
   input: ReplaceTaskInput,
   condition: VersionCondition,
 ) {
-  const write = () =>
-    db
-      .update(tasks)
-      .set({
-        ...input,
-        dueAt: input.dueAt === null ? null : new Date(input.dueAt),
-        completedAt: completedAtFor(input.completed),
-        ...bump,
-      })
-      .where(and(own(userId, id), matching(condition)))
-      .returning();
-  const applied = (task: TaskOutput) =>
-    task.title === input.title &&
-    task.description === input.description &&
-    task.completed === input.completed &&
-    task.priority === input.priority &&
-    task.dueAt === input.dueAt &&
-    sameTags(task.tags, input.tags);
-  return conditionalWrite(db, userId, id, condition, write, applied, repeatableWhen(condition));
+  const wanted: Editable = {
+    title: input.title,
+    description: input.description,
+    priority: input.priority,
+    tags: input.tags,
+    dueAt: input.dueAt,
+    completed: input.completed,
+  };
+  const write = { shape: "replace", changes: changesOf(editable), values: wanted };
+  return conditionalWrite(db, write, userId, id, condition, sameFields(wanted), repeatableWhen(condition));
 }
 
 export function patchTask(
@@ -173,7 +275,7 @@ export function patchTask(
   patch: PatchTaskInput,
   condition: VersionCondition,
 ) {
-  const wanted: Partial<Pick<TaskOutput, "title" | "description" | "priority" | "tags" | "dueAt" | "completed">> = {};
+  const wanted: Partial<Editable> = {};
   if (patch.title !== undefined) wanted.title = patch.title;
   if (patch.description !== undefined) wanted.description = patch.description ?? "";
   if (patch.priority !== undefined) wanted.priority = patch.priority ?? "none";
@@ -181,25 +283,12 @@ export function patchTask(
   if (patch.dueAt !== undefined) wanted.dueAt = patch.dueAt;
   if (patch.completed !== undefined) wanted.completed = patch.completed;
 
-  const { dueAt, completed, ...plain } = wanted;
-  const changes: { [Column in keyof typeof tasks.$inferInsert]?: (typeof tasks.$inferInsert)[Column] | SQL } = plain;
-  if (dueAt !== undefined) changes.dueAt = dueAt === null ? null : new Date(dueAt);
-  if (completed !== undefined) {
-    changes.completed = completed;
-    changes.completedAt = completedAtFor(completed);
-  }
-  const write = () =>
-    db
-      .update(tasks)
-      .set({ ...changes, ...bump })
-      .where(and(own(userId, id), matching(condition)))
-      .returning();
-  const applied = (task: TaskOutput) =>
-    Object.entries(wanted).every(([field, value]) =>
-      field === "tags" ? sameTags(task.tags, value as string[]) : task[field as keyof TaskOutput] === value,
-    );
-  return conditionalWrite(db, userId, id, condition, write, applied, repeatableWhen(condition));
+  const fields = editable.filter((field) => field in wanted);
+  const write = { shape: `patch:${fields.join(",")}`, changes: changesOf(fields), values: wanted };
+  return conditionalWrite(db, write, userId, id, condition, sameFields(wanted), repeatableWhen(condition));
 }
+
+const toggle = sql`NOT ${tasks.completed}`;
 
 /** Sets `completed`, or flips it when `completed` is "toggle" (a flip can never be told from its repeat). */
 export function setCompleted(
@@ -209,16 +298,12 @@ export function setCompleted(
   completed: boolean | "toggle",
   condition: VersionCondition,
 ) {
-  const value = completed === "toggle" ? sql`NOT ${tasks.completed}` : sql`${completed}`;
-  const write = () =>
-    db
-      .update(tasks)
-      .set({ completed: value, completedAt: completedAtFor(value), ...bump })
-      .where(and(own(userId, id), matching(condition)))
-      .returning();
-  if (completed === "toggle") return conditionalWrite(db, userId, id, condition, write, undefined, "once");
-  const applied = (task: TaskOutput) => task.completed === completed;
-  return conditionalWrite(db, userId, id, condition, write, applied, repeatableWhen(condition));
+  if (completed === "toggle") {
+    const write = { shape: "toggle", changes: { completed: toggle, completedAt: completedAtFor(toggle) }, values: {} };
+    return conditionalWrite(db, write, userId, id, condition, undefined, "once");
+  }
+  const write = { shape: "completed", changes: changesOf(["completed"]), values: { completed } };
+  return conditionalWrite(db, write, userId, id, condition, sameFields({ completed }), repeatableWhen(condition));
 }
 
 /**
