@@ -1,4 +1,5 @@
 import { PGlite, types } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import {
   type BatchOptions,
   beginStatement,
@@ -15,7 +16,13 @@ type PgliteResults = Awaited<ReturnType<PGlite["query"]>>;
  * `dataDir` keeps data between runs; without it the database lives in memory.
  */
 export async function openPgliteBackend(dataDir?: string): Promise<SqlBackend> {
-  const pg = new PGlite({ dataDir, parsers: identityParsers(), serializers: identitySerializers() });
+  const pg = new PGlite({
+    dataDir,
+    parsers: identityParsers(),
+    serializers: identitySerializers(),
+    // The extensions Brisk's migrations create (all available on Neon).
+    extensions: { pg_trgm },
+  });
   await pg.waitReady;
   // PGlite adds parsers for array types once it has started; Neon sends raw text, so undo them too.
   for (const oid of Object.keys(pg.parsers)) pg.parsers[oid] = identity;

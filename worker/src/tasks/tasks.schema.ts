@@ -36,6 +36,14 @@ export const tasks = pgTable(
     index("tasks_user_due_idx").on(table.userId, table.dueAt, table.id),
     index("tasks_user_priority_idx").on(table.userId, table.priority, table.id),
     index("tasks_user_title_idx").on(table.userId, sql`lower(${table.title}) COLLATE "C"`, table.id),
+    // The pending view (the site's default filter) without reading completed tasks.
+    index("tasks_user_pending_created_idx")
+      .on(table.userId, table.createdAt, table.id)
+      .where(sql`${table.completed} = false`),
+    // Search (`q`: ILIKE '%…%' on title or description) by trigrams instead of reading every row
+    // (pg_trgm; created by the migration, available on Neon, PGlite and PostgreSQL's contrib).
+    index("tasks_title_trgm_idx").using("gin", sql`${table.title} gin_trgm_ops`),
+    index("tasks_description_trgm_idx").using("gin", sql`${table.description} gin_trgm_ops`),
     // Database-level guards for the rules the API validates, so no path can store a broken task.
     check("tasks_title_length", sql`char_length(${table.title}) BETWEEN 1 AND 200`),
     check("tasks_description_length", sql`char_length(${table.description}) <= 1000`),
