@@ -100,13 +100,12 @@ function attribute(bundle: WorkerBundle): Table {
     outputs: Record<string, { entryPoint?: string; inputs: Record<string, { bytesInOutput: number }> }>;
   };
   const output = Object.values(meta.outputs).find((candidate) => candidate.entryPoint);
-  const group = (input: string) => {
-    const name = packageOf(input);
-    return name.startsWith("worker/") ? "worker/ (Brisk's own code and stand-ins)" : name;
-  };
+  // Brisk's own code and its module stand-ins (worker/aliases) as one row.
+  const group = (name: string) => (name === "worker" || name.startsWith("worker/") ? "worker/ (Brisk's own)" : name);
   const raw = new Map<string, number>();
   for (const [input, { bytesInOutput }] of Object.entries(output?.inputs ?? {})) {
-    raw.set(group(input), (raw.get(group(input)) ?? 0) + bytesInOutput);
+    const name = group(packageOf(input));
+    raw.set(name, (raw.get(name) ?? 0) + bytesInOutput);
   }
   const gzip = new Map<string, number>();
   for (const [name, text] of splitByPackage(bundle.code, readSourceMap(readFileSync(bundle.sourcemap, "utf8")))) {
