@@ -41,9 +41,12 @@ async function main() {
   await assertPortFree(dbPort, "BRISK_DB_PORT");
   const backend = await openBackend(kind);
   cleanups.push(() => backend.close());
-  const server = await startNeonHttpServer({ backend, port: dbPort });
+  // The fault-injection and reset endpoints are for the browser suite only (it sets this); never where data matters.
+  const control = process.env.BRISK_STAND_IN_CONTROL === "1";
+  const server = await startNeonHttpServer({ backend, port: dbPort, control });
   cleanups.unshift(() => server.close());
   log(`database: ${kind === "pglite" ? `embedded PGlite in ${pgliteDir}` : "PostgreSQL server"} via ${server.url}`);
+  if (control) log("stand-in control endpoints (/__stand-in/*) are on: faults can be injected");
 
   const { applied } = await applyMigrations({ databaseUrl: localDatabaseUrl, fetchEndpoint: server.url, log });
   log(applied === 0 ? "migrations: up to date" : `migrations: applied ${applied}`);

@@ -9,6 +9,8 @@ declare module "vitest" {
   export interface ProvidedContext {
     baseUrl: string;
     chromiumPath: string;
+    /** The local Neon stand-in's origin, for arming faults (`POST /__stand-in/faults`). */
+    standInUrl: string;
   }
 }
 
@@ -32,6 +34,7 @@ export default async function setup(project: TestProject) {
     console.warn("\n[e2e] BRISK_DB=postgres: the browser suite runs once, on the default embedded database.\n");
     project.provide("chromiumPath", "");
     project.provide("baseUrl", "");
+    project.provide("standInUrl", "");
     return;
   }
   const chromium = findChromium();
@@ -41,19 +44,23 @@ export default async function setup(project: TestProject) {
     console.warn(`\n[e2e] ${message} Browser tests are skipped.\n`);
     project.provide("chromiumPath", "");
     project.provide("baseUrl", "");
+    project.provide("standInUrl", "");
     return;
   }
 
   const dataDir = mkdtempSync(join(tmpdir(), "brisk-e2e-"));
   const port = await freePort();
+  const dbPort = await freePort();
   const app = spawn(process.execPath, ["scripts/dev.ts"], {
     cwd: root,
     env: {
       ...process.env,
       BRISK_DB: "pglite",
       PORT: String(port),
-      BRISK_DB_PORT: String(await freePort()),
+      BRISK_DB_PORT: String(dbPort),
       BRISK_PGLITE_DIR: dataDir,
+      // Lets tests inject database faults through the stand-in (tests/faults.e2e.ts).
+      BRISK_STAND_IN_CONTROL: "1",
     },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
@@ -69,6 +76,7 @@ export default async function setup(project: TestProject) {
   await waitForHealth(`${baseUrl}/api/health`, app, () => output);
   project.provide("baseUrl", baseUrl);
   project.provide("chromiumPath", chromium);
+  project.provide("standInUrl", `http://127.0.0.1:${dbPort}`);
 
   return async () => {
     await stop(app);

@@ -1,7 +1,7 @@
 import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it } from "vitest";
-import { FakeApi, json, makeTask, problem } from "../test/fake-api.ts";
+import { FakeApi, json, makeTask, problem, unavailable } from "../test/fake-api.ts";
 import { TaskList } from "./task-list.tsx";
 
 function setUp(api: FakeApi, url = "/tasks") {
@@ -114,6 +114,8 @@ describe("the task list", () => {
     const alert = await screen.findByRole("alert");
     await waitFor(() => expect(alert).toHaveTextContent("“Buy milk” could not be marked complete."));
     expect(alert).toHaveTextContent("Something went wrong on our side");
+    // The outcome of a 5xx is unknown: the server was asked, and does not hold the change.
+    expect(api.calls("GET", /\/tasks\/[^/]+$/)).toHaveLength(1);
     expect(checkbox).not.toBeChecked();
     expect(screen.getByText("1 task left")).toBeInTheDocument();
   });
@@ -133,6 +135,111 @@ describe("the task list", () => {
     expect(screen.queryByText(/Added/)).not.toBeInTheDocument();
     // The typed title comes back so nothing is lost.
     expect(screen.getByRole("textbox", { name: "New task" })).toHaveValue("Too long, says the server");
+  });
+
+  it("shows a create as saved when every try lost its answer but the server has the task", async () => {
+    const api = new FakeApi().loseAnswer("POST", /\/tasks$/, 4);
+    const user = setUp(api);
+    await user.type(await newTaskField(), "Answer lost{Enter}");
+
+    expect(await screen.findByText("Added “Answer lost”")).toBeInTheDocument();
+    expect(api.calls("POST", /\/tasks$/)).toHaveLength(4);
+    expect(api.calls("GET", /\/tasks\/[^/]+$/)).toHaveLength(1);
+    expect(api.tasks).toHaveLength(1);
+    expect(screen.getAllByRole("checkbox", { name: "Answer lost" })).toHaveLength(1);
+    expect(screen.getByRole("listitem")).not.toHaveAttribute("aria-busy");
+    expect(screen.getByRole("alert")).toBeEmptyDOMElement();
+  });
+
+  it("sends a failed create again under the same id, so one that landed after all is not stored twice", async () => {
+    // Every try is stored but its answer lost, and the task cannot be read back either.
+    const api = new FakeApi().loseAnswer("POST", /\/tasks$/, 4).override("GET", /\/tasks\/[^/]+$/, unavailable);
+    const user = setUp(api);
+    await user.type(await newTaskField(), "Landed anyway{Enter}");
+
+    const alert = await screen.findByRole("alert");
+    await waitFor(() => expect(alert).toHaveTextContent("“Landed anyway” could not be added."));
+    expect(screen.queryByRole("checkbox", { name: "Landed anyway" })).not.toBeInTheDocument();
+    expect(api.tasks).toHaveLength(1);
+
+    const field = screen.getByRole("textbox", { name: "New task" });
+    expect(field).toHaveValue("Landed anyway");
+    await user.type(field, "{Enter}");
+
+    expect(await screen.findByText("Added “Landed anyway”")).toBeInTheDocument();
+    const ids = api.calls("POST", /\/tasks$/).map((request) => (request.body as { id: string }).id);
+    expect(ids).toHaveLength(5);
+    expect(new Set(ids).size).toBe(1);
+    expect(api.tasks).toHaveLength(1);
+    expect(screen.getAllByRole("checkbox", { name: "Landed anyway" })).toHaveLength(1);
+  });
+
+  it("gives another task a new id after a failed create", async () => {
+    const api = new FakeApi().override("POST", /\/tasks$/, unavailable, 4);
+    const user = setUp(api);
+    await user.type(await newTaskField(), "First try{Enter}");
+    const alert = await screen.findByRole("alert");
+    await waitFor(() => expect(alert).toHaveTextContent("“First try” could not be added."));
+
+    const field = screen.getByRole("textbox", { name: "New task" });
+    await user.clear(field);
+    await user.type(field, "Something else{Enter}");
+
+    expect(await screen.findByText("Added “Something else”")).toBeInTheDocument();
+    const [first, second] = api.calls("POST", /\/tasks$/).map((request) => request.body as { id: string });
+    const last = api.calls("POST", /\/tasks$/).at(-1)?.body as { id: string };
+    expect(first?.id).toBe(second?.id);
+    expect(last.id).not.toBe(first?.id);
+  });
+
+  it("marks a change as saving until the server confirms it", async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const task = makeTask({ title: "Buy milk" });
+    const api = new FakeApi([task]);
+    api.override("PATCH", /\/complete$/, () => gate.then(() => json({ ...task, completed: true, version: 2 })));
+    const user = setUp(api);
+    const checkbox = await screen.findByRole("checkbox", { name: "Buy milk" });
+    await user.click(checkbox);
+
+    const item = screen.getByRole("listitem");
+    expect(checkbox).toBeChecked();
+    expect(item).toHaveAttribute("aria-busy", "true");
+    expect(within(item).getByText("Saving…")).toBeInTheDocument();
+
+    release();
+    await waitFor(() => expect(item).not.toHaveAttribute("aria-busy"));
+    expect(within(item).queryByText("Saving…")).not.toBeInTheDocument();
+    expect(checkbox).toBeChecked();
+  });
+
+  it("keeps a toggle whose answer was lost when the server has it, and says nothing went wrong", async () => {
+    const api = new FakeApi([makeTask({ title: "Buy milk" })]).loseAnswer("PATCH", /\/complete$/);
+    const user = setUp(api);
+    const checkbox = await screen.findByRole("checkbox", { name: "Buy milk" });
+    await user.click(checkbox);
+
+    await waitFor(() => expect(screen.getByRole("listitem")).not.toHaveAttribute("aria-busy"));
+    expect(api.calls("GET", /\/tasks\/[^/]+$/)).toHaveLength(1);
+    expect(checkbox).toBeChecked();
+    expect(api.tasks[0]?.completed).toBe(true);
+    expect(screen.getByRole("alert")).toBeEmptyDOMElement();
+    expect(screen.getByText("0 tasks left")).toBeInTheDocument();
+  });
+
+  it("keeps an edit whose answer was lost when the server has it", async () => {
+    const api = new FakeApi([makeTask({ title: "Buy milk" })]).loseAnswer("PATCH", /\/tasks\/[^/]+$/);
+    const user = setUp(api);
+    await user.click(await screen.findByRole("button", { name: 'Edit "Buy milk"' }));
+    const title = screen.getByRole("textbox", { name: "Title" });
+    await user.clear(title);
+    await user.type(title, "Buy oat milk{Enter}");
+
+    await waitFor(() => expect(screen.getByRole("listitem")).not.toHaveAttribute("aria-busy"));
+    expect(api.calls("GET", /\/tasks\/[^/]+$/)).toHaveLength(1);
+    expect(screen.getByRole("checkbox", { name: "Buy oat milk" })).toBeInTheDocument();
+    expect(api.tasks[0]?.title).toBe("Buy oat milk");
+    expect(screen.getByRole("alert")).toBeEmptyDOMElement();
   });
 
   it("edits a title in place: Enter saves", async () => {

@@ -31,9 +31,10 @@ export interface Announcement {
 }
 
 /**
- * The task list's state and every change to it. Each change shows at once and is then
- * sent; a refusal rolls back exactly what that change did and says why, in plain words.
- * Changes to one task are sent in order (a toggle waits for the create before it).
+ * The task list's state and every change to it. Each change shows at once, marked as
+ * saving until the server confirms it, and is then sent; a refusal rolls back exactly
+ * what that change did and says why, in plain words. Changes to one task are sent in
+ * order (a toggle waits for the create before it).
  */
 export function useTaskStore() {
   const [view, setViewState] = useState<View>(defaultView);
@@ -59,6 +60,12 @@ export function useTaskStore() {
   const deleted = useRef(new Set<string>());
   /** Creates that failed: changes queued behind them are dropped quietly. */
   const failedCreates = useRef(new Set<string>());
+  /**
+   * The last create that failed and the id it went under. The same task sent again reuses
+   * the id: if the failed create did land after all (its answer lost), the server answers
+   * with that task instead of storing a second one.
+   */
+  const lastFailedCreate = useRef<{ id: string; fields: string } | null>(null);
   const generation = useRef(0);
   /** Tasks changed here while a page was being read: their local version beats the page's. */
   const changedDuringLoad = useRef(new Set<string>());
@@ -122,9 +129,13 @@ export function useTaskStore() {
     return run;
   }
 
-  /** Sends a change that was already shown; adopts the server's task when no later change is waiting. */
+  /**
+   * Sends a change that was already shown, marked as saving until the server answers;
+   * adopts the server's task when no later change is waiting.
+   */
   async function write(id: string, request: () => Promise<Task>, rollback: () => void, what: string) {
     pendingWrites.current.set(id, (pendingWrites.current.get(id) ?? 0) + 1);
+    markSaving(id, true);
     try {
       const saved = await enqueue(id, request);
       if (settle(id) === 0 && find(id)) replaceItem(id, () => saved);
@@ -138,7 +149,10 @@ export function useTaskStore() {
   const settle = (id: string) => {
     const left = (pendingWrites.current.get(id) ?? 1) - 1;
     if (left > 0) pendingWrites.current.set(id, left);
-    else pendingWrites.current.delete(id);
+    else {
+      pendingWrites.current.delete(id);
+      markSaving(id, false);
+    }
     return left;
   };
 
@@ -269,7 +283,10 @@ export function useTaskStore() {
     if (!title) return false;
     setError("");
     const now = new Date().toISOString();
-    const body = { ...fields, title, id: newId() };
+    const sent = JSON.stringify({ ...fields, title });
+    const retried = lastFailedCreate.current?.fields === sent ? lastFailedCreate.current.id : null;
+    if (retried) failedCreates.current.delete(retried);
+    const body = { ...fields, title, id: retried ?? newId() };
     const task: Task = {
       ...body,
       userId: "",
@@ -285,8 +302,11 @@ export function useTaskStore() {
     recount(null, task);
     try {
       const saved = await enqueue(task.id, () => createTask(body));
-      markSaving(task.id, false);
-      if ((pendingWrites.current.get(task.id) ?? 0) === 0 && find(task.id)) replaceItem(task.id, () => saved);
+      if (lastFailedCreate.current?.id === task.id) lastFailedCreate.current = null;
+      // Changes made meanwhile are still on their way: the task stays marked until they land.
+      const waiting = (pendingWrites.current.get(task.id) ?? 0) > 0;
+      markSaving(task.id, waiting);
+      if (!waiting && find(task.id)) replaceItem(task.id, () => saved);
       announce(
         matchesView(saved, viewRef.current)
           ? `Added “${title}”`
@@ -296,6 +316,7 @@ export function useTaskStore() {
     } catch (cause) {
       markSaving(task.id, false);
       failedCreates.current.add(task.id);
+      lastFailedCreate.current = { id: task.id, fields: sent };
       const current = find(task.id);
       removeItem(task.id);
       recount(current ?? task, null);
@@ -395,8 +416,9 @@ export function useTaskStore() {
     const { id, title, description, completed, priority, dueAt, tags } = task;
     enqueue(id, () => createTask({ id, title, description, completed, priority, dueAt, tags }))
       .then((saved) => {
-        markSaving(id, false);
-        if ((pendingWrites.current.get(id) ?? 0) === 0 && find(id)) replaceItem(id, () => saved);
+        const waiting = (pendingWrites.current.get(id) ?? 0) > 0;
+        markSaving(id, waiting);
+        if (!waiting && find(id)) replaceItem(id, () => saved);
         announce(`Restored “${title}”`);
       })
       .catch((cause: unknown) => {

@@ -1,13 +1,16 @@
 import { describe, expect, it, vi } from "vitest";
-import { FakeApi, problem } from "../test/fake-api.ts";
+import { FakeApi, makeTask, problem, unavailable } from "../test/fake-api.ts";
 import {
   ApiError,
   createTask,
   decodeClaims,
+  deleteTask,
   describeError,
+  holdsPatch,
   listTasks,
   nextLink,
   SessionEndedError,
+  setTaskCompleted,
   updateTask,
 } from "./api-client.ts";
 import { navigation } from "./navigation.ts";
@@ -126,6 +129,68 @@ describe("the api client", () => {
       createTask({ id, title: "Other", description: "", priority: "none", dueAt: null, tags: [] }),
     ).rejects.toMatchObject({ status: 409 });
     expect(api.calls("POST", /\/tasks$/)).toHaveLength(3);
+  });
+
+  it("asks the server after a write whose answer was lost, and takes a task holding the change as the answer", async () => {
+    const task = makeTask({ title: "Buy milk" });
+    const api = new FakeApi([task])
+      .loseAnswer("PATCH", /\/complete$/)
+      .loseAnswer("PATCH", /\/tasks\/[^/]+$/)
+      .install();
+    expect(await setTaskCompleted(task.id, true)).toMatchObject({ id: task.id, completed: true });
+    expect(await updateTask(task.id, { title: "Buy oat milk", tags: ["shop"] })).toMatchObject({
+      title: "Buy oat milk",
+      tags: ["shop"],
+    });
+    api.loseAnswer("DELETE", /\/tasks\/[^/]+$/);
+    await expect(deleteTask(task.id)).resolves.toBeUndefined();
+    expect(api.calls("GET", /\/tasks\/[^/]+$/)).toHaveLength(3);
+    expect(api.tasks).toEqual([]);
+
+    // A create whose every try lost its answer: the task stored under its id is the answer.
+    api.loseAnswer("POST", /\/tasks$/, 4);
+    const id = "5b0c7c1e-4d8e-4f7a-9a53-2f1f0b6f2d4e";
+    const created = await createTask({
+      id,
+      title: "Call Alice",
+      description: "",
+      priority: "none",
+      dueAt: null,
+      tags: [],
+    });
+    expect(created).toMatchObject({ id, title: "Call Alice" });
+    expect(api.calls("POST", /\/tasks$/)).toHaveLength(4);
+    expect(api.tasks).toHaveLength(1);
+  });
+
+  it("keeps a write's own error when the server does not hold the change, and asks only when the outcome is unknown", async () => {
+    const task = makeTask({ title: "Buy milk" });
+    const api = new FakeApi([task]).override("PATCH", /\/complete$/, unavailable).install();
+    await expect(setTaskCompleted(task.id, true)).rejects.toMatchObject({ status: 503 });
+    expect(api.calls("GET", /\/tasks\/[^/]+$/)).toHaveLength(1);
+
+    // The server cannot say either: the write's error stands.
+    api.override("PATCH", /\/tasks\/[^/]+$/, unavailable).override("GET", /\/tasks\/[^/]+$/, unavailable);
+    await expect(updateTask(task.id, { title: "Buy oat milk" })).rejects.toMatchObject({ status: 503 });
+    api.override("DELETE", /\/tasks\/[^/]+$/, unavailable);
+    await expect(deleteTask(task.id)).rejects.toMatchObject({ status: 503 });
+    expect(api.calls("GET", /\/tasks\/[^/]+$/)).toHaveLength(3);
+
+    // A refusal is an answer: nothing to ask.
+    api.override("PATCH", /\/complete$/, () => problem(412, "version_mismatch", "Changed elsewhere"));
+    await expect(setTaskCompleted(task.id, true)).rejects.toMatchObject({ status: 412 });
+    expect(api.calls("GET", /\/tasks\/[^/]+$/)).toHaveLength(3);
+    expect(api.tasks[0]).toMatchObject({ title: "Buy milk", completed: false });
+  });
+
+  it("tells whether a task already holds a merge patch", () => {
+    const task = makeTask({ title: "Buy milk", tags: ["shop", "home"], dueAt: "2026-12-01T17:00:00.000Z" });
+    expect(holdsPatch(task, { title: "Buy milk", tags: ["shop", "home"] })).toBe(true);
+    expect(holdsPatch(task, { dueAt: "2026-12-01T17:00:00Z" })).toBe(true);
+    expect(holdsPatch(task, { tags: ["home", "shop"] })).toBe(false);
+    expect(holdsPatch(task, { dueAt: null })).toBe(false);
+    expect(holdsPatch(task, { title: "Buy oat milk" })).toBe(false);
+    expect(holdsPatch({ ...task, dueAt: null }, { dueAt: null, priority: "none" })).toBe(true);
   });
 
   it("reads the next page's address from the Link header", () => {

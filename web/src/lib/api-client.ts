@@ -4,8 +4,9 @@ import { currentPath, navigation, signInUrl, wasSignedIn } from "./navigation.ts
 /**
  * The only module that calls `fetch`. It holds the access token in memory (never in
  * storage), renews it before it expires, retries a request once after a 401 with a fresh
- * token, re-sends idempotent writes after a network failure or a 503, and turns
- * problem+json answers into `ApiError`s the UI can put into plain words.
+ * token, re-sends idempotent writes after a network failure or a 503, asks the server
+ * what it holds when a write's outcome is unknown, and turns problem+json answers into
+ * `ApiError`s the UI can put into plain words.
  */
 
 export const priorities = ["none", "low", "medium", "high"] as const;
@@ -434,22 +435,70 @@ export function nextLink(header: string | null): string | null {
   return null;
 }
 
+/** One task by its id: how a write whose outcome is unknown is settled. */
+export async function getTask(id: string): Promise<Task> {
+  const url = await tasksUrl(`/${encodeURIComponent(id)}`);
+  return (await apiRequest<Task>("GET", url, { retry: "network" })).data;
+}
+
+/**
+ * Whether a failed write may still have been applied: no answer at all, or a failure on
+ * the server's side — a 503 can follow a commit whose answer the database lost.
+ */
+function outcomeUnknown(error: unknown): boolean {
+  return error instanceof ApiError && (error.status === 0 || error.status >= 500);
+}
+
+/**
+ * After a write whose outcome is unknown, what the server holds for the task: the task,
+ * "absent" (404), or null when the outcome was known or the server cannot say either. A
+ * task that already holds the change is the confirmation the lost answer would have been;
+ * anything else leaves the write's own error standing.
+ */
+async function readBack(error: unknown, id: string): Promise<Task | "absent" | null> {
+  if (!outcomeUnknown(error)) return null;
+  try {
+    return await getTask(id);
+  } catch (readError) {
+    return readError instanceof ApiError && readError.code === "task_not_found" ? "absent" : null;
+  }
+}
+
 /**
  * Creates a task with a client-chosen id. A create whose answer was lost is sent again
  * with the same id and body; the server recognises it and answers with the stored task.
+ * When every try fails without a clear refusal, a task stored under the id is the answer.
  */
 export async function createTask(task: NewTask): Promise<Task> {
-  return (await apiRequest<Task>("POST", await tasksUrl(), { body: task, retry: "create" })).data;
+  try {
+    return (await apiRequest<Task>("POST", await tasksUrl(), { body: task, retry: "create" })).data;
+  } catch (error) {
+    const stored = await readBack(error, task.id);
+    if (stored && stored !== "absent") return stored;
+    throw error;
+  }
 }
 
 export async function updateTask(id: string, patch: TaskPatch): Promise<Task> {
   const url = await tasksUrl(`/${encodeURIComponent(id)}`);
-  return (await apiRequest<Task>("PATCH", url, { body: patch, retry: "network" })).data;
+  try {
+    return (await apiRequest<Task>("PATCH", url, { body: patch, retry: "network" })).data;
+  } catch (error) {
+    const stored = await readBack(error, id);
+    if (stored && stored !== "absent" && holdsPatch(stored, patch)) return stored;
+    throw error;
+  }
 }
 
 export async function setTaskCompleted(id: string, completed: boolean): Promise<Task> {
   const url = await tasksUrl(`/${encodeURIComponent(id)}/complete`);
-  return (await apiRequest<Task>("PATCH", url, { body: { completed }, retry: "network" })).data;
+  try {
+    return (await apiRequest<Task>("PATCH", url, { body: { completed }, retry: "network" })).data;
+  } catch (error) {
+    const stored = await readBack(error, id);
+    if (stored && stored !== "absent" && stored.completed === completed) return stored;
+    throw error;
+  }
 }
 
 export async function deleteTask(id: string): Promise<void> {
@@ -459,8 +508,23 @@ export async function deleteTask(id: string): Promise<void> {
   } catch (error) {
     // Already gone is what was asked for.
     if (error instanceof ApiError && error.code === "task_not_found") return;
+    if ((await readBack(error, id)) === "absent") return;
     throw error;
   }
+}
+
+/** Whether a stored task already holds every field of a merge patch. */
+export function holdsPatch(task: Task, patch: TaskPatch): boolean {
+  return Object.entries(patch).every(([field, value]) => {
+    const held = task[field as keyof TaskPatch];
+    if (field === "dueAt") return held === value || sameInstant(held, value);
+    if (Array.isArray(value)) return Array.isArray(held) && held.join("\n") === value.join("\n");
+    return held === value;
+  });
+}
+
+function sameInstant(a: unknown, b: unknown): boolean {
+  return typeof a === "string" && typeof b === "string" && Date.parse(a) === Date.parse(b);
 }
 
 export async function setAllCompleted(completed: boolean): Promise<number> {

@@ -42,6 +42,13 @@ export function problem(status: number, code: string, detail: string, extra: Rec
   );
 }
 
+/** The Worker's answer when the database did not answer; `Retry-After: 0` so tests need not wait. */
+export function unavailable(): Response {
+  const response = problem(503, "database_unavailable", "The database did not answer in time; try again shortly.");
+  response.headers.set("Retry-After", "0");
+  return response;
+}
+
 export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json", ...headers } });
 }
@@ -96,6 +103,19 @@ export class FakeApi {
   override(method: string, path: RegExp, respond: Responder, times = 1): this {
     this.overrides.push({ method, path, respond, times });
     return this;
+  }
+
+  /** The next `times` matching requests are applied, but their answer is lost: a 503 comes back instead. */
+  loseAnswer(method: string, path: RegExp, times = 1): this {
+    return this.override(
+      method,
+      path,
+      (request) => {
+        this.route(request);
+        return unavailable();
+      },
+      times,
+    );
   }
 
   calls(method: string, path: RegExp): RecordedRequest[] {
@@ -158,6 +178,7 @@ export class FakeApi {
     const match = /^\/([^/]+)(\/complete)?$/.exec(rest);
     const task = this.tasks.find((t) => t.id === match?.[1]);
     if (!match || !task) return problem(404, "task_not_found", "Task not found");
+    if (r.method === "GET" && !match[2]) return json(task);
     if (r.method === "DELETE") {
       this.tasks = this.tasks.filter((t) => t !== task);
       return new Response(null, { status: 204 });
