@@ -8,7 +8,8 @@ import { testDatabaseUrl } from "./test/test-config.ts";
 // `[alias]` stand-ins (worker/aliases) are applied here too: the tests run what ships.
 const wranglerConfig = "../wrangler.toml";
 const { rawConfig } = experimental_readRawConfig({ config: wranglerConfig });
-const alias = Object.entries(rawConfig.alias ?? {}).map(([module, path]) => ({
+const aliases: Record<string, string> = rawConfig.alias ?? {};
+const alias = Object.entries(aliases).map(([module, path]) => ({
   find: new RegExp(`^${module.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}$`),
   replacement: resolve(import.meta.dirname, "..", path),
 }));
