@@ -19,12 +19,17 @@ export const app = new OpenAPIHono<AppEnv>();
 
 const securityHeaders = {
   referrerPolicy: "strict-origin-when-cross-origin",
-  strictTransportSecurity: "max-age=31536000; includeSubDomains",
+  // Set below, on https only: it means nothing over http and would only confuse local development.
+  strictTransportSecurity: false,
   crossOriginResourcePolicy: "same-origin",
   xFrameOptions: "DENY",
 } as const;
 
 app.use(requestId());
+app.use(async (c, next) => {
+  await next();
+  if (c.req.url.startsWith("https:")) c.header("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
+});
 // The API reference page loads Scalar from its CDN; every other API response is data, never a document.
 app.use(
   "/api/docs",

@@ -22,6 +22,13 @@ describe("GET /api/health", () => {
     expect(response.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
   });
 
+  it("sends HSTS over https only", async () => {
+    const secure = await exports.default.fetch("https://localhost/api/health");
+    expect(secure.headers.get("strict-transport-security")).toBe("max-age=31536000; includeSubDomains");
+    const plain = await exports.default.fetch("http://localhost/api/health");
+    expect(plain.headers.get("strict-transport-security")).toBeNull();
+  });
+
   it("answers 503 problem+json when the database refuses connections", async () => {
     const response = await fetchWithEnv("/api/health", { NEON_FETCH_ENDPOINT: "http://127.0.0.1:1/sql" });
     expect(response.status).toBe(503);
