@@ -152,6 +152,8 @@ function run(
   const child = spawn(command, args, {
     cwd: root,
     stdio: "inherit",
+    // Its own process group, so stopping it reaches what it starts in turn (wrangler → workerd).
+    detached: true,
     env: { WRANGLER_SEND_METRICS: "false", ASTRO_TELEMETRY_DISABLED: "1", ...process.env, ...options.env },
   });
   children.add(child);
@@ -196,13 +198,21 @@ async function stop(code: number) {
   if (stopping) return;
   stopping = true;
   log("stopping…");
-  for (const child of children) child.kill("SIGTERM");
+  for (const child of children) signalGroup(child, "SIGTERM");
   await Promise.all(
     [...children].map((child) => new Promise((resolve) => child.once("exit", resolve).once("error", resolve))),
   );
   for (const cleanup of cleanups) await cleanup().catch((error) => log(`cleanup: ${String(error)}`));
   log("stopped.");
   process.exit(code);
+}
+
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals) {
+  try {
+    if (child.pid !== undefined) process.kill(-child.pid, signal);
+  } catch {
+    child.kill(signal); // the group is gone already
+  }
 }
 
 process.on("SIGINT", () => void stop(0));
