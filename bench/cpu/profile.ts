@@ -8,8 +8,8 @@
  * from. Profiling slows the code down a little; read the shares, not the times.
  */
 import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { resolve } from "node:path";
+import { freePort } from "../../scripts/lib/free-port.ts";
 import { bundleBenchModule, bundleWorker } from "../lib/build.ts";
 import { startCannedServer } from "../lib/canned.ts";
 import { CannedAnswers } from "../lib/canned-lookup.ts";
@@ -28,16 +28,6 @@ interface Profile {
   nodes: ProfileNode[];
   samples: number[];
   timeDeltas: number[];
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 class Inspector {
