@@ -41,6 +41,22 @@ export function FormField({ label, hint, error, inputRef, ...input }: FormFieldP
   );
 }
 
+/** The email field of the sign-in and sign-up forms. */
+export function EmailField(props: Pick<FormFieldProps, "error" | "inputRef" | "onInput">) {
+  return (
+    <FormField
+      label="Email"
+      name="email"
+      type="email"
+      autoComplete="email"
+      inputMode="email"
+      spellCheck={false}
+      required
+      {...props}
+    />
+  );
+}
+
 /** A submit button that shows progress while keeping its name, so it is found by the same words. */
 export function SubmitButton({ label, busy }: { label: string; busy: boolean }) {
   return (

@@ -3,7 +3,7 @@ import { flushSync } from "react-dom";
 import { describeError } from "../lib/api-client.ts";
 import { signIn } from "../lib/auth-client.ts";
 import { navigation, safeNext } from "../lib/navigation.ts";
-import { emailMessage, emailPattern, FormField, SubmitButton, useEarlySubmit } from "./form-field.tsx";
+import { EmailField, emailMessage, emailPattern, FormField, SubmitButton, useEarlySubmit } from "./form-field.tsx";
 
 interface Errors {
   email?: string;
@@ -89,18 +89,7 @@ export function SignInForm() {
       <div className="form-alert" role="alert" tabIndex={-1} ref={formErrorRef}>
         {formError}
       </div>
-      <FormField
-        label="Email"
-        name="email"
-        type="email"
-        autoComplete="email"
-        inputMode="email"
-        spellCheck={false}
-        required
-        error={errors.email}
-        inputRef={emailRef}
-        onInput={clear("email")}
-      />
+      <EmailField error={errors.email} inputRef={emailRef} onInput={clear("email")} />
       <FormField
         label="Password"
         name="password"

@@ -3,7 +3,7 @@ import { flushSync } from "react-dom";
 import { describeError } from "../lib/api-client.ts";
 import { signUp } from "../lib/auth-client.ts";
 import { navigation, safeNext } from "../lib/navigation.ts";
-import { emailMessage, emailPattern, FormField, SubmitButton, useEarlySubmit } from "./form-field.tsx";
+import { EmailField, emailMessage, emailPattern, FormField, SubmitButton, useEarlySubmit } from "./form-field.tsx";
 
 interface Errors {
   name?: string;
@@ -96,18 +96,7 @@ export function SignUpForm() {
         inputRef={refs.name}
         onInput={clear("name")}
       />
-      <FormField
-        label="Email"
-        name="email"
-        type="email"
-        autoComplete="email"
-        inputMode="email"
-        spellCheck={false}
-        required
-        error={errors.email}
-        inputRef={refs.email}
-        onInput={clear("email")}
-      />
+      <EmailField error={errors.email} inputRef={refs.email} onInput={clear("email")} />
       <FormField
         label="Password"
         name="password"
