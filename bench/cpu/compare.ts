@@ -9,11 +9,11 @@
  * compare this checkout (A) with the scratch copy (B).
  */
 import { resolve } from "node:path";
-import { bundleBenchModule, bundleWorker } from "../lib/build.ts";
+import { bundleWorker } from "../lib/build.ts";
 import { log } from "../lib/section.ts";
 import { formatNumber, formatPercent, formatRatio, median, renderText, spread, type Table } from "../lib/stats.ts";
-import { briskVars, type RunningWorkers, startWorkers } from "../lib/workerd.ts";
-import { harnessCall } from "./cpu.ts";
+import type { RunningWorkers } from "../lib/workerd.ts";
+import { bundleHarness, harnessCall, startHarness } from "./cpu.ts";
 import { record } from "./record.ts";
 
 interface Variant {
@@ -41,7 +41,7 @@ if (import.meta.main) {
   const cases = (option("cases") ?? "bare,auth-only,get,patch,list").split(",");
   const rounds = Number(option("rounds") ?? "15");
   const loopMs = Number(option("loop-ms") ?? "150");
-  const harnessCode = await bundleBenchModule("cpu/harness.ts", ["./brisk.js"]);
+  const harnessCode = await bundleHarness();
 
   const variants: Variant[] = [];
   try {
@@ -49,18 +49,7 @@ if (import.meta.main) {
       log(`compare: bundling and recording ${spec.label} (${spec.path})`);
       const bundle = await bundleWorker(`compare-${spec.label}`, {}, spec.path);
       const recording = await record(bundle.code);
-      const harness = await startWorkers([
-        {
-          name: "harness",
-          modules: { "harness.js": harnessCode, "brisk.js": bundle.code },
-          vars: {
-            ...briskVars("http://127.0.0.1:9/sql"),
-            BENCH_TOKEN: recording.token,
-            BENCH_PASSWORD_HASH: recording.passwordHash,
-          },
-          json: { BENCH_CASES: recording.cases, BENCH_RECORDING: recording.answers, BENCH_JWKS: recording.jwks },
-        },
-      ]);
+      const harness = await startHarness(harnessCode, bundle.code, recording);
       variants.push({ label: spec.label, harness });
     }
 

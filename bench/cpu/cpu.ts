@@ -58,16 +58,17 @@ async function send(base: URL, benchCase: BenchCase): Promise<number> {
   return response.status;
 }
 
-export async function runCpu(bundle: WorkerBundle, options: CpuOptions = defaultCpuOptions): Promise<SectionResult> {
-  log("cpu: recording database answers (real bundle, stand-in on PGlite)");
-  const recording = await record(bundle.code);
-  const canned = new CannedAnswers(recording.answers);
-  const cannedServer = await startCannedServer(canned);
-  const harnessCode = await bundleBenchModule("cpu/harness.ts", ["./brisk.js"]);
-  const harness = await startWorkers([
+/** The in-isolate loop's Worker (harness.ts), bundled once; it imports the Brisk bundle as ./brisk.js. */
+export function bundleHarness(): Promise<string> {
+  return bundleBenchModule("cpu/harness.ts", ["./brisk.js"]);
+}
+
+/** A workerd running the harness around one Brisk bundle, with that bundle's recorded answers. */
+export function startHarness(harnessCode: string, briskCode: string, recording: Recording): Promise<RunningWorkers> {
+  return startWorkers([
     {
       name: "harness",
-      modules: { "harness.js": harnessCode, "brisk.js": bundle.code },
+      modules: { "harness.js": harnessCode, "brisk.js": briskCode },
       vars: {
         ...briskVars("http://127.0.0.1:9/sql"),
         BENCH_TOKEN: recording.token,
@@ -76,6 +77,14 @@ export async function runCpu(bundle: WorkerBundle, options: CpuOptions = default
       json: { BENCH_CASES: recording.cases, BENCH_RECORDING: recording.answers, BENCH_JWKS: recording.jwks },
     },
   ]);
+}
+
+export async function runCpu(bundle: WorkerBundle, options: CpuOptions = defaultCpuOptions): Promise<SectionResult> {
+  log("cpu: recording database answers (real bundle, stand-in on PGlite)");
+  const recording = await record(bundle.code);
+  const canned = new CannedAnswers(recording.answers);
+  const cannedServer = await startCannedServer(canned);
+  const harness = await startHarness(await bundleHarness(), bundle.code, recording);
   const direct = await startWorkers([
     { name: "brisk", modules: { "index.js": bundle.code }, vars: briskVars(cannedServer.url) },
   ]);
