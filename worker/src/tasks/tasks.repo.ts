@@ -24,8 +24,9 @@ import type { CreateTaskInput, ListQuery, PatchTaskInput, ReplaceTaskInput, Task
  * and scopes every statement to it, so no route can reach another user's rows.
  * Every function is one database round trip: a single statement, or one batch
  * (which Neon runs as one transaction), that also tells a write that matched
- * nothing apart as "not found" or "stale". A transient failure repeats the round trip when that is
- * safe (see db/retry.ts): reads and writes that are safe to repeat by construction.
+ * nothing apart as "not found" or "stale". A transient failure repeats the round
+ * trip when that is safe (see db/retry.ts): reads and writes that are safe to
+ * repeat by construction.
  */
 
 type TaskRow = typeof tasks.$inferSelect;
@@ -109,12 +110,12 @@ const taskColumns = getTableColumns(tasks);
  * answers with it: the task as it was (this statement's snapshot) next to the row
  * the write produced, if any (a data-modifying CTE); no row when there is no such task.
  */
-function conditionalWriteStatement(db: Database, shape: string, changes: Changes, condition: ConditionShape) {
+function conditionalWriteStatement(db: Database, shape: string, changes: () => Changes, condition: ConditionShape) {
   return prepared(db, `write:${shape}:${condition}`, () => {
     const updated = db.$with("updated").as(
       db
         .update(tasks)
-        .set({ ...changes, ...bump })
+        .set({ ...changes(), ...bump })
         .where(and(ownPlaceholders, versionFilter[condition]))
         .returning(),
     );
@@ -134,15 +135,15 @@ function conditionalWriteStatement(db: Database, shape: string, changes: Changes
 
 /**
  * Runs a conditional write: one statement, which also explains a miss (only a miss
- * caused by a concurrent write needs a second read). When a try's
- * answer was lost and the write was repeated, a miss on `If-Match` whose task is
- * exactly one version later and already holds what this write wanted is that
+ * caused by a concurrent write needs a second read). When a try's answer was lost
+ * and the write was repeated, a miss on `If-Match` whose task is exactly one version later and already holds what this write wanted is that
  * earlier try having committed: it reports success, not a conflict. Without a lost
  * answer a miss is always a conflict, whoever made the newer version.
  */
 async function conditionalWrite(
   db: Database,
-  write: { shape: string; changes: Changes; values: Record<string, unknown> },
+  /** The statement's shape (its key), its SET (built only with the statement) and the placeholders' values. */
+  write: { shape: string; changes: () => Changes; values: Record<string, unknown> },
   userId: string,
   id: string,
   condition: VersionCondition,
@@ -264,7 +265,7 @@ export function replaceTask(
     dueAt: input.dueAt,
     completed: input.completed,
   };
-  const write = { shape: "replace", changes: changesOf(editable), values: wanted };
+  const write = { shape: "replace", changes: () => changesOf(editable), values: wanted };
   return conditionalWrite(db, write, userId, id, condition, sameFields(wanted), repeatableWhen(condition));
 }
 
@@ -284,7 +285,7 @@ export function patchTask(
   if (patch.completed !== undefined) wanted.completed = patch.completed;
 
   const fields = editable.filter((field) => field in wanted);
-  const write = { shape: `patch:${fields.join(",")}`, changes: changesOf(fields), values: wanted };
+  const write = { shape: `patch:${fields.join(",")}`, changes: () => changesOf(fields), values: wanted };
   return conditionalWrite(db, write, userId, id, condition, sameFields(wanted), repeatableWhen(condition));
 }
 
@@ -299,10 +300,11 @@ export function setCompleted(
   condition: VersionCondition,
 ) {
   if (completed === "toggle") {
-    const write = { shape: "toggle", changes: { completed: toggle, completedAt: completedAtFor(toggle) }, values: {} };
+    const changes = () => ({ completed: toggle, completedAt: completedAtFor(toggle) });
+    const write = { shape: "toggle", changes, values: {} };
     return conditionalWrite(db, write, userId, id, condition, undefined, "once");
   }
-  const write = { shape: "completed", changes: changesOf(["completed"]), values: { completed } };
+  const write = { shape: "completed", changes: () => changesOf(["completed"]), values: { completed } };
   return conditionalWrite(db, write, userId, id, condition, sameFields({ completed }), repeatableWhen(condition));
 }
 
