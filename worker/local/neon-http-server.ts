@@ -42,8 +42,8 @@ export interface NeonHttpServerOptions {
   host?: string;
   /**
    * Serves `/__stand-in/stats`, `POST /__stand-in/reset` (empties every table in
-   * `public` but the reference data migrations wrote) and `POST|DELETE /__stand-in/faults` (see Fault). For tests only:
-   * never enable it where data matters.
+   * `public` but the reference data migrations wrote) and `POST|DELETE
+   * /__stand-in/faults` (see Fault). For tests only: never enable it where data matters.
    */
   control?: boolean;
 }

@@ -111,7 +111,7 @@ export async function verifyAccessToken(
   const cached = await fromCache(token, keySet);
   if (cached) return cached;
   const { issuer, audience } = tokenClaims(config);
-  let usedKey: { key: unknown; header: CompactJWSHeaderParameters; input: FlattenedJWSInput } | undefined;
+  let usedKey: Pick<Verified, "key" | "header" | "input"> | undefined;
   try {
     const { payload } = await jwtVerify(
       token,
