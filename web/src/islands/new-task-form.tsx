@@ -1,7 +1,7 @@
 import { type RefObject, type SubmitEvent, useId, useState } from "react";
 import type { TaskFields } from "../lib/api-client.ts";
 import { checkTags, dueAtFromDateInput, parseTags } from "../lib/task-view.ts";
-import { type DetailsDraft, emptyDetails, TaskDetailsFields } from "./task-details-fields.tsx";
+import { emptyDetails, TaskDetailsFields, useDetailsDraft } from "./task-details-fields.tsx";
 
 interface Props {
   disabled: boolean;
@@ -13,9 +13,8 @@ interface Props {
 /** "New task": Enter adds (trimmed; nothing when empty); details are one button away. */
 export function NewTaskForm({ disabled, inputRef, onAdd }: Props) {
   const [title, setTitle] = useState("");
-  const [details, setDetails] = useState<DetailsDraft>(emptyDetails);
+  const { details, setDetails, tagsError, setTagsError, change } = useDetailsDraft(emptyDetails);
   const [open, setOpen] = useState(false);
-  const [tagsError, setTagsError] = useState<string | undefined>();
   const id = useId();
 
   async function onSubmit(event: SubmitEvent<HTMLFormElement>) {
@@ -86,15 +85,7 @@ export function NewTaskForm({ disabled, inputRef, onAdd }: Props) {
         </div>
       </div>
       <div id={`${id}-details`} className="details" hidden={!open}>
-        <TaskDetailsFields
-          draft={details}
-          disabled={disabled}
-          tagsError={tagsError}
-          onChange={(change) => {
-            setDetails((current) => ({ ...current, ...change }));
-            if ("tags" in change) setTagsError(undefined);
-          }}
-        />
+        <TaskDetailsFields draft={details} disabled={disabled} tagsError={tagsError} onChange={change} />
       </div>
     </form>
   );

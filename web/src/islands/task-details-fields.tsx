@@ -1,4 +1,4 @@
-import { useId } from "react";
+import { useId, useState } from "react";
 import { type Priority, priorities } from "../lib/api-client.ts";
 import { priorityLabels } from "../lib/task-view.ts";
 
@@ -11,6 +11,17 @@ export interface DetailsDraft {
 }
 
 export const emptyDetails: DetailsDraft = { description: "", priority: "none", due: "", tags: "" };
+
+/** A details draft and its tags error, for TaskDetailsFields: a change to the tags clears the error. */
+export function useDetailsDraft(initial: DetailsDraft) {
+  const [details, setDetails] = useState<DetailsDraft>(initial);
+  const [tagsError, setTagsError] = useState<string | undefined>();
+  const change = (next: Partial<DetailsDraft>) => {
+    setDetails((current) => ({ ...current, ...next }));
+    if ("tags" in next) setTagsError(undefined);
+  };
+  return { details, setDetails, tagsError, setTagsError, change };
+}
 
 interface Props {
   draft: DetailsDraft;

@@ -9,7 +9,7 @@ import {
   parseTags,
   priorityLabels,
 } from "../lib/task-view.ts";
-import { type DetailsDraft, TaskDetailsFields } from "./task-details-fields.tsx";
+import { TaskDetailsFields, useDetailsDraft } from "./task-details-fields.tsx";
 
 export type ItemMode = "view" | "edit" | "confirm-delete";
 
@@ -128,14 +128,13 @@ function TaskEditor({
 }) {
   const id = useId();
   const [title, setTitle] = useState(task.title);
-  const [details, setDetails] = useState<DetailsDraft>({
+  const { details, tagsError, setTagsError, change } = useDetailsDraft({
     description: task.description,
     priority: task.priority,
     due: dateInputFromDueAt(task.dueAt),
     tags: task.tags.join(", "),
   });
   const [open, setOpen] = useState(false);
-  const [tagsError, setTagsError] = useState<string | undefined>();
   const titleRef = useRef<HTMLInputElement>(null);
   const finished = useRef(false);
 
@@ -203,14 +202,7 @@ function TaskEditor({
         />
       </div>
       <div id={`${id}-details`} className="details" hidden={!open}>
-        <TaskDetailsFields
-          draft={details}
-          tagsError={tagsError}
-          onChange={(change) => {
-            setDetails((current) => ({ ...current, ...change }));
-            if ("tags" in change) setTagsError(undefined);
-          }}
-        />
+        <TaskDetailsFields draft={details} tagsError={tagsError} onChange={change} />
       </div>
       <div className="editor-actions">
         <button type="submit" className="btn btn-primary btn-small">
