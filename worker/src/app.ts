@@ -14,6 +14,7 @@ import { healthRoutes } from "./health/health.routes.ts";
 import { describeError, logEvent } from "./log.ts";
 import { Problem, problem, renderProblem } from "./problems.ts";
 import { tasksRoutes } from "./tasks/tasks.routes.ts";
+import { refusedByDatabase } from "./validation.ts";
 
 export const app = new OpenAPIHono<AppEnv>();
 
@@ -104,6 +105,11 @@ app.onError((error, c) => {
   if (error instanceof ConfigError) {
     logEvent("error", "invalid configuration", { requestId: c.var.requestId, issues: error.issues });
     return renderProblem(c, problem("server_misconfigured", { detail: error.issues.join("; ") }));
+  }
+  const refused = refusedByDatabase(error, c.req.method);
+  if (refused) {
+    logEvent("warn", "database refused a value", { requestId: c.var.requestId, error: describeError(error) });
+    return renderProblem(c, refused);
   }
   if (isDatabaseUnavailable(error)) {
     logEvent("warn", "database unavailable", { requestId: c.var.requestId, error: describeError(error) });

@@ -15,6 +15,7 @@ import {
   sql,
 } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
+import { sqlStateOf } from "../db/errors.ts";
 import { type Repeatability, withRetries } from "../db/retry.ts";
 import { deletedTasks, tasks } from "./tasks.schema.ts";
 import type {
@@ -194,7 +195,11 @@ export async function getTask(db: Database, userId: string, id: string): Promise
 export type CreateResult =
   | { kind: "created"; task: TaskOutput }
   | { kind: "replayed"; task: TaskOutput }
-  | { kind: "conflict" };
+  | { kind: "conflict" }
+  | { kind: "no_account" };
+
+/** SQLSTATE 23503: the row names a user that does not exist — the account was deleted while its token lives on. */
+const foreignKeyViolation = "23503";
 
 /**
  * Creates a task. With a client-chosen id the create is idempotent: replaying the
@@ -204,16 +209,23 @@ export async function createTask(db: Database, userId: string, input: CreateTask
   const id = input.id ?? crypto.randomUUID();
   const values = { ...input, id, userId, completedAt: input.completed ? sql`now()` : null };
   // Repeatable: with the id fixed, a repeated insert does nothing and the read finds the first one.
-  const [inserted, existing] = await withRetries("repeatable", () =>
-    db.batch([
-      db
-        .insert(tasks)
-        .values({ ...values, dueAt: input.dueAt === null ? null : new Date(input.dueAt) })
-        .onConflictDoNothing({ target: tasks.id })
-        .returning(),
-      db.select().from(tasks).where(own(userId, id)),
-    ]),
-  );
+  let written: [TaskRow[], TaskRow[]];
+  try {
+    written = await withRetries("repeatable", () =>
+      db.batch([
+        db
+          .insert(tasks)
+          .values({ ...values, dueAt: input.dueAt === null ? null : new Date(input.dueAt) })
+          .onConflictDoNothing({ target: tasks.id })
+          .returning(),
+        db.select().from(tasks).where(own(userId, id)),
+      ]),
+    );
+  } catch (error) {
+    if (sqlStateOf(error) === foreignKeyViolation) return { kind: "no_account" };
+    throw error;
+  }
+  const [inserted, existing] = written;
   const created = inserted[0];
   if (created) return { kind: "created", task: toTask(created) };
   const stored = existing[0];
@@ -292,8 +304,17 @@ export function patchTask(
   if (patch.completed !== undefined) wanted.completed = patch.completed;
 
   const fields = editable.filter((field) => field in wanted);
+  if (fields.length === 0) return unchanged(db, userId, id, condition);
   const write = { shape: `patch:${fields.join(",")}`, changes: () => changesOf(fields), values: wanted };
   return conditionalWrite(db, write, userId, id, condition, sameFields(wanted), repeatableWhen(condition));
+}
+
+/** A write that changes nothing (an empty merge patch): the task as it is, after the same If-Match check. */
+async function unchanged(db: Database, userId: string, id: string, condition: VersionCondition): Promise<WriteResult> {
+  const task = await getTask(db, userId, id);
+  if (!task) return { kind: "not_found" };
+  if (condition !== "any" && !condition.includes(task.version)) return { kind: "stale", version: task.version };
+  return { kind: "ok", task };
 }
 
 const toggle = sql`NOT ${tasks.completed}`;

@@ -132,6 +132,7 @@ export const tasksRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
       if (result.kind === "conflict") {
         throw problem("id_conflict", { detail: "A different task already uses this id; choose another id." });
       }
+      if (result.kind === "no_account") throw accountGone();
       c.header("ETag", etagOf(result.task.version));
       if (result.kind === "replayed") return c.json(result.task, 200);
       c.header("Location", `/api/${encodeURIComponent(c.var.userId)}/tasks/${result.task.id}`);
@@ -295,6 +296,18 @@ function refuseUnknownZone(error: unknown): never {
   if (sqlStateOf(error) !== unknownZone) throw error;
   const message = "tz must be an IANA time zone name such as Europe/Paris; the database does not know this one";
   throw problem("invalid_parameter", { detail: message, extensions: { errors: [{ path: "tz", message }] } });
+}
+
+/**
+ * A token still valid for an account deleted since: the same 401 as any token that no
+ * longer identifies a user, so the client signs in again (and finds no account).
+ */
+function accountGone() {
+  const detail = "The account this token belongs to no longer exists.";
+  return problem("invalid_token", {
+    detail,
+    headers: { "WWW-Authenticate": `Bearer error="invalid_token", error_description="${detail}"` },
+  });
 }
 
 function taskNotFound() {

@@ -13,15 +13,26 @@ const Title = z
   .trim()
   .min(1, "Title cannot be empty")
   .max(200, "Title must be at most 200 characters")
+  .refine(storableText, "Title cannot contain NUL or unpaired surrogate characters")
   .openapi({ example: "Write the quarterly report" });
 
 const Description = z
   .string({ error: "Description must be text" })
   .max(1000, "Description must be at most 1000 characters")
+  .refine(storableText, "Description cannot contain NUL or unpaired surrogate characters")
   .openapi({ example: "" });
 
+/**
+ * A due date is stored and answered in UTC with a four-digit year: years 1000–9999 after
+ * conversion to UTC. Outside them Postgres refuses the value (year 0, year 10000) or the
+ * driver reads the stored text back wrong (years below 100 come back as 19xx/20xx).
+ */
 const DueAt = z.iso
   .datetime({ offset: true, error: "Due date must be an ISO 8601 date-time, e.g. 2026-12-01T17:00:00Z" })
+  .refine((value) => {
+    const year = new Date(value).getUTCFullYear();
+    return year >= 1000 && year <= 9999;
+  }, "Due date must fall within the years 1000 to 9999 (in UTC)")
   .transform((value) => new Date(value).toISOString())
   .nullable()
   .openapi({ example: "2026-12-01T17:00:00.000Z" });
@@ -31,7 +42,8 @@ const Tag = z
   .trim()
   .toLowerCase()
   .min(1, "A tag cannot be empty")
-  .max(32, "A tag must be at most 32 characters");
+  .max(32, "A tag must be at most 32 characters")
+  .refine(storableText, "A tag cannot contain NUL or unpaired surrogate characters");
 
 const Tags = z
   .array(Tag, { error: "Tags must be a list of text" })
@@ -120,7 +132,7 @@ const filters = {
     .string()
     .trim()
     .max(200, "Search text must be at most 200 characters")
-    .refine(withoutNul, "Search text cannot contain the NUL character")
+    .refine(storableText, "Search text cannot contain NUL or unpaired surrogate characters")
     .optional(),
   due: z.enum(["overdue", "today", "week", "none"]).optional(),
   tz: z
@@ -242,7 +254,7 @@ function isZoneName(value: string): boolean {
   }
 }
 
-/** Postgres text cannot hold U+0000. */
-function withoutNul(value: string): boolean {
-  return !value.includes("\u0000");
+/** Postgres text cannot hold U+0000, and an unpaired surrogate is not Unicode text (no UTF-8 encoding). */
+function storableText(value: string): boolean {
+  return value.isWellFormed() && !value.includes("\u0000");
 }
