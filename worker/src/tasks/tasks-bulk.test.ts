@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { call } from "../../test/fixtures.ts";
 import { roundTrips, sql } from "../../test/stand-in.ts";
 import { type TaskJson, taskUser } from "../../test/tasks-client.ts";
 
@@ -147,5 +148,23 @@ describe("bulk round trips", () => {
       expect(response.status, name).toBe(200);
       expect((await roundTrips()) - before, name).toBe(1);
     }
+  });
+});
+
+describe("the API description of the bulk routes", () => {
+  type Operation = { parameters?: { name: string; in: string }[]; requestBody?: unknown };
+  it("documents the list's filters on both bulk routes, the ids body and the restore route", async () => {
+    const document = (await (await call("/api/openapi.json")).json()) as {
+      paths: Record<string, Record<string, Operation>>;
+    };
+    const collection = document.paths["/api/{userId}/tasks"] ?? {};
+    const queryOf = (operation: Operation | undefined) =>
+      (operation?.parameters ?? []).filter((parameter) => parameter.in === "query").map((parameter) => parameter.name);
+    const filterNames = ["status", "priority", "tag", "q", "due", "tz"];
+    expect(queryOf(collection.patch).sort()).toEqual([...filterNames].sort());
+    expect(queryOf(collection.delete).sort()).toEqual([...filterNames].sort());
+    expect(queryOf(collection.get)).toEqual(expect.arrayContaining([...filterNames, "sort", "limit", "cursor"]));
+    expect(JSON.stringify(collection.patch?.requestBody)).toContain("MarkTasks");
+    expect(Object.keys(document.paths["/api/{userId}/tasks/restore"] ?? {})).toEqual(["post"]);
   });
 });
