@@ -92,37 +92,33 @@ describe.runIf(isPostgres)("concurrent requests for one task (PostgreSQL server 
     ["PUT", "PUT"],
     ["PATCH /complete", "PATCH"],
     ["PATCH /complete", "PATCH /complete"],
-  ])(
-    `lets exactly one of a %s and a %s with the same If-Match win, ${rounds} times over`,
-    async (first, second) => {
-      const task = await create();
-      for (let round = 0; round < rounds; round++) {
-        const [before] = await stored(task.id);
-        const version = before?.version ?? -1;
-        const ifMatch = `"${version}"`;
-        const responses = await Promise.all([
-          writes[first](task.id, ifMatch, `first in round ${round}`),
-          writes[second](task.id, ifMatch, `second in round ${round}`),
-        ]);
+  ])(`lets exactly one of a %s and a %s with the same If-Match win, ${rounds} times over`, async (first, second) => {
+    const task = await create();
+    for (let round = 0; round < rounds; round++) {
+      const [before] = await stored(task.id);
+      const version = before?.version ?? -1;
+      const ifMatch = `"${version}"`;
+      const responses = await Promise.all([
+        writes[first](task.id, ifMatch, `first in round ${round}`),
+        writes[second](task.id, ifMatch, `second in round ${round}`),
+      ]);
 
-        const statuses = responses.map((response) => response.status);
-        expect([...statuses].sort()).toEqual([200, 412]);
-        const winner = responses.find((response) => response.status === 200);
-        const loser = responses.find((response) => response.status === 412);
-        const won = (await winner?.json()) as TaskOutput;
-        expect(won.version).toBe(version + 1);
-        expect(winner?.headers.get("etag")).toBe(`"${version + 1}"`);
-        expect(await loser?.json()).toMatchObject({ status: 412, code: "version_mismatch" });
-        expect(loser?.headers.get("etag")).toBe(`"${version + 1}"`);
+      const statuses = responses.map((response) => response.status);
+      expect([...statuses].sort()).toEqual([200, 412]);
+      const winner = responses.find((response) => response.status === 200);
+      const loser = responses.find((response) => response.status === 412);
+      const won = (await winner?.json()) as TaskOutput;
+      expect(won.version).toBe(version + 1);
+      expect(winner?.headers.get("etag")).toBe(`"${version + 1}"`);
+      expect(await loser?.json()).toMatchObject({ status: 412, code: "version_mismatch" });
+      expect(loser?.headers.get("etag")).toBe(`"${version + 1}"`);
 
-        const [after] = await stored(task.id);
-        expect(after?.version).toBe(version + 1);
-        expect(after?.title).toBe(won.title);
-        expect(after?.completed).toBe(won.completed);
-      }
-    },
-    60_000,
-  );
+      const [after] = await stored(task.id);
+      expect(after?.version).toBe(version + 1);
+      expect(after?.title).toBe(won.title);
+      expect(after?.completed).toBe(won.completed);
+    }
+  });
 
   // The contract (api.md §2): a stale If-Match → 412 and nothing changes. Here the PATCH
   // changes nothing the task does not already hold, while the toggle changes `completed`:
@@ -130,30 +126,26 @@ describe.runIf(isPostgres)("concurrent requests for one task (PostgreSQL server 
   it.each<[string, Record<string, unknown>]>([
     ["re-sends the title the task already has", { title: "Unchanged title" }],
     ["is an empty merge patch", {}],
-  ])(
-    `answers 412 to a PATCH that lost the race to a toggle when it %s, ${rounds} times over`,
-    async (_, body) => {
-      const task = await create({ title: "Unchanged title" });
-      for (let round = 0; round < rounds; round++) {
-        const [before] = await stored(task.id);
-        const version = before?.version ?? -1;
-        const headers = { "If-Match": `"${version}"` };
-        const [toggled, patched] = await Promise.all([
-          call(`${tasksPath()}/${task.id}/complete`, { method: "PATCH", token: user.token, headers }),
-          call(`${tasksPath()}/${task.id}`, { method: "PATCH", token: user.token, body, headers }),
-        ]);
+  ])(`answers 412 to a PATCH that lost the race to a toggle when it %s, ${rounds} times over`, async (_, body) => {
+    const task = await create({ title: "Unchanged title" });
+    for (let round = 0; round < rounds; round++) {
+      const [before] = await stored(task.id);
+      const version = before?.version ?? -1;
+      const headers = { "If-Match": `"${version}"` };
+      const [toggled, patched] = await Promise.all([
+        call(`${tasksPath()}/${task.id}/complete`, { method: "PATCH", token: user.token, headers }),
+        call(`${tasksPath()}/${task.id}`, { method: "PATCH", token: user.token, body, headers }),
+      ]);
 
-        const [after] = await stored(task.id);
-        expect(after?.version).toBe(version + 1);
-        const toggleWon = after?.completed !== before?.completed;
-        // The winner is the write whose change is in the database; the other is told 412.
-        expect({ toggle: toggled.status, patch: patched.status }).toEqual(
-          toggleWon ? { toggle: 200, patch: 412 } : { toggle: 412, patch: 200 },
-        );
-      }
-    },
-    60_000,
-  );
+      const [after] = await stored(task.id);
+      expect(after?.version).toBe(version + 1);
+      const toggleWon = after?.completed !== before?.completed;
+      // The winner is the write whose change is in the database; the other is told 412.
+      expect({ toggle: toggled.status, patch: patched.status }).toEqual(
+        toggleWon ? { toggle: 200, patch: 412 } : { toggle: 412, patch: 200 },
+      );
+    }
+  });
 
   it(`lets exactly one of a DELETE and a PATCH with the same If-Match win, ${rounds} times over`, async () => {
     for (let round = 0; round < rounds; round++) {
@@ -174,7 +166,7 @@ describe.runIf(isPostgres)("concurrent requests for one task (PostgreSQL server 
         expect(rows).toEqual([expect.objectContaining({ version: 2, title: `Patched by round ${round}` })]);
       }
     }
-  }, 60_000);
+  });
 
   it.each<[string, Record<string, unknown>]>([
     ["a minimal body", { title: "Buy milk" }],
@@ -208,7 +200,6 @@ describe.runIf(isPostgres)("concurrent requests for one task (PostgreSQL server 
         expect(await sql("select id from tasks where id = $1", [body.id])).toHaveLength(1);
       }
     },
-    60_000,
   );
 
   it("answers ten simultaneous creates with one id and different bodies with one 201 and nine 409s", async () => {
@@ -225,7 +216,7 @@ describe.runIf(isPostgres)("concurrent requests for one task (PostgreSQL server 
       const rows = await stored(id);
       expect(rows).toEqual([expect.objectContaining({ title: winner.title, version: 1 })]);
     }
-  }, 60_000);
+  });
 
   it("gives a create race between two users for one id to one of them; the other gets 409, never the other's task", async () => {
     const signedUp = await signUp();
@@ -244,32 +235,28 @@ describe.runIf(isPostgres)("concurrent requests for one task (PostgreSQL server 
       const lookedUp = await call(`/api/${other.id}/tasks/${body.id}`, { token: other.token });
       expect(lookedUp.status).toBe(404);
     }
-  }, 60_000);
+  });
 
-  it.each([8, 15, 16])(
-    "applies %i simultaneous toggles each exactly once",
-    async (n) => {
-      const task = await create({ title: `Toggled ${n} times` });
-      const responses = await Promise.all(
-        Array.from({ length: n }, () =>
-          call(`${tasksPath()}/${task.id}/complete`, { method: "PATCH", token: user.token }),
-        ),
-      );
-      expect(responses.map((response) => response.status)).toEqual(Array.from({ length: n }, () => 200));
-      const seen = (await Promise.all(responses.map((response) => response.json()))) as TaskOutput[];
-      // Each toggle saw the result of the one before it: versions 2 … n + 1, each once, and
-      // the task is complete exactly at the even-numbered versions (an odd number of toggles).
-      expect(seen.map((t) => t.version).sort((x, y) => x - y)).toEqual(Array.from({ length: n }, (_, i) => i + 2));
-      for (const t of seen) {
-        expect(t.completed).toBe(t.version % 2 === 0);
-        expect(t.completedAt !== null).toBe(t.completed);
-      }
+  it.each([8, 15, 16])("applies %i simultaneous toggles each exactly once", async (n) => {
+    const task = await create({ title: `Toggled ${n} times` });
+    const responses = await Promise.all(
+      Array.from({ length: n }, () =>
+        call(`${tasksPath()}/${task.id}/complete`, { method: "PATCH", token: user.token }),
+      ),
+    );
+    expect(responses.map((response) => response.status)).toEqual(Array.from({ length: n }, () => 200));
+    const seen = (await Promise.all(responses.map((response) => response.json()))) as TaskOutput[];
+    // Each toggle saw the result of the one before it: versions 2 … n + 1, each once, and
+    // the task is complete exactly at the even-numbered versions (an odd number of toggles).
+    expect(seen.map((t) => t.version).sort((x, y) => x - y)).toEqual(Array.from({ length: n }, (_, i) => i + 2));
+    for (const t of seen) {
+      expect(t.completed).toBe(t.version % 2 === 0);
+      expect(t.completedAt !== null).toBe(t.completed);
+    }
 
-      const [after] = await stored(task.id);
-      expect(after?.version).toBe(1 + n);
-      expect(after?.completed).toBe(n % 2 === 1);
-      expect(after?.has_completed_at).toBe(n % 2 === 1);
-    },
-    60_000,
-  );
+    const [after] = await stored(task.id);
+    expect(after?.version).toBe(1 + n);
+    expect(after?.completed).toBe(n % 2 === 1);
+    expect(after?.has_completed_at).toBe(n % 2 === 1);
+  });
 });
