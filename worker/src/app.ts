@@ -128,8 +128,12 @@ app.get(
     pageTitle: "Brisk API",
     nonce: c.get("secureHeadersNonce"),
     cdn: apiReferenceScript,
-    // The default fonts come from Scalar's font host; the page uses the system's.
+    // Nothing that would reach Scalar's services (its CSP refuses them anyway): no font host, no
+    // telemetry, no MCP generator; the page uses the system's fonts.
     withDefaultFonts: false,
+    telemetry: false,
+    mcp: { disabled: true },
+    showDeveloperTools: "never",
   })),
 );
 
