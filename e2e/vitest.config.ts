@@ -5,8 +5,9 @@ export default defineConfig({
   test: {
     include: ["tests/**/*.e2e.ts"],
     globalSetup: ["./support/global-setup.ts"],
-    testTimeout: 60_000,
-    hookTimeout: 180_000,
+    // A browser, wrangler dev and a database on a machine that may be busy: generous, never tight.
+    testTimeout: 180_000,
+    hookTimeout: 300_000,
     fileParallelism: false,
   },
 });

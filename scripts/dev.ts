@@ -1,16 +1,17 @@
 /**
  * `pnpm dev` — Brisk on this machine in one command:
- *   1. creates .dev.vars with local secrets on first run;
+ *   1. creates .dev.vars with the local auth secret on first run;
  *   2. starts the local Neon stand-in (embedded PGlite in .brisk/pglite, kept between
- *      runs; or the PostgreSQL server with BRISK_DB=postgres) and applies migrations
- *      through it, over the same HTTP driver path the Worker uses;
+ *      runs; or the PostgreSQL server with BRISK_DB=postgres) with a secret of this run
+ *      (the password in the DATABASE_URL wrangler gets), and applies migrations through
+ *      it, over the same HTTP driver path the Worker uses;
  *   3. builds the site, and rebuilds it when web/ changes;
  *   4. runs `wrangler dev` pointed at the stand-in, and says where Brisk is.
- * Ctrl-C stops everything and closes the database cleanly.
+ * Ctrl-C stops everything, closes the database cleanly and exits 0.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync, watch, writeFileSync } from "node:fs";
+import { watch } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join } from "node:path";
@@ -20,13 +21,15 @@ import { openPgliteBackend } from "../worker/local/pglite-backend.ts";
 import { openPostgresBackend } from "../worker/local/postgres-backend.ts";
 import type { SqlBackend } from "../worker/local/sql-backend.ts";
 import { applyMigrations } from "../worker/scripts/migrate.ts";
+import { ensureDevVars, wranglerDevSettings } from "./lib/dev-settings.ts";
 
 const root = join(import.meta.dirname, "..");
 const port = parsePort("PORT", process.env.PORT ?? "8787");
 const dbPort = parsePort("BRISK_DB_PORT", process.env.BRISK_DB_PORT ?? "5480");
 const pgliteDir = process.env.BRISK_PGLITE_DIR || join(root, ".brisk", "pglite");
-/** What the Worker's driver is told to connect to; the stand-in serves its one database whatever it is. */
-const localDatabaseUrl = "postgresql://brisk:brisk@localhost/brisk";
+const devVarsPath = join(root, ".dev.vars");
+/** Only this run's Worker (and the browser suite, which sets it) may use the stand-in. */
+const standInSecret = process.env.BRISK_STAND_IN_SECRET || randomBytes(24).toString("base64url");
 
 const log = (line: string) => console.log(`\x1b[36m[brisk]\x1b[0m ${line}`);
 
@@ -36,38 +39,27 @@ let stopping = false;
 
 async function main() {
   const kind = backendKindFromEnv();
-  ensureDevVars();
+  const added = ensureDevVars(devVarsPath);
+  if (added.length > 0) log(`wrote ${added.join(", ")} to .dev.vars`);
 
   await assertPortFree(dbPort, "BRISK_DB_PORT");
   const backend = await openBackend(kind);
   cleanups.push(() => backend.close());
   // The fault-injection and reset endpoints are for the browser suite only (it sets this); never where data matters.
   const control = process.env.BRISK_STAND_IN_CONTROL === "1";
-  const server = await startNeonHttpServer({ backend, port: dbPort, control });
+  const server = await startNeonHttpServer({ backend, port: dbPort, control, secret: standInSecret });
   cleanups.unshift(() => server.close());
   log(`database: ${kind === "pglite" ? `embedded PGlite in ${pgliteDir}` : "PostgreSQL server"} via ${server.url}`);
   if (control) log("stand-in control endpoints (/__stand-in/*) are on: faults can be injected");
 
-  const { applied } = await applyMigrations({ databaseUrl: localDatabaseUrl, fetchEndpoint: server.url, log });
+  const { applied } = await applyMigrations({ databaseUrl: server.databaseUrl, fetchEndpoint: server.url, log });
   log(applied === 0 ? "migrations: up to date" : `migrations: applied ${applied}`);
 
   await buildSite();
   watchSite();
 
-  const wrangler = run(
-    "wrangler",
-    [
-      "dev",
-      "--port",
-      String(port),
-      "--var",
-      `NEON_FETCH_ENDPOINT:${server.url}`,
-      "--var",
-      `BETTER_AUTH_URL:http://localhost:${port}`,
-      "--show-interactive-dev-session=false",
-    ],
-    { keepAlive: true },
-  );
+  const settings = wranglerDevSettings({ port, standInUrl: server.url, databaseUrl: server.databaseUrl, devVarsPath });
+  const wrangler = run("wrangler", settings.args, { keepAlive: true, env: settings.env });
   wrangler.on("exit", (code) => {
     if (!stopping) {
       log(`wrangler dev exited (${code ?? "signal"}); stopping.`);
@@ -85,21 +77,6 @@ async function openBackend(kind: "pglite" | "postgres"): Promise<SqlBackend> {
   }
   await mkdir(pgliteDir, { recursive: true });
   return openPgliteBackend(pgliteDir);
-}
-
-/** Local secrets live in .dev.vars (git-ignored); missing ones are generated, existing ones kept. */
-function ensureDevVars() {
-  const path = join(root, ".dev.vars");
-  const existing = existsSync(path) ? readFileSync(path, "utf8") : "";
-  const wanted: Record<string, string> = {
-    DATABASE_URL: localDatabaseUrl,
-    BETTER_AUTH_SECRET: randomBytes(32).toString("base64url"),
-  };
-  const missing = Object.entries(wanted).filter(([name]) => !new RegExp(`^${name}=`, "m").test(existing));
-  if (missing.length === 0) return;
-  const lines = missing.map(([name, value]) => `${name}=${value}`).join("\n");
-  writeFileSync(path, `${existing}${existing && !existing.endsWith("\n") ? "\n" : ""}${lines}\n`, { mode: 0o600 });
-  log(`wrote ${missing.map(([name]) => name).join(", ")} to .dev.vars`);
 }
 
 function buildSite(): Promise<void> {

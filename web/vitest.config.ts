@@ -8,5 +8,7 @@ export default defineConfig({
     include: ["src/**/*.test.{ts,tsx}"],
     setupFiles: ["./src/test/setup.ts"],
     restoreMocks: true,
+    // Generous: a busy machine must only make the tests slower, never fail them.
+    testTimeout: 60_000,
   },
 });

@@ -2,7 +2,6 @@ import { resolve } from "node:path";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { experimental_readRawConfig } from "wrangler";
-import { testDatabaseUrl } from "./test/test-config.ts";
 
 // The plugin builds the Worker with Vite, not with wrangler, so wrangler.toml's
 // `[alias]` stand-ins (worker/aliases) are applied here too: the tests run what ships.
@@ -25,7 +24,7 @@ export default defineConfig({
             wrangler: { configPath: wranglerConfig },
             miniflare: {
               bindings: {
-                DATABASE_URL: testDatabaseUrl,
+                DATABASE_URL: inject("databaseUrl"),
                 BETTER_AUTH_URL: "http://localhost",
                 BETTER_AUTH_SECRET: "test-secret-that-is-long-enough-for-better-auth",
                 NEON_FETCH_ENDPOINT: inject("neonEndpoint"),
@@ -43,6 +42,10 @@ export default defineConfig({
           setupFiles: ["test/setup-file.ts"],
           // Test files share the stand-in's database, emptied before each file, so they run one at a time.
           fileParallelism: false,
+          // Tests wait on real work (password hashing, database round trips); a busy machine must
+          // only make them slower, never fail them. A hang still ends, after minutes.
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
         },
       },
       {
@@ -50,10 +53,11 @@ export default defineConfig({
         extends: false,
         test: {
           name: "stand-in",
-          include: ["local/**/*.test.ts", "scripts/**/*.test.ts"],
+          include: ["local/**/*.test.ts", "scripts/**/*.test.ts", "../scripts/**/*.test.ts"],
           environment: "node",
-          testTimeout: 30_000,
-          hookTimeout: 60_000,
+          // These start processes (pnpm db:migrate, backends): as slow as the machine is busy.
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
         },
       },
     ],

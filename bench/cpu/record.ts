@@ -32,14 +32,18 @@ export async function record(bundleCode: string): Promise<Recording> {
   const answers: RecordedAnswer[] = [];
   const proxy = await startRecordingProxy(standIn.url, answers);
   const workers = await startWorkers([
-    { name: "brisk", modules: { "index.js": bundleCode }, vars: briskVars(proxy.url) },
+    {
+      name: "brisk",
+      modules: { "index.js": bundleCode },
+      vars: briskVars(proxy.url, { DATABASE_URL: standIn.databaseUrl }),
+    },
   ]).catch(async (error: unknown) => {
     await Promise.all([proxy.close(), standIn.close()]);
     await backend.close();
     throw error;
   });
   try {
-    await applyMigrations({ databaseUrl: "postgresql://brisk:brisk@localhost/brisk", fetchEndpoint: standIn.url });
+    await applyMigrations({ databaseUrl: standIn.databaseUrl, fetchEndpoint: standIn.url });
     const base = workers.url;
     const user = await signUp(base, "bench-cpu@example.com");
     const taskIds: string[] = [];

@@ -166,10 +166,14 @@ export async function runGrowth(
   };
   const standIn = await startNeonHttpServer({ backend: recording });
   const workers = await startWorkers([
-    { name: "brisk", modules: { "index.js": bundle.code }, vars: briskVars(standIn.url) },
+    {
+      name: "brisk",
+      modules: { "index.js": bundle.code },
+      vars: briskVars(standIn.url, { DATABASE_URL: standIn.databaseUrl }),
+    },
   ]);
   try {
-    await applyMigrations({ databaseUrl: "postgresql://brisk:brisk@localhost/brisk", fetchEndpoint: standIn.url });
+    await applyMigrations({ databaseUrl: standIn.databaseUrl, fetchEndpoint: standIn.url });
     const user = await signUp(workers.url, "growth@example.com");
     const { users, tasks: backgroundTasks } = options.background;
     log(`growth: ${backgroundTasks} tasks of ${users} other users`);

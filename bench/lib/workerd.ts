@@ -117,10 +117,13 @@ export function cpuNs(pid: number, threads: "all" | "main" = "main"): number {
   return total;
 }
 
-/** The Worker's bindings for a local run: the test suite's secrets, and the database behind `endpoint`. */
+/**
+ * The Worker's bindings for a local run: the test suite's secrets, and the database behind `endpoint`.
+ * A stand-in serves only its own run: pass its `databaseUrl` (the password is its secret) as DATABASE_URL.
+ */
 export function briskVars(endpoint: string, overrides: Record<string, string> = {}): Record<string, string> {
   return {
-    DATABASE_URL: "postgresql://brisk:brisk@localhost/brisk",
+    DATABASE_URL: "postgresql://brisk:no-stand-in@localhost/brisk",
     BETTER_AUTH_URL: origin,
     BETTER_AUTH_SECRET: "bench-secret-that-is-long-enough-for-better-auth",
     NEON_FETCH_ENDPOINT: endpoint,

@@ -59,14 +59,22 @@ export async function runLoad(bundle: WorkerBundle, options: LoadOptions = defau
   const standIn = await startNeonHttpServer({ backend });
   const running: RunningWorkers[] = [];
   try {
-    await applyMigrations({ databaseUrl: "postgresql://brisk:brisk@localhost/brisk", fetchEndpoint: standIn.url });
+    await applyMigrations({ databaseUrl: standIn.databaseUrl, fetchEndpoint: standIn.url });
     const baselineCode = await bundleBenchModule("load/baseline-worker.ts");
     const jwt = await startWorkers([
-      { name: "brisk", modules: { "index.js": bundle.code }, vars: briskVars(standIn.url) },
+      {
+        name: "brisk",
+        modules: { "index.js": bundle.code },
+        vars: briskVars(standIn.url, { DATABASE_URL: standIn.databaseUrl }),
+      },
     ]);
     running.push(jwt);
     const baseline = await startWorkers([
-      { name: "baseline", modules: { "index.js": baselineCode }, vars: briskVars(standIn.url) },
+      {
+        name: "baseline",
+        modules: { "index.js": baselineCode },
+        vars: briskVars(standIn.url, { DATABASE_URL: standIn.databaseUrl }),
+      },
     ]);
     running.push(baseline);
 

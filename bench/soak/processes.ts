@@ -11,17 +11,16 @@ import { log } from "../lib/section.ts";
  * and `wrangler dev` with the workerd processes under it, found through /proc.
  */
 
-/** What the Worker's driver is told to connect to; the stand-in serves its one database whatever it is. */
-export const soakDatabaseUrl = "postgresql://brisk:brisk@localhost/brisk";
-
 /** What stand-in.ts says over its IPC channel. */
 export type StandInMessage =
-  | { kind: "ready"; url: string }
+  | { kind: "ready"; url: string; databaseUrl: string }
   | { kind: "stats"; requests: number; statements: number }
   | { kind: "failed"; message: string };
 
 export interface StandInProcess {
   url: string;
+  /** What the Worker's driver connects with: its password is the stand-in's secret for this run. */
+  databaseUrl: string;
   pid: number;
   /** The stand-in's round trips so far. */
   stats(): Promise<{ requests: number; statements: number }>;
@@ -43,6 +42,7 @@ export function startStandIn(): Promise<StandInProcess> {
       child.off("message", onReady);
       resolve({
         url: message.url,
+        databaseUrl: message.databaseUrl,
         pid: child.pid as number,
         stats: () =>
           new Promise((resolveStats) => {
@@ -84,7 +84,11 @@ export interface WranglerDev {
  * Vars and secrets are given with `--var`. The site is not part
  * of the soak: `--assets` points at an empty directory, so web/dist need not exist.
  */
-export async function startWranglerDev(options: { standInUrl: string; logPath: string }): Promise<WranglerDev> {
+export async function startWranglerDev(options: {
+  standInUrl: string;
+  databaseUrl: string;
+  logPath: string;
+}): Promise<WranglerDev> {
   const port = await freePort();
   const inspectorPort = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -95,7 +99,7 @@ export async function startWranglerDev(options: { standInUrl: string; logPath: s
   // Secrets as well as vars: a throwaway secret for a scratch database.
   const vars = {
     NEON_FETCH_ENDPOINT: options.standInUrl,
-    DATABASE_URL: soakDatabaseUrl,
+    DATABASE_URL: options.databaseUrl,
     BETTER_AUTH_URL: url,
     BETTER_AUTH_SECRET: "soak-secret-that-is-long-enough-for-better-auth",
   };

@@ -22,7 +22,7 @@ import { log } from "../lib/section.ts";
 import { connectInspector } from "./inspector.ts";
 import { MemorySampler, quarterOrFloor, type Series } from "./memory.ts";
 import type { ServerTask } from "./model.ts";
-import { rssBytes, soakDatabaseUrl, startStandIn, startWranglerDev, workerdProcesses } from "./processes.ts";
+import { rssBytes, startStandIn, startWranglerDev, workerdProcesses } from "./processes.ts";
 import { Recorder } from "./recorder.ts";
 import { report, type SoakOutcome } from "./report.ts";
 import { SoakClient } from "./soak-client.ts";
@@ -87,7 +87,11 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 let outcome: SoakOutcome;
 try {
   log("soak: wrangler dev (root wrangler.toml) pointed at the stand-in");
-  const wrangler = await startWranglerDev({ standInUrl: standIn.url, logPath: resultPath("soak-wrangler.log") });
+  const wrangler = await startWranglerDev({
+    standInUrl: standIn.url,
+    databaseUrl: standIn.databaseUrl,
+    logPath: resultPath("soak-wrangler.log"),
+  });
   stopping.push(() => wrangler.stop());
   const inspector = await connectInspector(wrangler.inspectorPort);
   stopping.push(async () => inspector.close());
@@ -193,7 +197,7 @@ process.exit(report(outcome) ? 0 : 1);
 /** Every task row in the scratch database, read through the stand-in, against the clients' models. */
 async function verifyDatabase(clients: SoakClient[], everyoneSignedUp: boolean): Promise<string> {
   neonConfig.fetchEndpoint = standIn.url;
-  const sql = neon(soakDatabaseUrl);
+  const sql = neon(standIn.databaseUrl);
   const rows = (await sql`
     SELECT id, user_id, title, description, completed, completed_at, priority, due_at, tags,
            created_at, updated_at, version

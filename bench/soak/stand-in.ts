@@ -10,7 +10,7 @@
 import { openScratchBackend } from "../../worker/local/local-database.ts";
 import { startNeonHttpServer } from "../../worker/local/neon-http-server.ts";
 import { applyMigrations } from "../../worker/scripts/migrate.ts";
-import { type StandInMessage, soakDatabaseUrl } from "./processes.ts";
+import type { StandInMessage } from "./processes.ts";
 
 const send = (message: StandInMessage) => process.send?.(message);
 
@@ -39,8 +39,8 @@ process.on("disconnect", () => void close().then(() => process.exit(0)));
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => void close().then(() => process.exit(0)));
 
 try {
-  await applyMigrations({ databaseUrl: soakDatabaseUrl, fetchEndpoint: server.url });
-  send({ kind: "ready", url: server.url });
+  await applyMigrations({ databaseUrl: server.databaseUrl, fetchEndpoint: server.url });
+  send({ kind: "ready", url: server.url, databaseUrl: server.databaseUrl });
 } catch (error) {
   send({ kind: "failed", message: `migrations: ${error instanceof Error ? error.message : String(error)}` });
   await close();

@@ -1,9 +1,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
 import { freePort } from "../../scripts/lib/free-port.ts";
+import { localDatabaseUrl } from "../../worker/local/neon-http-server.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -11,6 +13,8 @@ declare module "vitest" {
     chromiumPath: string;
     /** The local Neon stand-in's origin, for arming faults (`POST /__stand-in/faults`). */
     standInUrl: string;
+    /** The connection string that carries the stand-in's secret: it refuses requests without it. */
+    standInDatabaseUrl: string;
   }
 }
 
@@ -35,6 +39,7 @@ export default async function setup(project: TestProject) {
     project.provide("chromiumPath", "");
     project.provide("baseUrl", "");
     project.provide("standInUrl", "");
+    project.provide("standInDatabaseUrl", "");
     return;
   }
   const chromium = findChromium();
@@ -45,12 +50,14 @@ export default async function setup(project: TestProject) {
     project.provide("chromiumPath", "");
     project.provide("baseUrl", "");
     project.provide("standInUrl", "");
+    project.provide("standInDatabaseUrl", "");
     return;
   }
 
   const dataDir = mkdtempSync(join(tmpdir(), "brisk-e2e-"));
   const port = await freePort();
   const dbPort = await freePort();
+  const standInSecret = randomBytes(24).toString("base64url");
   const app = spawn(process.execPath, ["scripts/dev.ts"], {
     cwd: root,
     env: {
@@ -61,6 +68,7 @@ export default async function setup(project: TestProject) {
       BRISK_PGLITE_DIR: dataDir,
       // Lets tests inject database faults through the stand-in (tests/faults.e2e.ts).
       BRISK_STAND_IN_CONTROL: "1",
+      BRISK_STAND_IN_SECRET: standInSecret,
     },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
@@ -77,6 +85,7 @@ export default async function setup(project: TestProject) {
   project.provide("baseUrl", baseUrl);
   project.provide("chromiumPath", chromium);
   project.provide("standInUrl", `http://127.0.0.1:${dbPort}`);
+  project.provide("standInDatabaseUrl", localDatabaseUrl(standInSecret));
 
   return async () => {
     await stop(app);
@@ -85,7 +94,7 @@ export default async function setup(project: TestProject) {
 }
 
 async function waitForHealth(url: string, app: ChildProcess, output: () => string) {
-  const deadline = Date.now() + 150_000;
+  const deadline = Date.now() + 280_000;
   while (Date.now() < deadline) {
     if (app.exitCode !== null) throw new Error(`the app exited (${app.exitCode}):\n${output()}`);
     try {

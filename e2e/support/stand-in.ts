@@ -3,6 +3,8 @@ import { expect, inject } from "vitest";
 
 /** The local Neon stand-in the app under test talks to (started by support/global-setup.ts). */
 export const standInUrl = inject("standInUrl");
+/** The stand-in serves only requests whose connection string carries its secret, control requests included. */
+const credentials = { "Neon-Connection-String": inject("standInDatabaseUrl") };
 
 /**
  * A database fault for the stand-in to inject (the shape of `Fault` in
@@ -25,14 +27,18 @@ export const sql = {
 } as const;
 
 export async function armFault(fault: Fault): Promise<void> {
-  const response = await fetch(`${standInUrl}/__stand-in/faults`, { method: "POST", body: JSON.stringify(fault) });
+  const response = await fetch(`${standInUrl}/__stand-in/faults`, {
+    method: "POST",
+    headers: credentials,
+    body: JSON.stringify(fault),
+  });
   expect(response.status, "arming a fault in the stand-in").toBe(200);
 }
 
 /** Disarms every fault, so none outlives the test that armed it. */
 export async function clearFaults(): Promise<void> {
   if (!standInUrl) return;
-  const response = await fetch(`${standInUrl}/__stand-in/faults`, { method: "DELETE" });
+  const response = await fetch(`${standInUrl}/__stand-in/faults`, { method: "DELETE", headers: credentials });
   expect(response.status, "clearing the stand-in's faults").toBe(200);
 }
 

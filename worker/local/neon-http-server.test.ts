@@ -1,10 +1,12 @@
+import { randomBytes } from "node:crypto";
+import { request } from "node:http";
 import { type NeonQueryFunction, neon, neonConfig } from "@neondatabase/serverless";
 import { sql as drizzleSql, eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/neon-http";
 import { boolean, integer, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BackendKind, backendKindFromEnv, openScratchBackend } from "./local-database.ts";
-import { type NeonHttpServer, startNeonHttpServer } from "./neon-http-server.ts";
+import { localDatabaseUrl, type NeonHttpServer, startNeonHttpServer } from "./neon-http-server.ts";
 
 /**
  * Conformance of the local Neon stand-in: the real driver and drizzle, over HTTP,
@@ -12,13 +14,15 @@ import { type NeonHttpServer, startNeonHttpServer } from "./neon-http-server.ts"
  * where the raw protocol answers of both backends must also be identical.
  */
 const kinds: BackendKind[] = backendKindFromEnv() === "postgres" ? ["pglite", "postgres"] : ["pglite"];
-const connectionString = "postgresql://brisk:brisk@localhost/brisk";
+/** One run's secret for both backends' servers, so one connection string reaches either. */
+const secret = randomBytes(24).toString("base64url");
+const connectionString = localDatabaseUrl(secret);
 
 const servers = new Map<BackendKind, NeonHttpServer>();
 
 beforeAll(async () => {
   for (const kind of kinds) {
-    const server = await startNeonHttpServer({ backend: await openScratchBackend(kind) });
+    const server = await startNeonHttpServer({ backend: await openScratchBackend(kind), secret, control: true });
     servers.set(kind, server);
   }
 });
@@ -183,6 +187,84 @@ describe.each(kinds)("the stand-in on %s", (kind) => {
     const response = await fetch(server?.url ?? "", { method: "POST", body: JSON.stringify({ query: "SELECT 1" }) });
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ code: "08001" });
+  });
+});
+
+/** A POST with exactly these headers (fetch would set Host itself). */
+function rawPost(url: string, headers: Record<string, string>, body: string) {
+  return new Promise<{ status: number; body: Record<string, unknown> }>((resolve, reject) => {
+    const req = request(url, { method: "POST", headers }, (res) => {
+      let text = "";
+      res.on("data", (chunk: Buffer) => {
+        text += chunk.toString();
+      });
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown> }));
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+describe("who the stand-in serves", () => {
+  const server = () => servers.get("pglite") as NeonHttpServer;
+  const select = JSON.stringify({ query: "SELECT 1 AS one", params: [] });
+
+  it.each(["localhost", "127.0.0.1", "[::1]"])("serves the loopback name %s with its port", async (name) => {
+    const answer = await rawPost(
+      server().url,
+      { Host: `${name}:${server().port}`, "Neon-Connection-String": connectionString },
+      select,
+    );
+    expect(answer).toMatchObject({ status: 200, body: { rows: [{ one: "1" }] } });
+  });
+
+  it.each([
+    ["another host (a DNS-rebinding page)", () => "attacker.example"],
+    ["another host on the same port", (port: number) => `attacker.example:${port}`],
+    ["a loopback name on another port", () => "localhost:1"],
+    ["a name that only starts like localhost", (port: number) => `localhost.attacker.example:${port}`],
+  ])("refuses %s with 403", async (_, host) => {
+    const answer = await rawPost(
+      server().url,
+      { Host: host(server().port), "Neon-Connection-String": connectionString },
+      select,
+    );
+    expect(answer.status).toBe(403);
+    expect(String(answer.body.message)).toMatch(/Host .* is not this stand-in's loopback address/);
+  });
+
+  it.each([
+    ["another password", localDatabaseUrl("guessed")],
+    ["no password", "postgresql://brisk@localhost/brisk"],
+  ])("refuses a connection string with %s with 403", async (_, wrong) => {
+    const response = await fetch(server().url, {
+      method: "POST",
+      headers: { "Neon-Connection-String": wrong },
+      body: select,
+    });
+    expect(response.status).toBe(403);
+    expect(((await response.json()) as { message: string }).message).toMatch(/password is not this run's secret/);
+  });
+
+  it("refuses its control endpoints without the run's secret, and serves them with it", async () => {
+    const stats = new URL("/__stand-in/stats", server().url);
+    expect((await fetch(stats)).status).toBe(403);
+    expect((await fetch(stats, { headers: { "Neon-Connection-String": localDatabaseUrl("guessed") } })).status).toBe(
+      403,
+    );
+    expect((await fetch(stats, { headers: { "Neon-Connection-String": connectionString } })).status).toBe(200);
+  });
+
+  it("generates a secret of its own when given none, and names it in its database URL", async () => {
+    const own = await startNeonHttpServer({ backend: server().backend });
+    try {
+      expect(own.databaseUrl).not.toBe(connectionString);
+      neonConfig.fetchEndpoint = own.url;
+      expect(await neon(own.databaseUrl)`SELECT 1 AS one`).toEqual([{ one: 1 }]);
+      await expect(neon(connectionString)`SELECT 1 AS one`).rejects.toThrow();
+    } finally {
+      await own.close();
+    }
   });
 });
 

@@ -1,3 +1,4 @@
+import { randomBytes, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { getTableName } from "drizzle-orm";
@@ -22,12 +23,19 @@ import {
  *   body {query, params} or {queries: [{query, params}, …]} (no Content-Type is sent).
  *   200 → {fields, rows, command, rowCount, rowAsArray} or {results: […]};
  *   400 → the Postgres error as JSON with its SQLSTATE `code`; other failures → 5xx text.
+ *
+ * It runs any SQL it is sent, so it serves only its own run: a request must name one of
+ * the server's loopback addresses in `Host` (a page in a browser that rebinds its DNS name
+ * to 127.0.0.1 still sends its own name), and its connection string must carry the run's
+ * secret as the password (`databaseUrl`). Anything else is refused with 403.
  */
 export interface NeonHttpServer {
   /** The SQL endpoint, e.g. `http://127.0.0.1:5480/sql`. */
   readonly url: string;
   readonly port: number;
   readonly backend: SqlBackend;
+  /** The connection string to give the driver (DATABASE_URL): its password is the run's secret. */
+  readonly databaseUrl: string;
   /** Round trips (HTTP requests to /sql) served so far; tests count them. */
   readonly stats: { requests: number; statements: number };
   /** Faults to inject into coming requests; tests arm them (also via POST /__stand-in/faults). */
@@ -40,6 +48,8 @@ export interface NeonHttpServerOptions {
   /** 0 picks a free port. */
   port?: number;
   host?: string;
+  /** The password every connection string must carry; a random one when not given. */
+  secret?: string;
   /**
    * Serves `/__stand-in/stats`, `POST /__stand-in/reset` (empties every table in
    * `public` but the reference data migrations wrote) and `POST|DELETE
@@ -90,8 +100,15 @@ const errorFields = [
   "routine",
 ] as const;
 
+/** The connection string for a stand-in whose secret is `secret`; it serves one database whatever the name. */
+export function localDatabaseUrl(secret: string): string {
+  return `postgresql://brisk:${encodeURIComponent(secret)}@localhost/brisk`;
+}
+
 export async function startNeonHttpServer(options: NeonHttpServerOptions): Promise<NeonHttpServer> {
   const { backend } = options;
+  const secret = Buffer.from(options.secret ?? randomBytes(24).toString("base64url"));
+  let loopbackHosts = new Set<string>();
   const stats = { requests: 0, statements: 0 };
   const faults: Fault[] = [];
 
@@ -108,15 +125,26 @@ export async function startNeonHttpServer(options: NeonHttpServerOptions): Promi
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
+    if (!loopbackHosts.has(req.headers.host?.toLowerCase() ?? "")) {
+      return send(res, 403, {
+        message: `refused: Host ${JSON.stringify(req.headers.host ?? "")} is not this stand-in's loopback address (${[...loopbackHosts].join(", ")})`,
+      });
+    }
     const path = new URL(req.url ?? "/", "http://stand-in").pathname;
-    if (options.control && path.startsWith("/__stand-in/")) return control(path, req, res);
-    if (path !== "/sql") return send(res, 404, { message: `not found: ${path}` });
-    if (req.method !== "POST") return send(res, 405, { message: "use POST" });
-
     const connectionString = req.headers["neon-connection-string"];
-    if (typeof connectionString !== "string" || !/^postgres(ql)?:\/\//.test(connectionString)) {
+    const isSql = path === "/sql";
+    if (isSql && (typeof connectionString !== "string" || !/^postgres(ql)?:\/\//.test(connectionString))) {
       return send(res, 400, queryError("missing or malformed Neon-Connection-String header", "08001"));
     }
+    if (!carriesSecret(connectionString)) {
+      return send(res, 403, {
+        message:
+          "refused: the Neon-Connection-String password is not this run's secret (use the DATABASE_URL of the run that started it)",
+      });
+    }
+    if (options.control && path.startsWith("/__stand-in/")) return control(path, req, res);
+    if (!isSql) return send(res, 404, { message: `not found: ${path}` });
+    if (req.method !== "POST") return send(res, 405, { message: "use POST" });
 
     let body: unknown;
     try {
@@ -155,6 +183,17 @@ export async function startNeonHttpServer(options: NeonHttpServerOptions): Promi
     }
   }
 
+  function carriesSecret(connectionString: string | string[] | undefined): boolean {
+    if (typeof connectionString !== "string" || !URL.canParse(connectionString)) return false;
+    let password: Buffer;
+    try {
+      password = Buffer.from(decodeURIComponent(new URL(connectionString).password));
+    } catch {
+      return false; // a malformed %-escape
+    }
+    return password.length === secret.length && timingSafeEqual(password, secret);
+  }
+
   async function control(path: string, req: IncomingMessage, res: ServerResponse) {
     if (path === "/__stand-in/stats" && req.method === "GET") return send(res, 200, stats);
     if (path === "/__stand-in/reset" && req.method === "POST") {
@@ -179,11 +218,13 @@ export async function startNeonHttpServer(options: NeonHttpServerOptions): Promi
     server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+  loopbackHosts = new Set(["localhost", "127.0.0.1", "[::1]"].map((name) => `${name}:${port}`));
 
   return {
     url: `http://${options.host ?? "127.0.0.1"}:${port}/sql`,
     port,
     backend,
+    databaseUrl: localDatabaseUrl(secret.toString()),
     stats,
     faults,
     close: () =>

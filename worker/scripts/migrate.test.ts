@@ -15,7 +15,8 @@ import { type NeonHttpServer, startNeonHttpServer } from "../local/neon-http-ser
  * or a scratch database on the PostgreSQL server with BRISK_DB=postgres).
  */
 const root = join(import.meta.dirname, "..", "..");
-/** What a Neon URL looks like; the stand-in serves its one database whatever it names. */
+/** What a Neon URL looks like; the stand-in serves its one database whatever it names (the password is its secret). */
+const secret = "secret-password";
 const databaseUrl =
   "postgresql://brisk:secret-password@ep-rehearsal-123456.us-east-2.aws.neon.tech/neondb?sslmode=require";
 
@@ -39,7 +40,7 @@ function dbMigrate(env: Record<string, string | undefined>): Promise<Run> {
     execFile(
       "pnpm",
       ["db:migrate"],
-      { cwd: root, env: { ...inherited, ...env }, timeout: 60_000 },
+      { cwd: root, env: { ...inherited, ...env }, timeout: 240_000 },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
         resolve({ code, stdout, stderr });
@@ -49,7 +50,7 @@ function dbMigrate(env: Record<string, string | undefined>): Promise<Run> {
 }
 
 async function startStandIn(): Promise<NeonHttpServer> {
-  return startNeonHttpServer({ backend: await openScratchBackend(backendKindFromEnv()) });
+  return startNeonHttpServer({ backend: await openScratchBackend(backendKindFromEnv()), secret });
 }
 
 async function stopStandIn(server: NeonHttpServer | undefined) {

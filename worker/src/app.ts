@@ -1,9 +1,11 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { Scalar } from "@scalar/hono-api-reference";
 import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import { NONCE, secureHeaders } from "hono/secure-headers";
+import type { MiddlewareHandler } from "hono/types";
 import { authRoutes } from "./auth/auth.routes.ts";
 import { requireUser } from "./auth/require-user.ts";
 import { ConfigError, readConfig } from "./config.ts";
@@ -31,17 +33,19 @@ app.use(async (c, next) => {
   await next();
   if (c.req.url.startsWith("https:")) c.header("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
 });
-// The API reference page loads Scalar from its CDN; every other API response is data, never a document.
+// The API reference page runs Scalar's bundle, served from this origin by the site (web/scripts/
+// vendor-api-reference.ts copies the locked version into web/dist), with this page's nonce. The styles
+// Scalar injects at run time are inline; nothing loads from another host.
 app.use(
   "/api/docs",
   secureHeaders({
     ...securityHeaders,
     contentSecurityPolicy: {
       defaultSrc: ["'none'"],
-      scriptSrc: [NONCE, "https://cdn.jsdelivr.net"],
-      styleSrc: ["'unsafe-inline'", "https://cdn.jsdelivr.net", "https://fonts.scalar.com"],
-      fontSrc: ["https://fonts.scalar.com", "https://cdn.jsdelivr.net", "data:"],
-      imgSrc: ["'self'", "data:", "https:"],
+      scriptSrc: [NONCE],
+      styleSrc: ["'self'", "'unsafe-inline'"],
+      fontSrc: ["'self'", "data:"],
+      imgSrc: ["'self'", "data:"],
       connectSrc: ["'self'"],
       frameAncestors: ["'none'"],
     },
@@ -60,9 +64,33 @@ app.use("/api/*", async (c, next) => {
   await next();
 });
 
+/** The answer holds a credential or a user's data: no cache (browser, proxy, CDN) may keep it. */
+const noStore: MiddlewareHandler = async (c, next) => {
+  await next();
+  c.header("Cache-Control", "no-store");
+};
+// Every Better Auth answer but the public key set carries a session, a token or an account.
+app.use("/api/auth/*", (c, next) => (c.req.path === "/api/auth/jwks" ? next() : noStore(c, next)));
+
 app.route("/api/health", healthRoutes);
 app.route("/api/auth", authRoutes);
 
+// Cross-origin use of the task API, for TRUSTED_ORIGINS only: the bearer token is the credential,
+// so no cookies (credentials off). Other origins get no CORS headers at all, not even on a preflight.
+// Only the task routes: Better Auth's answers keep their own headers (Hono's cors would overwrite its
+// Access-Control-Expose-Headers), and its cookie-based routes check origins themselves.
+const taskCors = cors({
+  origin: (origin) => origin,
+  allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE"],
+  allowHeaders: ["Authorization", "Content-Type", "If-Match"],
+  exposeHeaders: ["ETag", "Location", "Link", "X-Total-Count", "Retry-After"],
+  credentials: false,
+  maxAge: 600,
+});
+app.use("/api/:userId/tasks/*", (c, next) =>
+  c.var.config.trustedOrigins.includes(c.req.header("Origin") ?? "") ? taskCors(c, next) : next(),
+);
+app.use("/api/:userId/tasks/*", noStore);
 app.use("/api/:userId/tasks/*", requireUser);
 app.use(
   "/api/:userId/tasks/*",
@@ -92,9 +120,22 @@ app.doc31("/api/openapi.json", {
       "every task route needs `Authorization: Bearer <access token>`. Errors are RFC 9457 problem+json.",
   },
 });
+/** Where the site serves Scalar's standalone bundle (web/scripts/vendor-api-reference.ts puts it there). */
+export const apiReferenceScript = "/vendor/scalar-api-reference.js";
 app.get(
   "/api/docs",
-  Scalar((c) => ({ url: "/api/openapi.json", pageTitle: "Brisk API", nonce: c.get("secureHeadersNonce") })),
+  Scalar((c) => ({
+    url: "/api/openapi.json",
+    pageTitle: "Brisk API",
+    nonce: c.get("secureHeadersNonce"),
+    cdn: apiReferenceScript,
+    // Nothing that would reach Scalar's services (its CSP refuses them anyway): no font host, no
+    // telemetry, no MCP generator; the page uses the system's fonts.
+    withDefaultFonts: false,
+    telemetry: false,
+    mcp: { disabled: true },
+    showDeveloperTools: "never",
+  })),
 );
 
 app.notFound((c) => renderProblem(c, problem("not_found", { detail: `Nothing at ${c.req.path}` })));

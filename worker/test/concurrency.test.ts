@@ -121,7 +121,6 @@ describe.runIf(isPostgres)("concurrent requests for one task (PostgreSQL server 
         expect(after?.completed).toBe(won.completed);
       }
     },
-    60_000,
   );
 
   // The contract (api.md §2): a stale If-Match → 412 and nothing changes. Here the PATCH
@@ -151,7 +150,6 @@ describe.runIf(isPostgres)("concurrent requests for one task (PostgreSQL server 
         );
       }
     },
-    60_000,
   );
 
   // An empty merge patch is no write (docs/tasks-api.md): it reads the task and checks If-Match.
@@ -176,7 +174,7 @@ describe.runIf(isPostgres)("concurrent requests for one task (PostgreSQL server 
         expect(patched.status).toBe(412);
       }
     }
-  }, 60_000);
+  });
 
   it(`lets exactly one of a DELETE and a PATCH with the same If-Match win, ${rounds} times over`, async () => {
     for (let round = 0; round < rounds; round++) {
@@ -197,7 +195,7 @@ describe.runIf(isPostgres)("concurrent requests for one task (PostgreSQL server 
         expect(rows).toEqual([expect.objectContaining({ version: 2, title: `Patched by round ${round}` })]);
       }
     }
-  }, 60_000);
+  });
 
   it.each<[string, Record<string, unknown>]>([
     ["a minimal body", { title: "Buy milk" }],
@@ -231,7 +229,6 @@ describe.runIf(isPostgres)("concurrent requests for one task (PostgreSQL server 
         expect(await sql("select id from tasks where id = $1", [body.id])).toHaveLength(1);
       }
     },
-    60_000,
   );
 
   it("answers ten simultaneous creates with one id and different bodies with one 201 and nine 409s", async () => {
@@ -248,7 +245,7 @@ describe.runIf(isPostgres)("concurrent requests for one task (PostgreSQL server 
       const rows = await stored(id);
       expect(rows).toEqual([expect.objectContaining({ title: winner.title, version: 1 })]);
     }
-  }, 60_000);
+  });
 
   it("gives a create race between two users for one id to one of them; the other gets 409, never the other's task", async () => {
     const signedUp = await signUp();
@@ -267,7 +264,7 @@ describe.runIf(isPostgres)("concurrent requests for one task (PostgreSQL server 
       const lookedUp = await call(`/api/${other.id}/tasks/${body.id}`, { token: other.token });
       expect(lookedUp.status).toBe(404);
     }
-  }, 60_000);
+  });
 
   it.each([8, 15, 16])(
     "applies %i simultaneous toggles each exactly once",
@@ -293,6 +290,5 @@ describe.runIf(isPostgres)("concurrent requests for one task (PostgreSQL server 
       expect(after?.completed).toBe(n % 2 === 1);
       expect(after?.has_completed_at).toBe(n % 2 === 1);
     },
-    60_000,
   );
 });

@@ -3,11 +3,12 @@ import type { TestProject } from "vitest/node";
 import { backendKindFromEnv, openScratchBackend } from "../local/local-database.ts";
 import { startNeonHttpServer } from "../local/neon-http-server.ts";
 import { applyMigrations } from "../scripts/migrate.ts";
-import { testDatabaseUrl } from "./test-config.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
     neonEndpoint: string;
+    /** The stand-in's connection string; its password is this run's secret. */
+    databaseUrl: string;
     hangingEndpoint: string;
   }
 }
@@ -20,8 +21,9 @@ declare module "vitest" {
 export default async function setup(project: TestProject) {
   const backend = await openScratchBackend(backendKindFromEnv());
   const server = await startNeonHttpServer({ backend, control: true });
-  await applyMigrations({ databaseUrl: testDatabaseUrl, fetchEndpoint: server.url });
+  await applyMigrations({ databaseUrl: server.databaseUrl, fetchEndpoint: server.url });
   project.provide("neonEndpoint", server.url);
+  project.provide("databaseUrl", server.databaseUrl);
 
   // Accepts connections and never answers: a database that hangs.
   const held = new Set<Socket>();

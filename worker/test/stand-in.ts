@@ -8,7 +8,11 @@ function controlUrl(path: string): string {
 }
 
 async function control(path: string, init?: RequestInit): Promise<unknown> {
-  const response = await fetch(controlUrl(path), init);
+  // The stand-in serves only requests that carry its run's secret, the password in DATABASE_URL.
+  const response = await fetch(controlUrl(path), {
+    ...init,
+    headers: { "Neon-Connection-String": env.DATABASE_URL },
+  });
   if (!response.ok) throw new Error(`stand-in ${path} failed: ${response.status} ${await response.text()}`);
   return response.json();
 }

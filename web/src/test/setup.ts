@@ -1,8 +1,11 @@
 import "@testing-library/jest-dom/vitest";
-import { cleanup } from "@testing-library/react";
+import { cleanup, configure } from "@testing-library/react";
 import { afterEach, beforeEach, vi } from "vitest";
 import { resetApiClientForTests } from "../lib/api-client.ts";
 import { navigation } from "../lib/navigation.ts";
+
+// waitFor/findBy give up after 1 s by default: too tight for a busy machine.
+configure({ asyncUtilTimeout: 10_000 });
 
 beforeEach(() => {
   resetApiClientForTests();

@@ -1,0 +1,17 @@
+/**
+ * `pnpm test` — every suite, in turn: the site build (the Worker's tests serve it), the
+ * Worker in workerd with the stand-in's conformance, the web app in jsdom, and the browser
+ * suite in Chromium. Each runs whatever happened before it; a summary names every failure,
+ * and the exit code is non-zero if any suite failed. BRISK_DB=postgres reaches every suite.
+ */
+import { runSuites } from "./lib/run-suites.ts";
+
+const pnpm = (...args: string[]) => ({ command: "pnpm", args });
+
+const { ok } = await runSuites([
+  { name: "build", ...pnpm("build") },
+  { name: "worker", ...pnpm("--filter", "@brisk/worker", "test") },
+  { name: "web", ...pnpm("--filter", "@brisk/web", "test") },
+  { name: "e2e", ...pnpm("--filter", "@brisk/e2e", "test") },
+]);
+process.exitCode = ok ? 0 : 1;
