@@ -25,7 +25,7 @@ const sessionActions = { window: 60, max: 30 } as const;
  * Exposing another endpoint (password reset, email verification, two-factor,
  * passkeys) is one more row here.
  */
-export const exposedEndpoints: Record<string, ExposedEndpoint> = {
+const exposedEndpoints: Record<string, ExposedEndpoint> = {
   "/sign-up/email": { method: "POST", name: "sign-up", perAddress: credentialAttempts },
   "/sign-in/email": { method: "POST", name: "sign-in", perAddress: credentialAttempts },
   "/sign-out": { method: "POST", name: "sign-out", perAddress: sessionActions },
@@ -42,7 +42,7 @@ export const exposedEndpoints: Record<string, ExposedEndpoint> = {
  * Failed sign-ins per account (whatever the address), so rotating addresses does not
  * buy unlimited guesses at one password. A successful sign-in clears the count.
  */
-export const failedSignInsPerAccount = { window: 15 * 60, max: 10 } as const;
+const failedSignInsPerAccount = { window: 15 * 60, max: 10 } as const;
 
 /** How long a throttle counter can matter: the Cron Trigger prunes rows older than this. */
 export const longestThrottleWindowSeconds = Math.max(

@@ -24,7 +24,7 @@ export const signingKeyRotation = { intervalSeconds: 30 * 86_400, gracePeriodSec
 const sessionLifetime = { expiresIn: 7 * 86_400, updateAge: 86_400 } as const;
 
 /** What a person may put in their profile. */
-export const profileLimits = { nameLength: 100, imageUrlLength: 2048 } as const;
+const profileLimits = { nameLength: 100, imageUrlLength: 2048 } as const;
 
 /** The access token's `iss` and `aud`: the site's origin, and the API beneath it. */
 export function tokenClaims(config: Config) {
@@ -150,7 +150,7 @@ function rethrowUnavailable(error: unknown): never {
  * every loopback name of its port too — `localhost`, `127.0.0.1` and `[::1]` are the
  * same server to a person typing the address.
  */
-export function trustedOrigins(config: Config): string[] {
+function trustedOrigins(config: Config): string[] {
   const site = new URL(config.baseUrl);
   const loopback = ["localhost", "127.0.0.1", "[::1]"];
   const aliases = loopback.includes(site.hostname)
@@ -182,11 +182,13 @@ function checkRequest(config: Config, db: Database) {
 
     if (ctx.path === "/sign-up/email" && body) {
       const { email, password } = body;
-      if (typeof email !== "string" || typeof password !== "string" || !z.email().safeParse(email).success) return;
-      await rejectWeakPassword(db, password, email);
-      const { taken } = await deleteUserWithoutCredentials(db, email);
-      // Better Auth answers a taken address before hashing; hash anyway, so both answers cost the same.
-      if (taken) await ctx.context.password.hash(password);
+      // Otherwise Better Auth refuses the body, naming what is wrong.
+      if (typeof email === "string" && typeof password === "string" && z.email().safeParse(email).success) {
+        await rejectWeakPassword(db, password, email);
+        const { taken } = await deleteUserWithoutCredentials(db, email);
+        // Better Auth answers a taken address before hashing; hash anyway, so both answers cost the same.
+        if (taken) await ctx.context.password.hash(password);
+      }
     } else if (ctx.path === "/change-password" && body) {
       if (typeof body.newPassword === "string") {
         const session = await getSessionFromCtx(ctx);
