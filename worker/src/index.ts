@@ -1,3 +1,22 @@
 import { app } from "./app.ts";
+import { longestThrottleWindowSeconds } from "./auth/auth.routes.ts";
+import { pruneAttempts } from "./auth/rate-limit-storage.ts";
+import { readConfig } from "./config.ts";
+import { getDatabase } from "./db/client.ts";
+import { logEvent } from "./log.ts";
+import { pruneExpiredDeletions } from "./tasks/tasks.repo.ts";
 
-export default app satisfies ExportedHandler<Env>;
+export default {
+  fetch: app.fetch,
+  /**
+   * The Cron Trigger (wrangler.toml `[triggers]`): removes throttle counters no window can
+   * need any more and bulk deletions too old to undo.
+   */
+  // Awaited, not waitUntil: a failed run then shows as failed in the Cron Trigger's history.
+  async scheduled(_controller, env, _ctx) {
+    const db = getDatabase(readConfig(env));
+    const counters = await pruneAttempts(db, longestThrottleWindowSeconds);
+    const deletions = await pruneExpiredDeletions(db);
+    logEvent("info", "pruned expired rows", { counters, deletions });
+  },
+} satisfies ExportedHandler<Env>;

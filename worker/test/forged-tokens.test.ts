@@ -318,6 +318,21 @@ describe("forged and malformed access tokens", () => {
     ["an empty subject", "no subject", async () => sign(claims({ sub: "" }))],
     ["no issued-at", badClaim, async () => sign(claimsWithout("iat"))],
     ["no expiry", badClaim, async () => sign(claimsWithout("exp"))],
+    [
+      "issued 2 minutes in the future (beyond the clock tolerance)",
+      badClaim,
+      async () => sign(claims({ iat: now() + 120, exp: now() + 720 })),
+    ],
+    [
+      "issued longer ago than the access-token lifetime, with an expiry far ahead",
+      "ERR_JWT_EXPIRED",
+      async () => sign(claims({ iat: now() - 2000, exp: now() + 86_400 })),
+    ],
+    [
+      "a 16-minute-old token with an expiry a year ahead",
+      "ERR_JWT_EXPIRED",
+      async () => sign(claims({ iat: now() - 960, exp: now() + 365 * 86_400 })),
+    ],
 
     // Header extensions and encodings.
     [
@@ -373,6 +388,24 @@ describe("forged and malformed access tokens", () => {
     const token = await forge();
     await expectInvalidToken(await guard(token));
     expect(await verdict(token)).toBe(reason);
+  });
+});
+
+describe("the Authorization scheme", () => {
+  it.each(["bearer", "BEARER", "bEaReR"])(
+    "accepts the scheme written %s (RFC 7235: case-insensitive)",
+    async (scheme) => {
+      const response = await call(tasksOf(user.id), {
+        env: isolate,
+        headers: { Authorization: `${scheme} ${realToken}` },
+      });
+      expect(response.status).toBe(200);
+    },
+  );
+
+  it("still refuses another scheme", async () => {
+    const response = await call(tasksOf(user.id), { env: isolate, headers: { Authorization: `Basic ${realToken}` } });
+    await expectInvalidToken(response);
   });
 });
 

@@ -132,3 +132,75 @@ describe("fuzzing the task API", () => {
     expect(await response.json()).toEqual([]);
   });
 });
+
+/**
+ * The account endpoints fed text with NUL, lone surrogates and compatibility
+ * characters in every field: whatever arrives, the answer is never a 5xx.
+ */
+describe("fuzzing /api/auth", () => {
+  const oddCharacter = fc.oneof(
+    fc.constantFrom(
+      "\u0000",
+      "\ud800",
+      "\udfff",
+      "\uff50",
+      "\ufb01",
+      "\u2168",
+      "\u2460",
+      "\u3000",
+      "e\u0301",
+      "\u202e",
+    ),
+    fc.string({ unit: "binary", minLength: 1, maxLength: 1 }),
+    fc.string({ minLength: 1, maxLength: 1 }),
+  );
+  const oddText = fc.array(oddCharacter, { maxLength: 40 }).map((characters) => characters.join(""));
+  const field = fc.oneof(
+    oddText,
+    fc.constant(undefined),
+    fc.integer(),
+    fc.constant(null),
+    fc.string({ maxLength: 200 }),
+  );
+  const email = fc.oneof(
+    oddText.map((name) => `${name}@example.com`),
+    oddText,
+    fc.constant(`fuzz-${crypto.randomUUID().slice(0, 8)}@example.com`),
+  );
+
+  let victim: { email: string; password: string; cookie: string };
+
+  beforeAll(async () => {
+    victim = await signUp();
+  });
+
+  it("never answers 5xx to sign-up, sign-in, change-password, update-user or delete-user", {
+    timeout: 300_000,
+  }, async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom("sign-up/email", "sign-in/email", "change-password", "update-user", "delete-user"),
+        fc.record(
+          {
+            name: field,
+            email,
+            password: field,
+            currentPassword: field,
+            newPassword: field,
+            image: field,
+            callbackURL: field,
+          },
+          { requiredKeys: [] },
+        ),
+        async (endpoint, body) => {
+          const response = await call(`/api/auth/${endpoint}`, { cookie: victim.cookie, body });
+          expect(response.status, `${endpoint} ${JSON.stringify(body)}`).toBeLessThan(500);
+        },
+      ),
+      { numRuns: 80, seed: Number(process.env.FUZZ_SEED ?? Date.now() % 1_000_000) },
+    );
+    // The victim's password was never among the inputs: the account is still there.
+    const session = await call("/api/auth/get-session", { cookie: victim.cookie });
+    expect(await session.json()).toMatchObject({ user: { email: victim.email } });
+  });
+});

@@ -53,7 +53,7 @@ export function getKeySet(auth: Auth, config: Config): JWTVerifyGetKey {
 /** What a full verification established about a token, kept so the next request with it skips the RSA check. */
 interface Verified {
   userId: string;
-  /** `exp`, in seconds. */
+  /** `exp`, or `iat` plus the maximum token age if sooner, in seconds. */
   expiresAt: number;
   /** The key that verified the signature, and what the key set needs to be asked for it again. */
   key: unknown;
@@ -99,7 +99,8 @@ function remember(token: string, keySet: JWTVerifyGetKey, verified: Verified): v
 /**
  * Verifies an access token: RS256 only, signed by one of our keys (chosen by
  * `kid`), our issuer and audience, unexpired and already valid (with a little
- * clock tolerance), with a subject. Returns the user id, or throws
+ * clock tolerance), issued neither in the future nor longer ago than the access
+ * tokens' lifetime (`maxTokenAge`), with a subject. Returns the user id, or throws
  * InvalidAccessToken. A key set that cannot be loaded throws the database's error.
  */
 export async function verifyAccessToken(
@@ -126,11 +127,14 @@ export async function verifyAccessToken(
         audience,
         clockTolerance: clockToleranceSeconds,
         requiredClaims: ["sub", "exp", "iat"],
+        // No older than an access token lives (whatever its `exp` says), and `iat` not in the future.
+        maxTokenAge: config.accessTokenTtlSeconds,
       },
     );
     if (typeof payload.sub !== "string" || payload.sub === "") throw new InvalidAccessToken("no subject");
-    if (usedKey && typeof payload.exp === "number") {
-      remember(token, keySet, { userId: payload.sub, expiresAt: payload.exp, ...usedKey });
+    if (usedKey && typeof payload.exp === "number" && typeof payload.iat === "number") {
+      const expiresAt = Math.min(payload.exp, payload.iat + config.accessTokenTtlSeconds);
+      remember(token, keySet, { userId: payload.sub, expiresAt, ...usedKey });
     }
     return { userId: payload.sub };
   } catch (error) {

@@ -1,16 +1,113 @@
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "../env.ts";
+import { problem } from "../problems.ts";
 import { getAuth } from "./auth.ts";
+import { consumeAttempt, forgetAttempts, type RateLimitRule } from "./rate-limit-storage.ts";
 
-/** Better Auth's own endpoints, unchanged in shape, at /api/auth/*. */
-export const authRoutes = new Hono<AppEnv>().on(["GET", "POST"], "/*", async (c) => {
-  const response = await getAuth(c.var.config, c.var.db).handler(c.req.raw);
-  // Better Auth says when to retry in X-Retry-After; HTTP clients read Retry-After.
-  const retryAfter = response.headers.get("X-Retry-After");
-  if (response.status === 429 && retryAfter && !response.headers.has("Retry-After")) {
-    const headers = new Headers(response.headers);
-    headers.set("Retry-After", retryAfter);
-    return new Response(response.body, { status: 429, headers });
-  }
-  return response;
-});
+interface ExposedEndpoint {
+  method: "GET" | "POST";
+  /** The name its throttle counters are kept under (never the raw path, which the client picks). */
+  name: string;
+  /** Attempts allowed per client address; `false`: not throttled. */
+  perAddress: RateLimitRule | false;
+}
+
+/** Attempts that try a password or create something: per client address. */
+const credentialAttempts = { window: 60, max: 3 } as const;
+/** Session housekeeping: generous, but bounded. */
+const sessionActions = { window: 60, max: 30 } as const;
+
+/**
+ * The Better Auth endpoints Brisk exposes — the ones the product uses — and how
+ * often one client address may call each. Every other method and path under
+ * /api/auth answers 404 before any other work (no throttle row, no Better Auth).
+ * Exposing another endpoint (password reset, email verification, two-factor,
+ * passkeys) is one more row here.
+ */
+const exposedEndpoints: Record<string, ExposedEndpoint> = {
+  "/sign-up/email": { method: "POST", name: "sign-up", perAddress: credentialAttempts },
+  "/sign-in/email": { method: "POST", name: "sign-in", perAddress: credentialAttempts },
+  "/sign-out": { method: "POST", name: "sign-out", perAddress: sessionActions },
+  "/revoke-sessions": { method: "POST", name: "revoke-sessions", perAddress: sessionActions },
+  "/change-password": { method: "POST", name: "change-password", perAddress: credentialAttempts },
+  "/delete-user": { method: "POST", name: "delete-user", perAddress: credentialAttempts },
+  // Reads that need a live session anyway; throttling them would cost a write per page load.
+  "/get-session": { method: "GET", name: "get-session", perAddress: false },
+  "/token": { method: "GET", name: "token", perAddress: false },
+  "/jwks": { method: "GET", name: "jwks", perAddress: false },
+};
+
+/**
+ * Failed sign-ins per account (whatever the address), so rotating addresses does not
+ * buy unlimited guesses at one password. A successful sign-in clears the count.
+ */
+const failedSignInsPerAccount = { window: 15 * 60, max: 10 } as const;
+
+/** How long a throttle counter can matter: the Cron Trigger prunes rows older than this. */
+export const longestThrottleWindowSeconds = Math.max(
+  failedSignInsPerAccount.window,
+  ...Object.values(exposedEndpoints).map((endpoint) => (endpoint.perAddress ? endpoint.perAddress.window : 0)),
+);
+
+const basePath = "/api/auth";
+
+function exposedEndpoint(c: Context<AppEnv>): ExposedEndpoint | undefined {
+  const endpoint = exposedEndpoints[c.req.path.slice(basePath.length)];
+  return endpoint?.method === c.req.method ? endpoint : undefined;
+}
+
+/** Better Auth's endpoints from the table above, unchanged in shape, at /api/auth/*. */
+export const authRoutes = new Hono<AppEnv>()
+  .use("*", async (c, next) => {
+    if (!exposedEndpoint(c)) throw problem("not_found", { detail: `Nothing at ${c.req.method} ${c.req.path}` });
+    await next();
+  })
+  .use(
+    "*",
+    bodyLimit({
+      maxSize: 16 * 1024,
+      onError: () => {
+        throw problem("payload_too_large", { detail: "Send at most 16 KiB." });
+      },
+    }),
+  )
+  .on(["GET", "POST"], "/*", async (c) => {
+    const endpoint = exposedEndpoint(c);
+    const { db } = c.var;
+    if (endpoint?.perAddress) await throttle(c, `${endpoint.name}:${clientAddress(c)}`, endpoint.perAddress);
+    const account = endpoint?.name === "sign-in" ? await accountKey(c.req.raw) : undefined;
+    if (account) await throttle(c, account, failedSignInsPerAccount);
+
+    const response = await getAuth(c.var.config, db).handler(c.req.raw);
+    if (account && response.ok) await forgetAttempts(db, account);
+    return response;
+  });
+
+async function throttle(c: Context<AppEnv>, key: string, rule: RateLimitRule): Promise<void> {
+  const decision = await consumeAttempt(c.var.db, key, rule);
+  if (decision.allowed) return;
+  throw problem("too_many_requests", {
+    detail: `Too many attempts; try again in ${decision.retryAfterSeconds} seconds.`,
+    headers: { "Retry-After": String(decision.retryAfterSeconds) },
+  });
+}
+
+/** The client's address as Cloudflare reports it; anything that is not an IP address shares one counter. */
+function clientAddress(c: Context<AppEnv>): string {
+  const address = c.req.header("cf-connecting-ip") ?? "";
+  return /^[0-9A-Fa-f:.]{2,45}$/.test(address) ? address : "unknown";
+}
+
+/** The per-account counter's key: a hash of the normalised address, so the table holds no email addresses. */
+async function accountKey(request: Request): Promise<string | undefined> {
+  const body: unknown = await request
+    .clone()
+    .json()
+    .catch(() => undefined);
+  const email = typeof body === "object" && body !== null && "email" in body ? body.email : undefined;
+  if (typeof email !== "string") return undefined;
+  const normalised = new TextEncoder().encode(email.normalize("NFKC").trim().toLowerCase());
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", normalised));
+  return `sign-in-account:${Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("")}`;
+}

@@ -85,13 +85,21 @@ export const jwks = pgTable("jwks", {
   expiresAt: timestamp("expires_at", { withTimezone: true }),
 });
 
-/** Rate-limit counters shared by every isolate; see rate-limit-storage.ts. */
-export const rateLimit = pgTable("rate_limit", {
-  id: text("id").primaryKey(),
-  key: text("key").notNull().unique(),
-  count: integer("count").notNull(),
-  lastRequest: bigint("last_request", { mode: "number" }).notNull(),
-});
+/**
+ * Throttle counters shared by every isolate (rate-limit-storage.ts), keyed on a
+ * route name and a client address or account hash; pruned by the Cron Trigger,
+ * which the index on `last_request` serves.
+ */
+export const rateLimit = pgTable(
+  "rate_limit",
+  {
+    id: text("id").primaryKey(),
+    key: text("key").notNull().unique(),
+    count: integer("count").notNull(),
+    lastRequest: bigint("last_request", { mode: "number" }).notNull(),
+  },
+  (table) => [index("rate_limit_last_request_idx").on(table.lastRequest)],
+);
 
 /**
  * The list of common passwords refused at sign-up and password change (lower-cased),

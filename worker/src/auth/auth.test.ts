@@ -1,7 +1,8 @@
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, type JSONWebKeySet, jwtVerify } from "jose";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { accessToken, bindingsWith, call, cookiesOf, newIp, signIn, signUp } from "../../test/fixtures.ts";
 import { roundTrips, sql } from "../../test/stand-in.ts";
+import { passwordHashing } from "./password-policy.ts";
 
 const tasksOf = (userId: string) => `/api/${userId}/tasks`;
 
@@ -114,6 +115,52 @@ describe("ending sessions", () => {
     expect((await signIn(user.email, "a brand new passphrase")).status).toBe(200);
   });
 
+  it("ends the other sessions on a password change by default, and keeps this one", async () => {
+    const user = await signUp();
+    const laptop = cookiesOf(await signIn(user.email, user.password));
+    const change = await call("/api/auth/change-password", {
+      cookie: user.cookie,
+      body: { currentPassword: user.password, newPassword: "a brand new passphrase" },
+    });
+    expect(change.status).toBe(200);
+    expect((await call("/api/auth/token", { cookie: laptop })).status).toBe(401);
+    expect((await call("/api/auth/token", { cookie: cookiesOf(change) })).status).toBe(200);
+  });
+
+  it("keeps the other sessions on a password change when asked to", async () => {
+    const user = await signUp();
+    const laptop = cookiesOf(await signIn(user.email, user.password));
+    const change = await call("/api/auth/change-password", {
+      cookie: user.cookie,
+      body: { currentPassword: user.password, newPassword: "a brand new passphrase", revokeOtherSessions: false },
+    });
+    expect(change.status).toBe(200);
+    expect((await call("/api/auth/token", { cookie: laptop })).status).toBe(200);
+  });
+
+  it.each([
+    ["no password", {}],
+    ["an empty password", { password: "" }],
+    ["a password that is not text", { password: 12345678 }],
+  ])("refuses to delete the account with %s, even from a fresh session", async (_, body) => {
+    const user = await signUp();
+    const response = await call("/api/auth/delete-user", { cookie: user.cookie, body });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ code: "PASSWORD_REQUIRED" });
+    expect(await sql('select id from "user" where id = $1', [user.id])).toHaveLength(1);
+  });
+
+  it("refuses to delete the account with a wrong password", async () => {
+    const user = await signUp();
+    const response = await call("/api/auth/delete-user", {
+      cookie: user.cookie,
+      body: { password: "not my password" },
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ code: "INVALID_PASSWORD" });
+    expect(await sql('select id from "user" where id = $1', [user.id])).toHaveLength(1);
+  });
+
   it("deletes the account: its sessions end and it cannot sign in", async () => {
     const user = await signUp();
     const deleted = await call("/api/auth/delete-user", { cookie: user.cookie, body: { password: user.password } });
@@ -158,6 +205,45 @@ describe("passwords", () => {
     expect((await attempt("x".repeat(128))).status).toBe(200);
   });
 
+  it.each([
+    ["full-width letters and digits", "\uff50\uff41\uff53\uff53\uff57\uff4f\uff52\uff44\uff11\uff12\uff13"],
+    ["a small roman numeral", "\u2170loveyou1"],
+  ])("refuses a common password written in compatibility characters (%s)", async (_, password) => {
+    const response = await attempt(password);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ code: "PASSWORD_TOO_COMMON" });
+  });
+
+  it("treats a password and its NFKC form as the same password everywhere", async () => {
+    const wide =
+      "\uff43\uff4f\uff52\uff52\uff45\uff43\uff54\u3000\uff48\uff4f\uff52\uff53\uff45\u3000\uff4e\uff4f\uff57";
+    const plain = "correct horse now";
+    const user = await signUp({ password: wide });
+    expect((await signIn(user.email, plain)).status).toBe(200);
+    expect((await signIn(user.email, wide)).status).toBe(200);
+
+    const change = await call("/api/auth/change-password", {
+      cookie: user.cookie,
+      body: { currentPassword: plain, newPassword: "\uff41 \uff42rand new passphrase", revokeOtherSessions: false },
+    });
+    expect(change.status).toBe(200);
+    expect((await signIn(user.email, "a brand new passphrase")).status).toBe(200);
+
+    const deleted = await call("/api/auth/delete-user", {
+      cookie: user.cookie,
+      body: { password: "\uff41 brand new passphrase" },
+    });
+    expect(deleted.status).toBe(200);
+  });
+
+  it("answers a password with a NUL character with a clear 4xx, never 500", async () => {
+    const signUpAnswer = await attempt("correct horse\u0000battery");
+    expect(signUpAnswer.status).toBe(400);
+    expect(await signUpAnswer.json()).toMatchObject({ code: "INVALID_PASSWORD_CHARACTERS" });
+    const user = await signUp();
+    expect((await signIn(user.email, "correct horse\u0000battery")).status).toBe(401);
+  });
+
   it("applies the same rules to a new password on change", async () => {
     const user = await signUp();
     const response = await call("/api/auth/change-password", {
@@ -191,6 +277,39 @@ describe("throttling and enumeration", () => {
     expect(unknown.status).toBe(401);
     expect(wrong.status).toBe(unknown.status);
     expect(await wrong.text()).toBe(await unknown.text());
+  });
+});
+
+describe("signing up with an address that is taken", () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it("does the same expensive work as for a new address: one password hash", async () => {
+    // Called directly (not through exports.default), so the spy sees the Worker's own module.
+    const isolate = bindingsWith({});
+    const taken = await signUp({}, { env: isolate });
+    const hash = vi.spyOn(passwordHashing, "hash");
+
+    const fresh = await call("/api/auth/sign-up/email", {
+      env: isolate,
+      body: {
+        name: "New",
+        email: `fresh-${crypto.randomUUID().slice(0, 8)}@example.com`,
+        password: "another good passphrase",
+      },
+    });
+    expect(fresh.status).toBe(200);
+    expect(hash).toHaveBeenCalledTimes(1);
+
+    hash.mockClear();
+    const again = await call("/api/auth/sign-up/email", {
+      env: isolate,
+      body: { name: "Again", email: taken.email, password: "another good passphrase" },
+    });
+    expect(again.status).toBe(422);
+    expect(await again.json()).toMatchObject({ code: "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL" });
+    expect(hash).toHaveBeenCalledTimes(1);
   });
 });
 

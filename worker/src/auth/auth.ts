@@ -2,14 +2,20 @@ import { betterAuth } from "better-auth";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
 import { APIError, createAuthMiddleware, getSessionFromCtx } from "better-auth/api";
 import { jwt } from "better-auth/plugins";
+import { z } from "zod";
 import type { Config } from "../config.ts";
 import type { Database } from "../db/client.ts";
 import { isDatabaseUnavailable } from "../db/errors.ts";
 import * as schema from "../db/schema.ts";
 import { describeError, logEvent } from "../log.ts";
 import { deleteUserWithoutCredentials } from "./auth.repo.ts";
-import { checkPassword, passwordLength } from "./password-policy.ts";
-import { databaseRateLimitStorage } from "./rate-limit-storage.ts";
+import {
+  checkPassword,
+  normalisePassword,
+  passwordFields,
+  passwordHashing,
+  passwordLength,
+} from "./password-policy.ts";
 
 /** Access-token signing keys: a new key every 30 days; the previous one keeps verifying for 2 days after. */
 export const signingKeyRotation = { intervalSeconds: 30 * 86_400, gracePeriodSeconds: 2 * 86_400 } as const;
@@ -17,17 +23,8 @@ export const signingKeyRotation = { intervalSeconds: 30 * 86_400, gracePeriodSec
 /** Sessions (the HttpOnly cookie): 7 days, extended when used after a day. */
 const sessionLifetime = { expiresIn: 7 * 86_400, updateAge: 86_400 } as const;
 
-/** Per client IP, counters shared by every isolate. */
-const rateLimitRules = {
-  "/sign-in/email": { window: 60, max: 3 },
-  "/sign-up/email": { window: 60, max: 3 },
-  "/change-password": { window: 60, max: 3 },
-  "/delete-user": { window: 60, max: 3 },
-  // Reads that need a live session anyway; limiting them would cost a write per page load.
-  "/get-session": false,
-  "/token": false,
-  "/jwks": false,
-} as const;
+/** What a person may put in their profile. */
+const profileLimits = { nameLength: 100, imageUrlLength: 2048 } as const;
 
 /** The access token's `iss` and `aud`: the site's origin, and the API beneath it. */
 export function tokenClaims(config: Config) {
@@ -56,7 +53,7 @@ function createAuth(config: Config, db: Database) {
     basePath: "/api/auth",
     secret: config.authSecret,
     ...(config.authSecrets.length > 0 ? { secrets: config.authSecrets } : {}),
-    trustedOrigins: [config.baseUrl, ...config.trustedOrigins],
+    trustedOrigins: trustedOrigins(config),
     // neon-http cannot run interactive transactions; see auth.repo.ts for what that means for sign-up.
     database: failFastWhenUnavailable(drizzleAdapter(db, { provider: "pg", schema, transaction: false })),
     emailAndPassword: {
@@ -64,16 +61,15 @@ function createAuth(config: Config, db: Database) {
       minPasswordLength: passwordLength.min,
       maxPasswordLength: passwordLength.max,
       autoSignIn: true,
+      password: {
+        hash: (password) => passwordHashing.hash(password),
+        verify: (data) => passwordHashing.verify(data),
+      },
     },
     session: sessionLifetime,
     user: { deleteUser: { enabled: true } },
-    rateLimit: {
-      enabled: true,
-      window: 60,
-      max: 100,
-      customRules: rateLimitRules,
-      customStorage: databaseRateLimitStorage(db),
-    },
+    // Throttling happens before Better Auth, per exposed endpoint (auth.routes.ts).
+    rateLimit: { enabled: false },
     advanced: {
       ipAddress: { ipAddressHeaders: ["cf-connecting-ip"] },
       useSecureCookies: config.baseUrl.startsWith("https:"),
@@ -89,7 +85,7 @@ function createAuth(config: Config, db: Database) {
           details: args.map((a) => describeError(a)),
         }),
     },
-    hooks: { before: enforcePasswordPolicy(db) },
+    hooks: { before: checkRequest(config, db) },
     plugins: [
       jwt({
         jwks: {
@@ -148,21 +144,145 @@ function rethrowUnavailable(error: unknown): never {
   );
 }
 
-/** Our password rules on sign-up and password change; sign-up also clears what an interrupted one left. */
-function enforcePasswordPolicy(db: Database) {
+/**
+ * The origins whose cookie-bearing requests Better Auth accepts: the site's own and
+ * TRUSTED_ORIGINS. When the site itself is on a loopback address (development),
+ * every loopback name of its port too — `localhost`, `127.0.0.1` and `[::1]` are the
+ * same server to a person typing the address.
+ */
+function trustedOrigins(config: Config): string[] {
+  const site = new URL(config.baseUrl);
+  const loopback = ["localhost", "127.0.0.1", "[::1]"];
+  const aliases = loopback.includes(site.hostname)
+    ? loopback.map((hostname) => {
+        const alias = new URL(site);
+        alias.hostname = hostname;
+        return alias.origin;
+      })
+    : [];
+  return [...new Set([config.baseUrl, ...aliases, ...config.trustedOrigins])];
+}
+
+type Body = Record<string, unknown>;
+
+/**
+ * Our rules on every request Better Auth handles, before it does anything: callback
+ * URLs stay on this site, profile fields are bounded, passwords are NFKC-normalised
+ * before every rule (and hashed so too, see `passwordHashing`), and per endpoint:
+ * sign-up checks the password policy, repairs an interrupted sign-up and does the
+ * hash a new sign-up does even when the address is taken (decision 011); a password
+ * change checks the new password and ends the other sessions unless asked not to;
+ * deleting the account needs the password.
+ */
+function checkRequest(config: Config, db: Database) {
   return createAuthMiddleware(async (ctx) => {
-    if (ctx.path === "/sign-up/email") {
-      const { email, password } = (ctx.body ?? {}) as { email?: unknown; password?: unknown };
-      if (typeof email !== "string" || typeof password !== "string") return;
-      await rejectWeakPassword(db, password, email);
-      await deleteUserWithoutCredentials(db, email);
-    } else if (ctx.path === "/change-password") {
-      const { newPassword } = (ctx.body ?? {}) as { newPassword?: unknown };
-      if (typeof newPassword !== "string") return;
-      const session = await getSessionFromCtx(ctx);
-      await rejectWeakPassword(db, newPassword, session?.user.email);
+    const body: Body | undefined = isObject(ctx.body) ? normalisePasswords(ctx.body) : undefined;
+    rejectForeignCallbacks(config, [body, isObject(ctx.query) ? ctx.query : undefined]);
+    if (body) checkProfile(body);
+
+    if (ctx.path === "/sign-up/email" && body) {
+      const { email, password } = body;
+      // Otherwise Better Auth refuses the body, naming what is wrong.
+      if (typeof email === "string" && typeof password === "string" && z.email().safeParse(email).success) {
+        await rejectWeakPassword(db, password, email);
+        const { taken } = await deleteUserWithoutCredentials(db, email);
+        // Better Auth answers a taken address before hashing; hash anyway, so both answers cost the same.
+        if (taken) await ctx.context.password.hash(password);
+      }
+    } else if (ctx.path === "/change-password" && body) {
+      if (typeof body.newPassword === "string") {
+        const session = await getSessionFromCtx(ctx);
+        await rejectWeakPassword(db, body.newPassword, session?.user.email);
+      }
+      body.revokeOtherSessions ??= true;
+    } else if (ctx.path === "/delete-user") {
+      if (typeof body?.password !== "string" || body.password === "") {
+        throw new APIError("BAD_REQUEST", {
+          code: "PASSWORD_REQUIRED",
+          message: "Enter your password to delete your account",
+        });
+      }
     }
+    return body ? { context: { body } } : undefined;
   });
+}
+
+function isObject(value: unknown): value is Body {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function normalisePasswords(body: Body): Body {
+  const normalised = { ...body };
+  for (const field of passwordFields) {
+    const value = normalised[field];
+    if (typeof value === "string") normalised[field] = normalisePassword(value);
+  }
+  return normalised;
+}
+
+/** Where Better Auth may send the browser afterwards. */
+const callbackFields = ["callbackURL", "newUserCallbackURL", "errorCallbackURL", "redirectTo"] as const;
+
+/**
+ * A callback URL must be a path on this site, already in its normal form: what the
+ * URL parser makes of it is exactly what was sent, and it does not start with `//`.
+ * So `/.//evil.example` or `/x/..//evil.example` (which normalise to
+ * `//evil.example`, another host) and absolute URLs are refused.
+ */
+function rejectForeignCallbacks(config: Config, sources: (Body | undefined)[]) {
+  for (const source of sources) {
+    for (const field of callbackFields) {
+      const value = source?.[field];
+      if (value === undefined || isPathOnSite(value, config.baseUrl)) continue;
+      throw new APIError("BAD_REQUEST", {
+        code: "INVALID_CALLBACK_URL",
+        message: `${field} must be a path on this site, such as /tasks`,
+      });
+    }
+  }
+}
+
+function isPathOnSite(value: unknown, origin: string): boolean {
+  if (typeof value !== "string" || !value.startsWith("/")) return false;
+  try {
+    const url = new URL(value, origin);
+    const path = `${url.pathname}${url.search}${url.hash}`;
+    return url.origin === origin && path === value && !url.pathname.startsWith("//");
+  } catch {
+    return false;
+  }
+}
+
+/** Control characters (NUL among them) and unpaired surrogates: never part of a name, and unstorable. */
+const unfitForName = /[\p{Cc}\p{Cs}]/u;
+
+function checkProfile(body: Body) {
+  const { name, image } = body;
+  if (typeof name === "string") {
+    if ([...name].length > profileLimits.nameLength) {
+      throw new APIError("BAD_REQUEST", {
+        code: "NAME_TOO_LONG",
+        message: `Use at most ${profileLimits.nameLength} characters for the name`,
+      });
+    }
+    if (unfitForName.test(name)) {
+      throw new APIError("BAD_REQUEST", {
+        code: "INVALID_NAME",
+        message: "The name cannot contain control characters",
+      });
+    }
+  }
+  if (image !== undefined && image !== null && !isImageUrl(image)) {
+    throw new APIError("BAD_REQUEST", {
+      code: "INVALID_IMAGE",
+      message: `The image must be an http(s) URL of at most ${profileLimits.imageUrlLength} characters`,
+    });
+  }
+}
+
+function isImageUrl(value: unknown): boolean {
+  if (typeof value !== "string" || value.length > profileLimits.imageUrlLength) return false;
+  return URL.canParse(value) && ["https:", "http:"].includes(new URL(value).protocol);
 }
 
 async function rejectWeakPassword(db: Database, password: string, email: string | undefined) {

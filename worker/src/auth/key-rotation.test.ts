@@ -23,26 +23,33 @@ describe("signing-key rotation", () => {
     const firstToken = await accessToken(user.cookie, { env: isolate });
     const firstKid = decodeProtectedHeader(firstToken).kid;
 
-    // A token signed by the first key that outlives its key's grace period, so only the key decides.
+    // Tokens signed now by the first key whose claims are valid later (a token may be no older than
+    // its lifetime, so one token cannot span the rotation): at each check only the key decides.
     const auth = getAuth(config, getDatabase(config));
-    const { token: longLived } = await auth.api.signJWT({
-      body: { payload: { sub: user.id, iat: Math.floor(start / 1000), exp: Math.floor(start / 1000) + 60 * 86_400 } },
-    });
+    const signedByFirstKey = async (checkedAt: number) => {
+      const iat = Math.floor(checkedAt / 1000) - 60;
+      const { token } = await auth.api.signJWT({ body: { payload: { sub: user.id, iat, exp: iat + 600 } } });
+      return token;
+    };
+    const rotationEnds = start + signingKeyRotation.intervalSeconds * 1000;
+    const duringGrace = rotationEnds + 60 * 60_000;
+    const afterGrace = rotationEnds + signingKeyRotation.gracePeriodSeconds * 1000 + day / 24;
+    const checkedDuringGrace = await signedByFirstKey(duringGrace);
+    const checkedAfterGrace = await signedByFirstKey(afterGrace);
+    expect(decodeProtectedHeader(checkedAfterGrace).kid).toBe(firstKid);
     const guard = async (token: string) => (await call(`/api/${user.id}/tasks`, { token, env: isolate })).status;
-    expect(await guard(longLived)).toBe(200);
 
     // Past the rotation interval the next token is signed by a new key.
-    const rotationEnds = start + signingKeyRotation.intervalSeconds * 1000;
-    vi.setSystemTime(rotationEnds + 60 * 60_000);
+    vi.setSystemTime(duringGrace);
     const session = cookiesOf(await signIn(user.email, user.password, { env: isolate }));
     const secondToken = await accessToken(session, { env: isolate });
     expect(decodeProtectedHeader(secondToken).kid).not.toBe(firstKid);
     expect(await guard(secondToken)).toBe(200);
-    expect(await guard(longLived)).toBe(200);
+    expect(await guard(checkedDuringGrace)).toBe(200);
 
     // Once the grace period is over (and the isolate's cached key set has aged out), the old key is gone.
-    vi.setSystemTime(rotationEnds + signingKeyRotation.gracePeriodSeconds * 1000 + day / 24);
-    expect(await guard(longLived)).toBe(401);
+    vi.setSystemTime(afterGrace);
+    expect(await guard(checkedAfterGrace)).toBe(401);
     expect(await guard(await accessToken(session, { env: isolate }))).toBe(200);
   });
 });

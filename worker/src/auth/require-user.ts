@@ -4,7 +4,8 @@ import { problem } from "../problems.ts";
 import { getKeySet, InvalidAccessToken, verifyAccessToken } from "./access-token.ts";
 import { getAuth } from "./auth.ts";
 
-const bearer = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/;
+/** The scheme is case-insensitive (RFC 7235 §2.1); the token is a compact JWS. */
+const bearer = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/i;
 
 /**
  * Guards `/api/:userId/*`: a valid access token in `Authorization: Bearer …` (cookies

@@ -1,7 +1,9 @@
+import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { call } from "../../test/fixtures.ts";
 import { roundTrips, sql } from "../../test/stand-in.ts";
 import { type TaskJson, taskUser } from "../../test/tasks-client.ts";
+import worker from "../index.ts";
 
 /**
  * "Mark all complete" and "Clear completed" act on the tasks the person sees: the
@@ -115,6 +117,20 @@ describe("clearing the completed tasks shown", () => {
     await owner.clearCompleted("q=nothing-matches");
     expect(await sql("select 1 from deleted_tasks where undo = $1", [undo])).toEqual([]);
     expect(await (await owner.restore(undo)).json()).toEqual({ restored: 0, tasks: [] });
+  });
+
+  it("forgets, when the Cron Trigger runs, every person's deletions too old to restore", async () => {
+    const first = await searchingUser();
+    const second = await searchingUser();
+    const { undo: old } = (await (await first.owner.clearCompleted()).json()) as { undo: string };
+    const { undo: recent } = (await (await second.owner.clearCompleted()).json()) as { undo: string };
+    await sql("update deleted_tasks set deleted_at = now() - interval '61 minutes' where undo = $1", [old]);
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "*/30 * * * *" }), env, ctx);
+    await waitOnExecutionContext(ctx);
+    expect(await sql("select distinct undo from deleted_tasks where undo in ($1, $2)", [old, recent])).toEqual([
+      { undo: recent },
+    ]);
   });
 
   it("refuses a restore without a valid undo token", async () => {

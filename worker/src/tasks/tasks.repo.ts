@@ -382,8 +382,20 @@ export async function markTasks(
   return updated.map((row) => row.id);
 }
 
-/** How long a bulk delete can be undone; older deletions are pruned by the user's next bulk delete or restore. */
+/**
+ * How long a bulk delete can be undone; older deletions are pruned by the user's next
+ * bulk delete or restore, and for everyone by the Cron Trigger.
+ */
 const restorable = sql`interval '1 hour'`;
+
+/**
+ * Removes every person's deletions too old to restore. The one repository function
+ * that is not scoped to a user: it is maintenance, run by the scheduled handler only.
+ */
+export async function pruneExpiredDeletions(db: Database): Promise<number> {
+  const result = await db.delete(deletedTasks).where(sql`${deletedTasks.deletedAt} < now() - ${restorable}`);
+  return result.rowCount ?? 0;
+}
 
 /**
  * Deletes the user's tasks that match the filters, keeping them in `deleted_tasks`
