@@ -92,65 +92,59 @@ describe.runIf(isPostgres)("concurrent requests for one task (PostgreSQL server 
     ["PUT", "PUT"],
     ["PATCH /complete", "PATCH"],
     ["PATCH /complete", "PATCH /complete"],
-  ])(
-    `lets exactly one of a %s and a %s with the same If-Match win, ${rounds} times over`,
-    async (first, second) => {
-      const task = await create();
-      for (let round = 0; round < rounds; round++) {
-        const [before] = await stored(task.id);
-        const version = before?.version ?? -1;
-        const ifMatch = `"${version}"`;
-        const responses = await Promise.all([
-          writes[first](task.id, ifMatch, `first in round ${round}`),
-          writes[second](task.id, ifMatch, `second in round ${round}`),
-        ]);
+  ])(`lets exactly one of a %s and a %s with the same If-Match win, ${rounds} times over`, async (first, second) => {
+    const task = await create();
+    for (let round = 0; round < rounds; round++) {
+      const [before] = await stored(task.id);
+      const version = before?.version ?? -1;
+      const ifMatch = `"${version}"`;
+      const responses = await Promise.all([
+        writes[first](task.id, ifMatch, `first in round ${round}`),
+        writes[second](task.id, ifMatch, `second in round ${round}`),
+      ]);
 
-        const statuses = responses.map((response) => response.status);
-        expect([...statuses].sort()).toEqual([200, 412]);
-        const winner = responses.find((response) => response.status === 200);
-        const loser = responses.find((response) => response.status === 412);
-        const won = (await winner?.json()) as TaskOutput;
-        expect(won.version).toBe(version + 1);
-        expect(winner?.headers.get("etag")).toBe(`"${version + 1}"`);
-        expect(await loser?.json()).toMatchObject({ status: 412, code: "version_mismatch" });
-        expect(loser?.headers.get("etag")).toBe(`"${version + 1}"`);
+      const statuses = responses.map((response) => response.status);
+      expect([...statuses].sort()).toEqual([200, 412]);
+      const winner = responses.find((response) => response.status === 200);
+      const loser = responses.find((response) => response.status === 412);
+      const won = (await winner?.json()) as TaskOutput;
+      expect(won.version).toBe(version + 1);
+      expect(winner?.headers.get("etag")).toBe(`"${version + 1}"`);
+      expect(await loser?.json()).toMatchObject({ status: 412, code: "version_mismatch" });
+      expect(loser?.headers.get("etag")).toBe(`"${version + 1}"`);
 
-        const [after] = await stored(task.id);
-        expect(after?.version).toBe(version + 1);
-        expect(after?.title).toBe(won.title);
-        expect(after?.completed).toBe(won.completed);
-      }
-    },
-  );
+      const [after] = await stored(task.id);
+      expect(after?.version).toBe(version + 1);
+      expect(after?.title).toBe(won.title);
+      expect(after?.completed).toBe(won.completed);
+    }
+  });
 
   // The contract (api.md §2): a stale If-Match → 412 and nothing changes. Here the PATCH
   // changes nothing the task does not already hold, while the toggle changes `completed`:
   // whichever commits first, the other's If-Match is stale and must be refused.
   it.each<[string, Record<string, unknown>]>([
     ["re-sends the title the task already has", { title: "Unchanged title" }],
-  ])(
-    `answers 412 to a PATCH that lost the race to a toggle when it %s, ${rounds} times over`,
-    async (_, body) => {
-      const task = await create({ title: "Unchanged title" });
-      for (let round = 0; round < rounds; round++) {
-        const [before] = await stored(task.id);
-        const version = before?.version ?? -1;
-        const headers = { "If-Match": `"${version}"` };
-        const [toggled, patched] = await Promise.all([
-          call(`${tasksPath()}/${task.id}/complete`, { method: "PATCH", token: user.token, headers }),
-          call(`${tasksPath()}/${task.id}`, { method: "PATCH", token: user.token, body, headers }),
-        ]);
+  ])(`answers 412 to a PATCH that lost the race to a toggle when it %s, ${rounds} times over`, async (_, body) => {
+    const task = await create({ title: "Unchanged title" });
+    for (let round = 0; round < rounds; round++) {
+      const [before] = await stored(task.id);
+      const version = before?.version ?? -1;
+      const headers = { "If-Match": `"${version}"` };
+      const [toggled, patched] = await Promise.all([
+        call(`${tasksPath()}/${task.id}/complete`, { method: "PATCH", token: user.token, headers }),
+        call(`${tasksPath()}/${task.id}`, { method: "PATCH", token: user.token, body, headers }),
+      ]);
 
-        const [after] = await stored(task.id);
-        expect(after?.version).toBe(version + 1);
-        const toggleWon = after?.completed !== before?.completed;
-        // The winner is the write whose change is in the database; the other is told 412.
-        expect({ toggle: toggled.status, patch: patched.status }).toEqual(
-          toggleWon ? { toggle: 200, patch: 412 } : { toggle: 412, patch: 200 },
-        );
-      }
-    },
-  );
+      const [after] = await stored(task.id);
+      expect(after?.version).toBe(version + 1);
+      const toggleWon = after?.completed !== before?.completed;
+      // The winner is the write whose change is in the database; the other is told 412.
+      expect({ toggle: toggled.status, patch: patched.status }).toEqual(
+        toggleWon ? { toggle: 200, patch: 412 } : { toggle: 412, patch: 200 },
+      );
+    }
+  });
 
   // An empty merge patch is no write (docs/tasks-api.md): it reads the task and checks If-Match.
   // Racing a toggle, it sees the task before the toggle (200, unchanged) or after it (412);
@@ -266,29 +260,26 @@ describe.runIf(isPostgres)("concurrent requests for one task (PostgreSQL server 
     }
   });
 
-  it.each([8, 15, 16])(
-    "applies %i simultaneous toggles each exactly once",
-    async (n) => {
-      const task = await create({ title: `Toggled ${n} times` });
-      const responses = await Promise.all(
-        Array.from({ length: n }, () =>
-          call(`${tasksPath()}/${task.id}/complete`, { method: "PATCH", token: user.token }),
-        ),
-      );
-      expect(responses.map((response) => response.status)).toEqual(Array.from({ length: n }, () => 200));
-      const seen = (await Promise.all(responses.map((response) => response.json()))) as TaskOutput[];
-      // Each toggle saw the result of the one before it: versions 2 … n + 1, each once, and
-      // the task is complete exactly at the even-numbered versions (an odd number of toggles).
-      expect(seen.map((t) => t.version).sort((x, y) => x - y)).toEqual(Array.from({ length: n }, (_, i) => i + 2));
-      for (const t of seen) {
-        expect(t.completed).toBe(t.version % 2 === 0);
-        expect(t.completedAt !== null).toBe(t.completed);
-      }
+  it.each([8, 15, 16])("applies %i simultaneous toggles each exactly once", async (n) => {
+    const task = await create({ title: `Toggled ${n} times` });
+    const responses = await Promise.all(
+      Array.from({ length: n }, () =>
+        call(`${tasksPath()}/${task.id}/complete`, { method: "PATCH", token: user.token }),
+      ),
+    );
+    expect(responses.map((response) => response.status)).toEqual(Array.from({ length: n }, () => 200));
+    const seen = (await Promise.all(responses.map((response) => response.json()))) as TaskOutput[];
+    // Each toggle saw the result of the one before it: versions 2 … n + 1, each once, and
+    // the task is complete exactly at the even-numbered versions (an odd number of toggles).
+    expect(seen.map((t) => t.version).sort((x, y) => x - y)).toEqual(Array.from({ length: n }, (_, i) => i + 2));
+    for (const t of seen) {
+      expect(t.completed).toBe(t.version % 2 === 0);
+      expect(t.completedAt !== null).toBe(t.completed);
+    }
 
-      const [after] = await stored(task.id);
-      expect(after?.version).toBe(1 + n);
-      expect(after?.completed).toBe(n % 2 === 1);
-      expect(after?.has_completed_at).toBe(n % 2 === 1);
-    },
-  );
+    const [after] = await stored(task.id);
+    expect(after?.version).toBe(1 + n);
+    expect(after?.completed).toBe(n % 2 === 1);
+    expect(after?.has_completed_at).toBe(n % 2 === 1);
+  });
 });
