@@ -11,6 +11,7 @@ import {
   nextLink,
   SessionEndedError,
   setTaskCompleted,
+  untrustedOriginMessage,
   updateTask,
 } from "./api-client.ts";
 import { navigation } from "./navigation.ts";
@@ -202,5 +203,18 @@ describe("the api client", () => {
   it("decodes sub and exp from a token, and nothing from garbage", () => {
     expect(decodeClaims("x.eyJzdWIiOiJ1MSIsImV4cCI6MTB9.y")).toEqual({ sub: "u1", exp: 10 });
     expect(decodeClaims("not a token")).toBeNull();
+  });
+
+  it("names the address to open when a loopback name other than localhost is refused", () => {
+    expect(untrustedOriginMessage("http://127.0.0.1:8787")).toBe(
+      "This page's address (http://127.0.0.1:8787) is not one this server trusts — open it at http://localhost:8787, or add http://127.0.0.1:8787 to TRUSTED_ORIGINS.",
+    );
+    expect(untrustedOriginMessage("http://[::1]:8787")).toContain("open it at http://localhost:8787");
+    expect(describeError(new ApiError(403, "INVALID_ORIGIN", "Invalid origin"))).toContain(
+      `This page's address (${window.location.origin}) is not one this server trusts`,
+    );
+    expect(describeError(new ApiError(403, "MISSING_OR_NULL_ORIGIN", "Missing or null Origin"))).toContain(
+      "is not one this server trusts",
+    );
   });
 });

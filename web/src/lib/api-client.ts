@@ -98,6 +98,10 @@ export function describeError(error: unknown): string {
   if (error.status === 503) return `The server is busy — try again ${inSeconds(error.retryAfterSeconds ?? 5)}.`;
   if (error.status >= 500) return "Something went wrong on our side. Please try again.";
   switch (error.code) {
+    // Better Auth refuses a cookie-bearing request from an origin it does not trust.
+    case "INVALID_ORIGIN":
+    case "MISSING_OR_NULL_ORIGIN":
+      return untrustedOriginMessage(window.location.origin);
     case "task_not_found":
       return "That task no longer exists — it may have been deleted elsewhere.";
     case "version_mismatch":
@@ -110,6 +114,19 @@ export function describeError(error: unknown): string {
     default:
       return error.detail || "The request was refused.";
   }
+}
+
+/**
+ * Why the server refused this page, and what to do: a bare "Invalid origin" told a person
+ * who opened the app at 127.0.0.1 nothing. A loopback name is pointed at `localhost`.
+ */
+export function untrustedOriginMessage(origin: string): string {
+  const url = new URL(origin);
+  const loopback = url.hostname === "127.0.0.1" || url.hostname === "[::1]";
+  const instead = loopback
+    ? `open it at ${url.protocol}//localhost${url.port ? `:${url.port}` : ""}`
+    : "open Brisk at the address it was set up with";
+  return `This page's address (${origin}) is not one this server trusts — ${instead}, or add ${origin} to TRUSTED_ORIGINS.`;
 }
 
 function inSeconds(seconds: number | null, withClock = false): string {
