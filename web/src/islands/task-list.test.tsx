@@ -388,19 +388,98 @@ describe("the task list", () => {
     expect(screen.queryByRole("button", { name: "Load more" })).not.toBeInTheDocument();
   });
 
-  it("marks all complete and clears completed", async () => {
+  it("marks all complete and clears completed, after saying how many", async () => {
     const api = new FakeApi([makeTask({ title: "Buy milk" }), makeTask({ title: "Pay rent" })]);
     const user = setUp(api);
     await screen.findByRole("checkbox", { name: "Buy milk" });
     expect(screen.queryByRole("button", { name: "Clear completed" })).not.toBeInTheDocument();
 
     await user.click(screen.getByRole("button", { name: "Mark all complete" }));
+    const confirm = screen.getByRole("alertdialog", { name: "Complete 2 shown tasks?" });
+    await user.click(within(confirm).getByRole("button", { name: "Complete 2 tasks" }));
     expect(screen.getByRole("checkbox", { name: "Buy milk" })).toBeChecked();
     expect(screen.getByText("0 tasks left")).toBeInTheDocument();
+    expect(await screen.findByText("Completed 2 tasks")).toBeVisible();
 
     await user.click(screen.getByRole("button", { name: "Clear completed" }));
+    const clear = screen.getByRole("alertdialog", { name: "Delete 2 completed tasks shown?" });
+    await user.click(within(clear).getByRole("button", { name: "Delete 2 tasks" }));
     expect(screen.queryByRole("checkbox")).not.toBeInTheDocument();
     await waitFor(() => expect(api.tasks).toHaveLength(0));
+    expect(await screen.findByText("Deleted 2 completed tasks")).toBeVisible();
+  });
+
+  it("completes only the tasks a search shows, and Undo sets exactly those back", async () => {
+    const done = makeTask({ title: "Buy stamps", completed: true });
+    const api = new FakeApi([
+      makeTask({ title: "Buy milk" }),
+      makeTask({ title: "Buy bread" }),
+      makeTask({ title: "Call Alice" }),
+      done,
+    ]);
+    const user = setUp(api, "/tasks?q=buy");
+    await screen.findByRole("checkbox", { name: "Buy milk" });
+    // The counter counts what the search shows.
+    expect(await screen.findByText("2 tasks left")).toBeInTheDocument();
+
+    await user.click(screen.getByRole("button", { name: "Mark all complete" }));
+    const confirm = screen.getByRole("alertdialog", { name: "Complete 2 shown tasks?" });
+    expect(within(confirm).getByRole("button", { name: "Complete 2 tasks" })).toHaveFocus();
+    await user.click(within(confirm).getByRole("button", { name: "Complete 2 tasks" }));
+
+    expect(await screen.findByText("Completed 2 tasks")).toBeVisible();
+    const [bulk] = api.calls("PATCH", /\/tasks$/);
+    expect(bulk?.search.get("q")).toBe("buy");
+    expect(bulk?.body).toEqual({ completed: true });
+    expect(api.tasks.find((t) => t.title === "Call Alice")?.completed).toBe(false);
+    expect(api.tasks.filter((t) => t.completed).map((t) => t.title)).toEqual(["Buy milk", "Buy bread", "Buy stamps"]);
+
+    await user.click(screen.getByRole("button", { name: "Undo" }));
+    await waitFor(() => expect(api.tasks.filter((t) => t.completed).map((t) => t.title)).toEqual(["Buy stamps"]));
+    const changed = api.tasks.filter((t) => t.title === "Buy milk" || t.title === "Buy bread").map((t) => t.id);
+    const undo = api.calls("PATCH", /\/tasks$/).at(-1)?.body as { completed: boolean; ids: string[] };
+    expect(undo.completed).toBe(false);
+    expect([...undo.ids].sort()).toEqual([...changed].sort());
+    expect(await screen.findByText("2 tasks left")).toBeInTheDocument();
+    expect(screen.getByRole("checkbox", { name: "Buy milk" })).not.toBeChecked();
+  });
+
+  it("clears only the completed tasks a search shows, and Undo restores them under their ids", async () => {
+    const shown = makeTask({ title: "Buy milk", completed: true, tags: ["errands"] });
+    const hidden = makeTask({ title: "Pay rent", completed: true });
+    const api = new FakeApi([shown, hidden, makeTask({ title: "Buy bread" })]);
+    const user = setUp(api, "/tasks?q=buy");
+    await screen.findByRole("checkbox", { name: "Buy milk" });
+
+    await user.click(screen.getByRole("button", { name: "Clear completed" }));
+    const confirm = screen.getByRole("alertdialog", { name: "Delete 1 completed task shown?" });
+    await user.click(within(confirm).getByRole("button", { name: "Delete 1 task" }));
+
+    expect(await screen.findByText("Deleted 1 completed task")).toBeVisible();
+    const [bulk] = api.calls("DELETE", /\/tasks$/);
+    expect(bulk?.search.get("status")).toBe("completed");
+    expect(bulk?.search.get("q")).toBe("buy");
+    expect(api.tasks.map((t) => t.title).sort()).toEqual(["Buy bread", "Pay rent"]);
+    expect(screen.queryByRole("checkbox", { name: "Buy milk" })).not.toBeInTheDocument();
+
+    await user.click(screen.getByRole("button", { name: "Undo" }));
+    expect(await screen.findByRole("checkbox", { name: "Buy milk" })).toBeChecked();
+    await waitFor(() => expect(api.tasks.find((t) => t.id === shown.id)).toMatchObject({ tags: ["errands"] }));
+    expect(api.tasks.find((t) => t.id === shown.id)?.version).toBe(shown.version + 1);
+  });
+
+  it("asks nothing of the server when the confirmation is cancelled", async () => {
+    const api = new FakeApi([makeTask({ title: "Buy milk" })]);
+    const user = setUp(api);
+    await screen.findByRole("checkbox", { name: "Buy milk" });
+    const button = screen.getByRole("button", { name: "Mark all complete" });
+    await user.click(button);
+    await user.keyboard("{Escape}");
+
+    expect(screen.queryByRole("alertdialog")).not.toBeInTheDocument();
+    expect(button).toHaveFocus();
+    expect(api.calls("PATCH", /\/tasks$/)).toHaveLength(0);
+    expect(screen.getByRole("checkbox", { name: "Buy milk" })).not.toBeChecked();
   });
 
   it("answers keyboard shortcuts, but not while typing", async () => {

@@ -1,8 +1,9 @@
-import { type MouseEvent, useCallback, useEffect, useRef, useState } from "react";
+import { type MouseEvent, useCallback, useEffect, useId, useRef, useState } from "react";
 import { flushSync } from "react-dom";
 import type { TaskFields } from "../lib/api-client.ts";
 import { config } from "../lib/config.ts";
 import {
+  countTasksLabel,
   type Filter,
   filterHref,
   filters,
@@ -18,6 +19,12 @@ import { useTaskStore } from "./use-task-store.ts";
 
 const filterLabels: Record<Filter, string> = { all: "All", active: "Active", completed: "Completed" };
 
+/** A bulk action waiting for the person to confirm it, with the count it was asked about. */
+interface Confirming {
+  kind: "complete" | "clear";
+  count: number;
+}
+
 interface Editing {
   id: string;
   mode: Exclude<ItemMode, "view">;
@@ -32,6 +39,10 @@ export function TaskList() {
   const [mounted, setMounted] = useState(false);
   const [search, setSearch] = useState("");
   const [editing, setEditing] = useState<Editing | null>(null);
+  const [confirming, setConfirming] = useState<Confirming | null>(null);
+  const markAllRef = useRef<HTMLButtonElement>(null);
+  const clearRef = useRef<HTMLButtonElement>(null);
+  const toastRef = useRef<HTMLDivElement>(null);
   const newTaskRef = useRef<HTMLInputElement>(null);
   const searchRef = useRef<HTMLInputElement>(null);
   const listRef = useRef<HTMLUListElement>(null);
@@ -142,8 +153,30 @@ export function TaskList() {
   const onCancel = (id: string) => endEdit(id, editing?.returnTo ?? "checkbox");
 
   const onUndo = async () => {
-    const id = await store.undoDelete();
+    const hadFocus = toastRef.current?.contains(document.activeElement) ?? false;
+    const id = await store.undoLast();
     if (id) requestAnimationFrame(() => focusCheckbox(id));
+    else if (hadFocus) newTaskRef.current?.focus();
+  };
+
+  // A confirmation names a count for one view: another filter or search asks afresh.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the view is the trigger, not an input
+  useEffect(() => setConfirming(null), [view]);
+
+  const triggerOf = (kind: Confirming["kind"]) => (kind === "complete" ? markAllRef : clearRef);
+
+  const cancelBulk = () => {
+    const kind = confirming?.kind;
+    flushSync(() => setConfirming(null));
+    if (kind) triggerOf(kind).current?.focus();
+  };
+
+  const confirmBulk = () => {
+    if (!confirming) return;
+    const { kind } = confirming;
+    flushSync(() => setConfirming(null));
+    void (kind === "complete" ? store.markAllComplete() : store.clearCompleted());
+    (triggerOf(kind).current ?? newTaskRef.current)?.focus();
   };
 
   const openShortcuts = () => {
@@ -215,6 +248,9 @@ export function TaskList() {
 
   const total = counts.active + counts.completed;
   const ready = phase !== "loading";
+  // What the bulk buttons act on: the tasks the view shows (the counts already follow its search).
+  const shownActive = view.filter === "completed" ? 0 : counts.active;
+  const shownCompleted = view.filter === "active" ? 0 : counts.completed;
 
   return (
     <div className="tasks">
@@ -344,27 +380,38 @@ export function TaskList() {
       {ready && (
         <div className="list-footer">
           <p className="count">{tasksLeftLabel(counts.active)}</p>
-          {total > 0 && (
-            <button type="button" className="btn btn-small" onClick={() => void store.markAllComplete()}>
+          {shownActive > 0 && (
+            <button
+              ref={markAllRef}
+              type="button"
+              className="btn btn-small"
+              onClick={() => setConfirming({ kind: "complete", count: shownActive })}
+            >
               Mark all complete
             </button>
           )}
-          {counts.completed > 0 && (
-            <button type="button" className="btn btn-small" onClick={() => void store.clearCompleted()}>
+          {shownCompleted > 0 && (
+            <button
+              ref={clearRef}
+              type="button"
+              className="btn btn-small"
+              onClick={() => setConfirming({ kind: "clear", count: shownCompleted })}
+            >
               Clear completed
             </button>
           )}
           <button type="button" className="btn btn-small btn-quiet" onClick={openShortcuts}>
             Keyboard shortcuts
           </button>
+          {confirming && <ConfirmBulk {...confirming} onConfirm={confirmBulk} onCancel={cancelBulk} />}
         </div>
       )}
 
       <div className="toast-region">
-        <div role="status">
+        <div role="status" ref={toastRef}>
           {store.undo && (
             <div className="toast">
-              <span>Task deleted</span>
+              <span>{store.undo.message}</span>
               <button type="button" className="btn btn-small" onClick={() => void onUndo()}>
                 Undo
               </button>
@@ -380,6 +427,54 @@ export function TaskList() {
           shortcutReturn.current = null;
         }}
       />
+    </div>
+  );
+}
+
+/** "Complete 11 shown tasks?" — asked before a bulk action, naming how many tasks it will touch. */
+function ConfirmBulk({
+  kind,
+  count,
+  onConfirm,
+  onCancel,
+}: Confirming & { onConfirm: () => void; onCancel: () => void }) {
+  const id = useId();
+  const confirmRef = useRef<HTMLButtonElement>(null);
+  useEffect(() => confirmRef.current?.focus(), []);
+  const question =
+    kind === "complete"
+      ? `Complete ${countTasksLabel(count, "shown")}?`
+      : `Delete ${countTasksLabel(count, "completed")} shown?`;
+  return (
+    <div
+      className="confirm confirm-bulk"
+      role="alertdialog"
+      aria-labelledby={`${id}-question`}
+      aria-describedby={`${id}-undo`}
+      onKeyDown={(event) => {
+        if (event.key === "Escape") {
+          event.stopPropagation();
+          onCancel();
+        }
+      }}
+    >
+      <p id={`${id}-question`}>
+        <strong>{question}</strong>
+      </p>
+      <p id={`${id}-undo`}>Only the tasks this view shows. You can undo it for a few seconds.</p>
+      <div className="button-row">
+        <button
+          type="button"
+          ref={confirmRef}
+          className={`btn btn-small ${kind === "clear" ? "btn-danger" : "btn-primary"}`}
+          onClick={onConfirm}
+        >
+          {kind === "complete" ? "Complete" : "Delete"} {countTasksLabel(count)}
+        </button>
+        <button type="button" className="btn btn-small" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
     </div>
   );
 }

@@ -1,4 +1,4 @@
-import type { Priority, SortKey, StatusFilter, Task, TaskQuery } from "./api-client.ts";
+import type { Priority, SortKey, StatusFilter, Task, TaskFilters, TaskQuery } from "./api-client.ts";
 
 /**
  * What the task list shows, as the person chose it and as the URL keeps it
@@ -60,17 +60,25 @@ const sortQueries: Record<SortOption, { sort: SortKey; order: "asc" | "desc" }> 
 
 const statusForFilter: Record<Filter, StatusFilter> = { all: "all", active: "pending", completed: "completed" };
 
-export function queryForView(view: View): TaskQuery {
-  const query: TaskQuery = { status: statusForFilter[view.filter], ...sortQueries[view.sort] };
+/** The server's filters for the tasks a view shows; `status` overrides the view's own. */
+export function filtersForView(view: View, status: StatusFilter = statusForFilter[view.filter]): TaskFilters {
   const q = view.q.trim();
-  if (q) query.q = q;
-  return query;
+  return q ? { status, q } : { status };
+}
+
+export function queryForView(view: View): TaskQuery {
+  return { ...filtersForView(view), ...sortQueries[view.sort] };
 }
 
 /** Whether a task belongs in the view, so an optimistic change can show or hide it at once. */
 export function matchesView(task: Task, view: View): boolean {
   if (view.filter === "active" && task.completed) return false;
   if (view.filter === "completed" && !task.completed) return false;
+  return matchesSearch(task, view);
+}
+
+/** Whether a task matches the view's search (whatever its status): what the footer counts. */
+export function matchesSearch(task: Task, view: View): boolean {
   const q = view.q.trim().toLowerCase();
   return !q || task.title.toLowerCase().includes(q) || task.description.toLowerCase().includes(q);
 }
@@ -112,6 +120,11 @@ export function insertSorted(list: readonly Task[], task: Task, sort: SortOption
 
 export function tasksLeftLabel(count: number): string {
   return `${count} ${count === 1 ? "task" : "tasks"} left`;
+}
+
+/** "1 task", "3 tasks", "2 completed tasks". */
+export function countTasksLabel(count: number, adjective = ""): string {
+  return `${count} ${adjective ? `${adjective} ` : ""}${count === 1 ? "task" : "tasks"}`;
 }
 
 /* ------------------------------------------------------------------ fields */
