@@ -1,6 +1,7 @@
-import { render, screen, waitFor, within } from "@testing-library/react";
+import { cleanup, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it } from "vitest";
+import { navigation } from "../lib/navigation.ts";
 import { FakeApi, json, makeTask, problem, unavailable } from "../test/fake-api.ts";
 import { TaskList } from "./task-list.tsx";
 
@@ -517,5 +518,80 @@ describe("the task list", () => {
     expect(within(dialog).getByText("Edit the focused task")).toBeInTheDocument();
     await user.click(within(dialog).getByRole("button", { name: "Close" }));
     expect(screen.queryByRole("dialog", { name: "Keyboard shortcuts" })).not.toBeInTheDocument();
+  });
+
+  describe("drafts", () => {
+    const stored = () => Object.entries(sessionStorage).map(([key, value]) => ({ key, value: String(value) }));
+
+    it("keeps the new task's title and description per user, and restores them with a note", async () => {
+      const api = new FakeApi();
+      const user = setUp(api);
+      await user.type(await newTaskField(), "Write the report");
+      await user.click(screen.getByRole("button", { name: "Details" }));
+      await user.type(screen.getByRole("textbox", { name: "Description" }), "Figures from Q3");
+
+      expect(stored()).toEqual([{ key: "brisk-drafts:user-1", value: expect.stringContaining("Figures from Q3") }]);
+      expect(stored()[0]?.value).not.toMatch(/eyJ/); // never the token
+      cleanup();
+
+      const again = setUp(api);
+      expect(await screen.findByText("Restored what you were typing")).toBeVisible();
+      expect(screen.getByRole("textbox", { name: "New task" })).toHaveValue("Write the report");
+      expect(screen.getByRole("textbox", { name: "Description" })).toHaveValue("Figures from Q3");
+
+      await again.type(screen.getByRole("textbox", { name: "New task" }), "{Enter}");
+      expect(await screen.findByText("Added “Write the report”")).toBeInTheDocument();
+      expect(api.tasks[0]).toMatchObject({ title: "Write the report", description: "Figures from Q3" });
+      expect(stored()).toEqual([]);
+      expect(screen.queryByText("Restored what you were typing")).not.toBeInTheDocument();
+    });
+
+    it("keeps the draft when the session ends as the task is sent", async () => {
+      const api = new FakeApi();
+      const user = setUp(api);
+      const field = await newTaskField();
+      await screen.findByText("No tasks yet — add one above");
+      await user.type(field, "Sent as the session ended");
+      api.signedIn = false;
+      api.override("POST", /\/tasks$/, () => problem(401, "invalid_token", "The token has expired"));
+      await user.type(field, "{Enter}");
+
+      await waitFor(() => expect(navigation.assign).toHaveBeenCalled());
+      expect(stored()[0]?.value).toContain("Sent as the session ended");
+    });
+
+    it("forgets a draft the person empties", async () => {
+      const user = setUp(new FakeApi());
+      const field = await newTaskField();
+      await user.type(field, "Never mind");
+      expect(stored()).toHaveLength(1);
+      await user.clear(field);
+      expect(stored()).toEqual([]);
+    });
+
+    it("keeps an open edit and reopens it after a reload; Escape discards it", async () => {
+      const api = new FakeApi([makeTask({ title: "Call the plumber" })]);
+      const user = setUp(api);
+      await user.click(await screen.findByRole("button", { name: 'Edit "Call the plumber"' }));
+      await user.type(screen.getByRole("textbox", { name: "Title" }), " about the boiler");
+      cleanup();
+
+      const again = setUp(api);
+      expect(await screen.findByText("Restored what you were typing")).toBeVisible();
+      const title = await screen.findByRole("textbox", { name: "Title" });
+      expect(title).toHaveValue("Call the plumber about the boiler");
+      await again.keyboard("{Escape}");
+      expect(screen.getByRole("checkbox", { name: "Call the plumber" })).toBeInTheDocument();
+      expect(stored()).toEqual([]);
+    });
+
+    it("clears an edit draft once the change is saved", async () => {
+      const api = new FakeApi([makeTask({ title: "Call the plumber" })]);
+      const user = setUp(api);
+      await user.click(await screen.findByRole("button", { name: 'Edit "Call the plumber"' }));
+      await user.type(screen.getByRole("textbox", { name: "Title" }), " today{Enter}");
+      await waitFor(() => expect(api.tasks[0]?.title).toBe("Call the plumber today"));
+      await waitFor(() => expect(stored()).toEqual([]));
+    });
   });
 });

@@ -2,6 +2,7 @@ import { type MouseEvent, useCallback, useEffect, useId, useRef, useState } from
 import { flushSync } from "react-dom";
 import type { TaskFields } from "../lib/api-client.ts";
 import { config } from "../lib/config.ts";
+import { forgetDraftIf, readDrafts, saveDraft } from "../lib/drafts.ts";
 import {
   countTasksLabel,
   type Filter,
@@ -9,6 +10,7 @@ import {
   filters,
   type SortOption,
   sortOptions,
+  type TypedTask,
   tasksLeftLabel,
   viewFromSearch,
 } from "../lib/task-view.ts";
@@ -30,6 +32,8 @@ interface Editing {
   mode: Exclude<ItemMode, "view">;
   /** Where focus goes back to when editing ends. */
   returnTo: "edit-button" | "checkbox";
+  /** Typing kept from before (an ended session) that the editor starts with. */
+  draft?: TypedTask;
 }
 
 /** The task list island (`/tasks`). */
@@ -40,6 +44,8 @@ export function TaskList() {
   const [search, setSearch] = useState("");
   const [editing, setEditing] = useState<Editing | null>(null);
   const [confirming, setConfirming] = useState<Confirming | null>(null);
+  /** Typing kept from before the page was left was put back: say so, on screen. */
+  const [restored, setRestored] = useState(false);
   const markAllRef = useRef<HTMLButtonElement>(null);
   const clearRef = useRef<HTMLButtonElement>(null);
   const toastRef = useRef<HTMLDivElement>(null);
@@ -103,6 +109,22 @@ export function TaskList() {
     return () => observer.disconnect();
   }, [hasMore, loadMore]);
 
+  // An edit left open when the page was left (an ended session) opens again, as it was typed.
+  const { userId, find } = store;
+  const editRestored = useRef(false);
+  useEffect(() => {
+    if (!userId || phase !== "ready" || editRestored.current) return;
+    editRestored.current = true;
+    const draft = readDrafts(userId).edit;
+    if (!draft) return;
+    if (!find(draft.taskId)) return saveDraft(userId, "edit", null); // deleted meanwhile, or not in this view
+    setEditing({ id: draft.taskId, mode: "edit", returnTo: "checkbox", draft });
+    setRestored(true);
+  }, [userId, phase, find]);
+
+  const onDraftRestored = useCallback(() => setRestored(true), []);
+  const onDraftGone = useCallback(() => setRestored(false), []);
+
   /* --------------------------------------------------------------- focus */
 
   const taskElement = (id: string) => findTask(listRef.current, id);
@@ -131,6 +153,7 @@ export function TaskList() {
     const index = ids.indexOf(id);
     const neighbour = ids[index + 1] ?? ids[index - 1];
     const hadFocus = taskElement(id)?.contains(document.activeElement) ?? false;
+    if (editing?.id === id && store.userId) saveDraft(store.userId, "edit", null);
     flushSync(() => {
       setEditing(null);
       store.remove(id);
@@ -146,11 +169,22 @@ export function TaskList() {
       setEditing({ id, mode: "confirm-delete", returnTo });
       return;
     }
-    store.update(id, fields);
+    const owner = store.userId;
+    const sent = owner ? readDrafts(owner).edit : undefined;
+    void store.update(id, fields).then((saved) => {
+      // Saved: the kept typing has done its job. Refused or never sent: it stays, to come back.
+      if (saved && owner && sent) forgetDraftIf(owner, "edit", sent);
+    });
+    setRestored(false);
     endEdit(id, returnTo);
   };
 
-  const onCancel = (id: string) => endEdit(id, editing?.returnTo ?? "checkbox");
+  const onCancel = (id: string) => {
+    // Cancelling (Escape, Cancel, Keep task) discards the typing on purpose.
+    if (store.userId) saveDraft(store.userId, "edit", null);
+    setRestored(false);
+    endEdit(id, editing?.returnTo ?? "checkbox");
+  };
 
   const onUndo = async () => {
     const hadFocus = toastRef.current?.contains(document.activeElement) ?? false;
@@ -254,7 +288,24 @@ export function TaskList() {
 
   return (
     <div className="tasks">
-      <NewTaskForm disabled={!mounted} inputRef={newTaskRef} onAdd={store.add} />
+      <div role="status">
+        {restored && (
+          <div className="restored">
+            <p>Restored what you were typing</p>
+            <button type="button" className="btn btn-small btn-quiet" onClick={() => setRestored(false)}>
+              Dismiss
+            </button>
+          </div>
+        )}
+      </div>
+      <NewTaskForm
+        disabled={!mounted}
+        inputRef={newTaskRef}
+        userId={store.userId}
+        onAdd={store.add}
+        onRestored={onDraftRestored}
+        onDraftGone={onDraftGone}
+      />
 
       <div className="toolbar">
         <nav aria-label="Filter tasks">
@@ -353,6 +404,8 @@ export function TaskList() {
               task={task}
               saving={store.saving.has(task.id)}
               mode={editing?.id === task.id ? editing.mode : "view"}
+              userId={store.userId}
+              draft={editing?.id === task.id ? editing.draft : undefined}
               onToggle={store.toggle}
               onEdit={startEdit}
               onDelete={removeAndRefocus}
@@ -447,7 +500,7 @@ function ConfirmBulk({
       : `Delete ${countTasksLabel(count, "completed")} shown?`;
   return (
     <div
-      className="confirm confirm-bulk"
+      className={`confirm confirm-bulk${kind === "complete" ? " confirm-calm" : ""}`}
       role="alertdialog"
       aria-labelledby={`${id}-question`}
       aria-describedby={`${id}-undo`}

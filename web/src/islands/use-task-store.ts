@@ -5,6 +5,7 @@ import {
   createTask,
   deleteTask,
   describeError,
+  getUserId,
   listTasks,
   restoreTasks,
   SessionEndedError,
@@ -65,6 +66,8 @@ export function useTaskStore() {
   const [error, setError] = useState("");
   const [announcement, setAnnouncement] = useState<Announcement>({ text: "", key: 0 });
   const [undo, setUndo] = useState<UndoOffer | null>(null);
+  /** Who is signed in (the token's subject), once known: drafts are kept under it. */
+  const [userId, setUserId] = useState<string | null>(null);
 
   // The latest state, read synchronously by changes that run one after another.
   const itemsRef = useRef(items);
@@ -157,11 +160,13 @@ export function useTaskStore() {
     try {
       const saved = await enqueue(id, request);
       if (settle(id) === 0 && find(id)) replaceItem(id, () => saved);
+      return true;
     } catch (cause) {
       settle(id);
-      if (cause instanceof DroppedChange) return;
+      if (cause instanceof DroppedChange) return false;
       rollback();
       fail(what, cause);
+      return false;
     }
   }
   const settle = (id: string) => {
@@ -287,6 +292,7 @@ export function useTaskStore() {
       viewRef.current = initial;
       setViewState(initial);
       void load(initial, true);
+      getUserId().then(setUserId, () => {});
     },
     [load],
   );
@@ -371,16 +377,19 @@ export function useTaskStore() {
     );
   }
 
-  /** Saves edited fields; only the ones that changed are sent (a merge patch). */
-  function update(id: string, fields: TaskFields) {
+  /**
+   * Saves edited fields; only the ones that changed are sent (a merge patch). Resolves
+   * whether the server has them (nothing to send counts as saved).
+   */
+  async function update(id: string, fields: TaskFields): Promise<boolean> {
     const before = find(id);
-    if (!before) return;
+    if (!before) return false;
     const patch = changedFields(before, { ...fields, title: fields.title.trim() });
-    if (Object.keys(patch).length === 0) return;
+    if (Object.keys(patch).length === 0) return true;
     touch(id);
     setError("");
     replaceItem(id, (task) => ({ ...task, ...patch }));
-    void write(
+    return write(
       id,
       () => updateTask(id, patch),
       () => {
@@ -570,6 +579,7 @@ export function useTaskStore() {
 
   return {
     view,
+    userId,
     phase,
     refreshing,
     visible,

@@ -136,6 +136,27 @@ export const priorityLabels: Record<Priority, string> = {
   high: "High",
 };
 
+/** The optional details of a task, as typed: the due date as yyyy-mm-dd, tags comma-separated. */
+export interface DetailsDraft {
+  description: string;
+  priority: Priority;
+  due: string;
+  tags: string;
+}
+
+export const emptyDetails: DetailsDraft = { description: "", priority: "none", due: "", tags: "" };
+
+/** A task as the person is typing it: into New task, or into the editor of one task. */
+export interface TypedTask {
+  title: string;
+  details: DetailsDraft;
+}
+
+/** Whether nothing was typed: an empty title and details as they start. */
+export function isBlank(typed: TypedTask, start: DetailsDraft = emptyDetails): boolean {
+  return !typed.title.trim() && JSON.stringify(typed.details) === JSON.stringify(start);
+}
+
 /** Tags as typed ("Work, home") to what the server stores (["work", "home"]). */
 export function parseTags(text: string): string[] {
   const tags = text

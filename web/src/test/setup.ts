@@ -7,6 +7,7 @@ import { navigation } from "../lib/navigation.ts";
 beforeEach(() => {
   resetApiClientForTests();
   localStorage.clear();
+  sessionStorage.clear();
   // jsdom cannot change pages; tests read where the app tried to go.
   vi.spyOn(navigation, "assign").mockImplementation(() => {});
   vi.spyOn(navigation, "replace").mockImplementation(() => {});
