@@ -41,8 +41,12 @@ export async function taskUser() {
       }),
     remove: (id: string, headers?: Record<string, string>) =>
       send(`/${id}`, { method: "DELETE", ...(headers ? { headers } : {}) }),
-    markAll: (completed: boolean) => send("", { method: "PATCH", body: { completed } }),
-    clearCompleted: () => send("?status=completed", { method: "DELETE" }),
+    /** Bulk PATCH: `body` is `{completed, ids?}`; `filters` the list's query string (without `?`). */
+    markAll: (completed: boolean, filters = "", ids?: string[]) =>
+      send(filters ? `?${filters}` : "", { method: "PATCH", body: ids ? { completed, ids } : { completed } }),
+    /** Bulk DELETE of the completed tasks matching `filters` (the list's query string, without `?`). */
+    clearCompleted: (filters = "") => send(`?status=completed${filters ? `&${filters}` : ""}`, { method: "DELETE" }),
+    restore: (undo: string) => send("/restore", { method: "POST", body: { undo } }),
     /** Creates a task and returns it, failing the test if the API refuses. */
     async add(body: Record<string, unknown> = {}): Promise<TaskJson> {
       const response = await send("", { method: "POST", body: { title: "A task", ...body } });

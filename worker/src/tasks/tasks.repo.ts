@@ -16,8 +16,15 @@ import {
 } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
 import { type Repeatability, withRetries } from "../db/retry.ts";
-import { tasks } from "./tasks.schema.ts";
-import type { CreateTaskInput, ListQuery, PatchTaskInput, ReplaceTaskInput, TaskOutput } from "./tasks.schemas.ts";
+import { deletedTasks, tasks } from "./tasks.schema.ts";
+import type {
+  CreateTaskInput,
+  ListQuery,
+  PatchTaskInput,
+  ReplaceTaskInput,
+  TaskFilters,
+  TaskOutput,
+} from "./tasks.schemas.ts";
 
 /**
  * The only code that touches the tasks table. Every function takes the user id
@@ -332,28 +339,122 @@ export async function deleteTask(
 }
 
 /**
- * Marks every task of the user complete (or not); tasks already in that state are
- * left alone, so a repeat changes nothing more (it may report a smaller count).
+ * Sets `completed` on the user's tasks that match the list's filters (and are among
+ * `ids`, when given); tasks already in that state are left alone. Answers the ids it
+ * changed, so a client can set exactly those back. A repeat after a lost answer changes
+ * nothing more and reports only what it changed itself.
  */
-export async function markAll(db: Database, userId: string, completed: boolean): Promise<number> {
+export async function markTasks(
+  db: Database,
+  userId: string,
+  filters: TaskFilters,
+  completed: boolean,
+  ids: string[] | undefined,
+): Promise<string[]> {
   const updated = await withRetries("repeatable", () =>
     db
       .update(tasks)
       .set({ completed, completedAt: completedAtFor(completed), ...bump })
-      .where(and(eq(tasks.userId, userId), ne(tasks.completed, completed)))
+      .where(and(filtersOf(userId, filters), ne(tasks.completed, completed), ids ? inArray(tasks.id, ids) : undefined))
       .returning({ id: tasks.id }),
   );
-  return updated.length;
+  return updated.map((row) => row.id);
 }
 
-export async function clearCompleted(db: Database, userId: string): Promise<number> {
-  const deleted = await withRetries("repeatable", () =>
-    db
-      .delete(tasks)
-      .where(and(eq(tasks.userId, userId), eq(tasks.completed, true)))
-      .returning({ id: tasks.id }),
+/** How long a bulk delete can be undone; older deletions are pruned by the user's next bulk delete or restore. */
+const restorable = sql`interval '1 hour'`;
+
+/**
+ * Deletes the user's tasks that match the filters, keeping them in `deleted_tasks`
+ * under a new undo token, and prunes the user's deletions too old to restore — one
+ * statement. Repeatable: the token is chosen before the first try, so a repeat after
+ * a lost answer files whatever it deletes under the same token.
+ */
+export async function clearTasks(
+  db: Database,
+  userId: string,
+  filters: TaskFilters,
+): Promise<{ ids: string[]; undo: string }> {
+  const undo = crypto.randomUUID();
+  const { rows } = await withRetries("repeatable", () =>
+    db.execute<{ id: string }>(sql`
+      WITH pruned AS (
+        DELETE FROM ${deletedTasks}
+        WHERE ${deletedTasks.userId} = ${userId} AND ${deletedTasks.deletedAt} < now() - ${restorable}
+      ), gone AS (
+        DELETE FROM ${tasks} WHERE ${filtersOf(userId, filters)} RETURNING *
+      ), kept AS (
+        INSERT INTO ${deletedTasks} (undo, user_id, task) SELECT ${undo}, gone.user_id, to_jsonb(gone) FROM gone
+      )
+      SELECT gone.id FROM gone`),
   );
-  return deleted.length;
+  return { ids: rows.map((row) => row.id), undo };
+}
+
+/** The tasks columns in table order, and what a restored row takes for each: its own value, one version later. */
+const columnNames = Object.values(taskColumns).map((column) => column.name);
+const restoredValues = Object.values(taskColumns).map((column) =>
+  column === tasks.version
+    ? sql`r.version + 1`
+    : column === tasks.updatedAt
+      ? sql`now()`
+      : sql`r.${sql.identifier(column.name)}`,
+);
+
+/**
+ * Undoes a bulk delete: puts its tasks back under their ids, each one version later
+ * (a client that held the old version sees the change), and forgets the deletion — one
+ * batch, one transaction. An id taken again since is left as it is now. Answers every
+ * task of the deletion as it is now; a repeat finds nothing left to restore.
+ */
+export async function restoreTasks(
+  db: Database,
+  userId: string,
+  undo: string,
+): Promise<{ restored: number; tasks: TaskOutput[] }> {
+  const deletion = and(
+    eq(deletedTasks.userId, userId),
+    eq(deletedTasks.undo, undo),
+    sql`${deletedTasks.deletedAt} >= now() - ${restorable}`,
+  );
+  const [inserted, current] = await withRetries("repeatable", () =>
+    db.batch([
+      db.execute<{ id: string }>(sql`
+        INSERT INTO ${tasks} (${sql.join(
+          columnNames.map((name) => sql.identifier(name)),
+          sql`, `,
+        )})
+        SELECT ${sql.join(restoredValues, sql`, `)}
+        FROM ${deletedTasks} CROSS JOIN LATERAL jsonb_populate_record(null::${tasks}, ${deletedTasks.task}) AS r
+        WHERE ${deletion} AND r.user_id = ${userId}
+        ON CONFLICT (id) DO NOTHING
+        RETURNING id`),
+      db
+        .select()
+        .from(tasks)
+        .where(
+          and(
+            eq(tasks.userId, userId),
+            inArray(
+              tasks.id,
+              db
+                .select({ id: sql`(${deletedTasks.task} ->> 'id')::uuid` })
+                .from(deletedTasks)
+                .where(deletion),
+            ),
+          ),
+        ),
+      db
+        .delete(deletedTasks)
+        .where(
+          and(
+            eq(deletedTasks.userId, userId),
+            or(eq(deletedTasks.undo, undo), sql`${deletedTasks.deletedAt} < now() - ${restorable}`),
+          ),
+        ),
+    ]),
+  );
+  return { restored: inserted.rows.length, tasks: current.map(toTask) };
 }
 
 function sameTags(a: string[], b: string[]): boolean {
@@ -393,7 +494,8 @@ export interface ListPage {
   next: Cursor | undefined;
 }
 
-function filtersOf(userId: string, query: ListQuery): SQL | undefined {
+/** The list's filters as one SQL condition, shared by the listing and the bulk changes. */
+function filtersOf(userId: string, query: TaskFilters): SQL | undefined {
   const startOfToday = sql`date_trunc('day', now(), ${query.tz})`;
   const daysAhead = (days: number) =>
     sql`((${startOfToday} AT TIME ZONE ${query.tz}) + make_interval(days => ${days})) AT TIME ZONE ${query.tz}`;

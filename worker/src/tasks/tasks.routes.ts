@@ -6,14 +6,15 @@ import { problem } from "../problems.ts";
 import { validationHook } from "../validation.ts";
 import { decodeCursor, encodeCursor, invalidCursor } from "./cursor.ts";
 import {
-  clearCompleted,
+  clearTasks,
   createTask,
   deleteTask,
   getTask,
   listTasks,
-  markAll,
+  markTasks,
   patchTask,
   replaceTask,
+  restoreTasks,
   setCompleted,
   type VersionCondition,
   type WriteResult,
@@ -24,11 +25,15 @@ import {
   Deleted,
   IfMatch,
   ListQuery,
+  MarkTasks,
   PatchTask,
   Problem,
   ReplaceTask,
+  Restore,
+  Restored,
   SetCompleted,
   Task,
+  TaskFilters,
   TaskPath,
   Updated,
   UserPath,
@@ -94,8 +99,8 @@ export const tasksRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
       const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor, query);
       const page = await listTasks(c.var.db, c.var.userId, query, cursor).catch((error: unknown) => {
         // A cursor key Postgres cannot read back (a data exception, class 22) was not one we issued.
-        if (cursor && sqlStateOf(error)?.startsWith("22")) throw invalidCursor();
-        throw error;
+        if (cursor && sqlStateOf(error)?.startsWith("22") && sqlStateOf(error) !== unknownZone) throw invalidCursor();
+        return refuseUnknownZone(error);
       });
       c.header("X-Total-Count", String(page.total));
       if (page.next) {
@@ -137,24 +142,53 @@ export const tasksRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     createRoute({
       method: "patch",
       path: collection,
-      summary: "Mark all tasks complete or not",
+      summary: "Mark the tasks shown complete or not",
+      description:
+        "Sets `completed` on every task matching the list's filters (all tasks when none), and among `ids` when " +
+        "given. Answers the ids it changed: sending them back as `ids` with the opposite `completed` undoes it.",
       security,
-      request: { params: UserPath, body: jsonBody(SetCompleted) },
-      responses: { 200: json(Updated, "How many tasks changed"), ...writeFailures },
+      request: { params: UserPath, query: TaskFilters, body: jsonBody(MarkTasks) },
+      responses: { 200: json(Updated, "The tasks that changed"), ...writeFailures },
     }),
-    async (c) => c.json({ updated: await markAll(c.var.db, c.var.userId, c.req.valid("json").completed) }, 200),
+    async (c) => {
+      const { completed, ids } = c.req.valid("json");
+      const changed = await markTasks(c.var.db, c.var.userId, c.req.valid("query"), completed, ids).catch(
+        refuseUnknownZone,
+      );
+      return c.json({ updated: changed.length, ids: changed }, 200);
+    },
   )
   .openapi(
     createRoute({
       method: "delete",
       path: collection,
-      summary: "Clear completed tasks",
-      description: "Requires `?status=completed`: deleting every task at once is not offered.",
+      summary: "Clear the completed tasks shown",
+      description:
+        "Deletes the completed tasks matching the list's filters; requires `?status=completed` (deleting every " +
+        "task at once is not offered). The answer's `undo` token restores them for an hour.",
       security,
       request: { params: UserPath, query: ClearQuery },
-      responses: { 200: json(Deleted, "How many tasks were deleted"), ...failures },
+      responses: { 200: json(Deleted, "The tasks deleted, and how to restore them"), ...failures },
     }),
-    async (c) => c.json({ deleted: await clearCompleted(c.var.db, c.var.userId) }, 200),
+    async (c) => {
+      const { ids, undo } = await clearTasks(c.var.db, c.var.userId, c.req.valid("query")).catch(refuseUnknownZone);
+      return c.json({ deleted: ids.length, ids, undo }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: `${collection}/restore`,
+      summary: "Undo a clear: restore the tasks it deleted",
+      description:
+        "Puts back the tasks a bulk delete removed, under their ids, each one `version` later. An id in use again " +
+        "is left as it is. Safe to repeat: a second call finds nothing left (`restored: 0`). After an hour, or " +
+        "with another user's token, nothing is restored.",
+      security,
+      request: { params: UserPath, body: jsonBody(Restore) },
+      responses: { 200: json(Restored, "The tasks of the deletion as they are now"), ...writeFailures },
+    }),
+    async (c) => c.json(await restoreTasks(c.var.db, c.var.userId, c.req.valid("json").undo), 200),
   )
   .openapi(
     createRoute({
@@ -251,6 +285,16 @@ function ifMatch(c: Context<AppEnv>): VersionCondition {
   const header = c.req.header("If-Match");
   if (header === undefined || header.trim() === "*") return "any";
   return [...header.matchAll(/(?:^|,)\s*"(\d{1,9})"/g)].map((match) => Number(match[1]));
+}
+
+/** SQLSTATE 22023: a zone name the runtime knows and Postgres does not (e.g. `US/Pacific-New`). */
+const unknownZone = "22023";
+
+/** Answers a zone Postgres refused as the bad parameter it is; any other error goes on. */
+function refuseUnknownZone(error: unknown): never {
+  if (sqlStateOf(error) !== unknownZone) throw error;
+  const message = "tz must be an IANA time zone name such as Europe/Paris; the database does not know this one";
+  throw problem("invalid_parameter", { detail: message, extensions: { errors: [{ path: "tz", message }] } });
 }
 
 function taskNotFound() {

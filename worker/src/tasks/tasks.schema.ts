@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { boolean, check, index, integer, pgEnum, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { boolean, check, index, integer, jsonb, pgEnum, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { user } from "../auth/auth.schema.ts";
 
 export const priorities = ["none", "low", "medium", "high"] as const;
@@ -50,5 +50,28 @@ export const tasks = pgTable(
     check("tasks_tags_count", sql`coalesce(array_length(${table.tags}, 1), 0) <= 10`),
     check("tasks_completed_at", sql`${table.completed} = (${table.completedAt} IS NOT NULL)`),
     check("tasks_version_positive", sql`${table.version} >= 1`),
+  ],
+);
+
+/**
+ * Tasks removed by a bulk delete ("Clear completed"), kept for an hour so the deletion
+ * can be undone: each row is a task as `to_jsonb(tasks)` wrote it, under the undo token
+ * its delete answered. Restoring reads it back with `jsonb_populate_record`, so the
+ * columns are written once, in `tasks`. Rows older than an hour are pruned by the
+ * user's next bulk delete or restore (docs/tasks-api.md).
+ */
+export const deletedTasks = pgTable(
+  "deleted_tasks",
+  {
+    undo: uuid("undo").notNull(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => user.id, { onDelete: "cascade" }),
+    task: jsonb("task").notNull(),
+    deletedAt: instant("deleted_at").notNull().defaultNow(),
+  },
+  (table) => [
+    index("deleted_tasks_user_undo_idx").on(table.userId, table.undo),
+    index("deleted_tasks_user_deleted_idx").on(table.userId, table.deletedAt),
   ],
 );

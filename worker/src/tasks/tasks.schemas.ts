@@ -101,14 +101,42 @@ export const UserPath = TaskPath.pick({ userId: true });
 
 export const sorts = ["created", "updated", "title", "due", "priority"] as const;
 
+/** An unknown parameter name is refused like an unknown value: a misspelt filter must not act on everything. */
+const unknownParameter = {
+  error: (issue: z.core.$ZodRawIssue) =>
+    issue.code === "unrecognized_keys" ? `Unknown parameter: ${issue.keys.join(", ")}` : undefined,
+};
+
+/**
+ * Which tasks a request means — the list's filters. The listing and the bulk changes
+ * ("mark all", "clear completed") take exactly these, so "the tasks shown" is one
+ * definition here and one SQL condition in the repository.
+ */
+const filters = {
+  status: z.enum(["all", "pending", "completed"]).default("all"),
+  priority: Priority.optional(),
+  tag: Tag.optional(),
+  q: z
+    .string()
+    .trim()
+    .max(200, "Search text must be at most 200 characters")
+    .refine(withoutNul, "Search text cannot contain the NUL character")
+    .optional(),
+  due: z.enum(["overdue", "today", "week", "none"]).optional(),
+  tz: z
+    .string()
+    .refine(isZoneName, "tz must be an IANA time zone name such as Europe/Paris")
+    .default("UTC")
+    .openapi({ description: "IANA time zone in which `due=today` and `due=week` are counted" }),
+};
+
+export const TaskFilters = z.strictObject(filters, unknownParameter);
+export type TaskFilters = z.output<typeof TaskFilters>;
+
 export const ListQuery = z
   .strictObject(
     {
-      status: z.enum(["all", "pending", "completed"]).default("all"),
-      priority: Priority.optional(),
-      tag: Tag.optional(),
-      q: z.string().trim().max(200, "Search text must be at most 200 characters").optional(),
-      due: z.enum(["overdue", "today", "week", "none"]).optional(),
+      ...filters,
       sort: z.enum(sorts).default("created"),
       order: z.enum(["asc", "desc"]).optional(),
       limit: z.coerce
@@ -118,16 +146,8 @@ export const ListQuery = z
         .max(100, "limit must be a number from 1 to 100")
         .default(50),
       cursor: z.string().max(1000).optional(),
-      tz: z
-        .string()
-        .refine(isTimeZone, "tz must be an IANA time zone such as Europe/Paris")
-        .default("UTC")
-        .openapi({ description: "Time zone in which `due=today` and `due=week` are counted" }),
     },
-    {
-      error: (issue) =>
-        issue.code === "unrecognized_keys" ? `Unknown parameter: ${issue.keys.join(", ")}` : undefined,
-    },
+    unknownParameter,
   )
   .transform((query) => ({
     ...query,
@@ -136,12 +156,52 @@ export const ListQuery = z
 
 export type ListQuery = z.output<typeof ListQuery>;
 
-export const ClearQuery = z.strictObject({
-  status: z.literal("completed", { error: "Only completed tasks can be cleared: add ?status=completed" }),
-});
+/** Bulk DELETE: the list's filters, with `status=completed` required (deleting everything at once is not offered). */
+export const ClearQuery = z.strictObject(
+  {
+    ...filters,
+    status: z.literal("completed", { error: "Only completed tasks can be cleared: add ?status=completed" }),
+  },
+  unknownParameter,
+);
 
-export const Updated = z.object({ updated: z.number().int() }).openapi("Updated");
-export const Deleted = z.object({ deleted: z.number().int() }).openapi("Deleted");
+/** Bulk PATCH: the completion to set; `ids` narrows the filtered tasks to these (how "mark all" is undone). */
+export const MarkTasks = z
+  .object({
+    completed: Completed,
+    ids: z
+      .array(TaskId, { error: "ids must be a list of task ids" })
+      .max(400, "At most 400 ids per request; send more in several requests")
+      .optional()
+      .openapi({ description: "Only these tasks (and only if they also match the filters)" }),
+  })
+  .openapi("MarkTasks");
+
+export const Updated = z
+  .object({
+    updated: z.number().int(),
+    ids: z.array(TaskId).openapi({ description: "The tasks changed: undo by sending them back as `ids`" }),
+  })
+  .openapi("Updated");
+
+export const UndoToken = z.uuid({ error: "undo must be the token a bulk delete answered" });
+
+export const Deleted = z
+  .object({
+    deleted: z.number().int(),
+    ids: z.array(TaskId),
+    undo: UndoToken.openapi({ description: "Restores these tasks for an hour: `POST …/tasks/restore`" }),
+  })
+  .openapi("Deleted");
+
+export const Restore = z.object({ undo: UndoToken }).openapi("Restore");
+
+export const Restored = z
+  .object({
+    restored: z.number().int().openapi({ description: "How many tasks came back" }),
+    tasks: z.array(Task).openapi({ description: "Every task of the deletion that exists now, as it is now" }),
+  })
+  .openapi("Restored");
 
 export const IfMatch = z.object({
   "if-match": z
@@ -166,11 +226,23 @@ export type CreateTaskInput = z.output<typeof CreateTask>;
 export type ReplaceTaskInput = z.output<typeof ReplaceTask>;
 export type PatchTaskInput = z.output<typeof PatchTask>;
 
-function isTimeZone(value: string): boolean {
+/**
+ * An IANA zone name the runtime knows. Offsets (`+05:30`) and POSIX forms (`UTC+5`) are
+ * refused: the runtime reads them one way, Postgres the opposite way. A name the runtime
+ * knows and Postgres does not (`US/Pacific-New`) is refused by the statement (22023),
+ * which the routes answer as the same 400 — no extra round trip to ask Postgres first.
+ */
+function isZoneName(value: string): boolean {
+  if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(value) || /^(UTC|GMT|UT)[+-]/i.test(value)) return false;
   try {
     new Intl.DateTimeFormat("en", { timeZone: value });
     return true;
   } catch {
     return false;
   }
+}
+
+/** Postgres text cannot hold U+0000. */
+function withoutNul(value: string): boolean {
+  return !value.includes("\u0000");
 }

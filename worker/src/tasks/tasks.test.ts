@@ -267,12 +267,12 @@ describe("bulk changes", () => {
 
     const marked = await owner.markAll(true);
     expect(marked.status).toBe(200);
-    expect(await marked.json()).toEqual({ updated: 2 });
-    expect(await (await owner.markAll(true)).json()).toEqual({ updated: 0 });
+    expect(await marked.json()).toEqual({ updated: 2, ids: expect.any(Array) });
+    expect(await (await owner.markAll(true)).json()).toEqual({ updated: 0, ids: [] });
 
     await owner.add({ title: "four" });
     const cleared = await owner.clearCompleted();
-    expect(await cleared.json()).toEqual({ deleted: 3 });
+    expect(await cleared.json()).toMatchObject({ deleted: 3 });
     const left = (await (await owner.list()).json()) as TaskJson[];
     expect(left.map((task) => task.title)).toEqual(["four"]);
   });
