@@ -79,7 +79,7 @@ describe.runIf(browserAvailable)("sessions and failures", () => {
 
     // Once sent, the draft is gone: a reload shows an empty form and no note.
     await laptop.page.getByRole("textbox", { name: "New task" }).press("Enter");
-    await expectLocator(laptop.page.getByRole("checkbox", { name: "Write the quarterly report" })).toBeVisible();
+    await expectLocator(laptop.page.getByText("Added “Write the quarterly report”")).toBeVisible();
     await laptop.page.reload();
     await expectLocator(laptop.page.getByRole("checkbox", { name: "Write the quarterly report" })).toBeVisible();
     await expectLocator(laptop.page.getByRole("textbox", { name: "New task" })).toHaveValue("");
@@ -110,6 +110,8 @@ describe.runIf(browserAvailable)("sessions and failures", () => {
     );
     await editor.getByRole("button", { name: "Save" }).click();
     await expectLocator(page.getByRole("checkbox", { name: "Call the plumber about the boiler" })).toBeVisible();
+    // Saved once "Saving…" is gone (the page's clock runs 20 minutes ahead, so each request renews the token).
+    await expectLocator(page.getByText("Saving…")).toHaveCount(0);
     await page.reload();
     await expectLocator(page.getByRole("checkbox", { name: "Call the plumber about the boiler" })).toBeVisible();
     await expectLocator(page.getByRole("form", { name: /^Editing/ })).toHaveCount(0);

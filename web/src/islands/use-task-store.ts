@@ -90,6 +90,8 @@ export function useTaskStore() {
   /** Tasks changed here while a page was being read: their local version beats the page's. */
   const changedDuringLoad = useRef(new Set<string>());
   const undoTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  /** Counts every change made here, so counts read while one was made are known to be stale. */
+  const changesMade = useRef(0);
 
   const commitItems = useCallback((next: readonly Task[]) => {
     itemsRef.current = next;
@@ -109,6 +111,7 @@ export function useTaskStore() {
 
   const find = (id: string) => itemsRef.current.find((task) => task.id === id);
   const touch = (...ids: string[]) => {
+    changesMade.current += 1;
     for (const id of ids) changedDuringLoad.current.add(id);
   };
   const replaceItem = (id: string, change: (task: Task) => Task) =>
@@ -181,19 +184,24 @@ export function useTaskStore() {
 
   /* ----------------------------------------------------------- loading */
 
-  /** Counts read while changes were on their way may miss them: read again once they land. */
+  /**
+   * Counts read while changes were on their way may miss them: read again once they land,
+   * and again if another change was made while counting (its answer may predate it).
+   */
   const recountWhenSettled = useCallback(async () => {
-    await Promise.allSettled([...queues.current.values()]);
-    if (queues.current.size > 0) return; // more changes since; their own counting stands
-    try {
-      const view = viewRef.current;
-      const [active, completed] = await Promise.all([
-        countTasks(filtersForView(view, "pending")),
-        countTasks(filtersForView(view, "completed")),
-      ]);
-      if (queues.current.size === 0) commitCounts({ active, completed });
-    } catch {
-      // Keep the counts we have.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      await Promise.allSettled([...queues.current.values()]);
+      const mark = changesMade.current;
+      try {
+        const view = viewRef.current;
+        const [active, completed] = await Promise.all([
+          countTasks(filtersForView(view, "pending")),
+          countTasks(filtersForView(view, "completed")),
+        ]);
+        if (queues.current.size === 0 && changesMade.current === mark) return commitCounts({ active, completed });
+      } catch {
+        return; // keep the counts we have
+      }
     }
   }, [commitCounts]);
 
