@@ -185,12 +185,14 @@ export function useTaskStore() {
   /* ----------------------------------------------------------- loading */
 
   /**
-   * Counts read while changes were on their way may miss them: read again once they land,
-   * and again if another change was made while counting (its answer may predate it).
+   * Counts read while changes were on their way may miss them: read again once every
+   * change has landed, and again whenever another change was made meanwhile — until a
+   * count is read with nothing on its way, which is the truth.
    */
   const recountWhenSettled = useCallback(async () => {
-    for (let attempt = 0; attempt < 5; attempt++) {
+    for (;;) {
       await Promise.allSettled([...queues.current.values()]);
+      if (queues.current.size > 0) continue;
       const mark = changesMade.current;
       try {
         const view = viewRef.current;
@@ -198,7 +200,8 @@ export function useTaskStore() {
           countTasks(filtersForView(view, "pending")),
           countTasks(filtersForView(view, "completed")),
         ]);
-        if (queues.current.size === 0 && changesMade.current === mark) return commitCounts({ active, completed });
+        if (changesMade.current === mark && viewRef.current === view) return commitCounts({ active, completed });
+        if (viewRef.current !== view) return; // another view counts for itself
       } catch {
         return; // keep the counts we have
       }
