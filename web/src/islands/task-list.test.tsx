@@ -585,6 +585,29 @@ describe("the task list", () => {
       expect(stored()).toEqual([]);
     });
 
+    it("forgets an edit draft the server refused, having said so, so a reload shows the list", async () => {
+      const api = new FakeApi([makeTask({ title: "Call the plumber" })]);
+      api.override("PATCH", /\/tasks\/[^/]+$/, () => problem(422, "validation_failed", "Refused"));
+      const user = setUp(api);
+      await user.click(await screen.findByRole("button", { name: 'Edit "Call the plumber"' }));
+      await user.type(screen.getByRole("textbox", { name: "Title" }), " now{Enter}");
+      const alert = await screen.findByRole("alert");
+      await waitFor(() => expect(alert).toHaveTextContent("could not be saved"));
+      await waitFor(() => expect(stored()).toEqual([]));
+    });
+
+    it("keeps an edit draft when the session ends as it is saved", async () => {
+      const api = new FakeApi([makeTask({ title: "Call the plumber" })]);
+      const user = setUp(api);
+      await user.click(await screen.findByRole("button", { name: 'Edit "Call the plumber"' }));
+      await user.type(screen.getByRole("textbox", { name: "Title" }), " now");
+      api.signedIn = false;
+      api.override("PATCH", /\/tasks\/[^/]+$/, () => problem(401, "invalid_token", "The token has expired"));
+      await user.keyboard("{Enter}");
+      await waitFor(() => expect(navigation.assign).toHaveBeenCalled());
+      expect(stored()[0]?.value).toContain("Call the plumber now");
+    });
+
     it("clears an edit draft once the change is saved", async () => {
       const api = new FakeApi([makeTask({ title: "Call the plumber" })]);
       const user = setUp(api);

@@ -171,9 +171,9 @@ export function TaskList() {
     }
     const owner = store.userId;
     const sent = owner ? readDrafts(owner).edit : undefined;
-    void store.update(id, fields).then((saved) => {
-      // Saved: the kept typing has done its job. Refused or never sent: it stays, to come back.
-      if (saved && owner && sent) forgetDraftIf(owner, "edit", sent);
+    void store.update(id, fields).then((outcome) => {
+      // Kept only for the sign-in round trip; saved, or refused with a message, it has done its job.
+      if (outcome !== "session-ended" && owner && sent) forgetDraftIf(owner, "edit", sent);
     });
     setRestored(false);
     endEdit(id, returnTo);

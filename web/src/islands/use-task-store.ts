@@ -157,19 +157,24 @@ export function useTaskStore() {
    * Sends a change that was already shown, marked as saving until the server answers;
    * adopts the server's task when no later change is waiting.
    */
-  async function write(id: string, request: () => Promise<Task>, rollback: () => void, what: string) {
+  async function write(
+    id: string,
+    request: () => Promise<Task>,
+    rollback: () => void,
+    what: string,
+  ): Promise<WriteOutcome> {
     pendingWrites.current.set(id, (pendingWrites.current.get(id) ?? 0) + 1);
     markSaving(id, true);
     try {
       const saved = await enqueue(id, request);
       if (settle(id) === 0 && find(id)) replaceItem(id, () => saved);
-      return true;
+      return "saved";
     } catch (cause) {
       settle(id);
-      if (cause instanceof DroppedChange) return false;
+      if (cause instanceof DroppedChange) return "refused";
       rollback();
       fail(what, cause);
-      return false;
+      return cause instanceof SessionEndedError ? "session-ended" : "refused";
     }
   }
   const settle = (id: string) => {
@@ -390,13 +395,13 @@ export function useTaskStore() {
 
   /**
    * Saves edited fields; only the ones that changed are sent (a merge patch). Resolves
-   * whether the server has them (nothing to send counts as saved).
+   * what became of them (nothing to send counts as saved).
    */
-  async function update(id: string, fields: TaskFields): Promise<boolean> {
+  async function update(id: string, fields: TaskFields): Promise<WriteOutcome> {
     const before = find(id);
-    if (!before) return false;
+    if (!before) return "refused";
     const patch = changedFields(before, { ...fields, title: fields.title.trim() });
-    if (Object.keys(patch).length === 0) return true;
+    if (Object.keys(patch).length === 0) return "saved";
     touch(id);
     setError("");
     replaceItem(id, (task) => ({ ...task, ...patch }));
@@ -618,6 +623,9 @@ export function useTaskStore() {
 }
 
 export type TaskStore = ReturnType<typeof useTaskStore>;
+
+/** What became of a change: the server has it, it was refused (and rolled back), or the session ended first. */
+export type WriteOutcome = "saved" | "refused" | "session-ended";
 
 /** A change queued behind a create that failed: nothing to send, nothing to say. */
 class DroppedChange extends Error {}
