@@ -1,6 +1,7 @@
-import { cleanup, render, screen, waitFor, within } from "@testing-library/react";
+import { act, cleanup, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { config } from "../lib/config.ts";
 import { navigation } from "../lib/navigation.ts";
 import { FakeApi, json, makeTask, problem, unavailable } from "../test/fake-api.ts";
 import { TaskList } from "./task-list.tsx";
@@ -331,6 +332,25 @@ describe("the task list", () => {
     await waitFor(() => expect(api.tasks).toHaveLength(1));
     expect(api.tasks[0]).toMatchObject({ id: task.id, title: "Buy milk", priority: "high", tags: ["errands"] });
     expect(api.calls("POST", /\/tasks$/)[0]?.body).toMatchObject({ id: task.id, completed: false });
+  });
+
+  it("keeps Undo on screen while the person points at it or focuses it", async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    const api = new FakeApi([makeTask({ title: "Buy milk" })]);
+    window.history.replaceState(null, "", "/tasks");
+    api.install();
+    const user = userEvent.setup({ advanceTimers: vi.advanceTimersByTime });
+    render(<TaskList />);
+    await user.click(await screen.findByRole("button", { name: 'Delete "Buy milk"' }));
+    const undo = screen.getByRole("button", { name: "Undo" });
+
+    await user.hover(undo);
+    await act(() => vi.advanceTimersByTimeAsync(config.undoWindowMs * 2));
+    expect(screen.getByText("Task deleted")).toBeVisible();
+
+    await user.unhover(undo);
+    await act(() => vi.advanceTimersByTimeAsync(config.undoWindowMs + 100));
+    expect(screen.queryByText("Task deleted")).not.toBeInTheDocument();
   });
 
   it("filters with links that mark the current one and keep it in the URL", async () => {

@@ -463,7 +463,16 @@ export function TaskList() {
       <div className="toast-region">
         <div role="status" ref={toastRef}>
           {store.undo && (
-            <div className="toast">
+            // biome-ignore lint/a11y/noStaticElementInteractions: pointing at or focusing the offer only pauses its timer; the Undo button is the control
+            <div
+              className="toast"
+              onMouseEnter={() => store.holdUndo(true)}
+              onMouseLeave={() => store.holdUndo(false)}
+              onFocus={() => store.holdUndo(true)}
+              onBlur={(event) => {
+                if (!event.currentTarget.contains(event.relatedTarget as Node | null)) store.holdUndo(false);
+              }}
+            >
               <span>{store.undo.message}</span>
               <button type="button" className="btn btn-small" onClick={() => void onUndo()}>
                 Undo

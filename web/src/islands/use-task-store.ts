@@ -444,10 +444,15 @@ export function useTaskStore() {
   }
 
   function offerUndo(offer: UndoOffer) {
-    clearTimeout(undoTimer.current);
     setUndo(offer);
-    undoTimer.current = setTimeout(() => setUndo(null), config.undoWindowMs);
+    holdUndo(false);
   }
+
+  /** While the person points at or focuses the offer, its time stands still (WCAG 2.2.1); it runs again after. */
+  const holdUndo = useCallback((hold: boolean) => {
+    clearTimeout(undoTimer.current);
+    if (!hold) undoTimer.current = setTimeout(() => setUndo(null), config.undoWindowMs);
+  }, []);
 
   /** Takes back the last delete or bulk change; resolves to the task to focus, if one. */
   async function undoLast(): Promise<string | null> {
@@ -615,6 +620,7 @@ export function useTaskStore() {
     update,
     remove,
     undoLast,
+    holdUndo,
     markAllComplete,
     clearCompleted,
     dismissError: () => setError(""),

@@ -10,6 +10,7 @@ import {
   listTasks,
   nextLink,
   SessionEndedError,
+  setCompletedWhere,
   setTaskCompleted,
   untrustedOriginMessage,
   updateTask,
@@ -216,5 +217,21 @@ describe("the api client", () => {
     expect(describeError(new ApiError(403, "MISSING_OR_NULL_ORIGIN", "Missing or null Origin"))).toContain(
       "is not one this server trusts",
     );
+  });
+
+  it("sends an undo of many tasks in requests of at most 400 ids, with the list's filters", async () => {
+    const tasks = Array.from({ length: 450 }, (_, i) => makeTask({ title: `Task ${i}`, completed: true }));
+    const api = new FakeApi(tasks).install();
+    const marked = await setCompletedWhere(
+      false,
+      { status: "all" },
+      tasks.map((task) => task.id),
+    );
+
+    const requests = api.calls("PATCH", /\/tasks$/);
+    expect(requests.map((r) => (r.body as { ids: string[] }).ids.length)).toEqual([400, 50]);
+    expect(requests[0]?.search.get("status")).toBe("all");
+    expect(marked.updated).toBe(450);
+    expect(api.tasks.every((task) => !task.completed)).toBe(true);
   });
 });
