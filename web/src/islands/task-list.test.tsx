@@ -449,6 +449,8 @@ describe("the task list", () => {
     await user.click(within(confirm).getByRole("button", { name: "Complete 2 tasks" }));
 
     expect(await screen.findByText("Completed 2 tasks")).toBeVisible();
+    // Mark all complete is gone (nothing left to complete): focus waits at Undo, not on the page.
+    await waitFor(() => expect(screen.getByRole("button", { name: "Undo" })).toHaveFocus());
     const [bulk] = api.calls("PATCH", /\/tasks$/);
     expect(bulk?.search.get("q")).toBe("buy");
     expect(bulk?.body).toEqual({ completed: true });

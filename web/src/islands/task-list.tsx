@@ -197,6 +197,19 @@ export function TaskList() {
   // biome-ignore lint/correctness/useExhaustiveDependencies: the view is the trigger, not an input
   useEffect(() => setConfirming(null), [view]);
 
+  // After a bulk action its button is gone (nothing left to act on): the keyboard user's
+  // place moves to the result's Undo, not to the page.
+  const focusUndoNext = useRef<Confirming["kind"] | null>(null);
+  useEffect(() => {
+    if (!store.undo || !focusUndoNext.current) return;
+    const expected = focusUndoNext.current;
+    focusUndoNext.current = null;
+    if (store.undo.kind !== expected) return;
+    const active = document.activeElement;
+    const lost = !active || active === document.body || active === markAllRef.current || active === clearRef.current;
+    if (lost) toastRef.current?.querySelector("button")?.focus();
+  }, [store.undo]);
+
   const triggerOf = (kind: Confirming["kind"]) => (kind === "complete" ? markAllRef : clearRef);
 
   const cancelBulk = () => {
@@ -209,8 +222,9 @@ export function TaskList() {
     if (!confirming) return;
     const { kind } = confirming;
     flushSync(() => setConfirming(null));
-    void (kind === "complete" ? store.markAllComplete() : store.clearCompleted());
     (triggerOf(kind).current ?? newTaskRef.current)?.focus();
+    focusUndoNext.current = kind;
+    void (kind === "complete" ? store.markAllComplete() : store.clearCompleted());
   };
 
   const openShortcuts = () => {
