@@ -1,5 +1,14 @@
-import { describe, it } from "vitest";
-import { addTask, browserAvailable, expectLocator, newPage, signIn, signUp, useBrowser } from "../support/browser.ts";
+import { describe, expect, it } from "vitest";
+import {
+  addTask,
+  baseUrl,
+  browserAvailable,
+  expectLocator,
+  newPage,
+  signIn,
+  signUp,
+  useBrowser,
+} from "../support/browser.ts";
 
 describe.runIf(browserAvailable)("sessions and failures", () => {
   const browser = useBrowser();
@@ -27,6 +36,100 @@ describe.runIf(browserAvailable)("sessions and failures", () => {
     await signIn(laptop.page, email);
     await laptop.page.waitForURL((url) => url.pathname === "/tasks");
     await expectLocator(laptop.page.getByRole("checkbox", { name: "Still here afterwards" })).toBeVisible();
+  });
+
+  it("keeps what was typed across an ended session and restores it after signing in again", async () => {
+    const laptop = await newPage(browser());
+    await laptop.page.clock.install();
+    const email = await signUp(laptop.page, "Dana Draft");
+    await addTask(laptop.page, "Already saved");
+
+    // Typing a new task with a description, and editing another, when the session ends elsewhere.
+    const newTask = laptop.page.getByRole("textbox", { name: "New task" });
+    await newTask.fill("Write the quarterly report");
+    await laptop.page.getByRole("button", { name: "Details", exact: true }).click();
+    const form = laptop.page.getByRole("form", { name: "Add a task" });
+    await form.getByRole("textbox", { name: "Description" }).fill("Figures from Q3, and the hiring plan");
+
+    const phone = await newPage(browser());
+    await phone.page.goto("/sign-in");
+    await signIn(phone.page, email);
+    await phone.page.waitForURL("**/tasks");
+    await phone.page.goto("/account");
+    await phone.page.getByRole("button", { name: "Sign out of all devices" }).click();
+    await phone.page.waitForURL((url) => url.pathname === "/sign-in" || url.pathname === "/");
+
+    // The access token runs out; sending the task finds the session gone.
+    await laptop.page.clock.fastForward("20:00");
+    await newTask.press("Enter");
+    await laptop.page.waitForURL(/\/sign-in/);
+    await expectLocator(laptop.page.getByText("Your session has ended — please sign in again")).toBeVisible();
+    await signIn(laptop.page, email);
+    await laptop.page.waitForURL((url) => url.pathname === "/tasks");
+
+    await expectLocator(laptop.page.getByText("Restored what you were typing")).toBeVisible();
+    await expectLocator(laptop.page.getByRole("textbox", { name: "New task" })).toHaveValue(
+      "Write the quarterly report",
+    );
+    const restored = laptop.page.getByRole("form", { name: "Add a task" });
+    await expectLocator(restored.getByRole("textbox", { name: "Description" })).toHaveValue(
+      "Figures from Q3, and the hiring plan",
+    );
+    await expectLocator(laptop.page.getByRole("checkbox", { name: "Already saved" })).toBeVisible();
+
+    // Once sent, the draft is gone: a reload shows an empty form and no note.
+    await laptop.page.getByRole("textbox", { name: "New task" }).press("Enter");
+    await expectLocator(laptop.page.getByText("Added “Write the quarterly report”")).toBeVisible();
+    await laptop.page.reload();
+    await expectLocator(laptop.page.getByRole("checkbox", { name: "Write the quarterly report" })).toBeVisible();
+    await expectLocator(laptop.page.getByRole("textbox", { name: "New task" })).toHaveValue("");
+    await expectLocator(laptop.page.getByText("Restored what you were typing")).toHaveCount(0);
+  });
+
+  it("keeps an open edit across an ended session", async () => {
+    const { page } = await newPage(browser());
+    await page.clock.install();
+    const email = await signUp(page, "Eli Edit");
+    await addTask(page, "Call the plumber");
+    await page.getByRole("button", { name: 'Edit "Call the plumber"' }).click();
+    await page.keyboard.press("ControlOrMeta+A");
+    await page.keyboard.type("Call the plumber about the boiler");
+
+    // The session ends (signed out of every device from this same browser's cookie jar).
+    await page.context().clearCookies();
+    await page.clock.fastForward("20:00");
+    await page.keyboard.press("Enter");
+    await page.waitForURL(/\/sign-in/);
+    await signIn(page, email);
+    await page.waitForURL((url) => url.pathname === "/tasks");
+
+    await expectLocator(page.getByText("Restored what you were typing")).toBeVisible();
+    const editor = page.getByRole("form", { name: 'Editing "Call the plumber"' });
+    await expectLocator(editor.getByRole("textbox", { name: "Title" })).toHaveValue(
+      "Call the plumber about the boiler",
+    );
+    await editor.getByRole("button", { name: "Save" }).click();
+    await expectLocator(page.getByRole("checkbox", { name: "Call the plumber about the boiler" })).toBeVisible();
+    // Saved once "Saving…" is gone (the page's clock runs 20 minutes ahead, so each request renews the token).
+    await expectLocator(page.getByText("Saving…")).toHaveCount(0);
+    await page.reload();
+    await expectLocator(page.getByRole("checkbox", { name: "Call the plumber about the boiler" })).toBeVisible();
+    await expectLocator(page.getByRole("form", { name: /^Editing/ })).toHaveCount(0);
+  });
+
+  it("after signing in, follows a next address only within the site, however it is spelled", async () => {
+    const first = await newPage(browser());
+    const email = await signUp(first.page, "Nora Next");
+    await first.context.close();
+    for (const next of ["/.//evil.example/", "/x/..//evil.example/", "/./\\evil.example/"]) {
+      const { page, context } = await newPage(browser());
+      await page.goto(`/sign-in?next=${encodeURIComponent(next)}`);
+      await signIn(page, email);
+      await page.waitForURL((url) => url.pathname !== "/sign-in");
+      expect(new URL(page.url()).origin, next).toBe(baseUrl);
+      expect(new URL(page.url()).pathname, next).toBe("/tasks");
+      await context.close();
+    }
   });
 
   it("says when to try again after too many sign-in attempts, and names a wrong password plainly", async () => {

@@ -107,4 +107,18 @@ describe("the sign-in form", () => {
     await waitFor(() => expect(alert).toHaveTextContent(/Too many attempts — try again in 42 seconds/));
     expect(submit()).toBeEnabled();
   });
+
+  it("explains in words when the server does not trust this page's address", async () => {
+    const api = new FakeApi().override("POST", /\/sign-in\/email$/, () =>
+      json({ code: "INVALID_ORIGIN", message: "Invalid origin" }, 403),
+    );
+    const user = setUp(api);
+    await user.type(email(), "ada@example.com");
+    await user.type(password(), "correct horse battery{Enter}");
+
+    const alert = await screen.findByRole("alert");
+    await waitFor(() => expect(alert).toHaveTextContent(/is not one this server trusts/));
+    expect(alert).toHaveTextContent("http://localhost:4321");
+    expect(alert).not.toHaveTextContent(/^Invalid origin$/);
+  });
 });

@@ -55,4 +55,20 @@ describe("the sign-up form", () => {
       password: "correct horse battery",
     });
   });
+
+  it("explains in words when the server does not trust this page's address", async () => {
+    const api = new FakeApi().override("POST", /\/sign-up\/email$/, () =>
+      json({ code: "INVALID_ORIGIN", message: "Invalid origin" }, 403),
+    );
+    const user = setUp(api);
+    await fillIn(user, "correct horse battery");
+
+    const alert = await screen.findByRole("alert");
+    await waitFor(() =>
+      expect(alert).toHaveTextContent(
+        "This page's address (http://localhost:4321) is not one this server trusts — open Brisk at the address it was set up with, or add http://localhost:4321 to TRUSTED_ORIGINS.",
+      ),
+    );
+    expect(navigation.assign).not.toHaveBeenCalled();
+  });
 });

@@ -1,16 +1,6 @@
 import { useId, useState } from "react";
 import { type Priority, priorities } from "../lib/api-client.ts";
-import { priorityLabels } from "../lib/task-view.ts";
-
-/** The optional details of a task, as typed: the due date as yyyy-mm-dd, tags comma-separated. */
-export interface DetailsDraft {
-  description: string;
-  priority: Priority;
-  due: string;
-  tags: string;
-}
-
-export const emptyDetails: DetailsDraft = { description: "", priority: "none", due: "", tags: "" };
+import { type DetailsDraft, priorityLabels } from "../lib/task-view.ts";
 
 /** A details draft and its tags error, for TaskDetailsFields: a change to the tags clears the error. */
 export function useDetailsDraft(initial: DetailsDraft) {

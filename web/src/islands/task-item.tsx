@@ -1,5 +1,6 @@
 import { type ReactNode, type SubmitEvent, useEffect, useId, useRef, useState } from "react";
 import type { Task, TaskFields } from "../lib/api-client.ts";
+import { saveDraft } from "../lib/drafts.ts";
 import {
   checkTags,
   dateInputFromDueAt,
@@ -8,6 +9,7 @@ import {
   isOverdue,
   parseTags,
   priorityLabels,
+  type TypedTask,
 } from "../lib/task-view.ts";
 import { TaskDetailsFields, useDetailsDraft } from "./task-details-fields.tsx";
 
@@ -17,6 +19,10 @@ interface Props {
   task: Task;
   saving: boolean;
   mode: ItemMode;
+  /** Whose drafts the editor keeps; null until known. */
+  userId: string | null;
+  /** What the editor starts with instead of the task: typing kept from before (an ended session). */
+  draft?: TypedTask | undefined;
   onToggle: (id: string) => void;
   onEdit: (id: string, from: "button" | "title") => void;
   onDelete: (id: string) => void;
@@ -25,7 +31,7 @@ interface Props {
 }
 
 /** One task: checkbox named by its title, its details, and Edit / Delete always in reach. */
-export function TaskItem({ task, saving, mode, onToggle, onEdit, onDelete, onSave, onCancel }: Props) {
+export function TaskItem({ task, saving, mode, userId, draft, onToggle, onEdit, onDelete, onSave, onCancel }: Props) {
   const metaId = useId();
   const overdue = isOverdue(task);
   const hasMeta = task.priority !== "none" || task.dueAt !== null || task.tags.length > 0 || saving;
@@ -33,7 +39,13 @@ export function TaskItem({ task, saving, mode, onToggle, onEdit, onDelete, onSav
   return (
     <li className={`task${task.completed ? " is-done" : ""}`} data-task-id={task.id} aria-busy={saving || undefined}>
       {mode === "edit" ? (
-        <TaskEditor task={task} onSave={(fields) => onSave(task.id, fields)} onCancel={() => onCancel(task.id)} />
+        <TaskEditor
+          task={task}
+          userId={userId}
+          draft={draft}
+          onSave={(fields) => onSave(task.id, fields)}
+          onCancel={() => onCancel(task.id)}
+        />
       ) : mode === "confirm-delete" ? (
         <ConfirmDelete task={task} onDelete={() => onDelete(task.id)} onCancel={() => onCancel(task.id)} />
       ) : (
@@ -119,22 +131,32 @@ function Badge({ className, children }: { className: string; children: ReactNode
  */
 function TaskEditor({
   task,
+  userId,
+  draft,
   onSave,
   onCancel,
 }: {
   task: Task;
+  userId: string | null;
+  draft: TypedTask | undefined;
   onSave: (fields: TaskFields) => void;
   onCancel: () => void;
 }) {
   const id = useId();
-  const [title, setTitle] = useState(task.title);
-  const { details, tagsError, setTagsError, change } = useDetailsDraft({
+  const saved = {
     description: task.description,
     priority: task.priority,
     due: dateInputFromDueAt(task.dueAt),
     tags: task.tags.join(", "),
-  });
-  const [open, setOpen] = useState(false);
+  };
+  const [title, setTitle] = useState(draft?.title ?? task.title);
+  const { details, tagsError, setTagsError, change } = useDetailsDraft(draft?.details ?? saved);
+  // Restored details that differ from the task's are shown, not folded away.
+  const [open, setOpen] = useState(draft !== undefined && JSON.stringify(draft.details) !== JSON.stringify(saved));
+  /** Every keystroke is kept (lib/drafts.ts); the list forgets it once the change is saved. */
+  const remember = (typed: TypedTask) => {
+    if (userId) saveDraft(userId, "edit", { ...typed, taskId: task.id });
+  };
   const titleRef = useRef<HTMLInputElement>(null);
   const finished = useRef(false);
 
@@ -160,6 +182,7 @@ function TaskEditor({
   function cancel() {
     if (finished.current) return;
     finished.current = true;
+    if (userId) saveDraft(userId, "edit", null);
     onCancel();
   }
 
@@ -198,11 +221,21 @@ function TaskEditor({
           value={title}
           maxLength={200}
           autoComplete="off"
-          onChange={(event) => setTitle(event.target.value)}
+          onChange={(event) => {
+            setTitle(event.target.value);
+            remember({ title: event.target.value, details });
+          }}
         />
       </div>
       <div id={`${id}-details`} className="details" hidden={!open}>
-        <TaskDetailsFields draft={details} tagsError={tagsError} onChange={change} />
+        <TaskDetailsFields
+          draft={details}
+          tagsError={tagsError}
+          onChange={(next) => {
+            change(next);
+            remember({ title, details: { ...details, ...next } });
+          }}
+        />
       </div>
       <div className="editor-actions">
         <button type="submit" className="btn btn-primary btn-small">

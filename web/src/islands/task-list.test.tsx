@@ -1,6 +1,8 @@
-import { render, screen, waitFor, within } from "@testing-library/react";
+import { act, cleanup, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { config } from "../lib/config.ts";
+import { navigation } from "../lib/navigation.ts";
 import { FakeApi, json, makeTask, problem, unavailable } from "../test/fake-api.ts";
 import { TaskList } from "./task-list.tsx";
 
@@ -332,6 +334,25 @@ describe("the task list", () => {
     expect(api.calls("POST", /\/tasks$/)[0]?.body).toMatchObject({ id: task.id, completed: false });
   });
 
+  it("keeps Undo on screen while the person points at it or focuses it", async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    const api = new FakeApi([makeTask({ title: "Buy milk" })]);
+    window.history.replaceState(null, "", "/tasks");
+    api.install();
+    const user = userEvent.setup({ advanceTimers: vi.advanceTimersByTime });
+    render(<TaskList />);
+    await user.click(await screen.findByRole("button", { name: 'Delete "Buy milk"' }));
+    const undo = screen.getByRole("button", { name: "Undo" });
+
+    await user.hover(undo);
+    await act(() => vi.advanceTimersByTimeAsync(config.undoWindowMs * 2));
+    expect(screen.getByText("Task deleted")).toBeVisible();
+
+    await user.unhover(undo);
+    await act(() => vi.advanceTimersByTimeAsync(config.undoWindowMs + 100));
+    expect(screen.queryByText("Task deleted")).not.toBeInTheDocument();
+  });
+
   it("filters with links that mark the current one and keep it in the URL", async () => {
     const api = new FakeApi([makeTask({ title: "Buy milk" }), makeTask({ title: "Pay rent", completed: true })]);
     const user = setUp(api);
@@ -388,19 +409,100 @@ describe("the task list", () => {
     expect(screen.queryByRole("button", { name: "Load more" })).not.toBeInTheDocument();
   });
 
-  it("marks all complete and clears completed", async () => {
+  it("marks all complete and clears completed, after saying how many", async () => {
     const api = new FakeApi([makeTask({ title: "Buy milk" }), makeTask({ title: "Pay rent" })]);
     const user = setUp(api);
     await screen.findByRole("checkbox", { name: "Buy milk" });
     expect(screen.queryByRole("button", { name: "Clear completed" })).not.toBeInTheDocument();
 
     await user.click(screen.getByRole("button", { name: "Mark all complete" }));
+    const confirm = screen.getByRole("alertdialog", { name: "Complete 2 shown tasks?" });
+    await user.click(within(confirm).getByRole("button", { name: "Complete 2 tasks" }));
     expect(screen.getByRole("checkbox", { name: "Buy milk" })).toBeChecked();
     expect(screen.getByText("0 tasks left")).toBeInTheDocument();
+    expect(await screen.findByText("Completed 2 tasks")).toBeVisible();
 
     await user.click(screen.getByRole("button", { name: "Clear completed" }));
+    const clear = screen.getByRole("alertdialog", { name: "Delete 2 completed tasks shown?" });
+    await user.click(within(clear).getByRole("button", { name: "Delete 2 tasks" }));
     expect(screen.queryByRole("checkbox")).not.toBeInTheDocument();
     await waitFor(() => expect(api.tasks).toHaveLength(0));
+    expect(await screen.findByText("Deleted 2 completed tasks")).toBeVisible();
+  });
+
+  it("completes only the tasks a search shows, and Undo sets exactly those back", async () => {
+    const done = makeTask({ title: "Buy stamps", completed: true });
+    const api = new FakeApi([
+      makeTask({ title: "Buy milk" }),
+      makeTask({ title: "Buy bread" }),
+      makeTask({ title: "Call Alice" }),
+      done,
+    ]);
+    const user = setUp(api, "/tasks?q=buy");
+    await screen.findByRole("checkbox", { name: "Buy milk" });
+    // The counter counts what the search shows.
+    expect(await screen.findByText("2 tasks left")).toBeInTheDocument();
+
+    await user.click(screen.getByRole("button", { name: "Mark all complete" }));
+    const confirm = screen.getByRole("alertdialog", { name: "Complete 2 shown tasks?" });
+    expect(within(confirm).getByRole("button", { name: "Complete 2 tasks" })).toHaveFocus();
+    await user.click(within(confirm).getByRole("button", { name: "Complete 2 tasks" }));
+
+    expect(await screen.findByText("Completed 2 tasks")).toBeVisible();
+    // Mark all complete is gone (nothing left to complete): focus waits at Undo, not on the page.
+    await waitFor(() => expect(screen.getByRole("button", { name: "Undo" })).toHaveFocus());
+    const [bulk] = api.calls("PATCH", /\/tasks$/);
+    expect(bulk?.search.get("q")).toBe("buy");
+    expect(bulk?.body).toEqual({ completed: true });
+    expect(api.tasks.find((t) => t.title === "Call Alice")?.completed).toBe(false);
+    expect(api.tasks.filter((t) => t.completed).map((t) => t.title)).toEqual(["Buy milk", "Buy bread", "Buy stamps"]);
+
+    await user.click(screen.getByRole("button", { name: "Undo" }));
+    await waitFor(() => expect(api.tasks.filter((t) => t.completed).map((t) => t.title)).toEqual(["Buy stamps"]));
+    const changed = api.tasks.filter((t) => t.title === "Buy milk" || t.title === "Buy bread").map((t) => t.id);
+    const undo = api.calls("PATCH", /\/tasks$/).at(-1)?.body as { completed: boolean; ids: string[] };
+    expect(undo.completed).toBe(false);
+    expect([...undo.ids].sort()).toEqual([...changed].sort());
+    expect(await screen.findByText("2 tasks left")).toBeInTheDocument();
+    expect(screen.getByRole("checkbox", { name: "Buy milk" })).not.toBeChecked();
+  });
+
+  it("clears only the completed tasks a search shows, and Undo restores them under their ids", async () => {
+    const shown = makeTask({ title: "Buy milk", completed: true, tags: ["errands"] });
+    const hidden = makeTask({ title: "Pay rent", completed: true });
+    const api = new FakeApi([shown, hidden, makeTask({ title: "Buy bread" })]);
+    const user = setUp(api, "/tasks?q=buy");
+    await screen.findByRole("checkbox", { name: "Buy milk" });
+
+    await user.click(screen.getByRole("button", { name: "Clear completed" }));
+    const confirm = screen.getByRole("alertdialog", { name: "Delete 1 completed task shown?" });
+    await user.click(within(confirm).getByRole("button", { name: "Delete 1 task" }));
+
+    expect(await screen.findByText("Deleted 1 completed task")).toBeVisible();
+    const [bulk] = api.calls("DELETE", /\/tasks$/);
+    expect(bulk?.search.get("status")).toBe("completed");
+    expect(bulk?.search.get("q")).toBe("buy");
+    expect(api.tasks.map((t) => t.title).sort()).toEqual(["Buy bread", "Pay rent"]);
+    expect(screen.queryByRole("checkbox", { name: "Buy milk" })).not.toBeInTheDocument();
+
+    await user.click(screen.getByRole("button", { name: "Undo" }));
+    expect(await screen.findByRole("checkbox", { name: "Buy milk" })).toBeChecked();
+    await waitFor(() => expect(api.tasks.find((t) => t.id === shown.id)).toMatchObject({ tags: ["errands"] }));
+    expect(api.tasks.find((t) => t.id === shown.id)?.version).toBe(shown.version + 1);
+  });
+
+  it("asks nothing of the server when the confirmation is cancelled", async () => {
+    const api = new FakeApi([makeTask({ title: "Buy milk" })]);
+    const user = setUp(api);
+    await screen.findByRole("checkbox", { name: "Buy milk" });
+    const button = screen.getByRole("button", { name: "Mark all complete" });
+    await user.click(button);
+    await user.keyboard("{Escape}");
+
+    expect(screen.queryByRole("alertdialog")).not.toBeInTheDocument();
+    expect(button).toHaveFocus();
+    expect(api.calls("PATCH", /\/tasks$/)).toHaveLength(0);
+    expect(screen.getByRole("checkbox", { name: "Buy milk" })).not.toBeChecked();
   });
 
   it("answers keyboard shortcuts, but not while typing", async () => {
@@ -438,5 +540,103 @@ describe("the task list", () => {
     expect(within(dialog).getByText("Edit the focused task")).toBeInTheDocument();
     await user.click(within(dialog).getByRole("button", { name: "Close" }));
     expect(screen.queryByRole("dialog", { name: "Keyboard shortcuts" })).not.toBeInTheDocument();
+  });
+
+  describe("drafts", () => {
+    const stored = () => Object.entries(sessionStorage).map(([key, value]) => ({ key, value: String(value) }));
+
+    it("keeps the new task's title and description per user, and restores them with a note", async () => {
+      const api = new FakeApi();
+      const user = setUp(api);
+      await user.type(await newTaskField(), "Write the report");
+      await user.click(screen.getByRole("button", { name: "Details" }));
+      await user.type(screen.getByRole("textbox", { name: "Description" }), "Figures from Q3");
+
+      expect(stored()).toEqual([{ key: "brisk-drafts:user-1", value: expect.stringContaining("Figures from Q3") }]);
+      expect(stored()[0]?.value).not.toMatch(/eyJ/); // never the token
+      cleanup();
+
+      const again = setUp(api);
+      expect(await screen.findByText("Restored what you were typing")).toBeVisible();
+      expect(screen.getByRole("textbox", { name: "New task" })).toHaveValue("Write the report");
+      expect(screen.getByRole("textbox", { name: "Description" })).toHaveValue("Figures from Q3");
+
+      await again.type(screen.getByRole("textbox", { name: "New task" }), "{Enter}");
+      expect(await screen.findByText("Added “Write the report”")).toBeInTheDocument();
+      expect(api.tasks[0]).toMatchObject({ title: "Write the report", description: "Figures from Q3" });
+      expect(stored()).toEqual([]);
+      expect(screen.queryByText("Restored what you were typing")).not.toBeInTheDocument();
+    });
+
+    it("keeps the draft when the session ends as the task is sent", async () => {
+      const api = new FakeApi();
+      const user = setUp(api);
+      const field = await newTaskField();
+      await screen.findByText("No tasks yet — add one above");
+      await user.type(field, "Sent as the session ended");
+      api.signedIn = false;
+      api.override("POST", /\/tasks$/, () => problem(401, "invalid_token", "The token has expired"));
+      await user.type(field, "{Enter}");
+
+      await waitFor(() => expect(navigation.assign).toHaveBeenCalled());
+      expect(stored()[0]?.value).toContain("Sent as the session ended");
+    });
+
+    it("forgets a draft the person empties", async () => {
+      const user = setUp(new FakeApi());
+      const field = await newTaskField();
+      await user.type(field, "Never mind");
+      expect(stored()).toHaveLength(1);
+      await user.clear(field);
+      expect(stored()).toEqual([]);
+    });
+
+    it("keeps an open edit and reopens it after a reload; Escape discards it", async () => {
+      const api = new FakeApi([makeTask({ title: "Call the plumber" })]);
+      const user = setUp(api);
+      await user.click(await screen.findByRole("button", { name: 'Edit "Call the plumber"' }));
+      await user.type(screen.getByRole("textbox", { name: "Title" }), " about the boiler");
+      cleanup();
+
+      const again = setUp(api);
+      expect(await screen.findByText("Restored what you were typing")).toBeVisible();
+      const title = await screen.findByRole("textbox", { name: "Title" });
+      expect(title).toHaveValue("Call the plumber about the boiler");
+      await again.keyboard("{Escape}");
+      expect(screen.getByRole("checkbox", { name: "Call the plumber" })).toBeInTheDocument();
+      expect(stored()).toEqual([]);
+    });
+
+    it("forgets an edit draft the server refused, having said so, so a reload shows the list", async () => {
+      const api = new FakeApi([makeTask({ title: "Call the plumber" })]);
+      api.override("PATCH", /\/tasks\/[^/]+$/, () => problem(422, "validation_failed", "Refused"));
+      const user = setUp(api);
+      await user.click(await screen.findByRole("button", { name: 'Edit "Call the plumber"' }));
+      await user.type(screen.getByRole("textbox", { name: "Title" }), " now{Enter}");
+      const alert = await screen.findByRole("alert");
+      await waitFor(() => expect(alert).toHaveTextContent("could not be saved"));
+      await waitFor(() => expect(stored()).toEqual([]));
+    });
+
+    it("keeps an edit draft when the session ends as it is saved", async () => {
+      const api = new FakeApi([makeTask({ title: "Call the plumber" })]);
+      const user = setUp(api);
+      await user.click(await screen.findByRole("button", { name: 'Edit "Call the plumber"' }));
+      await user.type(screen.getByRole("textbox", { name: "Title" }), " now");
+      api.signedIn = false;
+      api.override("PATCH", /\/tasks\/[^/]+$/, () => problem(401, "invalid_token", "The token has expired"));
+      await user.keyboard("{Enter}");
+      await waitFor(() => expect(navigation.assign).toHaveBeenCalled());
+      expect(stored()[0]?.value).toContain("Call the plumber now");
+    });
+
+    it("clears an edit draft once the change is saved", async () => {
+      const api = new FakeApi([makeTask({ title: "Call the plumber" })]);
+      const user = setUp(api);
+      await user.click(await screen.findByRole("button", { name: 'Edit "Call the plumber"' }));
+      await user.type(screen.getByRole("textbox", { name: "Title" }), " today{Enter}");
+      await waitFor(() => expect(api.tasks[0]?.title).toBe("Call the plumber today"));
+      await waitFor(() => expect(stored()).toEqual([]));
+    });
   });
 });

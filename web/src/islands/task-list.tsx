@@ -1,13 +1,16 @@
-import { type MouseEvent, useCallback, useEffect, useRef, useState } from "react";
+import { type MouseEvent, useCallback, useEffect, useId, useRef, useState } from "react";
 import { flushSync } from "react-dom";
 import type { TaskFields } from "../lib/api-client.ts";
 import { config } from "../lib/config.ts";
+import { forgetDraftIf, readDrafts, saveDraft } from "../lib/drafts.ts";
 import {
+  countTasksLabel,
   type Filter,
   filterHref,
   filters,
   type SortOption,
   sortOptions,
+  type TypedTask,
   tasksLeftLabel,
   viewFromSearch,
 } from "../lib/task-view.ts";
@@ -18,11 +21,19 @@ import { useTaskStore } from "./use-task-store.ts";
 
 const filterLabels: Record<Filter, string> = { all: "All", active: "Active", completed: "Completed" };
 
+/** A bulk action waiting for the person to confirm it, with the count it was asked about. */
+interface Confirming {
+  kind: "complete" | "clear";
+  count: number;
+}
+
 interface Editing {
   id: string;
   mode: Exclude<ItemMode, "view">;
   /** Where focus goes back to when editing ends. */
   returnTo: "edit-button" | "checkbox";
+  /** Typing kept from before (an ended session) that the editor starts with. */
+  draft?: TypedTask;
 }
 
 /** The task list island (`/tasks`). */
@@ -32,6 +43,12 @@ export function TaskList() {
   const [mounted, setMounted] = useState(false);
   const [search, setSearch] = useState("");
   const [editing, setEditing] = useState<Editing | null>(null);
+  const [confirming, setConfirming] = useState<Confirming | null>(null);
+  /** Typing kept from before the page was left was put back: say so, on screen. */
+  const [restored, setRestored] = useState(false);
+  const markAllRef = useRef<HTMLButtonElement>(null);
+  const clearRef = useRef<HTMLButtonElement>(null);
+  const toastRef = useRef<HTMLDivElement>(null);
   const newTaskRef = useRef<HTMLInputElement>(null);
   const searchRef = useRef<HTMLInputElement>(null);
   const listRef = useRef<HTMLUListElement>(null);
@@ -92,6 +109,22 @@ export function TaskList() {
     return () => observer.disconnect();
   }, [hasMore, loadMore]);
 
+  // An edit left open when the page was left (an ended session) opens again, as it was typed.
+  const { userId, find } = store;
+  const editRestored = useRef(false);
+  useEffect(() => {
+    if (!userId || phase !== "ready" || editRestored.current) return;
+    editRestored.current = true;
+    const draft = readDrafts(userId).edit;
+    if (!draft) return;
+    if (!find(draft.taskId)) return saveDraft(userId, "edit", null); // deleted meanwhile, or not in this view
+    setEditing({ id: draft.taskId, mode: "edit", returnTo: "checkbox", draft });
+    setRestored(true);
+  }, [userId, phase, find]);
+
+  const onDraftRestored = useCallback(() => setRestored(true), []);
+  const onDraftGone = useCallback(() => setRestored(false), []);
+
   /* --------------------------------------------------------------- focus */
 
   const taskElement = (id: string) => findTask(listRef.current, id);
@@ -120,6 +153,7 @@ export function TaskList() {
     const index = ids.indexOf(id);
     const neighbour = ids[index + 1] ?? ids[index - 1];
     const hadFocus = taskElement(id)?.contains(document.activeElement) ?? false;
+    if (editing?.id === id && store.userId) saveDraft(store.userId, "edit", null);
     flushSync(() => {
       setEditing(null);
       store.remove(id);
@@ -135,15 +169,62 @@ export function TaskList() {
       setEditing({ id, mode: "confirm-delete", returnTo });
       return;
     }
-    store.update(id, fields);
+    const owner = store.userId;
+    const sent = owner ? readDrafts(owner).edit : undefined;
+    void store.update(id, fields).then((outcome) => {
+      // Kept only for the sign-in round trip; saved, or refused with a message, it has done its job.
+      if (outcome !== "session-ended" && owner && sent) forgetDraftIf(owner, "edit", sent);
+    });
+    setRestored(false);
     endEdit(id, returnTo);
   };
 
-  const onCancel = (id: string) => endEdit(id, editing?.returnTo ?? "checkbox");
+  const onCancel = (id: string) => {
+    // Cancelling (Escape, Cancel, Keep task) discards the typing on purpose.
+    if (store.userId) saveDraft(store.userId, "edit", null);
+    setRestored(false);
+    endEdit(id, editing?.returnTo ?? "checkbox");
+  };
 
   const onUndo = async () => {
-    const id = await store.undoDelete();
+    const hadFocus = toastRef.current?.contains(document.activeElement) ?? false;
+    const id = await store.undoLast();
     if (id) requestAnimationFrame(() => focusCheckbox(id));
+    else if (hadFocus) newTaskRef.current?.focus();
+  };
+
+  // A confirmation names a count for one view: another filter or search asks afresh.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the view is the trigger, not an input
+  useEffect(() => setConfirming(null), [view]);
+
+  // After a bulk action its button is gone (nothing left to act on): the keyboard user's
+  // place moves to the result's Undo, not to the page.
+  const focusUndoNext = useRef<Confirming["kind"] | null>(null);
+  useEffect(() => {
+    if (!store.undo || !focusUndoNext.current) return;
+    const expected = focusUndoNext.current;
+    focusUndoNext.current = null;
+    if (store.undo.kind !== expected) return;
+    const active = document.activeElement;
+    const lost = !active || active === document.body || active === markAllRef.current || active === clearRef.current;
+    if (lost) toastRef.current?.querySelector("button")?.focus();
+  }, [store.undo]);
+
+  const triggerOf = (kind: Confirming["kind"]) => (kind === "complete" ? markAllRef : clearRef);
+
+  const cancelBulk = () => {
+    const kind = confirming?.kind;
+    flushSync(() => setConfirming(null));
+    if (kind) triggerOf(kind).current?.focus();
+  };
+
+  const confirmBulk = () => {
+    if (!confirming) return;
+    const { kind } = confirming;
+    flushSync(() => setConfirming(null));
+    (triggerOf(kind).current ?? newTaskRef.current)?.focus();
+    focusUndoNext.current = kind;
+    void (kind === "complete" ? store.markAllComplete() : store.clearCompleted());
   };
 
   const openShortcuts = () => {
@@ -215,10 +296,30 @@ export function TaskList() {
 
   const total = counts.active + counts.completed;
   const ready = phase !== "loading";
+  // What the bulk buttons act on: the tasks the view shows (the counts already follow its search).
+  const shownActive = view.filter === "completed" ? 0 : counts.active;
+  const shownCompleted = view.filter === "active" ? 0 : counts.completed;
 
   return (
     <div className="tasks">
-      <NewTaskForm disabled={!mounted} inputRef={newTaskRef} onAdd={store.add} />
+      <div role="status">
+        {restored && (
+          <div className="restored">
+            <p>Restored what you were typing</p>
+            <button type="button" className="btn btn-small btn-quiet" onClick={() => setRestored(false)}>
+              Dismiss
+            </button>
+          </div>
+        )}
+      </div>
+      <NewTaskForm
+        disabled={!mounted}
+        inputRef={newTaskRef}
+        userId={store.userId}
+        onAdd={store.add}
+        onRestored={onDraftRestored}
+        onDraftGone={onDraftGone}
+      />
 
       <div className="toolbar">
         <nav aria-label="Filter tasks">
@@ -317,6 +418,8 @@ export function TaskList() {
               task={task}
               saving={store.saving.has(task.id)}
               mode={editing?.id === task.id ? editing.mode : "view"}
+              userId={store.userId}
+              draft={editing?.id === task.id ? editing.draft : undefined}
               onToggle={store.toggle}
               onEdit={startEdit}
               onDelete={removeAndRefocus}
@@ -344,27 +447,47 @@ export function TaskList() {
       {ready && (
         <div className="list-footer">
           <p className="count">{tasksLeftLabel(counts.active)}</p>
-          {total > 0 && (
-            <button type="button" className="btn btn-small" onClick={() => void store.markAllComplete()}>
+          {shownActive > 0 && (
+            <button
+              ref={markAllRef}
+              type="button"
+              className="btn btn-small"
+              onClick={() => setConfirming({ kind: "complete", count: shownActive })}
+            >
               Mark all complete
             </button>
           )}
-          {counts.completed > 0 && (
-            <button type="button" className="btn btn-small" onClick={() => void store.clearCompleted()}>
+          {shownCompleted > 0 && (
+            <button
+              ref={clearRef}
+              type="button"
+              className="btn btn-small"
+              onClick={() => setConfirming({ kind: "clear", count: shownCompleted })}
+            >
               Clear completed
             </button>
           )}
           <button type="button" className="btn btn-small btn-quiet" onClick={openShortcuts}>
             Keyboard shortcuts
           </button>
+          {confirming && <ConfirmBulk {...confirming} onConfirm={confirmBulk} onCancel={cancelBulk} />}
         </div>
       )}
 
       <div className="toast-region">
-        <div role="status">
+        <div role="status" ref={toastRef}>
           {store.undo && (
-            <div className="toast">
-              <span>Task deleted</span>
+            // biome-ignore lint/a11y/noStaticElementInteractions: pointing at or focusing the offer only pauses its timer; the Undo button is the control
+            <div
+              className="toast"
+              onMouseEnter={() => store.holdUndo(true)}
+              onMouseLeave={() => store.holdUndo(false)}
+              onFocus={() => store.holdUndo(true)}
+              onBlur={(event) => {
+                if (!event.currentTarget.contains(event.relatedTarget as Node | null)) store.holdUndo(false);
+              }}
+            >
+              <span>{store.undo.message}</span>
               <button type="button" className="btn btn-small" onClick={() => void onUndo()}>
                 Undo
               </button>
@@ -380,6 +503,54 @@ export function TaskList() {
           shortcutReturn.current = null;
         }}
       />
+    </div>
+  );
+}
+
+/** "Complete 11 shown tasks?" — asked before a bulk action, naming how many tasks it will touch. */
+function ConfirmBulk({
+  kind,
+  count,
+  onConfirm,
+  onCancel,
+}: Confirming & { onConfirm: () => void; onCancel: () => void }) {
+  const id = useId();
+  const confirmRef = useRef<HTMLButtonElement>(null);
+  useEffect(() => confirmRef.current?.focus(), []);
+  const question =
+    kind === "complete"
+      ? `Complete ${countTasksLabel(count, "shown")}?`
+      : `Delete ${countTasksLabel(count, "completed")} shown?`;
+  return (
+    <div
+      className={`confirm confirm-bulk${kind === "complete" ? " confirm-calm" : ""}`}
+      role="alertdialog"
+      aria-labelledby={`${id}-question`}
+      aria-describedby={`${id}-undo`}
+      onKeyDown={(event) => {
+        if (event.key === "Escape") {
+          event.stopPropagation();
+          onCancel();
+        }
+      }}
+    >
+      <p id={`${id}-question`}>
+        <strong>{question}</strong>
+      </p>
+      <p id={`${id}-undo`}>Only the tasks this view shows. You can undo it for a few seconds.</p>
+      <div className="button-row">
+        <button
+          type="button"
+          ref={confirmRef}
+          className={`btn btn-small ${kind === "clear" ? "btn-danger" : "btn-primary"}`}
+          onClick={onConfirm}
+        >
+          {kind === "complete" ? "Complete" : "Delete"} {countTasksLabel(count)}
+        </button>
+        <button type="button" className="btn btn-small" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
     </div>
   );
 }

@@ -5,9 +5,11 @@ import {
   createTask,
   deleteTask,
   describeError,
+  getUserId,
   listTasks,
+  restoreTasks,
   SessionEndedError,
-  setAllCompleted,
+  setCompletedWhere,
   setTaskCompleted,
   type Task,
   type TaskFields,
@@ -15,7 +17,17 @@ import {
   updateTask,
 } from "../lib/api-client.ts";
 import { config } from "../lib/config.ts";
-import { defaultView, insertSorted, matchesView, queryForView, searchForView, type View } from "../lib/task-view.ts";
+import {
+  countTasksLabel,
+  defaultView,
+  filtersForView,
+  insertSorted,
+  matchesSearch,
+  matchesView,
+  queryForView,
+  searchForView,
+  type View,
+} from "../lib/task-view.ts";
 
 export type Phase = "loading" | "ready" | "failed";
 
@@ -23,6 +35,12 @@ export interface Counts {
   active: number;
   completed: number;
 }
+
+/** What the last delete or bulk change did, said on screen with Undo for a few seconds. */
+export type UndoOffer =
+  | { kind: "delete"; message: string; task: Task }
+  | { kind: "complete"; message: string; ids: readonly string[] }
+  | { kind: "clear"; message: string; undo: string; tasks: readonly Task[] };
 
 export interface Announcement {
   text: string;
@@ -47,7 +65,9 @@ export function useTaskStore() {
   const [loadingMore, setLoadingMore] = useState(false);
   const [error, setError] = useState("");
   const [announcement, setAnnouncement] = useState<Announcement>({ text: "", key: 0 });
-  const [undo, setUndo] = useState<Task | null>(null);
+  const [undo, setUndo] = useState<UndoOffer | null>(null);
+  /** Who is signed in (the token's subject), once known: drafts are kept under it. */
+  const [userId, setUserId] = useState<string | null>(null);
 
   // The latest state, read synchronously by changes that run one after another.
   const itemsRef = useRef(items);
@@ -70,6 +90,8 @@ export function useTaskStore() {
   /** Tasks changed here while a page was being read: their local version beats the page's. */
   const changedDuringLoad = useRef(new Set<string>());
   const undoTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  /** Counts every change made here, so counts read while one was made are known to be stale. */
+  const changesMade = useRef(0);
 
   const commitItems = useCallback((next: readonly Task[]) => {
     itemsRef.current = next;
@@ -89,6 +111,7 @@ export function useTaskStore() {
 
   const find = (id: string) => itemsRef.current.find((task) => task.id === id);
   const touch = (...ids: string[]) => {
+    changesMade.current += 1;
     for (const id of ids) changedDuringLoad.current.add(id);
   };
   const replaceItem = (id: string, change: (task: Task) => Task) =>
@@ -98,10 +121,11 @@ export function useTaskStore() {
     find(task.id)
       ? replaceItem(task.id, () => task)
       : commitItems(insertSorted(itemsRef.current, task, viewRef.current.sort));
-  /** Moves the counters from what a task was to what it is (null: not there). */
+  /** Moves the counters from what a task was to what it is (null: not there); they count what the search shows. */
   const recount = (before: Task | null, after: Task | null) => {
     const { active, completed } = countsRef.current;
-    const delta = (task: Task | null, done: boolean) => (task && task.completed === done ? 1 : 0);
+    const delta = (task: Task | null, done: boolean) =>
+      task && task.completed === done && matchesSearch(task, viewRef.current) ? 1 : 0;
     commitCounts({
       active: Math.max(0, active - delta(before, false) + delta(after, false)),
       completed: Math.max(0, completed - delta(before, true) + delta(after, true)),
@@ -133,17 +157,24 @@ export function useTaskStore() {
    * Sends a change that was already shown, marked as saving until the server answers;
    * adopts the server's task when no later change is waiting.
    */
-  async function write(id: string, request: () => Promise<Task>, rollback: () => void, what: string) {
+  async function write(
+    id: string,
+    request: () => Promise<Task>,
+    rollback: () => void,
+    what: string,
+  ): Promise<WriteOutcome> {
     pendingWrites.current.set(id, (pendingWrites.current.get(id) ?? 0) + 1);
     markSaving(id, true);
     try {
       const saved = await enqueue(id, request);
       if (settle(id) === 0 && find(id)) replaceItem(id, () => saved);
+      return "saved";
     } catch (cause) {
       settle(id);
-      if (cause instanceof DroppedChange) return;
+      if (cause instanceof DroppedChange) return "refused";
       rollback();
       fail(what, cause);
+      return cause instanceof SessionEndedError ? "session-ended" : "refused";
     }
   }
   const settle = (id: string) => {
@@ -158,15 +189,27 @@ export function useTaskStore() {
 
   /* ----------------------------------------------------------- loading */
 
-  /** Counts read while changes were on their way may miss them: read again once they land. */
+  /**
+   * Counts read while changes were on their way may miss them: read again once every
+   * change has landed, and again whenever another change was made meanwhile — until a
+   * count is read with nothing on its way, which is the truth.
+   */
   const recountWhenSettled = useCallback(async () => {
-    await Promise.allSettled([...queues.current.values()]);
-    if (queues.current.size > 0) return; // more changes since; their own counting stands
-    try {
-      const [active, completed] = await Promise.all([countTasks("pending"), countTasks("completed")]);
-      if (queues.current.size === 0) commitCounts({ active, completed });
-    } catch {
-      // Keep the counts we have.
+    for (;;) {
+      await Promise.allSettled([...queues.current.values()]);
+      if (queues.current.size > 0) continue;
+      const mark = changesMade.current;
+      try {
+        const view = viewRef.current;
+        const [active, completed] = await Promise.all([
+          countTasks(filtersForView(view, "pending")),
+          countTasks(filtersForView(view, "completed")),
+        ]);
+        if (changesMade.current === mark && viewRef.current === view) return commitCounts({ active, completed });
+        if (viewRef.current !== view) return; // another view counts for itself
+      } catch {
+        return; // keep the counts we have
+      }
     }
   }, [commitCounts]);
 
@@ -178,8 +221,8 @@ export function useTaskStore() {
       try {
         const [page, active, completed] = await Promise.all([
           listTasks(queryForView(target)),
-          withCounts ? countTasks("pending") : Promise.resolve(null),
-          withCounts ? countTasks("completed") : Promise.resolve(null),
+          withCounts ? countTasks(filtersForView(target, "pending")) : Promise.resolve(null),
+          withCounts ? countTasks(filtersForView(target, "completed")) : Promise.resolve(null),
         ]);
         if (mine !== generation.current) return;
         // The page may predate changes made meanwhile (a task added while it loaded):
@@ -253,7 +296,8 @@ export function useTaskStore() {
         commitItems(itemsRef.current.reduce<Task[]>((list, task) => insertSorted(list, task, target.sort), []));
       }
       setNext(null);
-      void load(target, false);
+      // The footer counts what the search shows: a new search needs new counts.
+      void load(target, before.q !== target.q);
     },
     [commitItems, load],
   );
@@ -264,6 +308,7 @@ export function useTaskStore() {
       viewRef.current = initial;
       setViewState(initial);
       void load(initial, true);
+      getUserId().then(setUserId, () => {});
     },
     [load],
   );
@@ -348,16 +393,19 @@ export function useTaskStore() {
     );
   }
 
-  /** Saves edited fields; only the ones that changed are sent (a merge patch). */
-  function update(id: string, fields: TaskFields) {
+  /**
+   * Saves edited fields; only the ones that changed are sent (a merge patch). Resolves
+   * what became of them (nothing to send counts as saved).
+   */
+  async function update(id: string, fields: TaskFields): Promise<WriteOutcome> {
     const before = find(id);
-    if (!before) return;
+    if (!before) return "refused";
     const patch = changedFields(before, { ...fields, title: fields.title.trim() });
-    if (Object.keys(patch).length === 0) return;
+    if (Object.keys(patch).length === 0) return "saved";
     touch(id);
     setError("");
     replaceItem(id, (task) => ({ ...task, ...patch }));
-    void write(
+    return write(
       id,
       () => updateTask(id, patch),
       () => {
@@ -382,11 +430,11 @@ export function useTaskStore() {
     deleted.current.add(id);
     removeItem(id);
     recount(before, null);
-    offerUndo(before);
+    offerUndo({ kind: "delete", message: "Task deleted", task: before });
     enqueue(id, () => deleteTask(id)).catch((cause: unknown) => {
       if (cause instanceof DroppedChange) return;
       deleted.current.delete(id);
-      setUndo((offer) => (offer?.id === id ? null : offer));
+      setUndo((offer) => (offer?.kind === "delete" && offer.task.id === id ? null : offer));
       if (!find(id)) {
         insertItem(before);
         recount(null, before);
@@ -395,19 +443,32 @@ export function useTaskStore() {
     });
   }
 
-  function offerUndo(task: Task) {
-    clearTimeout(undoTimer.current);
-    setUndo(task);
-    undoTimer.current = setTimeout(() => setUndo(null), config.undoWindowMs);
+  function offerUndo(offer: UndoOffer) {
+    setUndo(offer);
+    holdUndo(false);
   }
 
-  /** Brings the last deleted task back: created again with the same id and fields. */
-  async function undoDelete(): Promise<string | null> {
-    const task = undo;
-    if (!task) return null;
+  /** While the person points at or focuses the offer, its time stands still (WCAG 2.2.1); it runs again after. */
+  const holdUndo = useCallback((hold: boolean) => {
+    clearTimeout(undoTimer.current);
+    if (!hold) undoTimer.current = setTimeout(() => setUndo(null), config.undoWindowMs);
+  }, []);
+
+  /** Takes back the last delete or bulk change; resolves to the task to focus, if one. */
+  async function undoLast(): Promise<string | null> {
+    const offer = undo;
+    if (!offer) return null;
     clearTimeout(undoTimer.current);
     setUndo(null);
     setError("");
+    if (offer.kind === "complete") await undoMarkAll(offer.ids);
+    else if (offer.kind === "clear") await undoClear(offer.undo, offer.tasks);
+    else return undoDelete(offer.task);
+    return null;
+  }
+
+  /** Brings a deleted task back: created again with the same id and fields. */
+  function undoDelete(task: Task): string {
     touch(task.id);
     deleted.current.delete(task.id);
     insertItem(task);
@@ -432,60 +493,114 @@ export function useTaskStore() {
     return id;
   }
 
+  /** Every change made here reaches the server first, so the server's "tasks shown" is what is shown here. */
+  const settled = () => Promise.allSettled([...queues.current.values()]);
+
+  /** After a bulk change, the server's page and counts are the truth. */
+  const reload = () => load(viewRef.current, true);
+
+  /** Completes every task the view shows (its status filter and search), then offers Undo. */
   async function markAllComplete() {
-    const changed = itemsRef.current.filter((task) => !task.completed);
-    const before = countsRef.current;
-    if (before.active === 0 && changed.length === 0) {
-      announce("Every task is already complete");
-      return;
-    }
+    const view = viewRef.current;
     setError("");
+    await settled();
+    const beforeCounts = countsRef.current;
     const now = new Date().toISOString();
-    const ids = new Set(changed.map((task) => task.id));
+    const ids = new Set(itemsRef.current.filter((task) => !task.completed && matchesView(task, view)).map((t) => t.id));
     touch(...ids);
     commitItems(
       itemsRef.current.map((task) => (ids.has(task.id) ? { ...task, completed: true, completedAt: now } : task)),
     );
-    commitCounts({ active: 0, completed: before.completed + before.active });
+    commitCounts({ active: 0, completed: beforeCounts.completed + beforeCounts.active });
     try {
-      await setAllCompleted(true);
-      announce("All tasks marked complete");
+      const marked = await setCompletedWhere(true, filtersForView(view, "pending"));
+      offerUndo({ kind: "complete", message: `Completed ${countTasksLabel(marked.updated)}`, ids: marked.ids });
     } catch (cause) {
       commitItems(
         itemsRef.current.map((task) =>
           ids.has(task.id) && task.completed ? { ...task, completed: false, completedAt: null } : task,
         ),
       );
-      commitCounts(before);
+      commitCounts(beforeCounts);
       fail("Tasks could not be marked complete.", cause);
     }
+    await reload();
   }
 
+  /** Sets exactly the tasks a "mark all" changed back to not complete. */
+  async function undoMarkAll(ids: readonly string[]) {
+    const changed = new Set(ids);
+    touch(...ids);
+    for (const task of itemsRef.current.filter((task) => changed.has(task.id) && task.completed)) {
+      const reopened = { ...task, completed: false, completedAt: null };
+      replaceItem(task.id, () => reopened);
+      recount(task, reopened);
+    }
+    try {
+      const { ids: reopened } = await setCompletedWhere(false, { status: "all" }, ids);
+      announce(`Reopened ${countTasksLabel(reopened.length)}`);
+    } catch (cause) {
+      fail("The tasks could not be reopened.", cause);
+    }
+    await reload();
+  }
+
+  /** Deletes the completed tasks the view shows (its search), then offers Undo. */
   async function clearCompleted() {
-    const removed = itemsRef.current.filter((task) => task.completed);
-    const before = countsRef.current;
+    const view = viewRef.current;
     setError("");
+    await settled();
+    const removed = itemsRef.current.filter((task) => task.completed && matchesView(task, view));
+    const beforeCounts = countsRef.current;
     for (const task of removed) deleted.current.add(task.id);
     touch(...removed.map((task) => task.id));
-    commitItems(itemsRef.current.filter((task) => !task.completed));
-    commitCounts({ active: before.active, completed: 0 });
+    commitItems(itemsRef.current.filter((task) => !removed.includes(task)));
+    commitCounts({ ...beforeCounts, completed: 0 });
     try {
-      const count = await clearCompletedRequest();
-      announce(`Cleared ${count} completed ${count === 1 ? "task" : "tasks"}`);
+      const { q } = filtersForView(view);
+      const cleared = await clearCompletedRequest(q ? { q } : {});
+      for (const id of cleared.ids) deleted.current.add(id);
+      const message = `Deleted ${countTasksLabel(cleared.deleted, "completed")}`;
+      offerUndo({ kind: "clear", message, undo: cleared.undo, tasks: removed });
     } catch (cause) {
       for (const task of removed) {
         deleted.current.delete(task.id);
         if (!find(task.id)) insertItem(task);
       }
-      commitCounts(before);
+      commitCounts(beforeCounts);
       fail("Completed tasks could not be cleared.", cause);
     }
+    await reload();
+  }
+
+  /** Restores what a clear deleted, under the same ids. */
+  async function undoClear(token: string, shown: readonly Task[]) {
+    for (const task of shown) {
+      deleted.current.delete(task.id);
+      touch(task.id);
+      if (!find(task.id) && matchesView(task, viewRef.current)) {
+        insertItem(task);
+        recount(null, task);
+      }
+    }
+    try {
+      const { tasks } = await restoreTasks(token);
+      for (const task of tasks) {
+        deleted.current.delete(task.id);
+        if (find(task.id)) replaceItem(task.id, () => task);
+      }
+      announce(`Restored ${countTasksLabel(tasks.length)}`);
+    } catch (cause) {
+      fail("The tasks could not be restored.", cause);
+    }
+    await reload();
   }
 
   const visible = useMemo(() => items.filter((task) => matchesView(task, view)), [items, view]);
 
   return {
     view,
+    userId,
     phase,
     refreshing,
     visible,
@@ -504,7 +619,8 @@ export function useTaskStore() {
     toggle,
     update,
     remove,
-    undoDelete,
+    undoLast,
+    holdUndo,
     markAllComplete,
     clearCompleted,
     dismissError: () => setError(""),
@@ -513,6 +629,9 @@ export function useTaskStore() {
 }
 
 export type TaskStore = ReturnType<typeof useTaskStore>;
+
+/** What became of a change: the server has it, it was refused (and rolled back), or the session ended first. */
+export type WriteOutcome = "saved" | "refused" | "session-ended";
 
 /** A change queued behind a create that failed: nothing to send, nothing to say. */
 class DroppedChange extends Error {}

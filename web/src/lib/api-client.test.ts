@@ -10,7 +10,9 @@ import {
   listTasks,
   nextLink,
   SessionEndedError,
+  setCompletedWhere,
   setTaskCompleted,
+  untrustedOriginMessage,
   updateTask,
 } from "./api-client.ts";
 import { navigation } from "./navigation.ts";
@@ -202,5 +204,34 @@ describe("the api client", () => {
   it("decodes sub and exp from a token, and nothing from garbage", () => {
     expect(decodeClaims("x.eyJzdWIiOiJ1MSIsImV4cCI6MTB9.y")).toEqual({ sub: "u1", exp: 10 });
     expect(decodeClaims("not a token")).toBeNull();
+  });
+
+  it("names the address to open when a loopback name other than localhost is refused", () => {
+    expect(untrustedOriginMessage("http://127.0.0.1:8787")).toBe(
+      "This page's address (http://127.0.0.1:8787) is not one this server trusts — open it at http://localhost:8787, or add http://127.0.0.1:8787 to TRUSTED_ORIGINS.",
+    );
+    expect(untrustedOriginMessage("http://[::1]:8787")).toContain("open it at http://localhost:8787");
+    expect(describeError(new ApiError(403, "INVALID_ORIGIN", "Invalid origin"))).toContain(
+      `This page's address (${window.location.origin}) is not one this server trusts`,
+    );
+    expect(describeError(new ApiError(403, "MISSING_OR_NULL_ORIGIN", "Missing or null Origin"))).toContain(
+      "is not one this server trusts",
+    );
+  });
+
+  it("sends an undo of many tasks in requests of at most 400 ids, with the list's filters", async () => {
+    const tasks = Array.from({ length: 450 }, (_, i) => makeTask({ title: `Task ${i}`, completed: true }));
+    const api = new FakeApi(tasks).install();
+    const marked = await setCompletedWhere(
+      false,
+      { status: "all" },
+      tasks.map((task) => task.id),
+    );
+
+    const requests = api.calls("PATCH", /\/tasks$/);
+    expect(requests.map((r) => (r.body as { ids: string[] }).ids.length)).toEqual([400, 50]);
+    expect(requests[0]?.search.get("status")).toBe("all");
+    expect(marked.updated).toBe(450);
+    expect(api.tasks.every((task) => !task.completed)).toBe(true);
   });
 });

@@ -46,12 +46,38 @@ export type TaskPatch = Partial<TaskFields & { completed: boolean }>;
 export type StatusFilter = "all" | "pending" | "completed";
 export type SortKey = "created" | "updated" | "title" | "due" | "priority";
 
-export interface TaskQuery {
+/**
+ * Which tasks a request means: the list's filters. The listing and the bulk changes take
+ * the same ones, so "the tasks shown" is one statement on the server.
+ */
+export interface TaskFilters {
   status: StatusFilter;
+  q?: string;
+}
+
+export interface TaskQuery extends TaskFilters {
   sort: SortKey;
   order: "asc" | "desc";
-  q?: string;
   limit?: number;
+}
+
+/** `PATCH /tasks?<filters>`: the tasks it changed (send them back as `ids` to undo). */
+export interface Marked {
+  updated: number;
+  ids: string[];
+}
+
+/** `DELETE /tasks?status=completed&<filters>`: the tasks it deleted, and the token that restores them. */
+export interface Cleared {
+  deleted: number;
+  ids: string[];
+  undo: string;
+}
+
+/** `POST /tasks/restore`: the tasks of the deletion, as they are now. */
+export interface Restored {
+  restored: number;
+  tasks: Task[];
 }
 
 export interface TaskPage {
@@ -98,6 +124,10 @@ export function describeError(error: unknown): string {
   if (error.status === 503) return `The server is busy — try again ${inSeconds(error.retryAfterSeconds ?? 5)}.`;
   if (error.status >= 500) return "Something went wrong on our side. Please try again.";
   switch (error.code) {
+    // Better Auth refuses a cookie-bearing request from an origin it does not trust.
+    case "INVALID_ORIGIN":
+    case "MISSING_OR_NULL_ORIGIN":
+      return untrustedOriginMessage(window.location.origin);
     case "task_not_found":
       return "That task no longer exists — it may have been deleted elsewhere.";
     case "version_mismatch":
@@ -110,6 +140,19 @@ export function describeError(error: unknown): string {
     default:
       return error.detail || "The request was refused.";
   }
+}
+
+/**
+ * Why the server refused this page, and what to do: a bare "Invalid origin" told a person
+ * who opened the app at 127.0.0.1 nothing. A loopback name is pointed at `localhost`.
+ */
+export function untrustedOriginMessage(origin: string): string {
+  const url = new URL(origin);
+  const loopback = url.hostname === "127.0.0.1" || url.hostname === "[::1]";
+  const instead = loopback
+    ? `open it at ${url.protocol}//localhost${url.port ? `:${url.port}` : ""}`
+    : "open Brisk at the address it was set up with";
+  return `This page's address (${origin}) is not one this server trusts — ${instead}, or add ${origin} to TRUSTED_ORIGINS.`;
 }
 
 function inSeconds(seconds: number | null, withClock = false): string {
@@ -406,9 +449,10 @@ export async function listTasks(from: TaskQuery | { next: string }, signal?: Abo
     if (!from.next.startsWith(`${config.apiBasePath}/`)) throw new ApiError(400, "invalid_link", "Bad page link.");
     url = from.next;
   } else {
-    const params = new URLSearchParams({ status: from.status, sort: from.sort, order: from.order });
+    const params = filterParams(from);
+    params.set("sort", from.sort);
+    params.set("order", from.order);
     params.set("limit", String(from.limit ?? config.pageSize));
-    if (from.q) params.set("q", from.q);
     url = `${await tasksUrl()}?${params.toString()}`;
   }
   const response = await apiRequest<Task[]>("GET", url, signal ? { signal } : {});
@@ -419,9 +463,15 @@ export async function listTasks(from: TaskQuery | { next: string }, signal?: Abo
   };
 }
 
-/** How many tasks have a status, without fetching them. */
-export async function countTasks(status: StatusFilter, signal?: AbortSignal): Promise<number> {
-  const page = await listTasks({ status, sort: "created", order: "desc", limit: 1 }, signal);
+function filterParams(filters: TaskFilters): URLSearchParams {
+  const params = new URLSearchParams({ status: filters.status });
+  if (filters.q) params.set("q", filters.q);
+  return params;
+}
+
+/** How many tasks match the filters, without fetching them. */
+export async function countTasks(filters: TaskFilters, signal?: AbortSignal): Promise<number> {
+  const page = await listTasks({ ...filters, sort: "created", order: "desc", limit: 1 }, signal);
   return page.total;
 }
 
@@ -527,14 +577,37 @@ function sameInstant(a: unknown, b: unknown): boolean {
   return typeof a === "string" && typeof b === "string" && Date.parse(a) === Date.parse(b);
 }
 
-export async function setAllCompleted(completed: boolean): Promise<number> {
-  const url = await tasksUrl();
-  return (await apiRequest<{ updated: number }>("PATCH", url, { body: { completed }, retry: "network" })).data.updated;
+/**
+ * Marks the tasks matching the filters complete (or not), narrowed to `ids` when given —
+ * how "mark all" is undone. The server takes at most 400 ids a request.
+ */
+export async function setCompletedWhere(
+  completed: boolean,
+  filters: TaskFilters,
+  ids?: readonly string[],
+): Promise<Marked> {
+  const url = `${await tasksUrl()}?${filterParams(filters).toString()}`;
+  if (!ids) return (await apiRequest<Marked>("PATCH", url, { body: { completed }, retry: "network" })).data;
+  const changed: string[] = [];
+  for (let start = 0; start < ids.length; start += 400) {
+    const body = { completed, ids: ids.slice(start, start + 400) };
+    changed.push(...(await apiRequest<Marked>("PATCH", url, { body, retry: "network" })).data.ids);
+  }
+  return { updated: changed.length, ids: changed };
 }
 
-export async function clearCompleted(): Promise<number> {
-  const url = await tasksUrl("?status=completed");
-  return (await apiRequest<{ deleted: number }>("DELETE", url, { retry: "network" })).data.deleted;
+/**
+ * Deletes the completed tasks matching the filters. Not re-sent: a repeat after a lost
+ * answer would find nothing and hand back an undo token that restores nothing.
+ */
+export async function clearCompleted(filters: Omit<TaskFilters, "status">): Promise<Cleared> {
+  const url = `${await tasksUrl()}?${filterParams({ ...filters, status: "completed" }).toString()}`;
+  return (await apiRequest<Cleared>("DELETE", url)).data;
+}
+
+/** Puts back what a clear deleted, under the same ids. Safe to repeat. */
+export async function restoreTasks(undo: string): Promise<Restored> {
+  return (await apiRequest<Restored>("POST", await tasksUrl("/restore"), { body: { undo }, retry: "network" })).data;
 }
 
 /* ----------------------------------------------------------------- session */

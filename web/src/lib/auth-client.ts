@@ -2,6 +2,7 @@ import { jwtClient } from "better-auth/client/plugins";
 import { createAuthClient } from "better-auth/react";
 import { ApiError, clearAccessToken, holdSessionRedirect, parseRetryAfter, rawFetch } from "./api-client.ts";
 import { config } from "./config.ts";
+import { forgetAllDrafts } from "./drafts.ts";
 import { forgetSignedIn, rememberSignedIn } from "./navigation.ts";
 
 /**
@@ -111,4 +112,5 @@ function signedIn() {
 function signedOut() {
   clearAccessToken();
   forgetSignedIn();
+  forgetAllDrafts();
 }

@@ -23,4 +23,6 @@ export const config = {
    * session ended is told so rather than shown a bare sign-in form. Holds "1", never a token.
    */
   signedInHintKey: "brisk-signed-in",
+  /** sessionStorage keys, one per user id, keeping unsent typing across a sign-in round trip (lib/drafts.ts). */
+  draftsStorageKeyPrefix: "brisk-drafts:",
 } as const;

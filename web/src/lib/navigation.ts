@@ -19,15 +19,20 @@ export function currentPath(): string {
 }
 
 /**
- * A `next` value is followed only when it is a path on this site: `//evil.example` and
- * `/\evil.example` are other hosts to a browser, so they fall back to the task list.
+ * A `next` value is followed only when it leads to a page on this site. The check is made
+ * on what the URL parser makes of it, not on the text: `/.//evil.example` and
+ * `/x/..//evil.example` normalise to the path `//evil.example`, which a browser reads as
+ * another host. So the value is resolved against this origin, must stay on it, and only its
+ * path, query and fragment are kept — and that path must resolve to this origin again.
  */
 export function safeNext(value: string | null | undefined, fallback = "/tasks"): string {
-  if (!value?.startsWith("/") || value.startsWith("//") || value.startsWith("/\\")) return fallback;
+  if (!value) return fallback;
+  const origin = window.location.origin;
   try {
-    const url = new URL(value, "https://brisk.invalid");
-    if (url.origin !== "https://brisk.invalid") return fallback;
-    return `${url.pathname}${url.search}${url.hash}`;
+    const url = new URL(value, origin);
+    if (url.origin !== origin) return fallback;
+    const path = `${url.pathname}${url.search}${url.hash}`;
+    return new URL(path, origin).origin === origin ? path : fallback;
   } catch {
     return fallback;
   }

@@ -1,4 +1,4 @@
-import type { Priority, SortKey, StatusFilter, Task, TaskQuery } from "./api-client.ts";
+import type { Priority, SortKey, StatusFilter, Task, TaskFilters, TaskQuery } from "./api-client.ts";
 
 /**
  * What the task list shows, as the person chose it and as the URL keeps it
@@ -60,17 +60,25 @@ const sortQueries: Record<SortOption, { sort: SortKey; order: "asc" | "desc" }> 
 
 const statusForFilter: Record<Filter, StatusFilter> = { all: "all", active: "pending", completed: "completed" };
 
-export function queryForView(view: View): TaskQuery {
-  const query: TaskQuery = { status: statusForFilter[view.filter], ...sortQueries[view.sort] };
+/** The server's filters for the tasks a view shows; `status` overrides the view's own. */
+export function filtersForView(view: View, status: StatusFilter = statusForFilter[view.filter]): TaskFilters {
   const q = view.q.trim();
-  if (q) query.q = q;
-  return query;
+  return q ? { status, q } : { status };
+}
+
+export function queryForView(view: View): TaskQuery {
+  return { ...filtersForView(view), ...sortQueries[view.sort] };
 }
 
 /** Whether a task belongs in the view, so an optimistic change can show or hide it at once. */
 export function matchesView(task: Task, view: View): boolean {
   if (view.filter === "active" && task.completed) return false;
   if (view.filter === "completed" && !task.completed) return false;
+  return matchesSearch(task, view);
+}
+
+/** Whether a task matches the view's search (whatever its status): what the footer counts. */
+export function matchesSearch(task: Task, view: View): boolean {
   const q = view.q.trim().toLowerCase();
   return !q || task.title.toLowerCase().includes(q) || task.description.toLowerCase().includes(q);
 }
@@ -114,6 +122,11 @@ export function tasksLeftLabel(count: number): string {
   return `${count} ${count === 1 ? "task" : "tasks"} left`;
 }
 
+/** "1 task", "3 tasks", "2 completed tasks". */
+export function countTasksLabel(count: number, adjective = ""): string {
+  return `${count} ${adjective ? `${adjective} ` : ""}${count === 1 ? "task" : "tasks"}`;
+}
+
 /* ------------------------------------------------------------------ fields */
 
 export const priorityLabels: Record<Priority, string> = {
@@ -122,6 +135,27 @@ export const priorityLabels: Record<Priority, string> = {
   medium: "Medium",
   high: "High",
 };
+
+/** The optional details of a task, as typed: the due date as yyyy-mm-dd, tags comma-separated. */
+export interface DetailsDraft {
+  description: string;
+  priority: Priority;
+  due: string;
+  tags: string;
+}
+
+export const emptyDetails: DetailsDraft = { description: "", priority: "none", due: "", tags: "" };
+
+/** A task as the person is typing it: into New task, or into the editor of one task. */
+export interface TypedTask {
+  title: string;
+  details: DetailsDraft;
+}
+
+/** Whether nothing was typed: an empty title and details as they start. */
+export function isBlank(typed: TypedTask, start: DetailsDraft = emptyDetails): boolean {
+  return !typed.title.trim() && JSON.stringify(typed.details) === JSON.stringify(start);
+}
 
 /** Tags as typed ("Work, home") to what the server stores (["work", "home"]). */
 export function parseTags(text: string): string[] {

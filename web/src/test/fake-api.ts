@@ -1,5 +1,5 @@
 import { vi } from "vitest";
-import type { Task } from "../lib/api-client.ts";
+import type { Cleared, Marked, Restored, Task } from "../lib/api-client.ts";
 
 /**
  * An in-memory stand-in for the Worker, installed as `fetch` — the only boundary the tests
@@ -85,6 +85,8 @@ export class FakeApi {
   tokensIssued = 0;
   pageSize: number | null = null;
   private overrides: Override[] = [];
+  /** What each bulk delete removed, by its undo token. */
+  private cleared = new Map<string, Task[]>();
 
   constructor(tasks: Task[] = []) {
     this.tasks = tasks;
@@ -166,14 +168,31 @@ export class FakeApi {
     if (rest === "" && r.method === "GET") return this.list(r);
     if (rest === "" && r.method === "POST") return this.create(r.body as Partial<Task> & { id: string; title: string });
     if (rest === "" && r.method === "PATCH") {
-      const { completed } = r.body as { completed: boolean };
-      this.tasks = this.tasks.map((t) => ({ ...t, completed, completedAt: completed ? tick() : null }));
-      return json({ updated: this.tasks.length });
+      const { completed, ids } = r.body as { completed: boolean; ids?: string[] };
+      const changed = this.matching(r.search)
+        .filter((t) => t.completed !== completed && (!ids || ids.includes(t.id)))
+        .map((t) => t.id);
+      this.tasks = this.tasks.map((t) =>
+        changed.includes(t.id)
+          ? { ...t, completed, completedAt: completed ? tick() : null, version: t.version + 1, updatedAt: tick() }
+          : t,
+      );
+      return json({ updated: changed.length, ids: changed } satisfies Marked);
     }
     if (rest === "" && r.method === "DELETE") {
-      const before = this.tasks.length;
-      this.tasks = this.tasks.filter((t) => !t.completed);
-      return json({ deleted: before - this.tasks.length });
+      if (r.search.get("status") !== "completed") return problem(400, "invalid_parameter", "Add ?status=completed");
+      const removed = this.matching(r.search);
+      const undo = crypto.randomUUID();
+      this.cleared.set(undo, removed);
+      this.tasks = this.tasks.filter((t) => !removed.includes(t));
+      return json({ deleted: removed.length, ids: removed.map((t) => t.id), undo } satisfies Cleared);
+    }
+    if (rest === "/restore" && r.method === "POST") {
+      const { undo } = r.body as { undo: string };
+      const back = (this.cleared.get(undo) ?? []).map((t) => ({ ...t, version: t.version + 1, updatedAt: tick() }));
+      this.cleared.delete(undo);
+      this.tasks.push(...back);
+      return json({ restored: back.length, tasks: back } satisfies Restored);
     }
     const match = /^\/([^/]+)(\/complete)?$/.exec(rest);
     const task = this.tasks.find((t) => t.id === match?.[1]);
@@ -206,17 +225,21 @@ export class FakeApi {
     return json(task, 201, { Location: `/api/${userId}/tasks/${task.id}`, ETag: `"1"` });
   }
 
-  private list(r: RecordedRequest): Response {
-    const status = r.search.get("status") ?? "all";
-    const q = (r.search.get("q") ?? "").toLowerCase();
-    const order = r.search.get("order") ?? "desc";
-    const limit = Number(r.search.get("limit") ?? 50);
-    let rows = this.tasks.filter(
+  /** The tasks the list's filters (`status`, `q`) select — for the listing and the bulk changes alike. */
+  private matching(search: URLSearchParams): Task[] {
+    const status = search.get("status") ?? "all";
+    const q = (search.get("q") ?? "").toLowerCase();
+    return this.tasks.filter(
       (t) =>
         (status === "all" || (status === "completed") === t.completed) &&
         (!q || t.title.toLowerCase().includes(q) || t.description.toLowerCase().includes(q)),
     );
-    rows = [...rows].sort((a, b) => (a.createdAt < b.createdAt ? -1 : 1));
+  }
+
+  private list(r: RecordedRequest): Response {
+    const order = r.search.get("order") ?? "desc";
+    const limit = Number(r.search.get("limit") ?? 50);
+    const rows = [...this.matching(r.search)].sort((a, b) => (a.createdAt < b.createdAt ? -1 : 1));
     if (order === "desc") rows.reverse();
     const offset = Number(r.search.get("cursor") ?? 0);
     const size = Math.min(limit, this.pageSize ?? limit);

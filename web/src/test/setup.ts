@@ -10,6 +10,7 @@ configure({ asyncUtilTimeout: 10_000 });
 beforeEach(() => {
   resetApiClientForTests();
   localStorage.clear();
+  sessionStorage.clear();
   // jsdom cannot change pages; tests read where the app tried to go.
   vi.spyOn(navigation, "assign").mockImplementation(() => {});
   vi.spyOn(navigation, "replace").mockImplementation(() => {});
