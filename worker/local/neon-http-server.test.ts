@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { request } from "node:http";
+import { Agent, request } from "node:http";
 import { type NeonQueryFunction, neon, neonConfig } from "@neondatabase/serverless";
 import { sql as drizzleSql, eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/neon-http";
@@ -253,6 +253,37 @@ describe("who the stand-in serves", () => {
       403,
     );
     expect((await fetch(stats, { headers: { "Neon-Connection-String": connectionString } })).status).toBe(200);
+  });
+
+  // A Worker holds its connection while it does other work (a sign-up hashes a password
+  // between two statements, for seconds on a busy machine). A server that closes idle
+  // connections sooner than the client expects races the client's next request, which then
+  // fails as "Network connection lost" (seen in the soak run on a loaded machine).
+  it("keeps an idle keep-alive connection open past Node's default 5 s", async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const post = () =>
+      new Promise<{ status: number; socket: unknown }>((resolve, reject) => {
+        const target = new URL(server().url);
+        const req = request(
+          { host: target.hostname, port: target.port, path: target.pathname, method: "POST", agent },
+          (res) => {
+            res.resume();
+            res.on("end", () => resolve({ status: res.statusCode ?? 0, socket: req.socket }));
+          },
+        );
+        req.setHeader("Neon-Connection-String", connectionString);
+        req.on("error", reject);
+        req.end(select);
+      });
+    try {
+      const first = await post();
+      await new Promise((resolve) => setTimeout(resolve, 6_000));
+      const second = await post();
+      expect([first.status, second.status]).toEqual([200, 200]);
+      expect(second.socket).toBe(first.socket);
+    } finally {
+      agent.destroy();
+    }
   });
 
   it("generates a secret of its own when given none, and names it in its database URL", async () => {

@@ -123,6 +123,10 @@ export async function startNeonHttpServer(options: NeonHttpServerOptions): Promi
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => send(res, 500, { message: `stand-in failure: ${String(error)}` }));
   });
+  // Node closes a connection idle for 5 s by default; a Worker that pauses longer between two
+  // statements (a sign-up hashing a password on a busy machine) then reuses a closed connection
+  // and fails with "Network connection lost". Idle connections stay open as a pool expects.
+  server.keepAliveTimeout = 10 * 60_000;
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
     if (!loopbackHosts.has(req.headers.host?.toLowerCase() ?? "")) {
