@@ -13,13 +13,8 @@ import {
 describe.runIf(browserAvailable)("sessions and failures", () => {
   const browser = useBrowser();
 
-  it("sends a person whose session ended elsewhere to sign in, with a message, and back afterwards", async () => {
-    const laptop = await newPage(browser());
-    await laptop.page.clock.install();
-    const email = await signUp(laptop.page, "Sam Session");
-    await addTask(laptop.page, "Still here afterwards");
-
-    // On another device: sign in and sign out of all devices.
+  /** On another device: sign in as `email` and sign out of all devices. */
+  async function signOutEverywhereFromAnotherDevice(email: string) {
     const phone = await newPage(browser());
     await phone.page.goto("/sign-in");
     await signIn(phone.page, email);
@@ -27,6 +22,16 @@ describe.runIf(browserAvailable)("sessions and failures", () => {
     await phone.page.goto("/account");
     await phone.page.getByRole("button", { name: "Sign out of all devices" }).click();
     await phone.page.waitForURL((url) => url.pathname === "/sign-in" || url.pathname === "/");
+  }
+
+  it("sends a person whose session ended elsewhere to sign in, with a message, and back afterwards", async () => {
+    const laptop = await newPage(browser());
+    await laptop.page.clock.install();
+    const email = await signUp(laptop.page, "Sam Session");
+    await addTask(laptop.page, "Still here afterwards");
+
+    // On another device: sign in and sign out of all devices.
+    await signOutEverywhereFromAnotherDevice(email);
 
     // The laptop's access token runs out; renewing it finds the session gone.
     await laptop.page.clock.fastForward("20:00");
@@ -51,13 +56,7 @@ describe.runIf(browserAvailable)("sessions and failures", () => {
     const form = laptop.page.getByRole("form", { name: "Add a task" });
     await form.getByRole("textbox", { name: "Description" }).fill("Figures from Q3, and the hiring plan");
 
-    const phone = await newPage(browser());
-    await phone.page.goto("/sign-in");
-    await signIn(phone.page, email);
-    await phone.page.waitForURL("**/tasks");
-    await phone.page.goto("/account");
-    await phone.page.getByRole("button", { name: "Sign out of all devices" }).click();
-    await phone.page.waitForURL((url) => url.pathname === "/sign-in" || url.pathname === "/");
+    await signOutEverywhereFromAnotherDevice(email);
 
     // The access token runs out; sending the task finds the session gone.
     await laptop.page.clock.fastForward("20:00");

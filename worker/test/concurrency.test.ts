@@ -120,6 +120,18 @@ describe.runIf(isPostgres)("concurrent requests for one task (PostgreSQL server 
     }
   });
 
+  /** A toggle and a PATCH sent at once, both conditional on the version the task has now. */
+  async function raceToggleWithPatch(id: string, body: Record<string, unknown>) {
+    const [before] = await stored(id);
+    const version = before?.version ?? -1;
+    const headers = { "If-Match": `"${version}"` };
+    const [toggled, patched] = await Promise.all([
+      call(`${tasksPath()}/${id}/complete`, { method: "PATCH", token: user.token, headers }),
+      call(`${tasksPath()}/${id}`, { method: "PATCH", token: user.token, body, headers }),
+    ]);
+    return { before, version, toggled, patched };
+  }
+
   // The contract (api.md §2): a stale If-Match → 412 and nothing changes. Here the PATCH
   // changes nothing the task does not already hold, while the toggle changes `completed`:
   // whichever commits first, the other's If-Match is stale and must be refused.
@@ -128,13 +140,7 @@ describe.runIf(isPostgres)("concurrent requests for one task (PostgreSQL server 
   ])(`answers 412 to a PATCH that lost the race to a toggle when it %s, ${rounds} times over`, async (_, body) => {
     const task = await create({ title: "Unchanged title" });
     for (let round = 0; round < rounds; round++) {
-      const [before] = await stored(task.id);
-      const version = before?.version ?? -1;
-      const headers = { "If-Match": `"${version}"` };
-      const [toggled, patched] = await Promise.all([
-        call(`${tasksPath()}/${task.id}/complete`, { method: "PATCH", token: user.token, headers }),
-        call(`${tasksPath()}/${task.id}`, { method: "PATCH", token: user.token, body, headers }),
-      ]);
+      const { before, version, toggled, patched } = await raceToggleWithPatch(task.id, body);
 
       const [after] = await stored(task.id);
       expect(after?.version).toBe(version + 1);
@@ -152,13 +158,7 @@ describe.runIf(isPostgres)("concurrent requests for one task (PostgreSQL server 
   it(`lets an empty PATCH racing a toggle only read, ${rounds} times over`, async () => {
     const task = await create({ title: "Read only" });
     for (let round = 0; round < rounds; round++) {
-      const [before] = await stored(task.id);
-      const version = before?.version ?? -1;
-      const headers = { "If-Match": `"${version}"` };
-      const [toggled, patched] = await Promise.all([
-        call(`${tasksPath()}/${task.id}/complete`, { method: "PATCH", token: user.token, headers }),
-        call(`${tasksPath()}/${task.id}`, { method: "PATCH", token: user.token, body: {}, headers }),
-      ]);
+      const { before, version, toggled, patched } = await raceToggleWithPatch(task.id, {});
       const [after] = await stored(task.id);
       expect(toggled.status).toBe(200);
       expect(after).toMatchObject({ version: version + 1, completed: !before?.completed });
