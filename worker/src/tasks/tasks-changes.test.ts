@@ -1,8 +1,11 @@
 import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from "cloudflare:test";
+import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
-import { call } from "../../test/fixtures.ts";
+import { call, newIp, origin } from "../../test/fixtures.ts";
 import { roundTrips, sql } from "../../test/stand-in.ts";
 import { type TaskJson, type TaskUser, taskUser } from "../../test/tasks-client.ts";
+import { app } from "../app.ts";
+import type { AppEnv } from "../env.ts";
 import worker from "../index.ts";
 
 interface Feed {
@@ -195,5 +198,63 @@ describe("GET /api/{userId}/tasks/changes", () => {
     const user = await taskUser();
     const other = await taskUser();
     expect((await call(`/api/${other.id}/tasks/changes`, { token: user.token })).status).toBe(403);
+  });
+});
+
+describe("the hand-off to the live channel (`changeCursor`)", () => {
+  /** The app behind a recorder of what each request left in `changeCursor` (test code only). */
+  const handedOff: (string | undefined)[] = [];
+  const recorded = new Hono<AppEnv>()
+    .use(async (c, next) => {
+      await next();
+      handedOff.push(c.var.changeCursor);
+    })
+    .route("/", app);
+
+  async function write(user: TaskUser, path: string, method: string, body?: unknown) {
+    const headers = new Headers({ Authorization: `Bearer ${user.token}`, Origin: origin, "cf-connecting-ip": newIp() });
+    if (body !== undefined) headers.set("Content-Type", "application/json");
+    const request = new Request(new URL(`${user.base}${path}`, origin), {
+      method,
+      headers,
+      body: body === undefined ? null : JSON.stringify(body),
+    });
+    const ctx = createExecutionContext();
+    const response = await recorded.fetch(request, env, ctx);
+    await waitOnExecutionContext(ctx);
+    expect(response.status, await response.clone().text()).toBeLessThan(300);
+    return { response, cursor: handedOff.at(-1) };
+  }
+
+  it("is the feed's cursor after every write that changed something, and absent otherwise", async () => {
+    const user = await taskUser();
+    const task = await user.add({ title: "Handed off" });
+    const changedWrites: [string, string, unknown?][] = [
+      ["", "POST", { title: "Another" }],
+      [`/${task.id}`, "PATCH", { title: "Patched" }],
+      [`/${task.id}`, "PUT", { title: "Put" }],
+      [`/${task.id}/complete`, "PATCH"],
+      ["", "PATCH", { completed: true }],
+    ];
+    for (const [path, method, body] of changedWrites) {
+      const { cursor } = await write(user, path, method, body);
+      expect(cursor, `${method} ${path}`).toBe(await now(user));
+    }
+    const { response } = await write(user, "?status=completed", "DELETE");
+    const { undo } = (await response.json()) as { undo: string };
+    expect(handedOff.at(-1)).toBe(await now(user));
+    expect((await write(user, "/restore", "POST", { undo })).cursor).toBe(await now(user));
+    expect((await write(user, `/${task.id}`, "DELETE")).cursor).toBe(await now(user));
+
+    const unchanged: [string, string, unknown?][] = [
+      ["", "PATCH", { completed: true }],
+      ["?status=completed&q=nothing-matches", "DELETE"],
+      ["/restore", "POST", { undo }],
+      ["", "GET"],
+      ["/changes", "GET"],
+    ];
+    for (const [path, method, body] of unchanged) {
+      expect((await write(user, path, method, body)).cursor, `${method} ${path}`).toBeUndefined();
+    }
   });
 });
