@@ -69,7 +69,7 @@ export type WriteResult =
 
 /**
  * The user's change sequence as this transaction sees it: after `advance`, the number
- * of the write in progress (docs/decisions/0NN-change-sequence-and-tombstones.md).
+ * of the write in progress (docs/decisions/012-change-sequence-and-tombstones.md).
  */
 const currentSeq = (userId: string | SQL) =>
   sql`(SELECT ${taskSequences.seq} FROM ${taskSequences} WHERE ${taskSequences.userId} = ${userId})`;

@@ -94,7 +94,7 @@ export const deletedTasks = pgTable(
 );
 
 /**
- * Each user's change sequence (docs/decisions/0NN-change-sequence-and-tombstones.md):
+ * Each user's change sequence (docs/decisions/012-change-sequence-and-tombstones.md):
  * every write that changes the user's tasks takes this row's lock first and advances
  * `seq` in the same transaction, so one user's changes commit in sequence order and a
  * reader of the feed can never miss a change that commits later with a lower number.
