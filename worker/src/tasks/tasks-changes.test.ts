@@ -160,6 +160,42 @@ describe("GET /api/{userId}/tasks/changes", () => {
     expect(await count(() => user.remove(task.id))).toBe(1);
   });
 
+  it("never lets a reader pass a change that commits later (writes racing reads)", async () => {
+    const user = await taskUser();
+    const seeds = await Promise.all([1, 2, 3, 4].map((n) => user.add({ title: `Seed ${n}` })));
+    const replica = new Map<string, TaskJson>();
+    let cursor: string | undefined;
+    const syncOnce = async () => {
+      for (;;) {
+        const feed = await changes(user, cursor === undefined ? "limit=5" : since(cursor, "&limit=5"));
+        for (const task of feed.changes) replica.set(task.id, task);
+        for (const id of feed.deleted) replica.delete(id);
+        cursor = feed.cursor;
+        if (!feed.more) return;
+      }
+    };
+    let writing = true;
+    const reader = (async () => {
+      while (writing) await syncOnce();
+    })();
+    const [first, second, third, fourth] = seeds as [TaskJson, TaskJson, TaskJson, TaskJson];
+    const answers = await Promise.all([
+      ...[1, 2, 3, 4, 5, 6].map((n) => user.create({ title: `Racing ${n}` })),
+      user.patch(first.id, { title: "Renamed while racing" }),
+      user.complete(second.id),
+      user.remove(third.id),
+      user.complete(fourth.id),
+      user.markAll(true),
+      user.patch(first.id, { priority: "high" }),
+    ]);
+    writing = false;
+    await reader;
+    expect(answers.map((response) => response.status).filter((status) => status >= 300)).toEqual([]);
+    await syncOnce();
+    const listed = (await (await user.list("limit=100")).json()) as TaskJson[];
+    expect(Object.fromEntries(replica)).toEqual(Object.fromEntries(listed.map((task) => [task.id, task])));
+  });
+
   it("answers 400 for a cursor it did not issue and for a bad limit", async () => {
     const user = await taskUser();
     for (const query of ["since=nonsense", "since=", `since=${btoa("{}")}`, "limit=0", "limit=501", "other=1"]) {
