@@ -143,7 +143,6 @@ export const tasksRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
             "The changes since this cursor are no longer kept; sync from scratch by reading the feed without since.",
         });
       }
-      c.header("Cache-Control", "no-store");
       return c.json(
         { changes: page.tasks, deleted: page.deleted, cursor: encodeChangeCursor(page.next), more: page.more },
         200,
