@@ -20,7 +20,7 @@ const faults: Omit<Fault, "match">[] = [
 ];
 
 type Operation =
-  | { kind: "create"; title: string }
+  | { kind: "create"; title: string; completed: boolean }
   | { kind: "rename"; pick: number; title: string }
   | { kind: "toggle"; pick: number }
   | { kind: "delete"; pick: number }
@@ -43,14 +43,17 @@ const sqlOf: Record<Operation["kind"], string> = {
 
 const title = fc.string({ minLength: 1, maxLength: 12 }).map((text) => `T ${text.trim() || "x"}`);
 const operation: fc.Arbitrary<Operation> = fc.oneof(
-  { arbitrary: fc.record({ kind: fc.constant("create" as const), title }), weight: 4 },
+  {
+    arbitrary: fc.record({ kind: fc.constant("create" as const), title, completed: fc.boolean() }),
+    weight: 4,
+  },
   { arbitrary: fc.record({ kind: fc.constant("rename" as const), pick: fc.nat(), title }), weight: 2 },
   { arbitrary: fc.record({ kind: fc.constant("toggle" as const), pick: fc.nat() }), weight: 2 },
   { arbitrary: fc.record({ kind: fc.constant("delete" as const), pick: fc.nat() }), weight: 2 },
-  { arbitrary: fc.record({ kind: fc.constant("mark" as const), completed: fc.boolean() }), weight: 1 },
-  { arbitrary: fc.constant({ kind: "clear" as const }), weight: 1 },
-  { arbitrary: fc.constant({ kind: "undo" as const }), weight: 1 },
-  { arbitrary: fc.constant({ kind: "sync" as const }), weight: 4 },
+  { arbitrary: fc.record({ kind: fc.constant("mark" as const), completed: fc.boolean() }), weight: 2 },
+  { arbitrary: fc.constant({ kind: "clear" as const }), weight: 2 },
+  { arbitrary: fc.constant({ kind: "undo" as const }), weight: 2 },
+  { arbitrary: fc.constant({ kind: "sync" as const }), weight: 3 },
 );
 const step = fc.record({
   device: fc.integer({ min: 0, max: 1 }),
@@ -103,7 +106,7 @@ async function apply(user: TaskUser, device: Device, operation: Operation): Prom
   switch (operation.kind) {
     case "create": {
       const id = crypto.randomUUID();
-      await untilAnswered(() => user.create({ id, title: operation.title }));
+      await untilAnswered(() => user.create({ id, title: operation.title, completed: operation.completed }));
       return;
     }
     case "rename": {
@@ -153,7 +156,7 @@ describe("the change feed's model", () => {
     timeout: 600_000,
   }, async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(step, { minLength: 5, maxLength: 30 }), async (steps) => {
+      fc.asyncProperty(fc.array(step, { minLength: 10, maxLength: 40 }), async (steps) => {
         const user = await taskUser();
         const devices: Device[] = [0, 1].map(() => ({ replica: new Map(), cursor: undefined, undo: undefined }));
         try {
