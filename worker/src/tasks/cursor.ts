@@ -69,21 +69,20 @@ export function invalidCursor(detail = "The cursor is not one this API issued; s
 
 /**
  * The change feed's cursor (`since`): a place in the user's change sequence — all of
- * sequence `q`, or within it through task `i` when a page ended inside one change.
+ * sequence `q`, or within it through task `i` when a page ended inside one change; `b`
+ * is where a full sync paged in several reads began (see `ChangePosition`).
  */
-const ChangeCursorPayload = z.strictObject({
-  q: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
-  i: z.uuid().optional(),
-});
+const sequenceNumber = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const ChangeCursorPayload = z.strictObject({ q: sequenceNumber, i: z.uuid().optional(), b: sequenceNumber.optional() });
 
-export function encodeChangeCursor(position: ChangePosition): string {
-  return toBase64Url(position.id === undefined ? { q: position.seq } : { q: position.seq, i: position.id });
+export function encodeChangeCursor({ seq, id, base }: ChangePosition): string {
+  return toBase64Url({ q: seq, ...(id === undefined ? {} : { i: id }), ...(base === undefined ? {} : { b: base }) });
 }
 
 export function decodeChangeCursor(value: string): ChangePosition {
   try {
-    const { q, i } = ChangeCursorPayload.parse(fromBase64Url(value));
-    return i === undefined ? { seq: q } : { seq: q, id: i };
+    const { q, i, b } = ChangeCursorPayload.parse(fromBase64Url(value));
+    return { seq: q, ...(i === undefined ? {} : { id: i }), ...(b === undefined ? {} : { base: b }) };
   } catch {
     const detail = "since is not a cursor this API issued; sync from scratch by leaving it out.";
     throw problem("invalid_parameter", { detail, extensions: { errors: [{ path: "since", message: detail }] } });

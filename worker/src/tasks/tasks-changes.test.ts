@@ -230,6 +230,30 @@ describe("GET /api/{userId}/tasks/changes", () => {
     expect((await changes(other, since(otherCursor))).deleted).toEqual([kept.id]);
   });
 
+  it("lets a full sync page past old changes after tombstones were pruned (it never had those tasks)", async () => {
+    const user = await taskUser();
+    const made = [
+      await user.add({ title: "One" }),
+      await user.add({ title: "Two" }),
+      await user.add({ title: "Three" }),
+    ];
+    const gone = await user.add({ title: "Gone" });
+    expect((await user.remove(gone.id)).status).toBe(204);
+    await sql("update task_tombstones set deleted_at = now() - interval '31 days' where user_id = $1", [user.id]);
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "*/30 * * * *" }), env, ctx);
+    await waitOnExecutionContext(ctx);
+
+    const seen: string[] = [];
+    let page = await changes(user, "limit=1");
+    seen.push(...page.changes.map((task) => task.id));
+    while (page.more) {
+      page = await changes(user, since(page.cursor, "&limit=1"));
+      seen.push(...page.changes.map((task) => task.id));
+    }
+    expect(seen).toEqual(made.map((task) => task.id));
+  });
+
   it("refuses another person's feed", async () => {
     const user = await taskUser();
     const other = await taskUser();

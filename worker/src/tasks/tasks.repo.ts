@@ -709,10 +709,15 @@ export async function listTasks(db: Database, userId: string, query: ListQuery, 
 
 /* ---------- the change feed ---------- */
 
-/** A place in the user's change sequence: everything through `seq`, or, within `seq`, through the task `id`. */
+/**
+ * A place in the user's change sequence: everything through `seq`, or, within `seq`,
+ * through the task `id`. A full sync paged in several reads also carries `base`, the
+ * sequence it began at: deletions up to it concern tasks the client never had.
+ */
 export interface ChangePosition {
   seq: number;
   id?: string;
+  base?: number;
 }
 
 export interface ChangePage {
@@ -791,7 +796,12 @@ export async function readChanges(
 
   const head = rows[0];
   const current = head?.current ?? 0;
-  const gone = since !== undefined && (since.seq < (head?.prunedThrough ?? 0) || since.seq > current);
+  // The deletions this client may still need are those after `since` (or after the start of its full sync).
+  const needsAfter = since && Math.max(since.seq, since.base ?? 0);
+  const gone =
+    since !== undefined &&
+    needsAfter !== undefined &&
+    (needsAfter < (head?.prunedThrough ?? 0) || needsAfter > current || since.seq > current);
   const found = rows.filter((row) => row.id !== null);
   const page = found.slice(0, limit);
   const more = found.length > limit;
@@ -799,7 +809,7 @@ export async function readChanges(
   return {
     tasks: page.flatMap((row) => (row.task ? [toTask(row.task)] : [])),
     deleted: page.flatMap((row) => (row.gone ? [row.id] : [])),
-    next: more && last ? { seq: last.seq, id: last.id } : { seq: current },
+    next: more && last ? { seq: last.seq, id: last.id, base: since ? since.base : current } : { seq: current },
     more,
     gone,
   };
