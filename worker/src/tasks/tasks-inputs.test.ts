@@ -112,6 +112,18 @@ describe("an access token of a deleted account", () => {
     expect(response.headers.get("www-authenticate")).toContain('error="invalid_token"');
     expect(await response.json()).toMatchObject({ code: "invalid_token" });
   });
+
+  it("answers the writes that advance the change sequence with 401 or 404, never a 500", async () => {
+    const gone = await taskUser();
+    await sql('delete from "user" where id = $1', [gone.id]);
+    const id = crypto.randomUUID();
+    expect((await gone.markAll(true)).status).toBe(401);
+    expect((await gone.clearCompleted()).status).toBe(401);
+    expect((await gone.restore(crypto.randomUUID())).status).toBe(401);
+    expect((await gone.remove(id)).status).toBe(401);
+    expect((await gone.patch(id, { title: "x" })).status).toBe(404);
+    expect((await gone.send("/changes")).status).toBe(200);
+  });
 });
 
 describe("an empty PATCH", () => {
