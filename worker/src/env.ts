@@ -10,7 +10,7 @@ export interface AppEnv {
     db: Database;
     /** The authenticated user, set by requireUser. */
     userId: string;
-    /** set by a task write that changed something; the live channel announces it */
+    /** Set by a task write that changed something; the live channel announces it. */
     changeCursor?: string;
   };
 }

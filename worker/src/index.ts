@@ -4,7 +4,7 @@ import { pruneAttempts } from "./auth/rate-limit-storage.ts";
 import { readConfig } from "./config.ts";
 import { getDatabase } from "./db/client.ts";
 import { logEvent } from "./log.ts";
-import { pruneExpiredDeletions } from "./tasks/tasks.repo.ts";
+import { pruneExpiredDeletions, pruneTombstones } from "./tasks/tasks.repo.ts";
 
 /** The live channel's Durable Object class (wrangler.toml `durable_objects`). */
 export { LiveChannel } from "./live/live.do.ts";
@@ -13,13 +13,14 @@ export default {
   fetch: app.fetch,
   /**
    * The Cron Trigger (wrangler.toml `[triggers]`): removes throttle counters no window can
-   * need any more and bulk deletions too old to undo.
+   * need any more, bulk deletions too old to undo and change-feed tombstones past their retention.
    */
   // Awaited, not waitUntil: a failed run then shows as failed in the Cron Trigger's history.
   async scheduled(_controller, env, _ctx) {
     const db = getDatabase(readConfig(env));
     const counters = await pruneAttempts(db, longestThrottleWindowSeconds);
     const deletions = await pruneExpiredDeletions(db);
-    logEvent("info", "pruned expired rows", { counters, deletions });
+    const tombstones = await pruneTombstones(db);
+    logEvent("info", "pruned expired rows", { counters, deletions, tombstones });
   },
 } satisfies ExportedHandler<Env>;

@@ -15,6 +15,7 @@ const catalogue = {
   task_not_found: { status: 404, title: "Task not found" },
   id_conflict: { status: 409, title: "The id is already in use" },
   version_mismatch: { status: 412, title: "The task has changed" },
+  sync_from_scratch: { status: 410, title: "The changes since this cursor are no longer kept" },
   payload_too_large: { status: 413, title: "The body is too large" },
   unsupported_media_type: { status: 415, title: "The body must be JSON" },
   validation_failed: { status: 422, title: "The request breaks a rule" },

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { problem } from "../problems.ts";
-import type { Cursor } from "./tasks.repo.ts";
+import type { ChangePosition, Cursor } from "./tasks.repo.ts";
 import { priorities } from "./tasks.schema.ts";
 import type { ListQuery } from "./tasks.schemas.ts";
 
@@ -30,20 +30,27 @@ function plausible(sort: ListQuery["sort"], key: string): boolean {
   return Number.isFinite(instant) && year >= 1 && new Date(instant).toISOString().slice(5, 10) === date?.slice(5, 10);
 }
 
-export function encodeCursor(cursor: Cursor, query: ListQuery): string {
-  const json = JSON.stringify({ s: query.sort, o: query.order, k: cursor.key, i: cursor.id });
-  return btoa(String.fromCharCode(...new TextEncoder().encode(json)))
+/** JSON as base64url: opaque to clients, and no character a query string must escape. */
+function toBase64Url(payload: unknown): string {
+  return btoa(String.fromCharCode(...new TextEncoder().encode(JSON.stringify(payload))))
     .replace(/\+/g, "-")
     .replace(/\//g, "_")
     .replace(/=+$/, "");
 }
 
+function fromBase64Url(value: string): unknown {
+  const binary = atob(value.replace(/-/g, "+").replace(/_/g, "/"));
+  return JSON.parse(new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0))));
+}
+
+export function encodeCursor(cursor: Cursor, query: ListQuery): string {
+  return toBase64Url({ s: query.sort, o: query.order, k: cursor.key, i: cursor.id });
+}
+
 export function decodeCursor(value: string, query: ListQuery): Cursor {
   let payload: z.infer<typeof CursorPayload>;
   try {
-    const binary = atob(value.replace(/-/g, "+").replace(/_/g, "/"));
-    const json = new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
-    payload = CursorPayload.parse(JSON.parse(json));
+    payload = CursorPayload.parse(fromBase64Url(value));
   } catch {
     throw invalidCursor("The cursor is not one this API issued; start again from the first page.");
   }
@@ -58,4 +65,27 @@ export function decodeCursor(value: string, query: ListQuery): Cursor {
 
 export function invalidCursor(detail = "The cursor is not one this API issued; start again from the first page.") {
   return problem("invalid_parameter", { detail, extensions: { errors: [{ path: "cursor", message: detail }] } });
+}
+
+/**
+ * The change feed's cursor (`since`): a place in the user's change sequence — all of
+ * sequence `q`, or within it through task `i` when a page ended inside one change.
+ */
+const ChangeCursorPayload = z.strictObject({
+  q: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  i: z.uuid().optional(),
+});
+
+export function encodeChangeCursor(position: ChangePosition): string {
+  return toBase64Url(position.id === undefined ? { q: position.seq } : { q: position.seq, i: position.id });
+}
+
+export function decodeChangeCursor(value: string): ChangePosition {
+  try {
+    const { q, i } = ChangeCursorPayload.parse(fromBase64Url(value));
+    return i === undefined ? { seq: q } : { seq: q, id: i };
+  } catch {
+    const detail = "since is not a cursor this API issued; sync from scratch by leaving it out.";
+    throw problem("invalid_parameter", { detail, extensions: { errors: [{ path: "since", message: detail }] } });
+  }
 }

@@ -17,7 +17,7 @@ import {
 import type { Database } from "../db/client.ts";
 import { sqlStateOf } from "../db/errors.ts";
 import { type Repeatability, withRetries } from "../db/retry.ts";
-import { deletedTasks, tasks } from "./tasks.schema.ts";
+import { deletedTasks, taskSequences, tasks, taskTombstones } from "./tasks.schema.ts";
 import type {
   CreateTaskInput,
   ListQuery,
@@ -56,8 +56,69 @@ export function toTask(row: TaskRow): TaskOutput {
   };
 }
 
-/** The result of a conditional write: done, no such task for this user, or `If-Match` was stale. */
-export type WriteResult = { kind: "ok"; task: TaskOutput } | { kind: "not_found" } | { kind: "stale"; version: number };
+/**
+ * The result of a conditional write: done, no such task for this user, or `If-Match` was stale.
+ * `seq` is the user's change sequence the write advanced to (absent when it changed nothing).
+ */
+export type WriteResult =
+  | { kind: "ok"; task: TaskOutput; seq?: number }
+  | { kind: "not_found" }
+  | { kind: "stale"; version: number };
+
+/* ---------- the change sequence ---------- */
+
+/**
+ * The user's change sequence as this transaction sees it: after `advance`, the number
+ * of the write in progress (docs/decisions/012-change-sequence-and-tombstones.md).
+ */
+const currentSeq = (userId: string | SQL) =>
+  sql`(SELECT ${taskSequences.seq} FROM ${taskSequences} WHERE ${taskSequences.userId} = ${userId})`;
+
+/**
+ * The first statement of every write batch: advances the user's change sequence,
+ * taking the row lock that orders the user's writes, so no change can commit after a
+ * later-numbered one. A user whose account is gone fails here on the foreign key (23503).
+ */
+function advance(db: Database, userId: string) {
+  return db
+    .insert(taskSequences)
+    .values({ userId, seq: 1 })
+    .onConflictDoUpdate({ target: taskSequences.userId, set: { seq: sql`${taskSequences.seq} + 1` } })
+    .returning({ seq: taskSequences.seq });
+}
+
+/**
+ * The last statement of every write batch: gives the number back when the batch
+ * changed nothing (no task and no tombstone carries it). The lock was held throughout,
+ * so no one can have seen it; a write that changes nothing never advances the sequence.
+ */
+function settle(db: Database, userId: string) {
+  const carried = (table: typeof tasks | typeof taskTombstones) =>
+    sql`EXISTS (SELECT 1 FROM ${table} WHERE ${table.userId} = ${userId} AND ${table.seq} = ${taskSequences.seq})`;
+  return db
+    .update(taskSequences)
+    .set({ seq: sql`${taskSequences.seq} - 1` })
+    .where(and(eq(taskSequences.userId, userId), sql`NOT ${carried(tasks)}`, sql`NOT ${carried(taskTombstones)}`));
+}
+
+/** A task written under an id again (created, restored) is no longer deleted: its tombstone goes. */
+function supersedeTombstones(db: Database, userId: string) {
+  return db.delete(taskTombstones).where(
+    and(
+      eq(taskTombstones.userId, userId),
+      inArray(
+        taskTombstones.taskId,
+        db
+          .select({ id: tasks.id })
+          .from(tasks)
+          .where(and(eq(tasks.userId, userId), sql`${tasks.seq} = ${currentSeq(userId)}`)),
+      ),
+    ),
+  );
+}
+
+/** The sequence a write batch advanced to, when it changed something. */
+const advancedTo = (advanced: { seq: number }[], changed: boolean) => (changed ? advanced[0]?.seq : undefined);
 
 /** `If-Match`: absent or `*` → any version; otherwise the versions it names (none parseable → never matches). */
 export type VersionCondition = number[] | "any";
@@ -120,10 +181,20 @@ const taskColumns = getTableColumns(tasks);
  */
 function conditionalWriteStatement(db: Database, shape: string, changes: () => Changes, condition: ConditionShape) {
   return prepared(db, `write:${shape}:${condition}`, () => {
+    // Advances the sequence when the task matches in this statement's snapshot. Referenced
+    // by the update's SET, it runs (and takes the sequence's lock) before the task row is
+    // locked, as every write does. A task changed concurrently between the two leaves an
+    // unused number: a gap, which the feed tolerates.
+    const next = db.$with("next", { seq: sql<number>`seq` }).as(sql`
+      INSERT INTO ${taskSequences} (user_id, seq)
+      SELECT ${sql.placeholder("userId")}, 1
+      WHERE EXISTS (SELECT 1 FROM ${tasks} WHERE ${and(ownPlaceholders, versionFilter[condition])})
+      ON CONFLICT (user_id) DO UPDATE SET seq = ${taskSequences.seq} + 1
+      RETURNING seq`);
     const updated = db.$with("updated").as(
       db
         .update(tasks)
-        .set({ ...changes(), ...bump })
+        .set({ ...changes(), ...bump, seq: sql`(SELECT seq FROM next)` })
         .where(and(ownPlaceholders, versionFilter[condition]))
         .returning(),
     );
@@ -132,7 +203,7 @@ function conditionalWriteStatement(db: Database, shape: string, changes: () => C
       Object.keys(taskColumns).map((name) => [name, updated[name as keyof typeof taskColumns]]),
     ) as unknown as typeof taskColumns;
     return db
-      .with(updated)
+      .with(next, updated)
       .select({ before: taskColumns, written })
       .from(tasks)
       .leftJoin(updated, sql`true`)
@@ -169,14 +240,16 @@ async function conditionalWrite(
     },
   );
   if (!row) return { kind: "not_found" };
-  if (row.written?.id) return { kind: "ok", task: toTask(row.written) };
-  let task = toTask(row.before);
+  if (row.written?.id) return { kind: "ok", task: toTask(row.written), seq: row.written.seq };
+  let stored = row.before;
+  let task = toTask(stored);
   if (condition === "any" || condition.includes(task.version)) {
     // The write waited for a concurrent one and then found the task changed or gone, which
     // this statement's snapshot cannot show: read it as it is now (a race's second round trip).
-    const now = await getTask(db, userId, id);
+    const [now] = await withRetries("repeatable", () => getTaskStatement(db).execute({ userId, id }));
     if (!now) return { kind: "not_found" };
-    task = now;
+    stored = now;
+    task = toTask(now);
   }
   const ownEarlierTry =
     repeatedAfterLostAnswer &&
@@ -184,7 +257,7 @@ async function conditionalWrite(
     condition.length === 1 &&
     task.version === (condition[0] ?? 0) + 1 &&
     alreadyApplied?.(task);
-  return ownEarlierTry ? { kind: "ok", task } : { kind: "stale", version: task.version };
+  return ownEarlierTry ? { kind: "ok", task, seq: stored.seq } : { kind: "stale", version: task.version };
 }
 
 export async function getTask(db: Database, userId: string, id: string): Promise<TaskOutput | undefined> {
@@ -193,7 +266,7 @@ export async function getTask(db: Database, userId: string, id: string): Promise
 }
 
 export type CreateResult =
-  | { kind: "created"; task: TaskOutput }
+  | { kind: "created"; task: TaskOutput; seq: number }
   | { kind: "replayed"; task: TaskOutput }
   | { kind: "conflict" }
   | { kind: "no_account" };
@@ -209,15 +282,18 @@ export async function createTask(db: Database, userId: string, input: CreateTask
   const id = input.id ?? crypto.randomUUID();
   const values = { ...input, id, userId, completedAt: input.completed ? sql`now()` : null };
   // Repeatable: with the id fixed, a repeated insert does nothing and the read finds the first one.
-  let written: [TaskRow[], TaskRow[]];
+  let written: [{ seq: number }[], TaskRow[], unknown, unknown, TaskRow[]];
   try {
     written = await withRetries("repeatable", () =>
       db.batch([
+        advance(db, userId),
         db
           .insert(tasks)
-          .values({ ...values, dueAt: input.dueAt === null ? null : new Date(input.dueAt) })
+          .values({ ...values, dueAt: input.dueAt === null ? null : new Date(input.dueAt), seq: currentSeq(userId) })
           .onConflictDoNothing({ target: tasks.id })
           .returning(),
+        supersedeTombstones(db, userId),
+        settle(db, userId),
         db.select().from(tasks).where(own(userId, id)),
       ]),
     );
@@ -225,9 +301,9 @@ export async function createTask(db: Database, userId: string, input: CreateTask
     if (sqlStateOf(error) === foreignKeyViolation) return { kind: "no_account" };
     throw error;
   }
-  const [inserted, existing] = written;
+  const [, inserted, , , existing] = written;
   const created = inserted[0];
-  if (created) return { kind: "created", task: toTask(created) };
+  if (created) return { kind: "created", task: toTask(created), seq: created.seq };
   const stored = existing[0];
   if (stored && sameContent(toTask(stored), input)) return { kind: "replayed", task: toTask(stored) };
   return { kind: "conflict" };
@@ -345,18 +421,30 @@ export async function deleteTask(
   userId: string,
   id: string,
   condition: VersionCondition,
-): Promise<WriteResult["kind"]> {
-  const [deleted, remaining] = await withRetries("once", () =>
+): Promise<{ outcome: WriteResult["kind"]; seq?: number }> {
+  const [advanced, deleted, , remaining] = await withRetries("once", () =>
     db.batch([
-      db
-        .delete(tasks)
-        .where(and(own(userId, id), matching(condition)))
-        .returning({ id: tasks.id }),
+      advance(db, userId),
+      db.execute<{ id: string }>(sql`
+        WITH gone AS (
+          DELETE FROM ${tasks} WHERE ${and(own(userId, id), matching(condition))} RETURNING ${tasks.id}
+        )
+        ${tombstonesOf(userId, sql`SELECT id FROM gone`)}
+        RETURNING task_id AS id`),
+      settle(db, userId),
       db.select({ version: tasks.version }).from(tasks).where(own(userId, id)),
     ]),
   );
-  if (deleted.length > 0) return "ok";
-  return remaining.length > 0 ? "stale" : "not_found";
+  if (deleted.rows.length > 0) return { outcome: "ok", seq: advancedTo(advanced, true) };
+  return { outcome: remaining.length > 0 ? "stale" : "not_found" };
+}
+
+/** Leaves a tombstone for each deleted task id (`ids`: a query answering `id`), at the write's sequence. */
+function tombstonesOf(userId: string, ids: SQL) {
+  return sql`
+    INSERT INTO ${taskTombstones} (user_id, task_id, seq)
+    SELECT ${userId}, deleted.id, ${currentSeq(userId)} FROM (${ids}) AS deleted
+    ON CONFLICT (user_id, task_id) DO UPDATE SET seq = excluded.seq, deleted_at = now()`;
 }
 
 /**
@@ -371,15 +459,21 @@ export async function markTasks(
   filters: TaskFilters,
   completed: boolean,
   ids: string[] | undefined,
-): Promise<string[]> {
-  const updated = await withRetries("repeatable", () =>
-    db
-      .update(tasks)
-      .set({ completed, completedAt: completedAtFor(completed), ...bump })
-      .where(and(filtersOf(userId, filters), ne(tasks.completed, completed), ids ? inArray(tasks.id, ids) : undefined))
-      .returning({ id: tasks.id }),
+): Promise<{ ids: string[]; seq?: number }> {
+  const [advanced, updated] = await withRetries("repeatable", () =>
+    db.batch([
+      advance(db, userId),
+      db
+        .update(tasks)
+        .set({ completed, completedAt: completedAtFor(completed), ...bump, seq: currentSeq(userId) })
+        .where(
+          and(filtersOf(userId, filters), ne(tasks.completed, completed), ids ? inArray(tasks.id, ids) : undefined),
+        )
+        .returning({ id: tasks.id }),
+      settle(db, userId),
+    ]),
   );
-  return updated.map((row) => row.id);
+  return { ids: updated.map((row) => row.id), seq: advancedTo(advanced, updated.length > 0) };
 }
 
 /**
@@ -407,32 +501,41 @@ export async function clearTasks(
   db: Database,
   userId: string,
   filters: TaskFilters,
-): Promise<{ ids: string[]; undo: string }> {
+): Promise<{ ids: string[]; undo: string; seq?: number }> {
   const undo = crypto.randomUUID();
-  const { rows } = await withRetries("repeatable", () =>
-    db.execute<{ id: string }>(sql`
-      WITH pruned AS (
-        DELETE FROM ${deletedTasks}
-        WHERE ${deletedTasks.userId} = ${userId} AND ${deletedTasks.deletedAt} < now() - ${restorable}
-      ), gone AS (
-        DELETE FROM ${tasks} WHERE ${filtersOf(userId, filters)} RETURNING *
-      ), kept AS (
-        INSERT INTO ${deletedTasks} (undo, user_id, task) SELECT ${undo}, gone.user_id, to_jsonb(gone) FROM gone
-      )
-      SELECT gone.id FROM gone`),
+  const [advanced, { rows }] = await withRetries("repeatable", () =>
+    db.batch([
+      advance(db, userId),
+      db.execute<{ id: string }>(sql`
+        WITH pruned AS (
+          DELETE FROM ${deletedTasks}
+          WHERE ${deletedTasks.userId} = ${userId} AND ${deletedTasks.deletedAt} < now() - ${restorable}
+        ), gone AS (
+          DELETE FROM ${tasks} WHERE ${filtersOf(userId, filters)} RETURNING *
+        ), kept AS (
+          INSERT INTO ${deletedTasks} (undo, user_id, task) SELECT ${undo}, gone.user_id, to_jsonb(gone) FROM gone
+        ), buried AS (
+          ${tombstonesOf(userId, sql`SELECT id FROM gone`)}
+        )
+        SELECT gone.id FROM gone`),
+      settle(db, userId),
+    ]),
   );
-  return { ids: rows.map((row) => row.id), undo };
+  return { ids: rows.map((row) => row.id), undo, seq: advancedTo(advanced, rows.length > 0) };
 }
 
 /** The tasks columns in table order, and what a restored row takes for each: its own value, one version later. */
 const columnNames = Object.values(taskColumns).map((column) => column.name);
-const restoredValues = Object.values(taskColumns).map((column) =>
-  column === tasks.version
-    ? sql`r.version + 1`
-    : column === tasks.updatedAt
-      ? sql`now()`
-      : sql`r.${sql.identifier(column.name)}`,
-);
+const restoredValues = (userId: string) =>
+  Object.values(taskColumns).map((column) =>
+    column === tasks.version
+      ? sql`r.version + 1`
+      : column === tasks.updatedAt
+        ? sql`now()`
+        : column === tasks.seq
+          ? currentSeq(userId)
+          : sql`r.${sql.identifier(column.name)}`,
+  );
 
 /**
  * Undoes a bulk delete: puts its tasks back under their ids, each one version later
@@ -444,24 +547,26 @@ export async function restoreTasks(
   db: Database,
   userId: string,
   undo: string,
-): Promise<{ restored: number; tasks: TaskOutput[] }> {
+): Promise<{ restored: number; tasks: TaskOutput[]; seq?: number }> {
   const deletion = and(
     eq(deletedTasks.userId, userId),
     eq(deletedTasks.undo, undo),
     sql`${deletedTasks.deletedAt} >= now() - ${restorable}`,
   );
-  const [inserted, current] = await withRetries("repeatable", () =>
+  const [advanced, inserted, , current] = await withRetries("repeatable", () =>
     db.batch([
+      advance(db, userId),
       db.execute<{ id: string }>(sql`
         INSERT INTO ${tasks} (${sql.join(
           columnNames.map((name) => sql.identifier(name)),
           sql`, `,
         )})
-        SELECT ${sql.join(restoredValues, sql`, `)}
+        SELECT ${sql.join(restoredValues(userId), sql`, `)}
         FROM ${deletedTasks} CROSS JOIN LATERAL jsonb_populate_record(null::${tasks}, ${deletedTasks.task}) AS r
         WHERE ${deletion} AND r.user_id = ${userId}
         ON CONFLICT (id) DO NOTHING
         RETURNING id`),
+      supersedeTombstones(db, userId),
       db
         .select()
         .from(tasks)
@@ -485,9 +590,11 @@ export async function restoreTasks(
             or(eq(deletedTasks.undo, undo), sql`${deletedTasks.deletedAt} < now() - ${restorable}`),
           ),
         ),
+      settle(db, userId),
     ]),
   );
-  return { restored: inserted.rows.length, tasks: current.map(toTask) };
+  const restored = inserted.rows.length;
+  return { restored, tasks: current.map(toTask), seq: advancedTo(advanced, restored > 0) };
 }
 
 function sameTags(a: string[], b: string[]): boolean {
@@ -598,4 +705,125 @@ export async function listTasks(db: Database, userId: string, query: ListQuery, 
     total,
     next: rows.length > query.limit && last ? { key: last.sortKey, id: last.task.id } : undefined,
   };
+}
+
+/* ---------- the change feed ---------- */
+
+/** A place in the user's change sequence: everything through `seq`, or, within `seq`, through the task `id`. */
+export interface ChangePosition {
+  seq: number;
+  id?: string;
+}
+
+export interface ChangePage {
+  tasks: TaskOutput[];
+  deleted: string[];
+  /** Where the next read starts. */
+  next: ChangePosition;
+  more: boolean;
+  /** The sequence is no longer complete after `since`: a tombstone it needs was pruned, or it was never issued. */
+  gone: boolean;
+}
+
+/**
+ * The user's tasks changed and ids deleted after `since` (everything live without it),
+ * ordered by (sequence, id) — one statement, so one snapshot: every change numbered up
+ * to the sequence it reads has committed (the sequence's lock orders them), and nothing
+ * later is visible, so the answer's cursor never skips a change that commits afterwards.
+ */
+export async function readChanges(
+  db: Database,
+  userId: string,
+  since: ChangePosition | undefined,
+  limit: number,
+): Promise<ChangePage> {
+  const after = (table: typeof tasks | typeof taskTombstones, id: SQL) => {
+    if (!since) return sql`true`;
+    return since.id === undefined
+      ? sql`${table.seq} > ${since.seq}`
+      : sql`(${table.seq}, ${id}) > (${since.seq}, ${since.id}::uuid)`;
+  };
+  const changed = db
+    .$with("changed", {
+      seq: sql<number>`change_seq`.mapWith(Number).as("change_seq"),
+      id: sql<string>`change_id`.as("change_id"),
+      gone: sql<boolean>`change_gone`.as("change_gone"),
+    })
+    .as(sql`
+    (SELECT ${tasks.seq} AS change_seq, ${tasks.id} AS change_id, false AS change_gone FROM ${tasks}
+     WHERE ${tasks.userId} = ${userId} AND ${after(tasks, sql`${tasks.id}`)}
+     ORDER BY ${tasks.seq}, ${tasks.id} LIMIT ${limit + 1})
+    ${
+      since
+        ? sql`UNION ALL
+    (SELECT ${taskTombstones.seq}, ${taskTombstones.taskId}, true FROM ${taskTombstones}
+     WHERE ${taskTombstones.userId} = ${userId} AND ${after(taskTombstones, sql`${taskTombstones.taskId}`)}
+     ORDER BY ${taskTombstones.seq}, ${taskTombstones.taskId} LIMIT ${limit + 1})`
+        : sql``
+    }`);
+  // One row per user, or none yet: an aggregate always answers one row to carry the page.
+  const sequence = db
+    .$with("sequence", {
+      seq: sql<number>`current_seq`.mapWith(Number).as("current_seq"),
+      prunedThrough: sql<number>`pruned_through`.mapWith(Number).as("pruned_through"),
+    })
+    .as(sql`
+      SELECT coalesce(max(${taskSequences.seq}), 0) AS current_seq, coalesce(max(${taskSequences.prunedThrough}), 0) AS pruned_through
+      FROM ${taskSequences} WHERE ${taskSequences.userId} = ${userId}`);
+
+  const rows = await withRetries("repeatable", () =>
+    db
+      .with(changed, sequence)
+      .select({
+        current: sequence.seq,
+        prunedThrough: sequence.prunedThrough,
+        seq: changed.seq,
+        id: changed.id,
+        gone: changed.gone,
+        task: tasks,
+      })
+      .from(sequence)
+      .leftJoin(changed, sql`true`)
+      .leftJoin(tasks, and(eq(tasks.userId, userId), eq(tasks.id, changed.id), sql`NOT ${changed.gone}`))
+      .orderBy(changed.seq, changed.id)
+      .limit(limit + 1),
+  );
+
+  const head = rows[0];
+  const current = head?.current ?? 0;
+  const gone = since !== undefined && (since.seq < (head?.prunedThrough ?? 0) || since.seq > current);
+  const found = rows.filter((row) => row.id !== null);
+  const page = found.slice(0, limit);
+  const more = found.length > limit;
+  const last = page.at(-1);
+  return {
+    tasks: page.flatMap((row) => (row.task ? [toTask(row.task)] : [])),
+    deleted: page.flatMap((row) => (row.gone ? [row.id] : [])),
+    next: more && last ? { seq: last.seq, id: last.id } : { seq: current },
+    more,
+    gone,
+  };
+}
+
+/** How long a deleted task's tombstone stays in the feed (docs/tasks-api.md "The change feed"). */
+const tombstoneRetention = sql`interval '30 days'`;
+
+/**
+ * Removes every person's tombstones older than the retention and records, per person,
+ * the highest sequence removed: a feed cursor below it answers "sync from scratch". Not
+ * scoped to a user: maintenance, run by the scheduled handler only.
+ */
+export async function pruneTombstones(db: Database): Promise<number> {
+  const { rows } = await db.execute<{ pruned: number }>(sql`
+    WITH pruned AS (
+      DELETE FROM ${taskTombstones} WHERE ${taskTombstones.deletedAt} < now() - ${tombstoneRetention}
+      RETURNING user_id, seq
+    ), per_user AS (
+      SELECT user_id, max(seq) AS seq, count(*) AS n FROM pruned GROUP BY user_id
+    ), recorded AS (
+      UPDATE ${taskSequences} SET pruned_through = greatest(${taskSequences.prunedThrough}, per_user.seq)
+      FROM per_user WHERE ${taskSequences.userId} = per_user.user_id
+    )
+    SELECT coalesce(sum(n), 0)::integer AS pruned FROM per_user`);
+  return Number(rows[0]?.pruned ?? 0);
 }

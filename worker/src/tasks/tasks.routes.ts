@@ -4,7 +4,7 @@ import { sqlStateOf } from "../db/errors.ts";
 import type { AppEnv } from "../env.ts";
 import { problem } from "../problems.ts";
 import { validationHook } from "../validation.ts";
-import { decodeCursor, encodeCursor, invalidCursor } from "./cursor.ts";
+import { decodeChangeCursor, decodeCursor, encodeChangeCursor, encodeCursor, invalidCursor } from "./cursor.ts";
 import {
   clearTasks,
   createTask,
@@ -13,6 +13,7 @@ import {
   listTasks,
   markTasks,
   patchTask,
+  readChanges,
   replaceTask,
   restoreTasks,
   setCompleted,
@@ -20,6 +21,8 @@ import {
   type WriteResult,
 } from "./tasks.repo.ts";
 import {
+  Changes,
+  ChangesQuery,
   ClearQuery,
   CreateTask,
   Deleted,
@@ -113,6 +116,42 @@ export const tasksRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
   )
   .openapi(
     createRoute({
+      method: "get",
+      path: `${collection}/changes`,
+      summary: "Read what changed since a cursor (the change feed)",
+      description:
+        "The tasks changed (as they are now) and the ids deleted after `since`, oldest change first, with the " +
+        "`cursor` to read from next; while `more` is true, read again at once. Without `since`: every task (a full " +
+        "sync). Deletions are kept for 30 days: an older cursor answers 410, and the client syncs from scratch.",
+      security,
+      request: { params: UserPath, query: ChangesQuery },
+      responses: {
+        200: json(Changes, "The changes after the cursor"),
+        410: problemResponse(
+          "Deletions after this cursor are no longer kept (or it was never issued): sync from scratch",
+        ),
+        ...failures,
+      },
+    }),
+    async (c) => {
+      const { since, limit } = c.req.valid("query");
+      const position = since === undefined ? undefined : decodeChangeCursor(since);
+      const page = await readChanges(c.var.db, c.var.userId, position, limit);
+      if (page.gone) {
+        throw problem("sync_from_scratch", {
+          detail:
+            "The changes since this cursor are no longer kept; sync from scratch by reading the feed without since.",
+        });
+      }
+      c.header("Cache-Control", "no-store");
+      return c.json(
+        { changes: page.tasks, deleted: page.deleted, cursor: encodeChangeCursor(page.next), more: page.more },
+        200,
+      );
+    },
+  )
+  .openapi(
+    createRoute({
       method: "post",
       path: collection,
       summary: "Create a task",
@@ -133,6 +172,7 @@ export const tasksRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
         throw problem("id_conflict", { detail: "A different task already uses this id; choose another id." });
       }
       if (result.kind === "no_account") throw accountGone();
+      if (result.kind === "created") announce(c, result.seq);
       c.header("ETag", etagOf(result.task.version));
       if (result.kind === "replayed") return c.json(result.task, 200);
       c.header("Location", `/api/${encodeURIComponent(c.var.userId)}/tasks/${result.task.id}`);
@@ -153,9 +193,10 @@ export const tasksRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     }),
     async (c) => {
       const { completed, ids } = c.req.valid("json");
-      const changed = await markTasks(c.var.db, c.var.userId, c.req.valid("query"), completed, ids).catch(
-        refuseUnknownZone,
-      );
+      const { ids: changed, seq } = await markTasks(c.var.db, c.var.userId, c.req.valid("query"), completed, ids)
+        .catch(refuseUnknownZone)
+        .catch(refuseGoneAccount);
+      announce(c, seq);
       return c.json({ updated: changed.length, ids: changed }, 200);
     },
   )
@@ -172,7 +213,10 @@ export const tasksRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
       responses: { 200: json(Deleted, "The tasks deleted, and how to restore them"), ...failures },
     }),
     async (c) => {
-      const { ids, undo } = await clearTasks(c.var.db, c.var.userId, c.req.valid("query")).catch(refuseUnknownZone);
+      const { ids, undo, seq } = await clearTasks(c.var.db, c.var.userId, c.req.valid("query"))
+        .catch(refuseUnknownZone)
+        .catch(refuseGoneAccount);
+      announce(c, seq);
       return c.json({ deleted: ids.length, ids, undo }, 200);
     },
   )
@@ -189,7 +233,13 @@ export const tasksRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
       request: { params: UserPath, body: jsonBody(Restore) },
       responses: { 200: json(Restored, "The tasks of the deletion as they are now"), ...writeFailures },
     }),
-    async (c) => c.json(await restoreTasks(c.var.db, c.var.userId, c.req.valid("json").undo), 200),
+    async (c) => {
+      const { seq, ...restored } = await restoreTasks(c.var.db, c.var.userId, c.req.valid("json").undo).catch(
+        refuseGoneAccount,
+      );
+      announce(c, seq);
+      return c.json(restored, 200);
+    },
   )
   .openapi(
     createRoute({
@@ -265,9 +315,12 @@ export const tasksRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
       responses: { 204: { description: "Deleted" }, ...failures, ...notFound, ...stale },
     }),
     async (c) => {
-      const outcome = await deleteTask(c.var.db, c.var.userId, c.req.valid("param").id, ifMatch(c));
+      const { outcome, seq } = await deleteTask(c.var.db, c.var.userId, c.req.valid("param").id, ifMatch(c)).catch(
+        refuseGoneAccount,
+      );
       if (outcome === "not_found") throw taskNotFound();
       if (outcome === "stale") throw versionMismatch();
+      announce(c, seq);
       return c.body(null, 204);
     },
   );
@@ -275,8 +328,14 @@ export const tasksRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
 function respond(c: Context<AppEnv>, result: WriteResult) {
   if (result.kind === "not_found") throw taskNotFound();
   if (result.kind === "stale") throw versionMismatch(result.version);
+  announce(c, result.seq);
   c.header("ETag", etagOf(result.task.version));
   return c.json(result.task, 200);
+}
+
+/** Hands a write's new change sequence to the live channel (`changeCursor`); nothing when it changed nothing. */
+function announce(c: Context<AppEnv>, seq: number | undefined) {
+  if (seq !== undefined) c.set("changeCursor", encodeChangeCursor({ seq }));
 }
 
 const etagOf = (version: number) => `"${version}"`;
@@ -296,6 +355,12 @@ function refuseUnknownZone(error: unknown): never {
   if (sqlStateOf(error) !== unknownZone) throw error;
   const message = "tz must be an IANA time zone name such as Europe/Paris; the database does not know this one";
   throw problem("invalid_parameter", { detail: message, extensions: { errors: [{ path: "tz", message }] } });
+}
+
+/** SQLSTATE 23503: the write's change sequence names a user deleted since the token was issued. */
+function refuseGoneAccount(error: unknown): never {
+  if (sqlStateOf(error) === "23503") throw accountGone();
+  throw error;
 }
 
 /**

@@ -1,5 +1,18 @@
 import { sql } from "drizzle-orm";
-import { boolean, check, index, integer, jsonb, pgEnum, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import {
+  bigint,
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uuid,
+} from "drizzle-orm/pg-core";
 import { user } from "../auth/auth.schema.ts";
 
 export const priorities = ["none", "low", "medium", "high"] as const;
@@ -27,8 +40,12 @@ export const tasks = pgTable(
     createdAt: instant("created_at").notNull().defaultNow(),
     updatedAt: instant("updated_at").notNull().defaultNow(),
     version: integer("version").notNull().default(1),
+    /** The user's change sequence at the task's last change (see `taskSequences`); 0 for tasks older than the feed. */
+    seq: bigint("seq", { mode: "number" }).notNull().default(0),
   },
   (table) => [
+    // The change feed: one user's tasks changed after a sequence, in order.
+    index("tasks_user_seq_idx").on(table.userId, table.seq, table.id),
     // Every list query is one user's rows in one sort order; each index serves one sort,
     // with the id as the tie-breaker the keyset cursor relies on.
     index("tasks_user_created_idx").on(table.userId, table.createdAt, table.id),
@@ -73,5 +90,43 @@ export const deletedTasks = pgTable(
   (table) => [
     index("deleted_tasks_user_undo_idx").on(table.userId, table.undo),
     index("deleted_tasks_user_deleted_idx").on(table.userId, table.deletedAt),
+  ],
+);
+
+/**
+ * Each user's change sequence (docs/decisions/012-change-sequence-and-tombstones.md):
+ * every write that changes the user's tasks takes this row's lock first and advances
+ * `seq` in the same transaction, so one user's changes commit in sequence order and a
+ * reader of the feed can never miss a change that commits later with a lower number.
+ * `pruned_through` is the highest sequence of a tombstone the Cron Trigger removed: a
+ * feed cursor below it may have missed a delete and must sync from scratch.
+ */
+export const taskSequences = pgTable("task_sequences", {
+  userId: text("user_id")
+    .primaryKey()
+    .references(() => user.id, { onDelete: "cascade" }),
+  seq: bigint("seq", { mode: "number" }).notNull().default(0),
+  prunedThrough: bigint("pruned_through", { mode: "number" }).notNull().default(0),
+});
+
+/**
+ * What a deleted task leaves for the change feed: its id and the sequence of its
+ * deletion, kept for 30 days (then pruned by the Cron Trigger). A task created or
+ * restored again under its id removes its tombstone in the same transaction.
+ */
+export const taskTombstones = pgTable(
+  "task_tombstones",
+  {
+    userId: text("user_id")
+      .notNull()
+      .references(() => user.id, { onDelete: "cascade" }),
+    taskId: uuid("task_id").notNull(),
+    seq: bigint("seq", { mode: "number" }).notNull(),
+    deletedAt: instant("deleted_at").notNull().defaultNow(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.userId, table.taskId] }),
+    index("task_tombstones_user_seq_idx").on(table.userId, table.seq, table.taskId),
+    index("task_tombstones_deleted_idx").on(table.deletedAt),
   ],
 );

@@ -215,6 +215,33 @@ export const Restored = z
   })
   .openapi("Restored");
 
+/** The change feed's query: where the client stands, and how many changes to answer at most. */
+export const ChangesQuery = z.strictObject(
+  {
+    since: z.string().min(1, "since must be a cursor the feed answered").max(200).optional().openapi({
+      description: "The `cursor` of the previous answer; leave it out to sync from scratch (every task, no deletions)",
+    }),
+    limit: z.coerce
+      .number({ error: "limit must be a number from 1 to 500" })
+      .int("limit must be a whole number from 1 to 500")
+      .min(1, "limit must be a number from 1 to 500")
+      .max(500, "limit must be a number from 1 to 500")
+      .default(200),
+  },
+  unknownParameter,
+);
+
+export const Changes = z
+  .object({
+    changes: z
+      .array(Task)
+      .openapi({ description: "The tasks changed after `since`, as they are now, oldest change first" }),
+    deleted: z.array(TaskId).openapi({ description: "The ids of tasks deleted after `since`" }),
+    cursor: z.string().openapi({ description: "The `since` of the next read" }),
+    more: z.boolean().openapi({ description: "Whether more changes follow: read again at once with `cursor`" }),
+  })
+  .openapi("Changes");
+
 export const IfMatch = z.object({
   "if-match": z
     .string()
