@@ -11,6 +11,7 @@ import { decodeJwt, exportJWK, type GenerateKeyPairResult, generateKeyPair, Sign
 import { beforeAll, describe, expect, it } from "vitest";
 import { accessToken, call, cookiesOf, origin, signIn, signUp, type TestUser } from "../../test/fixtures.ts";
 import { roundTrips, sql } from "../../test/stand-in.ts";
+import { taskUser } from "../../test/tasks-client.ts";
 import type { AppEnv } from "../env.ts";
 import type { LiveChannel } from "./live.do.ts";
 import { closeCodes, type LiveMessage, ping, pong } from "./live.protocol.ts";
@@ -375,5 +376,72 @@ describe("expiry", () => {
     });
     expect(await runDurableObjectAlarm(channel)).toBe(true);
     expect((await client.closing()).code).toBe(closeCodes.tokenExpired);
+  });
+});
+
+describe("writes through the task API", () => {
+  type Feed = { changes: { id: string }[]; deleted: string[]; cursor: string; more: boolean };
+  let ada: Awaited<ReturnType<typeof taskUser>>;
+  let bob: Awaited<ReturnType<typeof taskUser>>;
+  let adaPhone: LiveClient;
+  let bobPhone: LiveClient;
+  const feed = async (since?: string) =>
+    (await (await ada.send(`/changes${since ? `?since=${encodeURIComponent(since)}` : ""}`)).json()) as Feed;
+
+  beforeAll(async () => {
+    ada = await taskUser();
+    bob = await taskUser();
+    // Ada's phone is another session than the laptop that writes.
+    adaPhone = await connect(ada.id, await accessToken(await anotherSession(ada)));
+    bobPhone = await connect(bob.id, bob.token);
+  });
+
+  it("tell the writer's other device, which reads the change from the feed; another user hears nothing", async () => {
+    const { cursor: before } = await feed();
+    const task = await ada.add({ title: "Buy milk" });
+    const message = await adaPhone.next();
+    expect(message).toEqual({ type: "changed", cursor: expect.any(String) });
+    const read = await feed(before);
+    expect(read.changes.map((changed) => changed.id)).toEqual([task.id]);
+    // The announced cursor is the feed's position after the write: nothing follows it.
+    if (message.type !== "changed") throw new Error("expected changed");
+    expect((await feed(message.cursor)).changes).toEqual([]);
+
+    await channelOf(bob.id).announce("after-ada");
+    expect(await bobPhone.next()).toEqual({ type: "changed", cursor: "after-ada" });
+  });
+
+  it("announce every kind of write, each with a new cursor, and nothing for a write that changed nothing", async () => {
+    const task = await ada.add({ title: "Call Bob" });
+    const cursors = [await adaPhone.next()];
+    const writes = [
+      () => ada.patch(task.id, { title: "Call Bob back" }),
+      () => ada.complete(task.id, { completed: true }),
+      () => ada.markAll(false),
+      () => ada.complete(task.id, { completed: true }),
+      () => ada.clearCompleted(),
+    ];
+    for (const write of writes) {
+      expect((await write()).status).toBeLessThan(300);
+      cursors.push(await adaPhone.next());
+    }
+    expect(new Set(cursors.map((message) => JSON.stringify(message))).size).toBe(cursors.length);
+
+    // An empty merge patch changes nothing: the next message is the write after it.
+    const other = await ada.add({ title: "Water the plants" });
+    const afterCreate = await adaPhone.next();
+    expect((await ada.patch(other.id, {})).status).toBe(200);
+    expect((await ada.remove(other.id)).status).toBe(204);
+    const afterDelete = await adaPhone.next();
+    expect(afterDelete).not.toEqual(afterCreate);
+    if (afterDelete.type !== "changed") throw new Error("expected changed");
+    expect((await feed(afterDelete.cursor)).changes).toEqual([]);
+  });
+
+  it("keep a write at one database round trip; the fan-out adds none", async () => {
+    const before = await roundTrips();
+    await ada.add({ title: "Counted" });
+    await adaPhone.next();
+    expect((await roundTrips()) - before).toBe(1);
   });
 });
