@@ -146,6 +146,9 @@ try {
     }
     idle.push({ sockets: count, ...(await idleWindow(workerPid)) });
   }
+  // Closed again: does the resident size come back (held per socket) or stay (the heap grown once)?
+  for (const socket of sockets.splice(1)) socket.close(1000, "measured");
+  const afterClose = await idleWindow(workerPid);
 
   const ms = (value: number) => `${formatNumber(value, 1)} ms`;
   const mibOf = (bytes: number) => `${formatNumber(bytes / 2 ** 20, 1)} MiB`;
@@ -183,6 +186,7 @@ try {
           ms(row.cpu),
           `${formatNumber((row.rss - baseline.rss) / row.sockets / 1024, 1)} KiB`,
         ]),
+        ["0 again (all closed)", mibOf(afterClose.rss), mibOf(afterClose.rss - baseline.rss), ms(afterClose.cpu), "–"],
       ],
       notes: [
         `${manySockets} vs ${fewSockets} sockets: resident size ×${formatRatio((idle[1]?.rss ?? 0) / (idle[0]?.rss ?? 1)).replace("×", "")}, ` +
