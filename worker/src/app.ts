@@ -13,6 +13,8 @@ import { getDatabase } from "./db/client.ts";
 import { isDatabaseUnavailable } from "./db/errors.ts";
 import type { AppEnv } from "./env.ts";
 import { healthRoutes } from "./health/health.routes.ts";
+import { liveRoutes } from "./live/live.routes.ts";
+import { announceChanges } from "./live/notify.ts";
 import { describeError, logEvent } from "./log.ts";
 import { Problem, problem, renderProblem } from "./problems.ts";
 import { tasksRoutes } from "./tasks/tasks.routes.ts";
@@ -101,13 +103,22 @@ app.use(
     },
   }),
 );
+// A write that changed something tells the user's live sockets, after it answered (docs/live.md).
+app.use("/api/:userId/tasks/*", announceChanges);
 app.route("/", tasksRoutes);
+app.route("/", liveRoutes);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
   type: "http",
   scheme: "bearer",
   bearerFormat: "JWT",
   description: "An access token from `GET /api/auth/token` (session cookie required there).",
+});
+app.openAPIRegistry.registerComponent("securitySchemes", "webSocketProtocol", {
+  type: "apiKey",
+  in: "header",
+  name: "Sec-WebSocket-Protocol",
+  description: "The live channel's access token, offered as the subprotocol `bearer.<access token>` beside `brisk.v1`.",
 });
 app.doc31("/api/openapi.json", {
   openapi: "3.1.0",

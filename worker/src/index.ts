@@ -6,6 +6,9 @@ import { getDatabase } from "./db/client.ts";
 import { logEvent } from "./log.ts";
 import { pruneExpiredDeletions, pruneTombstones } from "./tasks/tasks.repo.ts";
 
+/** The live channel's Durable Object class (wrangler.toml `durable_objects`). */
+export { LiveChannel } from "./live/live.do.ts";
+
 export default {
   fetch: app.fetch,
   /**

@@ -19,6 +19,7 @@ const catalogue = {
   payload_too_large: { status: 413, title: "The body is too large" },
   unsupported_media_type: { status: 415, title: "The body must be JSON" },
   validation_failed: { status: 422, title: "The request breaks a rule" },
+  upgrade_required: { status: 426, title: "Upgrade to a WebSocket" },
   too_many_requests: { status: 429, title: "Too many requests" },
   internal_error: { status: 500, title: "Something went wrong on our side" },
   server_misconfigured: { status: 500, title: "The server is not configured correctly" },

@@ -50,11 +50,17 @@ export function getKeySet(auth: Auth, config: Config): JWTVerifyGetKey {
   return keySet;
 }
 
-/** What a full verification established about a token, kept so the next request with it skips the RSA check. */
-interface Verified {
+/** What a verified access token says. */
+export interface AccessToken {
   userId: string;
-  /** `exp`, or `iat` plus the maximum token age if sooner, in seconds. */
+  /** The Better Auth session it was issued for (`sid`); absent on tokens from before tokens named it. */
+  sessionId: string | undefined;
+  /** `exp`, or `iat` plus the maximum token age if sooner, in seconds since the epoch. */
   expiresAt: number;
+}
+
+/** What a full verification established about a token, kept so the next request with it skips the RSA check. */
+interface Verified extends AccessToken {
   /** The key that verified the signature, and what the key set needs to be asked for it again. */
   key: unknown;
   header: CompactJWSHeaderParameters;
@@ -74,14 +80,14 @@ interface Verified {
 const verifiedTokens = new WeakMap<JWTVerifyGetKey, Map<string, Verified>>();
 const maxVerifiedTokens = 1000;
 
-async function fromCache(token: string, keySet: JWTVerifyGetKey): Promise<{ userId: string } | undefined> {
+async function fromCache(token: string, keySet: JWTVerifyGetKey): Promise<AccessToken | undefined> {
   const cache = verifiedTokens.get(keySet);
   const entry = cache?.get(token);
   if (!cache || !entry) return undefined;
   const stillValid =
     Date.now() / 1000 < entry.expiresAt + clockToleranceSeconds &&
     (await Promise.resolve(keySet(entry.header, entry.input)).catch(() => undefined)) === entry.key;
-  if (stillValid) return { userId: entry.userId };
+  if (stillValid) return { userId: entry.userId, sessionId: entry.sessionId, expiresAt: entry.expiresAt };
   cache.delete(token);
   return undefined;
 }
@@ -100,14 +106,10 @@ function remember(token: string, keySet: JWTVerifyGetKey, verified: Verified): v
  * Verifies an access token: RS256 only, signed by one of our keys (chosen by
  * `kid`), our issuer and audience, unexpired and already valid (with a little
  * clock tolerance), issued neither in the future nor longer ago than the access
- * tokens' lifetime (`maxTokenAge`), with a subject. Returns the user id, or throws
+ * tokens' lifetime (`maxTokenAge`), with a subject. Returns what it says, or throws
  * InvalidAccessToken. A key set that cannot be loaded throws the database's error.
  */
-export async function verifyAccessToken(
-  token: string,
-  keySet: JWTVerifyGetKey,
-  config: Config,
-): Promise<{ userId: string }> {
+export async function verifyAccessToken(token: string, keySet: JWTVerifyGetKey, config: Config): Promise<AccessToken> {
   if (token.length > maxTokenLength) throw new InvalidAccessToken("token too long");
   const cached = await fromCache(token, keySet);
   if (cached) return cached;
@@ -132,11 +134,15 @@ export async function verifyAccessToken(
       },
     );
     if (typeof payload.sub !== "string" || payload.sub === "") throw new InvalidAccessToken("no subject");
-    if (usedKey && typeof payload.exp === "number" && typeof payload.iat === "number") {
-      const expiresAt = Math.min(payload.exp, payload.iat + config.accessTokenTtlSeconds);
-      remember(token, keySet, { userId: payload.sub, expiresAt, ...usedKey });
-    }
-    return { userId: payload.sub };
+    // Both are required claims, checked by jwtVerify.
+    const expiresAt = Math.min(Number(payload.exp), Number(payload.iat) + config.accessTokenTtlSeconds);
+    const verified = {
+      userId: payload.sub,
+      sessionId: typeof payload.sid === "string" ? payload.sid : undefined,
+      expiresAt,
+    };
+    if (usedKey) remember(token, keySet, { ...verified, ...usedKey });
+    return verified;
   } catch (error) {
     if (error instanceof InvalidAccessToken) throw error;
     if (error instanceof errors.JOSEError && !(error instanceof errors.JWKSTimeout)) {

@@ -15,7 +15,7 @@ describe("signing up and getting an access token", () => {
     expect(header.alg).toBe("RS256");
     expect(header.kid).toEqual(expect.any(String));
     const payload = decodeJwt(token);
-    expect(Object.keys(payload).sort()).toEqual(["aud", "exp", "iat", "iss", "sub"]);
+    expect(Object.keys(payload).sort()).toEqual(["aud", "exp", "iat", "iss", "sid", "sub"]);
     expect(payload).toMatchObject({ sub: user.id, iss: "http://localhost", aud: "http://localhost/api" });
     expect((payload.exp ?? 0) - (payload.iat ?? 0)).toBe(900);
     expect(JSON.stringify(payload)).not.toContain("ada@example.com");

@@ -1,3 +1,4 @@
+import { env, waitUntil } from "cloudflare:workers";
 import { betterAuth } from "better-auth";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
 import { APIError, createAuthMiddleware, getSessionFromCtx } from "better-auth/api";
@@ -7,6 +8,7 @@ import type { Config } from "../config.ts";
 import type { Database } from "../db/client.ts";
 import { isDatabaseUnavailable } from "../db/errors.ts";
 import * as schema from "../db/schema.ts";
+import { endLiveSessions } from "../live/notify.ts";
 import { describeError, logEvent } from "../log.ts";
 import { deleteUserWithoutCredentials } from "./auth.repo.ts";
 import {
@@ -86,6 +88,15 @@ function createAuth(config: Config, db: Database) {
         }),
     },
     hooks: { before: checkRequest(config, db) },
+    // Sign-out, revocation, a password change that ends sessions, account deletion: the
+    // live sockets of what ended hear `session-ended` and close (docs/live.md). After the
+    // answer, and never failing it.
+    databaseHooks: {
+      session: {
+        delete: { after: async (session) => waitUntil(endLiveSessions(env.LIVE, session.userId, [session.id])) },
+      },
+      user: { delete: { after: async (user) => waitUntil(endLiveSessions(env.LIVE, user.id)) } },
+    },
     plugins: [
       jwt({
         jwks: {
@@ -97,8 +108,9 @@ function createAuth(config: Config, db: Database) {
           issuer,
           audience,
           expirationTime: `${config.accessTokenTtlSeconds} seconds`,
-          // `sub` (the user id) is all the API needs; no e-mail or name in a token.
-          definePayload: () => ({}),
+          // `sub` (the user id) and `sid` (the session's random id, so the live channel can end
+          // that session's sockets) are all the API needs; no e-mail or name in a token.
+          definePayload: ({ session }) => ({ sid: session.id }),
         },
         disableSettingJwtHeader: true,
       }),
