@@ -53,6 +53,10 @@ describe("what `pnpm dev` gives wrangler dev", () => {
     expect(args).toEqual(expect.arrayContaining(["--env-file", "/repo/.dev.vars", "--port", "8841"]));
   });
 
+  it("serves the Cron Trigger's work by hand at /__scheduled, so wrangler prints no warning that crons do not run", () => {
+    expect(settings().args).toContain("--test-scheduled");
+  });
+
   it("turns off what reaches the internet at start-up (metrics, the Request.cf download)", () => {
     expect(settings().env).toMatchObject({ WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" });
   });
