@@ -53,7 +53,7 @@ describe("what `pnpm dev` gives wrangler dev", () => {
     expect(args).toEqual(expect.arrayContaining(["--env-file", "/repo/.dev.vars", "--port", "8841"]));
   });
 
-  it("serves the Cron Trigger's work by hand at /__scheduled, so wrangler prints no warning that crons do not run", () => {
+  it("serves the Cron Trigger's work by hand at /cdn-cgi/local/scheduled, so wrangler prints no warning that crons do not run", () => {
     expect(settings().args).toContain("--test-scheduled");
   });
 

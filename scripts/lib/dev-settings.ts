@@ -37,7 +37,7 @@ export function wranglerDevSettings(options: {
       "--env-file",
       options.devVarsPath,
       "--show-interactive-dev-session=false",
-      // The Cron Trigger's work (pruning) runs by hand: `curl http://localhost:<port>/__scheduled`.
+      // The Cron Trigger's work (pruning) runs by hand: `curl http://localhost:<port>/cdn-cgi/local/scheduled`.
       // Without it wrangler warns on every start that scheduled Workers do not run locally.
       "--test-scheduled",
     ],
