@@ -1,7 +1,7 @@
 /**
  * `pnpm test` — every suite, in turn: the site build (the Worker's tests serve it), the
- * Worker in workerd with the stand-in's conformance, the web app in jsdom, and the browser
- * suite in Chromium. Each runs whatever happened before it; a summary names every failure,
+ * development tooling's own tests (scripts/lib), the Worker in workerd with the stand-in's
+ * conformance, the web app in jsdom, and the browser suite in Chromium. Each runs whatever happened before it; a summary names every failure,
  * and the exit code is non-zero if any suite failed. BRISK_DB=postgres reaches every suite.
  */
 import { runSuites } from "./lib/run-suites.ts";
@@ -10,6 +10,7 @@ const pnpm = (...args: string[]) => ({ command: "pnpm", args });
 
 const { ok } = await runSuites([
   { name: "build", ...pnpm("build") },
+  { name: "scripts", ...pnpm("exec", "vitest", "run", "scripts") },
   { name: "worker", ...pnpm("--filter", "@brisk/worker", "test") },
   { name: "web", ...pnpm("--filter", "@brisk/web", "test") },
   { name: "e2e", ...pnpm("--filter", "@brisk/e2e", "test") },
