@@ -1,7 +1,6 @@
 import {
+  type AnyColumn,
   and,
-  asc,
-  desc,
   eq,
   getTableColumns,
   gt,
@@ -17,6 +16,7 @@ import {
 import type { Database } from "../db/client.ts";
 import { sqlStateOf } from "../db/errors.ts";
 import { type Repeatability, withRetries } from "../db/retry.ts";
+import { asJsonText, type JsonText } from "../json-text.ts";
 import { deletedTasks, taskSequences, tasks, taskTombstones } from "./tasks.schema.ts";
 import type {
   CreateTaskInput,
@@ -55,6 +55,25 @@ export function toTask(row: TaskRow): TaskOutput {
     version: row.version,
   };
 }
+
+/** A timestamp as the API writes it, by Postgres: `toISOString`'s form (UTC, milliseconds, `Z`). */
+const isoText = (value: SQL | AnyColumn) => sql`to_char(${value} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/**
+ * The task as the API answers it ({@link toTask}'s fields, named as in the table's
+ * definition), for Postgres to write as JSON: `row_to_json` of
+ * `CROSS JOIN LATERAL (SELECT ${taskFields}) AS task`. The hot reads (list, feed, get)
+ * hand that text to the answer as it is: no row is mapped, no timestamp parsed.
+ */
+const taskFields = sql.join(
+  Object.entries(getTableColumns(tasks))
+    .filter(([field]) => field !== "seq")
+    .map(
+      ([field, column]) =>
+        sql`${column.columnType === "PgTimestamp" ? isoText(column) : column} AS ${sql.identifier(field)}`,
+    ),
+  sql`, `,
+);
 
 /**
  * The result of a conditional write: done, no such task for this user, or `If-Match` was stale.
@@ -260,9 +279,25 @@ async function conditionalWrite(
   return ownEarlierTry ? { kind: "ok", task, seq: stored.seq } : { kind: "stale", version: task.version };
 }
 
-export async function getTask(db: Database, userId: string, id: string): Promise<TaskOutput | undefined> {
-  const [row] = await withRetries("repeatable", () => getTaskStatement(db).execute({ userId, id }));
-  return row && toTask(row);
+/** The task's version and its JSON, written by Postgres; the GET answer. */
+function readTaskStatement(db: Database) {
+  return prepared(db, "read", () =>
+    db
+      .select({ version: tasks.version, body: sql<string>`row_to_json(task)::text` })
+      .from(tasks)
+      .crossJoin(sql`LATERAL (SELECT ${taskFields}) AS task`)
+      .where(ownPlaceholders)
+      .prepare("read_task"),
+  );
+}
+
+export async function getTask(
+  db: Database,
+  userId: string,
+  id: string,
+): Promise<{ version: number; body: JsonText<TaskOutput> } | undefined> {
+  const [row] = await withRetries("repeatable", () => readTaskStatement(db).execute({ userId, id }));
+  return row && { version: row.version, body: asJsonText(row.body) };
 }
 
 export type CreateResult =
@@ -387,8 +422,9 @@ export function patchTask(
 
 /** A write that changes nothing (an empty merge patch): the task as it is, after the same If-Match check. */
 async function unchanged(db: Database, userId: string, id: string, condition: VersionCondition): Promise<WriteResult> {
-  const task = await getTask(db, userId, id);
-  if (!task) return { kind: "not_found" };
+  const [row] = await withRetries("repeatable", () => getTaskStatement(db).execute({ userId, id }));
+  if (!row) return { kind: "not_found" };
+  const task = toTask(row);
   if (condition !== "any" && !condition.includes(task.version)) return { kind: "stale", version: task.version };
   return { kind: "ok", task };
 }
@@ -628,82 +664,136 @@ export interface Cursor {
   id: string;
 }
 
+/**
+ * `X-Total-Count` is exact up to this many tasks and `1000+` beyond: counting stops at
+ * the first task past it, so a page's cost never grows with the list (docs/tasks-api.md).
+ */
+export const exactCountUpTo = 1000;
+
 export interface ListPage {
-  tasks: TaskOutput[];
-  total: number;
+  /** The page as the JSON array the API answers, written by Postgres. */
+  body: JsonText<TaskOutput[]>;
+  /** `X-Total-Count`: the tasks matching the filters, `"1000+"` past {@link exactCountUpTo}. */
+  total: string;
   next: Cursor | undefined;
 }
 
-/** The list's filters as one SQL condition, shared by the listing and the bulk changes. */
-function filtersOf(userId: string, query: TaskFilters): SQL | undefined {
-  const startOfToday = sql`date_trunc('day', now(), ${query.tz})`;
+/** The values a filter condition compares with, by name: bound directly, or a prepared statement's placeholders. */
+interface FilterValues {
+  userId: string;
+  tz: string;
+  priority: string | undefined;
+  tag: string | undefined;
+  /** `q` as an `ILIKE` pattern. */
+  search: string | undefined;
+}
+
+function filterValues(userId: string, query: TaskFilters): FilterValues {
+  return {
+    userId,
+    tz: query.tz,
+    priority: query.priority,
+    tag: query.tag,
+    search: query.q ? `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : undefined,
+  };
+}
+
+/** What decides a filter condition's SQL text; the values it compares with are not part of it. */
+const filterShape = (query: TaskFilters) =>
+  `${query.status}:${query.priority ? "p" : ""}${query.tag ? "t" : ""}${query.q ? "q" : ""}:${query.due ?? ""}`;
+
+/**
+ * The list's filters as one SQL condition, shared by the listing and the bulk changes.
+ * `value` gives what each comparison takes: the value itself, or a placeholder.
+ */
+function filterCondition(query: TaskFilters, value: (name: keyof FilterValues) => unknown): SQL | undefined {
+  const tz = value("tz");
+  const startOfToday = sql`date_trunc('day', now(), ${tz})`;
   const daysAhead = (days: number) =>
-    sql`((${startOfToday} AT TIME ZONE ${query.tz}) + make_interval(days => ${days})) AT TIME ZONE ${query.tz}`;
+    sql`((${startOfToday} AT TIME ZONE ${tz}) + make_interval(days => ${days})) AT TIME ZONE ${tz}`;
   const due = {
     overdue: and(lt(tasks.dueAt, sql`now()`), eq(tasks.completed, false)),
     today: and(sql`${tasks.dueAt} >= ${startOfToday}`, sql`${tasks.dueAt} < ${daysAhead(1)}`),
     week: and(sql`${tasks.dueAt} >= ${startOfToday}`, sql`${tasks.dueAt} < ${daysAhead(7)}`),
     none: isNull(tasks.dueAt),
   };
-  const search = query.q ? `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : undefined;
+  const search = value("search");
   return and(
-    eq(tasks.userId, userId),
+    sql`${tasks.userId} = ${value("userId")}`,
     query.status === "all" ? undefined : eq(tasks.completed, query.status === "completed"),
-    query.priority ? eq(tasks.priority, query.priority) : undefined,
-    query.tag ? sql`${tasks.tags} @> ARRAY[${query.tag}]::text[]` : undefined,
-    search ? or(ilike(tasks.title, search), ilike(tasks.description, search)) : undefined,
+    query.priority ? sql`${tasks.priority} = ${value("priority")}` : undefined,
+    query.tag ? sql`${tasks.tags} @> ARRAY[${value("tag")}]::text[]` : undefined,
+    query.q ? sql`(${tasks.title} ILIKE ${search} OR ${tasks.description} ILIKE ${search})` : undefined,
     query.due ? due[query.due] : undefined,
   );
 }
 
+/** The filters as a condition with their values bound (the bulk changes, built per request). */
+function filtersOf(userId: string, query: TaskFilters): SQL | undefined {
+  const values = filterValues(userId, query);
+  return filterCondition(query, (name) => values[name]);
+}
+
 /**
- * One page of the user's tasks and the number matching the filters, in one
- * statement: the count is an uncorrelated subquery evaluated once. Pages are
- * keyset-paginated on (sort key, id), so inserts and deletes between pages never
- * repeat or skip a task that stays. Only a page past the end (a cursor beyond the
- * last task) returns no row to carry the count, and costs a second round trip.
+ * The list statement of one shape (filters present × sort × order × cursor present),
+ * built once per database client and filled in per request, as GET and PATCH are.
+ * One row answers the page whatever it holds: the page's tasks as one JSON array
+ * (Postgres writes each task, so no row is mapped here), where the next page starts,
+ * and the total — counted over at most 1 001 matching tasks, once, not per row.
+ * Pages are keyset-paginated on (sort key, id), so inserts and deletes between pages
+ * never repeat or skip a task that stays.
  */
-export async function listTasks(db: Database, userId: string, query: ListQuery, cursor?: Cursor): Promise<ListPage> {
-  const filters = filtersOf(userId, query);
-  const { expression, type } = sortKey(query.sort, query.order);
-  const direction = query.order === "asc" ? asc : desc;
-  const after = cursor
-    ? (query.order === "asc" ? gt : lt)(
-        sql`(${expression}, ${tasks.id})`,
-        sql`(${cursor.key}::${type}, ${cursor.id}::uuid)`,
-      )
-    : undefined;
-
-  const rows = await withRetries("repeatable", () =>
-    db
-      .select({
-        task: tasks,
-        sortKey: sql<string>`(${expression})::text`,
-        total: sql<number>`(SELECT count(*) FROM ${tasks} WHERE ${filters})`.mapWith(Number),
+function listStatement(db: Database, query: ListQuery, hasCursor: boolean) {
+  const shape = `list:${filterShape(query)}:${query.sort}:${query.order}:${hasCursor ? "after" : "first"}`;
+  return prepared(db, shape, () => {
+    const filters = filterCondition(query, (name) => sql.placeholder(name));
+    const { expression, type } = sortKey(query.sort, query.order);
+    const dir = query.order === "asc" ? sql`ASC` : sql`DESC`;
+    const limit = sql`${sql.placeholder("limit")}::integer`;
+    const after = hasCursor
+      ? sql`(${expression}, ${tasks.id}) ${query.order === "asc" ? sql`>` : sql`<`} (${sql.placeholder("cursorKey")}::${type}, ${sql.placeholder("cursorId")}::uuid)`
+      : undefined;
+    const page = db
+      .$with("page", {
+        task: sql<string>`task_json`.as("task_json"),
+        sortKey: sql<string>`sort_key`.as("sort_key"),
+        id: sql<string>`task_id`.as("task_id"),
+        n: sql<number>`n`.as("n"),
       })
-      .from(tasks)
-      .where(and(filters, after))
-      .orderBy(direction(expression), direction(tasks.id))
-      .limit(query.limit + 1),
-  );
+      .as(sql`
+        SELECT row_to_json(task)::text AS task_json, (${expression})::text AS sort_key, ${tasks.id}::text AS task_id,
+          row_number() OVER (ORDER BY ${expression} ${dir}, ${tasks.id} ${dir}) AS n
+        FROM ${tasks} CROSS JOIN LATERAL (SELECT ${taskFields}) AS task
+        WHERE ${and(filters, after)}
+        ORDER BY ${expression} ${dir}, ${tasks.id} ${dir}
+        LIMIT ${limit} + 1`);
+    const last = sql`${page.n} = ${limit}`;
+    return db
+      .with(page)
+      .select({
+        body: sql<string>`coalesce('[' || string_agg(${page.task}, ',' ORDER BY ${page.n}) FILTER (WHERE ${page.n} <= ${limit}) || ']', '[]')`,
+        more: sql<boolean>`count(*) > ${limit}`,
+        lastKey: sql<string | null>`min(${page.sortKey}) FILTER (WHERE ${last})`,
+        lastId: sql<string | null>`min(${page.id}) FILTER (WHERE ${last})`,
+        total:
+          sql<number>`(SELECT count(*) FROM (SELECT FROM ${tasks} WHERE ${filters} LIMIT ${exactCountUpTo + 1}) AS capped)`.mapWith(
+            Number,
+          ),
+      })
+      .from(page)
+      .prepare(`list_${shape}`);
+  });
+}
 
-  const page = rows.slice(0, query.limit);
-  const last = page.at(-1);
-  let total = rows[0]?.total;
-  if (total === undefined) {
-    total = cursor
-      ? ((
-          await db
-            .select({ n: sql<number>`count(*)`.mapWith(Number) })
-            .from(tasks)
-            .where(filters)
-        )[0]?.n ?? 0)
-      : 0;
-  }
+export async function listTasks(db: Database, userId: string, query: ListQuery, cursor?: Cursor): Promise<ListPage> {
+  const statement = listStatement(db, query, cursor !== undefined);
+  const values = { ...filterValues(userId, query), limit: query.limit, cursorKey: cursor?.key, cursorId: cursor?.id };
+  const [row] = await withRetries("repeatable", () => statement.execute(values));
+  const total = row?.total ?? 0;
   return {
-    tasks: page.map((row) => toTask(row.task)),
-    total,
-    next: rows.length > query.limit && last ? { key: last.sortKey, id: last.task.id } : undefined,
+    body: asJsonText(row?.body ?? "[]"),
+    total: total > exactCountUpTo ? `${exactCountUpTo}+` : String(total),
+    next: row?.more && row.lastKey !== null && row.lastId !== null ? { key: row.lastKey, id: row.lastId } : undefined,
   };
 }
 
@@ -721,13 +811,84 @@ export interface ChangePosition {
 }
 
 export interface ChangePage {
-  tasks: TaskOutput[];
-  deleted: string[];
+  /** The tasks changed, as they are now: a JSON array written by Postgres. */
+  changes: JsonText<TaskOutput[]>;
+  /** The ids deleted: a JSON array written by Postgres. */
+  deleted: JsonText<string[]>;
   /** Where the next read starts. */
   next: ChangePosition;
   more: boolean;
   /** The sequence is no longer complete after `since`: a tombstone it needs was pruned, or it was never issued. */
   gone: boolean;
+}
+
+type FeedShape = "all" | "after" | "within";
+
+/**
+ * The feed statement of one shape (no cursor, after a sequence, within one), built once
+ * per database client. One row answers: the user's sequence and pruning mark (an
+ * aggregate over them always yields a row, even before the user's first write), the
+ * changed tasks and the deleted ids as JSON arrays in (sequence, id) order, and the
+ * last change of the page.
+ */
+function feedStatement(db: Database, shape: FeedShape) {
+  return prepared(db, `feed:${shape}`, () => {
+    const userId = sql.placeholder("userId");
+    const limit = sql`${sql.placeholder("limit")}::integer`;
+    const after = (table: typeof tasks | typeof taskTombstones, id: SQL) =>
+      shape === "all"
+        ? sql`true`
+        : shape === "after"
+          ? sql`${table.seq} > ${sql.placeholder("seq")}::bigint`
+          : sql`(${table.seq}, ${id}) > (${sql.placeholder("seq")}::bigint, ${sql.placeholder("id")}::uuid)`;
+    const page = db
+      .$with("page", {
+        seq: sql<number>`change_seq`.as("change_seq"),
+        id: sql<string>`change_id`.as("change_id"),
+        gone: sql<boolean>`change_gone`.as("change_gone"),
+        n: sql<number>`n`.as("n"),
+      })
+      .as(sql`
+        SELECT change_seq, change_id, change_gone, row_number() OVER (ORDER BY change_seq, change_id) AS n
+        FROM (
+          (SELECT ${tasks.seq} AS change_seq, ${tasks.id} AS change_id, false AS change_gone FROM ${tasks}
+           WHERE ${tasks.userId} = ${userId} AND ${after(tasks, sql`${tasks.id}`)}
+           ORDER BY ${tasks.seq}, ${tasks.id} LIMIT ${limit} + 1)
+          ${
+            shape === "all"
+              ? sql``
+              : sql`UNION ALL
+          (SELECT ${taskTombstones.seq}, ${taskTombstones.taskId}, true FROM ${taskTombstones}
+           WHERE ${taskTombstones.userId} = ${userId} AND ${after(taskTombstones, sql`${taskTombstones.taskId}`)}
+           ORDER BY ${taskTombstones.seq}, ${taskTombstones.taskId} LIMIT ${limit} + 1)`
+          }
+        ) AS changed
+        ORDER BY change_seq, change_id
+        LIMIT ${limit} + 1`);
+    const shown = sql`${page.n} <= ${limit}`;
+    const last = sql`${page.n} = ${limit}`;
+    return db
+      .with(page)
+      .select({
+        current:
+          sql<number>`(SELECT coalesce(max(${taskSequences.seq}), 0) FROM ${taskSequences} WHERE ${taskSequences.userId} = ${userId})`.mapWith(
+            Number,
+          ),
+        prunedThrough:
+          sql<number>`(SELECT coalesce(max(${taskSequences.prunedThrough}), 0) FROM ${taskSequences} WHERE ${taskSequences.userId} = ${userId})`.mapWith(
+            Number,
+          ),
+        changes: sql<string>`coalesce('[' || string_agg(row_to_json(task)::text, ',' ORDER BY ${page.n}) FILTER (WHERE ${shown} AND ${tasks.id} IS NOT NULL) || ']', '[]')`,
+        deleted: sql<string>`coalesce('[' || string_agg(to_json(${page.id})::text, ',' ORDER BY ${page.n}) FILTER (WHERE ${shown} AND ${page.gone}) || ']', '[]')`,
+        more: sql<boolean>`count(*) FILTER (WHERE NOT ${shown}) > 0`,
+        lastSeq: sql<number | null>`min(${page.seq}) FILTER (WHERE ${last})`.mapWith(Number),
+        lastId: sql<string | null>`min(${page.id}::text) FILTER (WHERE ${last})`,
+      })
+      .from(page)
+      .leftJoin(tasks, and(sql`${tasks.userId} = ${userId}`, sql`${tasks.id} = ${page.id}`, sql`NOT ${page.gone}`))
+      .leftJoin(sql`LATERAL (SELECT ${taskFields}) AS task`, sql`true`)
+      .prepare(`feed_${shape}`);
+  });
 }
 
 /**
@@ -742,74 +903,24 @@ export async function readChanges(
   since: ChangePosition | undefined,
   limit: number,
 ): Promise<ChangePage> {
-  const after = (table: typeof tasks | typeof taskTombstones, id: SQL) => {
-    if (!since) return sql`true`;
-    return since.id === undefined
-      ? sql`${table.seq} > ${since.seq}`
-      : sql`(${table.seq}, ${id}) > (${since.seq}, ${since.id}::uuid)`;
-  };
-  const changed = db
-    .$with("changed", {
-      seq: sql<number>`change_seq`.mapWith(Number).as("change_seq"),
-      id: sql<string>`change_id`.as("change_id"),
-      gone: sql<boolean>`change_gone`.as("change_gone"),
-    })
-    .as(sql`
-    (SELECT ${tasks.seq} AS change_seq, ${tasks.id} AS change_id, false AS change_gone FROM ${tasks}
-     WHERE ${tasks.userId} = ${userId} AND ${after(tasks, sql`${tasks.id}`)}
-     ORDER BY ${tasks.seq}, ${tasks.id} LIMIT ${limit + 1})
-    ${
-      since
-        ? sql`UNION ALL
-    (SELECT ${taskTombstones.seq}, ${taskTombstones.taskId}, true FROM ${taskTombstones}
-     WHERE ${taskTombstones.userId} = ${userId} AND ${after(taskTombstones, sql`${taskTombstones.taskId}`)}
-     ORDER BY ${taskTombstones.seq}, ${taskTombstones.taskId} LIMIT ${limit + 1})`
-        : sql``
-    }`);
-  // One row per user, or none yet: an aggregate always answers one row to carry the page.
-  const sequence = db
-    .$with("sequence", {
-      seq: sql<number>`current_seq`.mapWith(Number).as("current_seq"),
-      prunedThrough: sql<number>`pruned_through`.mapWith(Number).as("pruned_through"),
-    })
-    .as(sql`
-      SELECT coalesce(max(${taskSequences.seq}), 0) AS current_seq, coalesce(max(${taskSequences.prunedThrough}), 0) AS pruned_through
-      FROM ${taskSequences} WHERE ${taskSequences.userId} = ${userId}`);
-
-  const rows = await withRetries("repeatable", () =>
-    db
-      .with(changed, sequence)
-      .select({
-        current: sequence.seq,
-        prunedThrough: sequence.prunedThrough,
-        seq: changed.seq,
-        id: changed.id,
-        gone: changed.gone,
-        task: tasks,
-      })
-      .from(sequence)
-      .leftJoin(changed, sql`true`)
-      .leftJoin(tasks, and(eq(tasks.userId, userId), eq(tasks.id, changed.id), sql`NOT ${changed.gone}`))
-      .orderBy(changed.seq, changed.id)
-      .limit(limit + 1),
+  const shape: FeedShape = !since ? "all" : since.id === undefined ? "after" : "within";
+  const statement = feedStatement(db, shape);
+  const [row] = await withRetries("repeatable", () =>
+    statement.execute({ userId, limit, seq: since?.seq, id: since?.id }),
   );
-
-  const head = rows[0];
-  const current = head?.current ?? 0;
+  const current = row?.current ?? 0;
   // The deletions this client may still need are those after `since` (or after the start of its full sync).
   const needsAfter = since && Math.max(since.seq, since.base ?? 0);
   const gone =
     since !== undefined &&
     needsAfter !== undefined &&
-    (needsAfter < (head?.prunedThrough ?? 0) || needsAfter > current || since.seq > current);
-  const found = rows.filter((row) => row.id !== null);
-  const page = found.slice(0, limit);
-  const more = found.length > limit;
-  const last = page.at(-1);
+    (needsAfter < (row?.prunedThrough ?? 0) || needsAfter > current || since.seq > current);
+  const more = row?.more ?? false;
+  const last = more && row?.lastSeq != null && row.lastId != null ? { seq: row.lastSeq, id: row.lastId } : undefined;
   return {
-    tasks: page.flatMap((row) => (row.task ? [toTask(row.task)] : [])),
-    deleted: page.flatMap((row) => (row.gone ? [row.id] : [])),
-    next: more && last ? { seq: last.seq, id: last.id, base: since ? since.base : current } : { seq: current },
+    changes: asJsonText(row?.changes ?? "[]"),
+    deleted: asJsonText(row?.deleted ?? "[]"),
+    next: last ? { ...last, base: since ? since.base : current } : { seq: current },
     more,
     gone,
   };

@@ -2,6 +2,7 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { sqlStateOf } from "../db/errors.ts";
 import type { AppEnv } from "../env.ts";
+import { asJsonText, respondJson } from "../json-text.ts";
 import { problem } from "../problems.ts";
 import { validationHook } from "../validation.ts";
 import { decodeChangeCursor, decodeCursor, encodeChangeCursor, encodeCursor, invalidCursor } from "./cursor.ts";
@@ -86,12 +87,17 @@ export const tasksRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
       path: collection,
       summary: "List tasks",
       description:
-        'One page of the user\'s tasks. `X-Total-Count` counts every task matching the filters; `Link: <…>; rel="next"` points to the next page.',
+        "One page of the user's tasks. `X-Total-Count` counts the tasks matching the filters, exactly up to 1 000 " +
+        'and as `1000+` beyond, so a page costs the same however long the list; `Link: <…>; rel="next"` points to ' +
+        "the next page.",
       security,
       request: { params: UserPath, query: ListQuery },
       responses: {
         200: json(z.array(Task), "A page of tasks", {
-          "X-Total-Count": z.string(),
+          "X-Total-Count": z.string().openapi({
+            description: "The tasks matching the filters: a whole number up to 1000, or `1000+`",
+            example: "1000+",
+          }),
           Link: z.string().optional(),
         }),
         ...failures,
@@ -105,13 +111,13 @@ export const tasksRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
         if (cursor && sqlStateOf(error)?.startsWith("22") && sqlStateOf(error) !== unknownZone) throw invalidCursor();
         return refuseUnknownZone(error);
       });
-      c.header("X-Total-Count", String(page.total));
+      c.header("X-Total-Count", page.total);
       if (page.next) {
         const next = new URL(c.req.url);
         next.searchParams.set("cursor", encodeCursor(page.next, query));
         c.header("Link", `<${next.pathname}${next.search}>; rel="next"`);
       }
-      return c.json(page.tasks, 200);
+      return respondJson(c, page.body, 200);
     },
   )
   .openapi(
@@ -143,10 +149,9 @@ export const tasksRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
             "The changes since this cursor are no longer kept; sync from scratch by reading the feed without since.",
         });
       }
-      return c.json(
-        { changes: page.tasks, deleted: page.deleted, cursor: encodeChangeCursor(page.next), more: page.more },
-        200,
-      );
+      const cursor = JSON.stringify(encodeChangeCursor(page.next));
+      const body = `{"changes":${page.changes},"deleted":${page.deleted},"cursor":${cursor},"more":${page.more}}`;
+      return respondJson(c, asJsonText<z.output<typeof Changes>>(body), 200);
     },
   )
   .openapi(
@@ -253,7 +258,7 @@ export const tasksRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
       const task = await getTask(c.var.db, c.var.userId, c.req.valid("param").id);
       if (!task) throw taskNotFound();
       c.header("ETag", etagOf(task.version));
-      return c.json(task, 200);
+      return respondJson(c, task.body, 200);
     },
   )
   .openapi(

@@ -1,0 +1,101 @@
+import { env } from "cloudflare:workers";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { roundTrips, sql } from "../../test/stand-in.ts";
+import { type TaskJson, type TaskUser, taskUser } from "../../test/tasks-client.ts";
+import { readConfig } from "../config.ts";
+import { getDatabase } from "../db/client.ts";
+import { getTask, listTasks, readChanges } from "./tasks.repo.ts";
+import { ListQuery } from "./tasks.schemas.ts";
+
+/**
+ * What a page costs (issue "list cost flat"): the total is capped so a page never counts
+ * every matching task, the list statement is built once per shape, and rows go to the
+ * answer as Postgres wrote them.
+ */
+
+let user: TaskUser;
+
+/** Inserts `count` tasks for the user straight into the database (the API would take minutes for a thousand). */
+async function insertTasks(userId: string, count: number, title: string) {
+  await sql(
+    `INSERT INTO tasks (id, user_id, title, created_at, updated_at)
+     SELECT gen_random_uuid(), $1, $2 || ' ' || n, now() - make_interval(secs => n), now() - make_interval(secs => n)
+     FROM generate_series(1, $3::integer) AS n`,
+    [userId, title, count],
+  );
+}
+
+beforeAll(async () => {
+  user = await taskUser();
+  await insertTasks(user.id, 999, "filler");
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe("X-Total-Count", () => {
+  it("is exact up to 1 000 and 1000+ beyond, on every page and for filters", async () => {
+    // 999 tasks: exact.
+    expect((await user.list("limit=5")).headers.get("x-total-count")).toBe("999");
+    await insertTasks(user.id, 1, "filler");
+    expect((await user.list("limit=5")).headers.get("x-total-count")).toBe("1000");
+    await insertTasks(user.id, 1, "filler");
+    const first = await user.list("limit=5");
+    expect(first.headers.get("x-total-count")).toBe("1000+");
+    // A later page and a filter matching more than 1 000 say the same; a narrower filter stays exact.
+    const next = first.headers.get("link")?.match(/<([^>]+)>/)?.[1];
+    expect(next).toBeDefined();
+    const second = await user.send(next?.slice(user.base.length) ?? "");
+    expect(second.headers.get("x-total-count")).toBe("1000+");
+    expect((await user.list("q=filler&status=pending")).headers.get("x-total-count")).toBe("1000+");
+    expect((await user.list("q=filler%2010")).headers.get("x-total-count")).toBe("11"); // filler 10 and 100–109
+  });
+
+  it("counts a page past the last task in the same round trip", async () => {
+    const other = await taskUser();
+    const older = await other.add({ title: "older" });
+    const newer = await other.add({ title: "newer" });
+    const first = await other.list("limit=1");
+    expect(((await first.json()) as TaskJson[]).map((task) => task.id)).toEqual([newer.id]);
+    const next = first.headers.get("link")?.match(/<([^>]+)>/)?.[1] ?? "";
+    expect(next).not.toBe("");
+    // The next page would hold the older task: once it is gone, the cursor points past the end.
+    expect((await other.remove(older.id)).status).toBe(204);
+    const before = await roundTrips();
+    const past = await other.send(next.slice(other.base.length));
+    expect((await roundTrips()) - before).toBe(1);
+    expect(past.status).toBe(200);
+    expect(await past.json()).toEqual([]);
+    expect(past.headers.get("x-total-count")).toBe("1");
+  });
+});
+
+describe("the list statement", () => {
+  const db = () => getDatabase(readConfig(env));
+  const query = (raw: Record<string, string>) => ListQuery.parse(raw);
+
+  it("is built once per shape: a second list of that shape builds no query", async () => {
+    const shape = { status: "pending", q: "filler", sort: "title", order: "asc", tz: "Europe/Paris", due: "none" };
+    await listTasks(db(), user.id, query({ ...shape, limit: "3" }));
+    const builders = (["select", "with", "$with", "execute"] as const).map((method) => vi.spyOn(db(), method));
+    // Other values, same shape: another user, another search, another zone and page size.
+    const page = await listTasks(db(), user.id, query({ ...shape, q: "filler 1", tz: "Asia/Tokyo", limit: "7" }));
+    expect(JSON.parse(page.body)).toHaveLength(7);
+    for (const builder of builders) expect(builder).not.toHaveBeenCalled();
+  });
+
+  it("passes rows to the answer as Postgres wrote them: no timestamp goes through Date", async () => {
+    const toISOString = vi.spyOn(Date.prototype, "toISOString");
+    const page = await listTasks(db(), user.id, query({ limit: "20" }));
+    const changes = await readChanges(db(), user.id, undefined, 20);
+    const [first] = JSON.parse(page.body) as TaskJson[];
+    expect(first).toBeDefined();
+    const one = await getTask(db(), user.id, first?.id ?? "");
+    expect(toISOString).not.toHaveBeenCalled();
+    // The same JSON a client always got: ISO 8601 in UTC with milliseconds.
+    expect(first?.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(JSON.parse(one?.body ?? "null")).toEqual(first);
+    expect((JSON.parse(changes.changes) as TaskJson[]).length).toBe(20);
+  });
+});
