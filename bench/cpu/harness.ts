@@ -24,12 +24,15 @@ export interface BenchCase {
   path: string;
   headers: Record<string, string>;
   body?: string;
+  /** Sent with a token the Worker has not verified before (the next of BENCH_FRESH_TOKENS, in turn). */
+  freshToken?: boolean;
 }
 
 interface HarnessEnv {
   BENCH_CASES: BenchCase[];
   BENCH_RECORDING: RecordedAnswer[];
   BENCH_TOKEN: string;
+  BENCH_FRESH_TOKENS: string[];
   BENCH_JWKS: JSONWebKeySet;
   BENCH_PASSWORD_HASH: string;
   BETTER_AUTH_URL: string;
@@ -50,12 +53,19 @@ globalThis.fetch = async (_input: RequestInfo | URL, init?: RequestInit) => {
 
 const noop: Handler = { fetch: async () => new Response("{}", { headers: { "content-type": "application/json" } }) };
 
+/** Where the rotation through BENCH_FRESH_TOKENS is: it goes on across loops, so no token repeats within 1 100 requests. */
+let nextFresh = 0;
+
 async function loop(handler: Handler, benchCase: BenchCase, n: number, env: HarnessEnv, ctx: unknown) {
   const statuses: Record<number, number> = {};
   const url = new URL(benchCase.path, env.BETTER_AUTH_URL).toString();
+  const fresh = benchCase.freshToken ? env.BENCH_FRESH_TOKENS : undefined;
   const start = performance.now();
   for (let i = 0; i < n; i++) {
-    const init: RequestInit = { method: benchCase.method, headers: benchCase.headers };
+    const headers = fresh
+      ? { ...benchCase.headers, Authorization: `Bearer ${fresh[nextFresh++ % fresh.length]}` }
+      : benchCase.headers;
+    const init: RequestInit = { method: benchCase.method, headers };
     if (benchCase.body !== undefined) init.body = benchCase.body;
     const response = await handler.fetch(new Request(url, init), env, ctx);
     await response.arrayBuffer();

@@ -1,4 +1,5 @@
-import type { JSONWebKeySet } from "jose";
+import { symmetricDecrypt } from "better-auth/crypto";
+import { decodeJwt, decodeProtectedHeader, importJWK, type JSONWebKeySet, type JWTPayload, SignJWT } from "jose";
 import { startNeonHttpServer } from "../../worker/local/neon-http-server.ts";
 import { openPgliteBackend } from "../../worker/local/pglite-backend.ts";
 import { applyMigrations } from "../../worker/scripts/migrate.ts";
@@ -20,6 +21,11 @@ export interface Recording {
   cases: BenchCase[];
   userId: string;
   token: string;
+  /**
+   * Distinct valid tokens for the user, more than the Worker remembers (1 000): sent in
+   * turn, every request pays full RS256 verification, as a fresh isolate or a new token does.
+   */
+  freshTokens: string[];
   jwks: JSONWebKeySet;
   passwordHash: string;
 }
@@ -79,6 +85,7 @@ export async function record(bundleCode: string): Promise<Recording> {
       },
       {
         name: "sign-in",
+        // (not rotated: sign-in carries no token)
         method: "POST",
         path: "/api/auth/sign-in/email",
         ...withBody(JSON.stringify({ email: user.email, password: benchPassword }), requestHeaders({ ip })),
@@ -95,12 +102,19 @@ export async function record(bundleCode: string): Promise<Recording> {
       }
     }
     const jwks = (await (await call(base, "/api/auth/jwks")).json()) as JSONWebKeySet;
+    // The same requests with a token the Worker has not verified before, in turn (harness.ts).
+    for (const name of ["get", "list"]) {
+      const original = cases.find((benchCase) => benchCase.name === name) as BenchCase;
+      cases.push({ ...original, name: `${name}-fresh`, freshToken: true });
+    }
+    const freshTokens = await mintTokens(backend, user.token, 1_100);
     const hash = await backend.query({ query: "select password from account where user_id = $1", params: [user.id] });
     return {
       answers,
       cases,
       userId: user.id,
       token: user.token,
+      freshTokens,
       jwks,
       passwordHash: String(hash.rows[0]?.[0]),
     };
@@ -110,6 +124,35 @@ export async function record(bundleCode: string): Promise<Recording> {
     await standIn.close();
     await backend.close();
   }
+}
+
+/**
+ * Signs `count` tokens like the Worker's own (same header, claims and key; each with its
+ * own `jti`), with the private key Better Auth stored — decrypted with the bench's secret.
+ */
+async function mintTokens(
+  backend: Awaited<ReturnType<typeof openPgliteBackend>>,
+  model: string,
+  count: number,
+): Promise<string[]> {
+  const header = decodeProtectedHeader(model);
+  const claims: JWTPayload = decodeJwt(model);
+  const stored = await backend.query({
+    query: "select private_key from jwks where id = $1",
+    params: [header.kid ?? null],
+  });
+  const secret = briskVars("").BETTER_AUTH_SECRET as string;
+  const jwk = JSON.parse(await symmetricDecrypt({ key: secret, data: JSON.parse(String(stored.rows[0]?.[0])) }));
+  const key = await importJWK(jwk, "RS256");
+  const tokens: string[] = [];
+  for (let i = 0; i < count; i++) {
+    tokens.push(
+      await new SignJWT({ ...claims, jti: `bench-${i}` })
+        .setProtectedHeader({ alg: "RS256", kid: header.kid as string })
+        .sign(key),
+    );
+  }
+  return tokens;
 }
 
 const words = ["milk", "report", "dentist", "invoice", "garden", "tickets", "library", "bike", "taxes", "birthday"];
