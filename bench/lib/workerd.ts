@@ -118,6 +118,23 @@ export function cpuNs(pid: number, threads: "all" | "main" = "main"): number {
 }
 
 /**
+ * A process's CPU time over its whole life, every thread included — those that have
+ * ended too (`utime + stime` of /proc/<pid>/stat, in clock ticks of 10 ms). For long runs
+ * of servers whose thread pools come and go (uvicorn's); schedstat per live thread
+ * (`cpuNs`) is finer but forgets a thread's time when it ends.
+ */
+export function processCpuNs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  // Fields 14 and 15 of proc(5), counted from the state (field 3) at index 0.
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return (ticks * 1e9) / clockTicksPerSecond;
+}
+
+/** `getconf CLK_TCK`: 100 on Linux for x86-64 and arm64. */
+const clockTicksPerSecond = 100;
+
+/**
  * The Worker's bindings for a local run: the test suite's secrets, and the database behind `endpoint`.
  * A stand-in serves only its own run: pass its `databaseUrl` (the password is its secret) as DATABASE_URL.
  */

@@ -9,7 +9,8 @@ import { call, expectOk, type SignedUpUser, signUp } from "../lib/client.ts";
 import { benchDir } from "../lib/paths.ts";
 import { log, type SectionResult } from "../lib/section.ts";
 import { formatNumber, formatRatio, median, type Table } from "../lib/stats.ts";
-import { briskVars, cpuNs, origin, type RunningWorkers, startWorkers } from "../lib/workerd.ts";
+import { briskVars, origin, processCpuNs, type RunningWorkers, startWorkers } from "../lib/workerd.ts";
+import { ensureSeedEnvironment, type RunningSeed, startSeed } from "../seed/seed.ts";
 import type { DriveResult, DriveSettings } from "./drive.ts";
 
 /**
@@ -31,8 +32,14 @@ export interface LoadOptions {
 
 export const defaultLoadOptions: LoadOptions = { seconds: 10, rounds: 3, warmupSeconds: 2, connections: 8, tasks: 200 };
 
-type Variant = "jwt" | "session";
-type Operation = "list" | "create" | "toggle";
+/** Brisk (access tokens), the session-lookup baseline Worker, and the seed plan's FastAPI service (bench/seed). */
+type Variant = "jwt" | "session" | "fastapi";
+type Operation = "floor" | "list" | "create" | "toggle";
+const variantLabels: Record<Variant, string> = {
+  jwt: "Brisk: access token (JWT)",
+  session: "session lookup (baseline Worker)",
+  fastapi: "seed stack: FastAPI + PyJWT + SQLAlchemy",
+};
 
 function drive(settings: DriveSettings): Promise<DriveResult> {
   return new Promise((resolve, reject) => {
@@ -56,16 +63,18 @@ function drive(settings: DriveSettings): Promise<DriveResult> {
 export async function runLoad(bundle: WorkerBundle, options: LoadOptions = defaultLoadOptions): Promise<SectionResult> {
   log("load: scratch database on the PostgreSQL server, stand-in, migrations");
   const backend = await openScratchBackend("postgres");
-  const standIn = await startNeonHttpServer({ backend });
+  const standInServer = await startNeonHttpServer({ backend });
   const running: RunningWorkers[] = [];
+  let seed: RunningSeed | undefined;
+  let seedSkipped: string | undefined;
   try {
-    await applyMigrations({ databaseUrl: standIn.databaseUrl, fetchEndpoint: standIn.url });
+    await applyMigrations({ databaseUrl: standInServer.databaseUrl, fetchEndpoint: standInServer.url });
     const baselineCode = await bundleBenchModule("load/baseline-worker.ts");
     const jwt = await startWorkers([
       {
         name: "brisk",
         modules: { "index.js": bundle.code },
-        vars: briskVars(standIn.url, { DATABASE_URL: standIn.databaseUrl }),
+        vars: briskVars(standInServer.url, { DATABASE_URL: standInServer.databaseUrl }),
       },
     ]);
     running.push(jwt);
@@ -73,7 +82,7 @@ export async function runLoad(bundle: WorkerBundle, options: LoadOptions = defau
       {
         name: "baseline",
         modules: { "index.js": baselineCode },
-        vars: briskVars(standIn.url, { DATABASE_URL: standIn.databaseUrl }),
+        vars: briskVars(standInServer.url, { DATABASE_URL: standInServer.databaseUrl }),
       },
     ]);
     running.push(baseline);
@@ -93,8 +102,36 @@ export async function runLoad(bundle: WorkerBundle, options: LoadOptions = defau
     const check = await call(baseline.url, `/api/${reader.id}/tasks`, { token: reader.sessionToken });
     if (check.status !== 200) throw new Error(`baseline Worker: ${check.status} ${await check.text()}`);
 
-    const workers: Record<Variant, RunningWorkers> = { jwt, session: baseline };
-    const credential = (variant: Variant, user: SignedUpUser) => (variant === "jwt" ? user.token : user.sessionToken);
+    const environment = ensureSeedEnvironment();
+    if (environment.ok) {
+      const serverUrl = new URL(process.env.BRISK_POSTGRES_URL || "postgresql://postgres@127.0.0.1:5432/postgres");
+      const database = await backend.query({ query: "select current_database()", params: [] });
+      serverUrl.pathname = `/${String(database.rows[0]?.[0])}`;
+      serverUrl.protocol = "postgresql+psycopg:";
+      const claims = JSON.parse(Buffer.from(reader.token.split(".")[1] as string, "base64url").toString()) as {
+        iss: string;
+        aud: string;
+      };
+      seed = await startSeed({
+        databaseUrl: serverUrl.toString(),
+        jwksUrl: new URL("/api/auth/jwks", jwt.url).toString(),
+        issuer: claims.iss,
+        audience: claims.aud,
+      });
+      const seedCheck = await call(seed.url, `/api/${reader.id}/tasks`, { token: reader.token });
+      if (seedCheck.status !== 200) throw new Error(`FastAPI service: ${seedCheck.status} ${await seedCheck.text()}`);
+    } else {
+      seedSkipped = `the seed stack could not be installed: ${environment.why}`;
+      log(`load: ${seedSkipped}`);
+    }
+    const variants: Variant[] = seed ? ["jwt", "session", "fastapi"] : ["jwt", "session"];
+    const servers: Record<Variant, { url: URL; pid: number }> = {
+      jwt,
+      session: baseline,
+      fastapi: seed ?? jwt,
+    };
+    const credential = (variant: Variant, user: SignedUpUser) =>
+      variant === "session" ? user.sessionToken : user.token;
     const settingsFor = (operation: Operation, variant: Variant): DriveSettings => {
       const user = operation === "create" ? writer : reader;
       const headers: Record<string, string> = {
@@ -103,12 +140,14 @@ export async function runLoad(bundle: WorkerBundle, options: LoadOptions = defau
         "cf-connecting-ip": "198.18.100.1",
       };
       const common = {
-        url: workers[variant].url.toString(),
+        url: servers[variant].url.toString(),
         headers,
         connections: options.connections,
         seconds: options.seconds,
         warmupSeconds: options.warmupSeconds,
       };
+      // The floor: a 404 under /api, no database and no token — what every server does for nothing.
+      if (operation === "floor") return { ...common, method: "GET", paths: ["/api/no-such-route"] };
       if (operation === "list") {
         return {
           ...common,
@@ -135,7 +174,10 @@ export async function runLoad(bundle: WorkerBundle, options: LoadOptions = defau
       errors: number;
       roundTrips: number;
       cpuUs: number;
+      /** The bench process's CPU (the Node stand-in in front of PostgreSQL, which production does not run). */
+      standInUs: number;
       perRound: number[];
+      cpuPerRound: number[];
     }
     const aggregate = (operation: Operation, variant: Variant): Aggregate => ({
       operation,
@@ -148,37 +190,51 @@ export async function runLoad(bundle: WorkerBundle, options: LoadOptions = defau
       errors: 0,
       roundTrips: 0,
       cpuUs: 0,
+      standInUs: 0,
       perRound: [],
+      cpuPerRound: [],
     });
     const results: Aggregate[] = [];
     const { rounds } = options;
-    for (const [index, operation] of (["list", "create", "toggle"] as const).entries()) {
-      const entries: Record<Variant, Aggregate> = {
-        jwt: aggregate(operation, "jwt"),
-        session: aggregate(operation, "session"),
-      };
+    for (const [index, operation] of (["floor", "list", "create", "toggle"] as const).entries()) {
+      const entries = Object.fromEntries(variants.map((variant) => [variant, aggregate(operation, variant)])) as Record<
+        Variant,
+        Aggregate
+      >;
       log(
-        `load: ${operation}, ${rounds} alternating rounds of ${formatNumber(options.seconds / rounds, 1)} s per design`,
+        `load: ${operation}, ${rounds} interleaved rounds of ${formatNumber(options.seconds / rounds, 1)} s per design`,
       );
-      for (const variant of ["jwt", "session"] as const) {
+      for (const variant of variants) {
         await drive({ ...settingsFor(operation, variant), seconds: options.warmupSeconds, warmupSeconds: 0 });
       }
       for (let round = 0; round < rounds; round++) {
-        const order: Variant[] = (round + index) % 2 === 0 ? ["jwt", "session"] : ["session", "jwt"];
+        // Rotate which design goes first.
+        const order = variants.map((_, i) => variants[(i + round + index) % variants.length] as Variant);
         for (const variant of order) {
           const settings = { ...settingsFor(operation, variant), seconds: options.seconds / rounds, warmupSeconds: 0 };
-          const tripsBefore = standIn.stats.requests;
-          const cpuBefore = cpuNs(workers[variant].pid);
+          const tripsBefore = standInServer.stats.requests;
+          const cpuBefore = processCpuNs(servers[variant].pid);
+          const standInBefore = process.cpuUsage();
           const result = await drive(settings);
+          const standIn = process.cpuUsage(standInBefore);
+          const cpuUs = (processCpuNs(servers[variant].pid) - cpuBefore) / 1000;
           const entry = entries[variant];
           entry.requests += result.requests;
           entry.seconds += result.seconds;
           entry.p50.push(result.latencyMs.p50);
           entry.p99.push(result.latencyMs.p99);
-          entry.errors += result.errors + result.non2xx;
-          entry.roundTrips += standIn.stats.requests - tripsBefore;
-          entry.cpuUs += (cpuNs(workers[variant].pid) - cpuBefore) / 1000;
+          const unexpected =
+            operation === "floor"
+              ? Object.entries(result.statuses)
+                  .filter(([status]) => status !== "404")
+                  .reduce((sum, [, count]) => sum + count, 0)
+              : result.non2xx;
+          entry.errors += result.errors + unexpected;
+          entry.roundTrips += standInServer.stats.requests - tripsBefore;
+          entry.cpuUs += cpuUs;
+          entry.standInUs += standIn.user + standIn.system;
           entry.perRound.push(result.perSecond);
+          entry.cpuPerRound.push(cpuUs / Math.max(1, result.requests));
         }
       }
       for (const entry of Object.values(entries)) {
@@ -186,56 +242,103 @@ export async function runLoad(bundle: WorkerBundle, options: LoadOptions = defau
         // Requests cut off when a run ended reached the database but are not counted: a hair over 1 or 2.
         entry.roundTrips /= Math.max(1, entry.requests);
         entry.cpuUs /= Math.max(1, entry.requests);
+        entry.standInUs /= Math.max(1, entry.requests);
         results.push(entry);
       }
     }
 
     const find = (operation: Operation, variant: Variant) =>
       results.find((entry) => entry.operation === operation && entry.variant === variant);
+    const roundRatios = (entry: Aggregate, other: Aggregate | undefined, of: (a: Aggregate) => number[]) =>
+      other ? of(entry).map((value, i) => value / (of(other)[i] ?? Number.NaN)) : [];
     const table: Table = {
       title: `2. Load through workerd + stand-in + PostgreSQL (${options.connections} connections, ${options.seconds} s per case)`,
       columns: [
         "operation",
-        "authentication",
+        "server",
         "req/s",
         "p50 ms",
         "p99 ms",
         "errors",
         "DB trips/req",
-        "workerd CPU µs/req",
-        "JWT ÷ session (rounds)",
+        "server CPU µs/req",
+        "stand-in CPU µs/req",
+        "÷ session lookup (rounds)",
       ],
       rows: results.map((entry) => {
-        const other = find(entry.operation, "session");
-        const ratios = other ? entry.perRound.map((value, i) => value / (other.perRound[i] ?? Number.NaN)) : [];
+        const ratios = roundRatios(entry, find(entry.operation, "session"), (a) => a.perRound);
         return [
           entry.operation,
-          entry.variant === "jwt" ? "access token (JWT)" : "session lookup (baseline)",
+          variantLabels[entry.variant],
           formatNumber(entry.perSecond),
           formatNumber(median(entry.p50)),
           formatNumber(median(entry.p99)),
           String(entry.errors),
-          formatNumber(entry.roundTrips, 2),
+          entry.variant === "fastapi" ? "–" : formatNumber(entry.roundTrips, 2),
           formatNumber(entry.cpuUs),
+          entry.variant === "fastapi" ? "–" : formatNumber(entry.standInUs),
           entry.variant === "jwt"
             ? `${formatRatio(median(ratios))} (${ratios.map((r) => r.toFixed(2)).join(", ")})`
             : "",
         ];
       }),
       notes: [
-        `autocannon in its own process against workerd (the real bundle; bench/load/baseline-worker.ts for the baseline), the stand-in on a scratch database of the PostgreSQL server, all on loopback. Per operation: ${options.warmupSeconds} s of warm-up for each design, then ${rounds} rounds alternating the two; req/s over all rounds, p50 and p99 the median of the rounds', JWT ÷ session the median of the rounds' ratios (each round's in brackets).`,
-        `list: the newest 50 of the user's tasks with the total; create: a new task; toggle: flips a task's completion, ${options.tasks} tasks in turn. Errors = connection errors + non-2xx answers.`,
-        "All four processes (autocannon, workerd, the Node stand-in, PostgreSQL) share the machine's cores: the figures compare the two designs, they are not a capacity.",
+        `autocannon in its own process against each server: workerd running the real bundle (bench/load/baseline-worker.ts for the session-lookup baseline), and, when it could be installed, the seed plan's FastAPI service (bench/seed: uvicorn, one process). Brisk and the baseline reach the scratch database of the PostgreSQL server through the Node stand-in for Neon's HTTP endpoint; FastAPI through its own SQLAlchemy pool. Per operation: ${options.warmupSeconds} s of warm-up for each, then ${rounds} rounds rotating which goes first; req/s over all rounds, p50 and p99 the median of the rounds', ratios the median of the rounds' ratios (each round's in brackets).`,
+        `floor: GET /api/no-such-route, a 404 (no database, no token; 404 is its expected answer); list: the newest 50 of the user's tasks with the total; create: a new task; toggle: flips a task's completion, ${options.tasks} tasks in turn. Errors = connection errors + non-2xx answers.`,
+        "Server CPU: the server process's CPU time, every thread (utime + stime of /proc/<pid>/stat, 10 ms ticks), per request. Stand-in CPU: the bench process's CPU per request, almost all of it the stand-in, which production replaces with Neon's own proxy; it is harness cost and not in server CPU.",
+        "All processes (autocannon, the servers, the Node stand-in, PostgreSQL) share the machine's cores: the figures compare the designs, they are not a capacity.",
       ],
     };
+    const tables = [table];
+    if (seed) {
+      const targetCpuShare = 1 / 3;
+      tables.push({
+        title: "2b. Brisk beside the seed plan's stack (FastAPI + PyJWT + SQLAlchemy), same PostgreSQL, same run",
+        columns: [
+          "operation",
+          "Brisk req/s",
+          "FastAPI req/s",
+          "req/s Brisk ÷ FastAPI (rounds)",
+          "Brisk p50/p99 ms",
+          "FastAPI p50/p99 ms",
+          "CPU µs/req Brisk",
+          "CPU µs/req FastAPI",
+          "CPU Brisk ÷ FastAPI (rounds)",
+        ],
+        rows: (["floor", "list", "create", "toggle"] as const).map((operation) => {
+          const brisk = find(operation, "jwt") as Aggregate;
+          const fastapi = find(operation, "fastapi") as Aggregate;
+          const rate = roundRatios(brisk, fastapi, (a) => a.perRound);
+          const cpu = roundRatios(brisk, fastapi, (a) => a.cpuPerRound);
+          const cpuShare = median(cpu);
+          const mark = operation === "floor" ? "" : cpuShare <= targetCpuShare ? " ✓" : " ✗";
+          return [
+            operation,
+            formatNumber(brisk.perSecond),
+            formatNumber(fastapi.perSecond),
+            `${formatRatio(median(rate))} (${rate.map((r) => r.toFixed(2)).join(", ")})`,
+            `${formatNumber(median(brisk.p50))} / ${formatNumber(median(brisk.p99))}`,
+            `${formatNumber(median(fastapi.p50))} / ${formatNumber(median(fastapi.p99))}`,
+            formatNumber(brisk.cpuUs),
+            formatNumber(fastapi.cpuUs),
+            `${formatRatio(cpuShare)}${mark} (${cpu.map((r) => r.toFixed(2)).join(", ")})`,
+          ];
+        }),
+        notes: [
+          "Target (issue 19): Brisk's server CPU per request ≤ 1/3 of the FastAPI stack's on list, create and toggle (✓/✗). Brisk's server CPU is workerd's (every thread); the stand-in it needs locally is not in it (table 2).",
+          "What each design pays besides its server: Brisk one HTTP round trip to Neon per request (here the stand-in); FastAPI one or two statements on a pooled connection (list: the page and the capped count; create and toggle: the sequence and the task, one transaction). Both verify an RS256 token per request; Brisk remembers verified tokens, PyJWT verifies every time (its PyJWKClient caches the key set, not the verification).",
+        ],
+      });
+    }
     return {
       name: "load",
-      tables: [table],
-      data: { results, options },
+      tables,
+      data: { results, options, ...(seedSkipped ? { seedSkipped } : {}) },
     };
   } finally {
     for (const workers of running) await workers.dispose();
-    await standIn.close();
+    await seed?.dispose();
+    await standInServer.close();
     await backend.close();
   }
 }
