@@ -85,6 +85,17 @@ describe("the list statement", () => {
     for (const builder of builders) expect(builder).not.toHaveBeenCalled();
   });
 
+  it("reads the change feed with one statement per shape, built once", async () => {
+    const first = await readChanges(db(), user.id, undefined, 5);
+    const position = { seq: first.next.seq };
+    await readChanges(db(), user.id, position, 5);
+    const builders = (["select", "with", "$with", "execute"] as const).map((method) => vi.spyOn(db(), method));
+    const again = await readChanges(db(), user.id, undefined, 3);
+    await readChanges(db(), user.id, { seq: 0 }, 2);
+    expect(JSON.parse(again.changes)).toHaveLength(3);
+    for (const builder of builders) expect(builder).not.toHaveBeenCalled();
+  });
+
   it("passes rows to the answer as Postgres wrote them: no timestamp goes through Date", async () => {
     const toISOString = vi.spyOn(Date.prototype, "toISOString");
     const page = await listTasks(db(), user.id, query({ limit: "20" }));

@@ -3,8 +3,6 @@ import {
   and,
   eq,
   getTableColumns,
-  gt,
-  ilike,
   inArray,
   isNull,
   lt,
