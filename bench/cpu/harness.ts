@@ -44,6 +44,17 @@ interface Handler {
 
 let canned: CannedAnswers | undefined;
 
+/**
+ * The live channel's Durable Object namespace, answered in-isolate: a write's announcement
+ * (`announce`, an RPC in `waitUntil`) returns at once, as the database does here. Without a
+ * binding every write would log a failed fan-out, a cost production never pays.
+ */
+const live = {
+  idFromName: (name: string) => name,
+  get: () => ({ announce: async () => {}, endSessions: async () => {} }),
+};
+let briskEnv: (HarnessEnv & { LIVE: typeof live }) | undefined;
+
 /** Every database round trip of the bundle lands here. */
 globalThis.fetch = async (_input: RequestInfo | URL, init?: RequestInit) => {
   const answer = canned?.find(typeof init?.body === "string" ? init.body : "");
@@ -67,7 +78,7 @@ async function loop(handler: Handler, benchCase: BenchCase, n: number, env: Harn
       : benchCase.headers;
     const init: RequestInit = { method: benchCase.method, headers };
     if (benchCase.body !== undefined) init.body = benchCase.body;
-    const response = await handler.fetch(new Request(url, init), env, ctx);
+    const response = await handler.fetch(new Request(url, init), briskEnv, ctx);
     await response.arrayBuffer();
     statuses[response.status] = (statuses[response.status] ?? 0) + 1;
   }
@@ -91,6 +102,7 @@ const verifyOptions = (env: HarnessEnv) => ({
 export default {
   async fetch(request: Request, env: HarnessEnv, ctx: unknown): Promise<Response> {
     canned ??= new CannedAnswers(env.BENCH_RECORDING);
+    briskEnv ??= { ...env, LIVE: live };
     const url = new URL(request.url);
     const n = Number(url.searchParams.get("n") ?? "1");
     const name = url.pathname.slice(1);
