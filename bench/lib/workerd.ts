@@ -16,6 +16,8 @@ export interface WorkerSpec {
   vars?: Record<string, string>;
   /** JSON bindings. */
   json?: Record<string, unknown>;
+  /** Durable Object bindings → the class the module exports (SQLite-backed, as wrangler.toml declares them). */
+  durableObjects?: Record<string, string>;
 }
 
 export interface RunningWorkers {
@@ -53,9 +55,19 @@ export async function startWorkers(
     log: new Log(LogLevel.WARN),
     workers: specs.map((spec) => {
       const names = Object.keys(spec.modules);
-      const env: Record<string, { type: "text"; value: string } | { type: "json"; value: never }> = {};
+      const env: Record<
+        string,
+        | { type: "text"; value: string }
+        | { type: "json"; value: never }
+        | { type: "durable-object"; worker: string; exportName: string }
+      > = {};
       for (const [name, value] of Object.entries(spec.vars ?? {})) env[name] = { type: "text", value };
       for (const [name, value] of Object.entries(spec.json ?? {})) env[name] = { type: "json", value: value as never };
+      const exports: Record<string, { type: "durable-object"; storage: "sqlite" }> = {};
+      for (const [name, className] of Object.entries(spec.durableObjects ?? {})) {
+        env[name] = { type: "durable-object", worker: spec.name, exportName: className };
+        exports[className] = { type: "durable-object", storage: "sqlite" };
+      }
       return {
         config: {
           name: spec.name,
@@ -68,6 +80,7 @@ export async function startWorkers(
             ),
           },
           env,
+          ...(Object.keys(exports).length > 0 ? { exports } : {}),
         },
       };
     }),
