@@ -28,6 +28,8 @@ export default defineConfig({
                 BETTER_AUTH_URL: "http://localhost",
                 BETTER_AUTH_SECRET: "test-secret-that-is-long-enough-for-better-auth",
                 NEON_FETCH_ENDPOINT: inject("neonEndpoint"),
+                // Mail goes to the development mailbox, where tests read it (test/mailbox.ts).
+                DEV_MAILBOX: "on",
                 // Where a database that accepts connections but never answers is needed.
                 TEST_HANGING_ENDPOINT: inject("hangingEndpoint"),
               },

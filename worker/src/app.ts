@@ -14,6 +14,7 @@ import { isDatabaseUnavailable } from "./db/errors.ts";
 import type { AppEnv } from "./env.ts";
 import { healthRoutes } from "./health/health.routes.ts";
 import { liveRoutes } from "./live/live.routes.ts";
+import { devMailboxRoutes } from "./mail/dev-mailbox.routes.ts";
 import { announceChanges } from "./live/notify.ts";
 import { describeError, logEvent } from "./log.ts";
 import { Problem, problem, renderProblem } from "./problems.ts";
@@ -58,13 +59,17 @@ const dataSecurityHeaders = secureHeaders({
   ...securityHeaders,
   contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
 });
-app.use("*", async (c, next) => (c.req.path === "/api/docs" ? next() : dataSecurityHeaders(c, next)));
-app.use("/api/*", async (c, next) => {
+// The development mailbox's pages set their own (devMailboxRoutes).
+const ownSecurityHeaders = (path: string) => path === "/api/docs" || path.startsWith("/__dev/");
+app.use("*", async (c, next) => (ownSecurityHeaders(c.req.path) ? next() : dataSecurityHeaders(c, next)));
+const withConfig: MiddlewareHandler<AppEnv> = async (c, next) => {
   const config = readConfig(c.env);
   c.set("config", config);
   c.set("db", getDatabase(config));
   await next();
-});
+};
+app.use("/api/*", withConfig);
+app.use("/__dev/*", withConfig);
 
 /** The answer holds a credential or a user's data: no cache (browser, proxy, CDN) may keep it. */
 const noStore: MiddlewareHandler = async (c, next) => {
@@ -76,6 +81,8 @@ app.use("/api/auth/*", (c, next) => (c.req.path === "/api/auth/jwks" ? next() : 
 
 app.route("/api/health", healthRoutes);
 app.route("/api/auth", authRoutes);
+// Development only (DEV_MAILBOX=on); 404 everywhere else.
+app.route("/__dev", devMailboxRoutes);
 
 // Cross-origin use of the task API, for TRUSTED_ORIGINS only: the bearer token is the credential,
 // so no cookies (credentials off). Other origins get no CORS headers at all, not even on a preflight.

@@ -10,7 +10,9 @@ import { isDatabaseUnavailable } from "../db/errors.ts";
 import * as schema from "../db/schema.ts";
 import { endLiveSessions } from "../live/notify.ts";
 import { describeError, logEvent } from "../log.ts";
+import { createMailer, type Mailer } from "../mail/mailer.ts";
 import { deleteUserWithoutCredentials } from "./auth.repo.ts";
+import { accountOptions } from "./accounts.ts";
 import {
   checkPassword,
   normalisePassword,
@@ -38,17 +40,19 @@ export type Auth = ReturnType<typeof createAuth>;
 const instances = new WeakMap<Config, Auth>();
 
 /** The Better Auth instance for this isolate's configuration, created on first use. */
-export function getAuth(config: Config, db: Database): Auth {
+export function getAuth(config: Config, db: Database, bindings: Env): Auth {
   let auth = instances.get(config);
   if (!auth) {
-    auth = createAuth(config, db);
+    auth = createAuth(config, db, createMailer(bindings, config, db));
     instances.set(config, auth);
   }
   return auth;
 }
 
-function createAuth(config: Config, db: Database) {
+function createAuth(config: Config, db: Database, mailer: Mailer) {
   const { issuer, audience } = tokenClaims(config);
+  // Verification, password reset, email change and device details (account-mail.ts).
+  const accounts = accountOptions(config, db, mailer);
   return betterAuth({
     appName: "Brisk",
     baseURL: config.baseUrl,
@@ -67,9 +71,11 @@ function createAuth(config: Config, db: Database) {
         hash: (password) => passwordHashing.hash(password),
         verify: (data) => passwordHashing.verify(data),
       },
+      ...accounts.emailAndPassword,
     },
-    session: sessionLifetime,
-    user: { deleteUser: { enabled: true } },
+    emailVerification: accounts.emailVerification,
+    session: { ...sessionLifetime, additionalFields: accounts.sessionFields },
+    user: { deleteUser: { enabled: true }, changeEmail: { enabled: true } },
     // Throttling happens before Better Auth, per exposed endpoint (auth.routes.ts).
     rateLimit: { enabled: false },
     advanced: {
@@ -87,12 +93,13 @@ function createAuth(config: Config, db: Database) {
           details: args.map((a) => describeError(a)),
         }),
     },
-    hooks: { before: checkRequest(config, db) },
+    hooks: { before: checkRequest(config, db), after: accounts.afterHook },
     // Sign-out, revocation, a password change that ends sessions, account deletion: the
     // live sockets of what ended hear `session-ended` and close (docs/live.md). After the
     // answer, and never failing it.
     databaseHooks: {
       session: {
+        create: { before: accounts.placeSession },
         delete: { after: async (session) => waitUntil(endLiveSessions(env.LIVE, session.userId, [session.id])) },
       },
       user: { delete: { after: async (user) => waitUntil(endLiveSessions(env.LIVE, user.id)) } },
@@ -183,7 +190,8 @@ type Body = Record<string, unknown>;
  * before every rule (and hashed so too, see `passwordHashing`), and per endpoint:
  * sign-up checks the password policy, repairs an interrupted sign-up and does the
  * hash a new sign-up does even when the address is taken (decision 011); a password
- * change checks the new password and ends the other sessions unless asked not to;
+ * change checks the new password and ends the other sessions unless asked not to; a
+ * password reset checks the new password;
  * deleting the account needs the password.
  */
 function checkRequest(config: Config, db: Database) {
@@ -207,6 +215,14 @@ function checkRequest(config: Config, db: Database) {
         await rejectWeakPassword(db, body.newPassword, session?.user.email);
       }
       body.revokeOtherSessions ??= true;
+    } else if (ctx.path === "/reset-password" && body) {
+      if (typeof body.newPassword === "string") {
+        // The same rules as at sign-up, the email rule with the address of the account the link is for.
+        const token = typeof body.token === "string" ? body.token : "";
+        const link = token ? await ctx.context.internalAdapter.findVerificationValue(`reset-password:${token}`) : null;
+        const owner = link ? await ctx.context.internalAdapter.findUserById(link.value) : null;
+        await rejectWeakPassword(db, body.newPassword, owner?.email);
+      }
     } else if (ctx.path === "/delete-user") {
       if (typeof body?.password !== "string" || body.password === "") {
         throw new APIError("BAD_REQUEST", {
