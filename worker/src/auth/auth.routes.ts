@@ -1,7 +1,8 @@
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "../env.ts";
-import { problem } from "../problems.ts";
+import { mailOutcome } from "../mail/mailer.ts";
+import { type Problem, problem } from "../problems.ts";
 import { getAuth } from "./auth.ts";
 import { consumeAttempt, forgetAttempts, type RateLimitRule } from "./rate-limit-storage.ts";
 
@@ -117,7 +118,12 @@ export const authRoutes = new Hono<AppEnv>()
     const account = endpoint?.name === "sign-in" ? await accountKey(c.req.raw, "sign-in-account") : undefined;
     if (account) await throttle(c, account, failedSignInsPerAccount);
 
-    const response = await getAuth(c.var.config, db, c.env).handler(c.req.raw);
+    const outcome: { failure?: Problem } = {};
+    const auth = getAuth(c.var.config, db, c.env);
+    const response = await mailOutcome.run(outcome, () => auth.handler(c.req.raw));
+    // A mail that could not be sent fails the request (503, retryable) — except at sign-up, where the
+    // account exists by then and its banner offers to send the verification mail again.
+    if (outcome.failure && endpoint?.name !== "sign-up") throw outcome.failure;
     if (account && response.ok) await forgetAttempts(db, account);
     const remaining = (endpoint?.minimumDurationMs ?? 0) - (Date.now() - started);
     if (response.ok && remaining > 0) await new Promise((resolve) => setTimeout(resolve, remaining));

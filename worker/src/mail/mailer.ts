@@ -1,8 +1,9 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { desc } from "drizzle-orm";
 import type { Config } from "../config.ts";
 import type { Database } from "../db/client.ts";
 import { describeError, logEvent } from "../log.ts";
-import { problem } from "../problems.ts";
+import { type Problem, problem } from "../problems.ts";
 import { devMail } from "./mail.schema.ts";
 import type { MailContent } from "./messages.ts";
 
@@ -11,6 +12,13 @@ export interface Mailer {
   /** Resolves once the mail is handed over; a failure throws 503 `mail_unavailable` (retryable). */
   send(to: string, content: MailContent): Promise<void>;
 }
+
+/**
+ * What became of the mail sent while answering one request. Better Auth runs its mail
+ * callbacks as background work and swallows their errors, so the failure is noted here
+ * for the route to answer with (auth.routes.ts).
+ */
+export const mailOutcome = new AsyncLocalStorage<{ failure?: Problem }>();
 
 /** How long a client should wait before retrying after a failed send. */
 const retryAfterSeconds = 60;
@@ -37,10 +45,13 @@ export function createMailer(env: Env, config: Config, db: Database): Mailer {
       } catch (error) {
         // The address stays out of the log; the subject says which flow failed.
         logEvent("error", "mail not sent", { subject, error: describeError(error) });
-        throw problem("mail_unavailable", {
+        const failure = problem("mail_unavailable", {
           detail: "We could not send the mail just now. Nothing was changed; try again in a minute.",
           headers: { "Retry-After": String(retryAfterSeconds) },
         });
+        const outcome = mailOutcome.getStore();
+        if (outcome) outcome.failure ??= failure;
+        throw failure;
       }
     },
   };

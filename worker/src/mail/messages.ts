@@ -15,13 +15,14 @@ export interface MailContent {
 /** "1 hour", "15 minutes", "3 days". */
 export function describeDuration(seconds: number): string {
   const units: [number, string][] = [
-    [86_400, "day"],
+    [2 * 86_400, "day"],
     [3600, "hour"],
     [60, "minute"],
   ];
   for (const [size, unit] of units) {
-    if (seconds >= size && seconds % size === 0) {
-      const count = seconds / size;
+    const unitSize = unit === "day" ? 86_400 : size;
+    if (seconds >= size && seconds % unitSize === 0) {
+      const count = seconds / unitSize;
       return `${count} ${unit}${count === 1 ? "" : "s"}`;
     }
   }
