@@ -28,7 +28,7 @@ interface AuthFetchOptions {
  * Runs one Better Auth call and reports the outcome as an `ApiError` with `Retry-After`
  * read from the response (Better Auth's own error object does not carry headers).
  */
-async function run(
+export async function run(
   call: (
     fetchOptions: AuthFetchOptions,
   ) => Promise<{ error: { status: number; code?: string | undefined; message?: string | undefined } | null }>,
@@ -104,7 +104,7 @@ export async function deleteAccount(password: string): Promise<AuthResult> {
   return result;
 }
 
-function signedIn() {
+export function signedIn() {
   clearAccessToken();
   rememberSignedIn();
 }
