@@ -41,12 +41,13 @@ export const devMailboxRoutes = new Hono<AppEnv>()
 <title>Development mailbox — Brisk</title>
 <style nonce="${nonce}">
 :root{color-scheme:light dark;font-family:system-ui,sans-serif;line-height:1.5}
+html{background:light-dark(#ffffff,#111827);color:light-dark(#111827,#e5e7eb)}
 body{margin:0 auto;padding:1rem;max-width:48rem}
 article{border-top:1px solid color-mix(in srgb,currentColor 25%,transparent);padding:.5rem 0 1rem}
 h2{font-size:1.1rem;margin:.5rem 0 0}
 .meta{margin:.25rem 0;font-size:.9rem}
 pre{white-space:pre-wrap;overflow-wrap:anywhere;font-family:inherit;margin:.5rem 0 0}
-a{color:LinkText}
+a{color:light-dark(#1d4ed8,#93c5fd)}
 </style></head>
 <body><main>
 <h1>Development mailbox</h1>
