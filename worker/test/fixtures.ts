@@ -101,7 +101,10 @@ export async function signUp(
   });
   if (response.status !== 200) throw new Error(`sign-up failed: ${response.status} ${await response.text()}`);
   const body = (await response.json()) as { user: { id: string } };
-  return { id: body.user.id, email, password, cookie: cookiesOf(response) };
+  // Sign-up starts no session (decision 016): the client signs in next, as the web app does.
+  const session = await signIn(email, password, options);
+  if (session.status !== 200) throw new Error(`sign-in after sign-up failed: ${session.status} ${await session.text()}`);
+  return { id: body.user.id, email, password, cookie: cookiesOf(session) };
 }
 
 export async function signIn(email: string, password: string, options: RequestOptions = {}): Promise<Response> {

@@ -66,7 +66,9 @@ function createAuth(config: Config, db: Database, mailer: Mailer) {
       enabled: true,
       minPasswordLength: passwordLength.min,
       maxPasswordLength: passwordLength.max,
-      autoSignIn: true,
+      // Sign-up answers a new and a taken address alike (decision 016): no session from it; the
+      // client signs in next, and the owner of a taken address gets a mail (onExistingUserSignUp).
+      autoSignIn: false,
       password: {
         hash: (password) => passwordHashing.hash(password),
         verify: (data) => passwordHashing.verify(data),
@@ -188,8 +190,7 @@ type Body = Record<string, unknown>;
  * Our rules on every request Better Auth handles, before it does anything: callback
  * URLs stay on this site, profile fields are bounded, passwords are NFKC-normalised
  * before every rule (and hashed so too, see `passwordHashing`), and per endpoint:
- * sign-up checks the password policy, repairs an interrupted sign-up and does the
- * hash a new sign-up does even when the address is taken (decision 011); a password
+ * sign-up checks the password policy and repairs an interrupted sign-up; a password
  * change checks the new password and ends the other sessions unless asked not to; a
  * password reset checks the new password;
  * deleting the account needs the password.
@@ -205,9 +206,8 @@ function checkRequest(config: Config, db: Database) {
       // Otherwise Better Auth refuses the body, naming what is wrong.
       if (typeof email === "string" && typeof password === "string" && z.email().safeParse(email).success) {
         await rejectWeakPassword(db, password, email);
-        const { taken } = await deleteUserWithoutCredentials(db, email);
-        // Better Auth answers a taken address before hashing; hash anyway, so both answers cost the same.
-        if (taken) await ctx.context.password.hash(password);
+        // Better Auth hashes the password for a taken address too, so both answers cost the same.
+        await deleteUserWithoutCredentials(db, email);
       }
     } else if (ctx.path === "/change-password" && body) {
       if (typeof body.newPassword === "string") {
