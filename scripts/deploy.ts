@@ -51,7 +51,7 @@ export function problemsOf(env: string): string[] {
   if (vars.DEV_MAILBOX !== "") {
     problems.push(`${where} vars.DEV_MAILBOX must be "": the development mailbox would show every mail to anyone`);
   }
-  if (!config.send_email.some((binding) => binding.name === "EMAIL")) {
+  if (!config.send_email.some((binding: { name: string }) => binding.name === "EMAIL")) {
     problems.push(`${where} needs the send_email binding EMAIL (bindings are not inherited: repeat it)`);
   }
   const secrets = config.secrets?.required ?? [];

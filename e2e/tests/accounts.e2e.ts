@@ -8,11 +8,10 @@ import {
   browserAvailable,
   expectLocator,
   newPage,
-  password,
   signIn,
   signUp,
-  uniqueEmail,
   unexpectedErrors,
+  uniqueEmail,
   useBrowser,
 } from "../support/browser.ts";
 import { linkIn, waitForMail } from "../support/mailbox.ts";

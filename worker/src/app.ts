@@ -14,9 +14,9 @@ import { isDatabaseUnavailable } from "./db/errors.ts";
 import type { AppEnv } from "./env.ts";
 import { healthRoutes } from "./health/health.routes.ts";
 import { liveRoutes } from "./live/live.routes.ts";
-import { devMailboxRoutes } from "./mail/dev-mailbox.routes.ts";
 import { announceChanges } from "./live/notify.ts";
 import { describeError, logEvent } from "./log.ts";
+import { devMailboxRoutes } from "./mail/dev-mailbox.routes.ts";
 import { Problem, problem, renderProblem } from "./problems.ts";
 import { tasksRoutes } from "./tasks/tasks.routes.ts";
 import { refusedByDatabase } from "./validation.ts";
@@ -134,7 +134,9 @@ app.doc31("/api/openapi.json", {
     version: "1.0.0",
     description:
       "Tasks of signed-in users. Authentication is Better Auth's email-and-password API at `/api/auth/*` " +
-      "(sign-up/email, sign-in/email, sign-out, get-session, token, jwks, change-password, delete-user); " +
+      "(sign-up/email, sign-in/email, sign-out, get-session, token, jwks, change-password, delete-user; " +
+      "request-password-reset, reset-password, send-verification-email, verify-email, change-email, " +
+      "update-user, list-sessions, revoke-session, revoke-other-sessions, revoke-sessions); " +
       "every task route needs `Authorization: Bearer <access token>`. Errors are RFC 9457 problem+json.",
   },
 });

@@ -103,7 +103,8 @@ export async function signUp(
   const body = (await response.json()) as { user: { id: string } };
   // Sign-up starts no session (decision 016): the client signs in next, as the web app does.
   const session = await signIn(email, password, options);
-  if (session.status !== 200) throw new Error(`sign-in after sign-up failed: ${session.status} ${await session.text()}`);
+  if (session.status !== 200)
+    throw new Error(`sign-in after sign-up failed: ${session.status} ${await session.text()}`);
   return { id: body.user.id, email, password, cookie: cookiesOf(session) };
 }
 

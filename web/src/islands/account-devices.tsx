@@ -15,7 +15,10 @@ export function describeDevice(userAgent: string): string {
 
 function titleCase(name: string): string {
   const names: Record<string, string> = { chrome: "Chrome", crios: "Chrome", firefox: "Firefox", fxios: "Firefox" };
-  return names[name] ?? name.replace(/(^|-)(\w)/g, (_, dash: string, letter: string) => `${dash ? " " : ""}${letter.toUpperCase()}`);
+  return (
+    names[name] ??
+    name.replace(/(^|-)(\w)/g, (_, dash: string, letter: string) => `${dash ? " " : ""}${letter.toUpperCase()}`)
+  );
 }
 
 function describePlace(device: Device): string | null {
@@ -50,7 +53,10 @@ export function AccountDevices() {
   }, []);
 
   useEffect(() => {
-    getSessionUser().then((user) => setThisSession(user?.sessionId ?? ""), () => {});
+    getSessionUser().then(
+      (user) => setThisSession(user?.sessionId ?? ""),
+      () => {},
+    );
     void load();
   }, [load]);
 

@@ -49,7 +49,11 @@ function NameForm({ current, onChanged }: { current: string; onChanged: (name: s
     const name = String(new FormData(event.currentTarget).get("name") ?? "").trim();
     setDone("");
     setFormError("");
-    const problem = !name ? "Enter your name" : [...name].length > nameLength ? `Use at most ${nameLength} characters` : "";
+    const problem = !name
+      ? "Enter your name"
+      : [...name].length > nameLength
+        ? `Use at most ${nameLength} characters`
+        : "";
     if (problem) {
       flushSync(() => setError(problem));
       inputRef.current?.focus();

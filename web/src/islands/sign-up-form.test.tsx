@@ -31,17 +31,18 @@ describe("the sign-up form", () => {
     expect(api.calls("POST", /sign-up/)).toHaveLength(0);
   });
 
-  it.each([
-    ["PASSWORD_TOO_COMMON", 400, "Password", "This password is too common — pick another"],
-  ])("puts the server's %s next to the field it is about", async (code, status, field, message) => {
-    const api = new FakeApi().override("POST", /\/sign-up\/email$/, () => json({ code, message: "refused" }, status));
-    const user = setUp(api);
-    await fillIn(user, "password123");
-    const input = field === "Email" ? screen.getByRole("textbox", { name: "Email" }) : screen.getByLabelText(field);
-    await waitFor(() => expect(input).toHaveAccessibleDescription(expect.stringContaining(message)));
-    expect(input).toHaveAttribute("aria-invalid", "true");
-    expect(input).toHaveFocus();
-  });
+  it.each([["PASSWORD_TOO_COMMON", 400, "Password", "This password is too common — pick another"]])(
+    "puts the server's %s next to the field it is about",
+    async (code, status, field, message) => {
+      const api = new FakeApi().override("POST", /\/sign-up\/email$/, () => json({ code, message: "refused" }, status));
+      const user = setUp(api);
+      await fillIn(user, "password123");
+      const input = field === "Email" ? screen.getByRole("textbox", { name: "Email" }) : screen.getByLabelText(field);
+      await waitFor(() => expect(input).toHaveAccessibleDescription(expect.stringContaining(message)));
+      expect(input).toHaveAttribute("aria-invalid", "true");
+      expect(input).toHaveFocus();
+    },
+  );
 
   it("says the address has an account when signing in after the (uniform) sign-up fails", async () => {
     const api = new FakeApi()
@@ -51,9 +52,7 @@ describe("the sign-up form", () => {
     await fillIn(user, "password123");
     const input = screen.getByRole("textbox", { name: "Email" });
     await waitFor(() =>
-      expect(input).toHaveAccessibleDescription(
-        expect.stringContaining("An account with this email already exists"),
-      ),
+      expect(input).toHaveAccessibleDescription(expect.stringContaining("An account with this email already exists")),
     );
     expect(navigation.assign).not.toHaveBeenCalled();
   });

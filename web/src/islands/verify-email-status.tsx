@@ -45,7 +45,12 @@ export function VerifyEmailStatus() {
       {(state === "expired" || state === "sending") && (
         <div role="alert">
           <p>This link has expired or is not valid any more. Links to confirm an address work for 24 hours.</p>
-          <button type="button" className="btn btn-primary btn-block" onClick={sendAgain} disabled={state === "sending"}>
+          <button
+            type="button"
+            className="btn btn-primary btn-block"
+            onClick={sendAgain}
+            disabled={state === "sending"}
+          >
             Send again
           </button>
         </div>

@@ -1,4 +1,4 @@
-import { authClient, type AuthResult, run, signedIn } from "./auth-client.ts";
+import { type AuthResult, authClient, run, signedIn } from "./auth-client.ts";
 
 /**
  * The account flows of Better Auth that Brisk uses (docs/auth.md, "Accounts"): password

@@ -85,7 +85,10 @@ describe("changing the email address", () => {
 
   it("refuses an address that is not one", async () => {
     const user = await signUp();
-    const response = await call("/api/auth/change-email", { cookie: user.cookie, body: { newEmail: "not-an-address" } });
+    const response = await call("/api/auth/change-email", {
+      cookie: user.cookie,
+      body: { newEmail: "not-an-address" },
+    });
     expect(response.status).toBe(400);
   });
 });

@@ -81,7 +81,10 @@ export function accountOptions(config: Config, db: Database, mailer: Mailer) {
         .where(eq(schema.user.id, user.id));
       if (stored && stored.email !== user.email) {
         // An email change: the new address confirms, the old one is told.
-        await mailer.send(user.email, changeEmailMail({ name: stored.name, newEmail: user.email, url, validForSeconds }));
+        await mailer.send(
+          user.email,
+          changeEmailMail({ name: stored.name, newEmail: user.email, url, validForSeconds }),
+        );
         await mailer.send(
           stored.email,
           emailChangeNoticeMail({ name: stored.name, newEmail: user.email, accountUrl: `${config.baseUrl}/account` }),

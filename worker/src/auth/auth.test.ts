@@ -68,7 +68,9 @@ describe("signing up and getting an access token", () => {
     const https = bindingsWith({ BETTER_AUTH_URL: "https://brisk.example" });
     const body = { name: "Secure", email: "secure@example.com", password: "correct horse battery staple" };
     const headers = { Origin: "https://brisk.example" };
-    expect((await call("https://brisk.example/api/auth/sign-up/email", { env: https, headers, body })).status).toBe(200);
+    expect((await call("https://brisk.example/api/auth/sign-up/email", { env: https, headers, body })).status).toBe(
+      200,
+    );
     const secure = await call("https://brisk.example/api/auth/sign-in/email", {
       env: https,
       headers,

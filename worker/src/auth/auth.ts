@@ -11,8 +11,8 @@ import * as schema from "../db/schema.ts";
 import { endLiveSessions } from "../live/notify.ts";
 import { describeError, logEvent } from "../log.ts";
 import { createMailer, type Mailer } from "../mail/mailer.ts";
-import { deleteUserWithoutCredentials } from "./auth.repo.ts";
 import { accountOptions } from "./accounts.ts";
+import { deleteUserWithoutCredentials } from "./auth.repo.ts";
 import {
   checkPassword,
   normalisePassword,

@@ -3,8 +3,7 @@ import { accessToken, call, cookiesOf, newIp, signIn, signUp } from "../../test/
 import { lastMailTo, linkIn, mailsTo, tokenIn } from "../../test/mailbox.ts";
 import { accountLinkLifetimes } from "./accounts.ts";
 
-const requestReset = (email: string, ip = newIp()) =>
-  call("/api/auth/request-password-reset", { body: { email }, ip });
+const requestReset = (email: string, ip = newIp()) => call("/api/auth/request-password-reset", { body: { email }, ip });
 const resetPassword = (token: string, newPassword: string) =>
   call("/api/auth/reset-password", { body: { token, newPassword } });
 
@@ -107,7 +106,8 @@ describe("password reset", () => {
     const user = await signUp();
     const ip = newIp();
     const answers = [];
-    for (let attempt = 0; attempt < 4; attempt++) answers.push((await requestReset(`x${attempt}@example.com`, ip)).status);
+    for (let attempt = 0; attempt < 4; attempt++)
+      answers.push((await requestReset(`x${attempt}@example.com`, ip)).status);
     expect(answers).toEqual([200, 200, 200, 429]);
 
     const perAccount = [];

@@ -60,7 +60,14 @@ export function createMailer(env: Env, config: Config, db: Database): Mailer {
 /** The development mailbox, newest first. */
 export async function listDevMail(db: Database, limit = 200) {
   return db
-    .select({ id: devMail.id, to: devMail.to, subject: devMail.subject, text: devMail.text, html: devMail.html, sentAt: devMail.sentAt })
+    .select({
+      id: devMail.id,
+      to: devMail.to,
+      subject: devMail.subject,
+      text: devMail.text,
+      html: devMail.html,
+      sentAt: devMail.sentAt,
+    })
     .from(devMail)
     .orderBy(desc(devMail.sentAt), desc(devMail.id))
     .limit(limit);
