@@ -42,6 +42,8 @@ export default defineConfig({
           include: ["src/**/*.test.ts", "test/**/*.test.ts"],
           globalSetup: ["test/global-setup.ts"],
           setupFiles: ["test/setup-file.ts"],
+          // The development mailbox prints one line per mail (for `pnpm dev`); tests read the mail instead.
+          onConsoleLog: (log) => (log.includes("[mail]") ? false : undefined),
           // Test files share the stand-in's database, emptied before each file, so they run one at a time.
           fileParallelism: false,
           // Tests wait on real work (password hashing, database round trips); a busy machine must

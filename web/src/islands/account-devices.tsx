@@ -111,7 +111,7 @@ export function AccountDevices() {
                 <div>
                   <p className="device-name">
                     {name}
-                    {current && <span className="badge"> · this device</span>}
+                    {current && <span className="badge">This device</span>}
                   </p>
                   <p className="device-meta">
                     {place && <>{place} · </>}

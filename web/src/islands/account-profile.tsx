@@ -2,7 +2,7 @@ import { type SubmitEvent, useEffect, useRef, useState } from "react";
 import { flushSync } from "react-dom";
 import { changeEmail, changeName } from "../lib/account-client.ts";
 import { describeError, getSessionUser, type SessionUser } from "../lib/api-client.ts";
-import { EmailField, emailMessage, emailPattern, FormField, SubmitButton } from "./form-field.tsx";
+import { emailMessage, emailPattern, FormField, SubmitButton } from "./form-field.tsx";
 
 /** The same limit the server keeps (docs/auth.md, "What /api/auth exposes"). */
 const nameLength = 100;
@@ -23,7 +23,7 @@ export function AccountProfile() {
         <dt>Email</dt>
         <dd>
           {user?.email ?? "…"}
-          {user && !user.emailVerified && <span className="badge"> (not confirmed yet)</span>}
+          {user && !user.emailVerified && <span className="badge">Not confirmed yet</span>}
         </dd>
       </dl>
       {user && (
@@ -140,7 +140,17 @@ function EmailForm({ current }: { current: string }) {
       <div className="form-alert" role="alert">
         {formError}
       </div>
-      <EmailField error={error} inputRef={inputRef} onInput={() => setError(undefined)} />
+      <FormField
+        label="New email address"
+        name="email"
+        type="email"
+        autoComplete="email"
+        inputMode="email"
+        spellCheck={false}
+        error={error}
+        inputRef={inputRef}
+        onInput={() => setError(undefined)}
+      />
       <SubmitButton label="Send confirmation link" busy={busy} />
     </form>
   );
