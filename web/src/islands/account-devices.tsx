@@ -43,6 +43,8 @@ export function AccountDevices() {
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState("");
   const [status, setStatus] = useState("");
+  // Until hydrated, a click would do nothing: the buttons wait for the island.
+  const [ready, setReady] = useState(false);
 
   const load = useCallback(async () => {
     const result = await listDevices();
@@ -53,6 +55,7 @@ export function AccountDevices() {
   }, []);
 
   useEffect(() => {
+    setReady(true);
     getSessionUser().then(
       (user) => setThisSession(user?.sessionId ?? ""),
       () => {},
@@ -123,7 +126,7 @@ export function AccountDevices() {
                     type="button"
                     className="btn"
                     aria-label={`Sign out ${name}${place ? ` in ${place}` : ""}, last active ${when.format(device.updatedAt)}`}
-                    disabled={busy !== null}
+                    disabled={!ready || busy !== null}
                     aria-busy={busy === device.id || undefined}
                     onClick={() => act(device.id, () => signOutDevice(device.token), `Signed out ${name}.`)}
                   >
@@ -141,7 +144,7 @@ export function AccountDevices() {
           <button
             type="button"
             className="btn"
-            disabled={busy !== null}
+            disabled={!ready || busy !== null}
             aria-busy={busy === "others" || undefined}
             onClick={() => act("others", signOutOtherDevices, "Signed out every other device.")}
           >
@@ -152,7 +155,7 @@ export function AccountDevices() {
         <button
           type="button"
           className="btn"
-          disabled={busy !== null}
+          disabled={!ready || busy !== null}
           aria-busy={busy === "all" || undefined}
           onClick={signOutEverywhere}
         >

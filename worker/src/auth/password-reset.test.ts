@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { accessToken, call, cookiesOf, newIp, signIn, signUp } from "../../test/fixtures.ts";
+import { accessToken, bindingsWith, call, cookiesOf, newIp, signIn, signUp } from "../../test/fixtures.ts";
 import { lastMailTo, linkIn, mailsTo, tokenIn } from "../../test/mailbox.ts";
 import { accountLinkLifetimes } from "./accounts.ts";
 
@@ -46,11 +46,19 @@ describe("password reset", () => {
     expect(await mailsTo("nobody-here@example.com")).toEqual([]);
   });
 
-  it("takes about as long for an unknown address as for a known one", async () => {
-    const user = await signUp();
+  it("takes about as long for an unknown address as for a known one, even when sending is slow", async () => {
+    // A mail service that takes 200 ms to accept a mail: only the known address pays it, unless the
+    // answer is held to a common minimum.
+    const slowMail = bindingsWith({
+      DEV_MAILBOX: "",
+      EMAIL: {
+        send: () => new Promise((resolve) => setTimeout(() => resolve({ messageId: "m" }), 200)),
+      } as unknown as SendEmail,
+    });
+    const user = await signUp({}, { env: slowMail });
     const time = async (email: string) => {
       const started = performance.now();
-      await requestReset(email);
+      expect((await call("/api/auth/request-password-reset", { env: slowMail, body: { email } })).status).toBe(200);
       return performance.now() - started;
     };
     const known: number[] = [];
@@ -61,8 +69,8 @@ describe("password reset", () => {
     }
     const median = (values: number[]) => values.sort((a, b) => a - b)[1] ?? 0;
     const ratio = median(known) / median(unknown);
-    expect(ratio).toBeGreaterThan(0.5);
-    expect(ratio).toBeLessThan(2);
+    expect(ratio).toBeGreaterThan(0.75);
+    expect(ratio).toBeLessThan(1.33);
   });
 
   it("accepts a link once", async () => {
