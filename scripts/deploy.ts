@@ -48,6 +48,12 @@ export function problemsOf(env: string): string[] {
   if (vars.NEON_FETCH_ENDPOINT !== "") {
     problems.push(`${where} vars.NEON_FETCH_ENDPOINT must be "" so that the Worker talks to Neon's own endpoint`);
   }
+  if (vars.DEV_MAILBOX !== "") {
+    problems.push(`${where} vars.DEV_MAILBOX must be "": the development mailbox would show every mail to anyone`);
+  }
+  if (!config.send_email.some((binding: { name: string }) => binding.name === "EMAIL")) {
+    problems.push(`${where} needs the send_email binding EMAIL (bindings are not inherited: repeat it)`);
+  }
   const secrets = config.secrets?.required ?? [];
   for (const name of requiredSecrets) {
     if (!secrets.includes(name)) problems.push(`${where} secrets.required must list ${name}`);

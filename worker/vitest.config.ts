@@ -28,6 +28,8 @@ export default defineConfig({
                 BETTER_AUTH_URL: "http://localhost",
                 BETTER_AUTH_SECRET: "test-secret-that-is-long-enough-for-better-auth",
                 NEON_FETCH_ENDPOINT: inject("neonEndpoint"),
+                // Mail goes to the development mailbox, where tests read it (test/mailbox.ts).
+                DEV_MAILBOX: "on",
                 // Where a database that accepts connections but never answers is needed.
                 TEST_HANGING_ENDPOINT: inject("hangingEndpoint"),
               },
@@ -40,6 +42,8 @@ export default defineConfig({
           include: ["src/**/*.test.ts", "test/**/*.test.ts"],
           globalSetup: ["test/global-setup.ts"],
           setupFiles: ["test/setup-file.ts"],
+          // The development mailbox prints one line per mail (for `pnpm dev`); tests read the mail instead.
+          onConsoleLog: (log) => (log.includes("[mail]") ? false : undefined),
           // Test files share the stand-in's database, emptied before each file, so they run one at a time.
           fileParallelism: false,
           // Tests wait on real work (password hashing, database round trips); a busy machine must

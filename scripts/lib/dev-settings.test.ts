@@ -57,6 +57,10 @@ describe("what `pnpm dev` gives wrangler dev", () => {
     expect(settings().args).toContain("--test-scheduled");
   });
 
+  it("keeps mail in the development mailbox instead of sending it", () => {
+    expect(settings().args.join(" ")).toContain("--var DEV_MAILBOX:on");
+  });
+
   it("turns off what reaches the internet at start-up (metrics, the Request.cf download)", () => {
     expect(settings().env).toMatchObject({ WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" });
   });

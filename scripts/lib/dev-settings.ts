@@ -40,6 +40,9 @@ export function wranglerDevSettings(options: {
       // The Cron Trigger's work (pruning) runs by hand: `curl http://localhost:<port>/cdn-cgi/local/scheduled`.
       // Without it wrangler warns on every start that scheduled Workers do not run locally.
       "--test-scheduled",
+      // Mail stays on this machine: kept in the development mailbox (/__dev/mailbox), one line per mail printed.
+      "--var",
+      "DEV_MAILBOX:on",
     ],
     env: {
       DATABASE_URL: options.databaseUrl,

@@ -16,6 +16,7 @@ import { healthRoutes } from "./health/health.routes.ts";
 import { liveRoutes } from "./live/live.routes.ts";
 import { announceChanges } from "./live/notify.ts";
 import { describeError, logEvent } from "./log.ts";
+import { devMailboxRoutes } from "./mail/dev-mailbox.routes.ts";
 import { Problem, problem, renderProblem } from "./problems.ts";
 import { tasksRoutes } from "./tasks/tasks.routes.ts";
 import { refusedByDatabase } from "./validation.ts";
@@ -58,13 +59,17 @@ const dataSecurityHeaders = secureHeaders({
   ...securityHeaders,
   contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
 });
-app.use("*", async (c, next) => (c.req.path === "/api/docs" ? next() : dataSecurityHeaders(c, next)));
-app.use("/api/*", async (c, next) => {
+// The development mailbox's pages set their own (devMailboxRoutes).
+const ownSecurityHeaders = (path: string) => path === "/api/docs" || path.startsWith("/__dev/");
+app.use("*", async (c, next) => (ownSecurityHeaders(c.req.path) ? next() : dataSecurityHeaders(c, next)));
+const withConfig: MiddlewareHandler<AppEnv> = async (c, next) => {
   const config = readConfig(c.env);
   c.set("config", config);
   c.set("db", getDatabase(config));
   await next();
-});
+};
+app.use("/api/*", withConfig);
+app.use("/__dev/*", withConfig);
 
 /** The answer holds a credential or a user's data: no cache (browser, proxy, CDN) may keep it. */
 const noStore: MiddlewareHandler = async (c, next) => {
@@ -76,6 +81,8 @@ app.use("/api/auth/*", (c, next) => (c.req.path === "/api/auth/jwks" ? next() : 
 
 app.route("/api/health", healthRoutes);
 app.route("/api/auth", authRoutes);
+// Development only (DEV_MAILBOX=on); 404 everywhere else.
+app.route("/__dev", devMailboxRoutes);
 
 // Cross-origin use of the task API, for TRUSTED_ORIGINS only: the bearer token is the credential,
 // so no cookies (credentials off). Other origins get no CORS headers at all, not even on a preflight.
@@ -127,7 +134,9 @@ app.doc31("/api/openapi.json", {
     version: "1.0.0",
     description:
       "Tasks of signed-in users. Authentication is Better Auth's email-and-password API at `/api/auth/*` " +
-      "(sign-up/email, sign-in/email, sign-out, get-session, token, jwks, change-password, delete-user); " +
+      "(sign-up/email, sign-in/email, sign-out, get-session, token, jwks, change-password, delete-user; " +
+      "request-password-reset, reset-password, send-verification-email, verify-email, change-email, " +
+      "update-user, list-sessions, revoke-session, revoke-other-sessions, revoke-sessions); " +
       "every task route needs `Authorization: Bearer <access token>`. Errors are RFC 9457 problem+json.",
   },
 });

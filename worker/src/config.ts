@@ -44,6 +44,19 @@ const configSchema = z.object({
       error: "TRUSTED_ORIGINS must be a comma-separated list of http(s) origins",
     }),
   ACCESS_TOKEN_TTL_SECONDS: integerSetting("ACCESS_TOKEN_TTL_SECONDS", 60, 86_400).default(900),
+  MAIL_FROM: z
+    .string({ error: "MAIL_FROM is not set: set it to the sender, e.g. Brisk <no-reply@brisk.example.com>" })
+    .transform((value, ctx) => {
+      const sender = parseSender(value);
+      if (!sender) {
+        ctx.addIssue({
+          code: "custom",
+          message: "MAIL_FROM must be an address like no-reply@brisk.example.com or Brisk <no-reply@brisk.example.com>",
+        });
+      }
+      return sender ?? { name: "", email: "" };
+    }),
+  DEV_MAILBOX: z.enum(["", "on"], { error: 'DEV_MAILBOX must be "on" or empty' }).default(""),
 });
 
 export type Config = {
@@ -58,6 +71,10 @@ export type Config = {
   authSecrets: { version: number; value: string }[];
   trustedOrigins: string[];
   accessTokenTtlSeconds: number;
+  /** Who Brisk's mail comes from (MAIL_FROM). */
+  mailFrom: { name: string; email: string };
+  /** Development only: mail is kept in the development mailbox (/__dev/mailbox) instead of sent. */
+  devMailbox: boolean;
 };
 
 export class ConfigError extends Error {
@@ -76,6 +93,10 @@ export function readConfig(env: Env): Config {
   const result = configSchema.safeParse(env);
   if (!result.success) throw new ConfigError(result.error.issues.map((issue) => issue.message));
   const settings = result.data;
+  // The mailbox shows every mail (reset links among them) to anyone who can reach the site.
+  if (settings.DEV_MAILBOX === "on" && !isLoopback(settings.BETTER_AUTH_URL)) {
+    throw new ConfigError(["DEV_MAILBOX is for local development only: BETTER_AUTH_URL must be on localhost"]);
+  }
   const config: Config = {
     databaseUrl: settings.DATABASE_URL,
     neonFetchEndpoint: settings.NEON_FETCH_ENDPOINT || undefined,
@@ -85,6 +106,8 @@ export function readConfig(env: Env): Config {
     authSecrets: settings.BETTER_AUTH_SECRETS,
     trustedOrigins: settings.TRUSTED_ORIGINS.map((origin) => new URL(origin).origin),
     accessTokenTtlSeconds: settings.ACCESS_TOKEN_TTL_SECONDS,
+    mailFrom: settings.MAIL_FROM,
+    devMailbox: settings.DEV_MAILBOX === "on",
   };
   parsed.set(env, config);
   return config;
@@ -113,6 +136,18 @@ function parseVersionedSecrets(value: string): { version: number; value: string 
     secrets.push({ version, value: match[2] });
   }
   return secrets;
+}
+
+/** "Brisk <no-reply@brisk.example.com>" or "no-reply@brisk.example.com" → name and address; undefined otherwise. */
+function parseSender(value: string): { name: string; email: string } | undefined {
+  const match = /^\s*(?:(.*?)\s*<([^<>]+)>|([^<>\s]+))\s*$/.exec(value);
+  const email = match?.[2] ?? match?.[3];
+  if (!email || !z.email().safeParse(email).success) return undefined;
+  return { name: match?.[1] ?? "", email };
+}
+
+export function isLoopback(url: string): boolean {
+  return ["localhost", "127.0.0.1", "[::1]"].includes(new URL(url).hostname);
 }
 
 function isHttpUrl(value: string): boolean {

@@ -24,6 +24,7 @@ const catalogue = {
   internal_error: { status: 500, title: "Something went wrong on our side" },
   server_misconfigured: { status: 500, title: "The server is not configured correctly" },
   database_unavailable: { status: 503, title: "The database is unavailable" },
+  mail_unavailable: { status: 503, title: "The mail could not be sent" },
 } as const satisfies Record<string, { status: ContentfulStatusCode; title: string }>;
 
 export type ProblemCode = keyof typeof catalogue;

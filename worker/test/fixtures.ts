@@ -61,7 +61,13 @@ async function send(request: Request, bindings: Env | undefined): Promise<Respon
  * a freshly started isolate, and reusing it like a warm one.
  */
 export function bindingsWith(overrides: Partial<Env>): Env {
-  return { ...env, ...overrides };
+  // A site off localhost is a deployed one, and a deployed Worker has no development mailbox.
+  const deployed = overrides.BETTER_AUTH_URL !== undefined && !isLoopbackUrl(overrides.BETTER_AUTH_URL);
+  return { ...env, ...(deployed ? { DEV_MAILBOX: "" } : {}), ...overrides };
+}
+
+function isLoopbackUrl(value: string): boolean {
+  return URL.canParse(value) && ["localhost", "127.0.0.1", "[::1]"].includes(new URL(value).hostname);
 }
 
 /** The `name=value` pairs of the cookies a response sets, ready for a Cookie header. */
@@ -95,7 +101,11 @@ export async function signUp(
   });
   if (response.status !== 200) throw new Error(`sign-up failed: ${response.status} ${await response.text()}`);
   const body = (await response.json()) as { user: { id: string } };
-  return { id: body.user.id, email, password, cookie: cookiesOf(response) };
+  // Sign-up starts no session (decision 016): the client signs in next, as the web app does.
+  const session = await signIn(email, password, options);
+  if (session.status !== 200)
+    throw new Error(`sign-in after sign-up failed: ${session.status} ${await session.text()}`);
+  return { id: body.user.id, email, password, cookie: cookiesOf(session) };
 }
 
 export async function signIn(email: string, password: string, options: RequestOptions = {}): Promise<Response> {

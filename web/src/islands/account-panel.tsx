@@ -1,42 +1,23 @@
 import { type SubmitEvent, useEffect, useId, useRef, useState } from "react";
 import { flushSync } from "react-dom";
-import { describeError, getSessionUser, type SessionUser } from "../lib/api-client.ts";
-import { changePassword, deleteAccount, revokeAllSessions } from "../lib/auth-client.ts";
+import { describeError } from "../lib/api-client.ts";
+import { changePassword, deleteAccount } from "../lib/auth-client.ts";
 import { navigation } from "../lib/navigation.ts";
 import { FormField, SubmitButton } from "./form-field.tsx";
+import { passwordMessages as passwordErrors } from "./password-messages.ts";
 
-const passwordErrors: Record<string, string> = {
-  PASSWORD_TOO_SHORT: "Use at least 8 characters",
-  PASSWORD_TOO_LONG: "Use at most 128 characters",
-  PASSWORD_TOO_COMMON: "This password is too common — pick another",
-  PASSWORD_CONTAINS_EMAIL: "Don't build your password from your email address",
-};
-
-/** The account page: who is signed in, a new password, signing out everywhere, and leaving for good. */
+/** The account page's password and deletion sections (details and devices are their own islands). */
 export function AccountPanel() {
-  const [user, setUser] = useState<SessionUser | null>(null);
   const [ready, setReady] = useState(false);
   useEffect(() => {
     setReady(true);
-    // The same request the header makes; a missing session is the header's to handle.
-    getSessionUser().then(setUser, () => {});
   }, []);
 
   return (
-    <div className="account-grid">
-      <section className="card">
-        <h2 id="profile-title">Your details</h2>
-        <dl className="profile" aria-busy={!user || undefined}>
-          <dt>Name</dt>
-          <dd>{user?.name ?? "…"}</dd>
-          <dt>Email</dt>
-          <dd>{user?.email ?? "…"}</dd>
-        </dl>
-      </section>
+    <>
       <ChangePassword ready={ready} />
-      <SignOutEverywhere ready={ready} />
       <DeleteAccount ready={ready} />
-    </div>
+    </>
   );
 }
 
@@ -148,37 +129,6 @@ function ChangePassword({ ready }: { ready: boolean }) {
           </div>
         </form>
       )}
-    </section>
-  );
-}
-
-function SignOutEverywhere({ ready }: { ready: boolean }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState("");
-
-  async function onClick() {
-    setBusy(true);
-    setError("");
-    const result = await revokeAllSessions();
-    if (result.ok) {
-      navigation.assign("/sign-in");
-      return;
-    }
-    setBusy(false);
-    setError(describeError(result.error));
-  }
-
-  return (
-    <section className="card">
-      <h2 id="devices-title">Devices</h2>
-      <p>Signed in on a shared or lost device? End every session, this one included.</p>
-      <div className="form-alert" role="alert">
-        {error}
-      </div>
-      <button type="button" className="btn" onClick={onClick} disabled={!ready || busy} aria-busy={busy || undefined}>
-        {busy && <span className="spinner" aria-hidden="true" />}
-        Sign out of all devices
-      </button>
     </section>
   );
 }

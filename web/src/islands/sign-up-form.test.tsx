@@ -31,24 +31,43 @@ describe("the sign-up form", () => {
     expect(api.calls("POST", /sign-up/)).toHaveLength(0);
   });
 
-  it.each([
-    ["USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL", 422, "Email", "An account with this email already exists"],
-    ["PASSWORD_TOO_COMMON", 400, "Password", "This password is too common — pick another"],
-  ])("puts the server's %s next to the field it is about", async (code, status, field, message) => {
-    const api = new FakeApi().override("POST", /\/sign-up\/email$/, () => json({ code, message: "refused" }, status));
+  it.each([["PASSWORD_TOO_COMMON", 400, "Password", "This password is too common — pick another"]])(
+    "puts the server's %s next to the field it is about",
+    async (code, status, field, message) => {
+      const api = new FakeApi().override("POST", /\/sign-up\/email$/, () => json({ code, message: "refused" }, status));
+      const user = setUp(api);
+      await fillIn(user, "password123");
+      const input = field === "Email" ? screen.getByRole("textbox", { name: "Email" }) : screen.getByLabelText(field);
+      await waitFor(() => expect(input).toHaveAccessibleDescription(expect.stringContaining(message)));
+      expect(input).toHaveAttribute("aria-invalid", "true");
+      expect(input).toHaveFocus();
+    },
+  );
+
+  it("says the address has an account when signing in after the (uniform) sign-up fails", async () => {
+    const api = new FakeApi()
+      .override("POST", /\/sign-up\/email$/, () => json({ token: null, user: { id: "synthetic" } }))
+      .override("POST", /\/sign-in\/email$/, () => json({ code: "INVALID_EMAIL_OR_PASSWORD", message: "x" }, 401));
     const user = setUp(api);
     await fillIn(user, "password123");
-    const input = field === "Email" ? screen.getByRole("textbox", { name: "Email" }) : screen.getByLabelText(field);
-    await waitFor(() => expect(input).toHaveAccessibleDescription(expect.stringContaining(message)));
-    expect(input).toHaveAttribute("aria-invalid", "true");
-    expect(input).toHaveFocus();
+    const input = screen.getByRole("textbox", { name: "Email" });
+    await waitFor(() =>
+      expect(input).toHaveAccessibleDescription(expect.stringContaining("An account with this email already exists")),
+    );
+    expect(navigation.assign).not.toHaveBeenCalled();
   });
 
-  it("lands the new person on their task list", async () => {
-    const api = new FakeApi().override("POST", /\/sign-up\/email$/, () => json({ token: "t", user: { id: "user-1" } }));
+  it("lands the new person on their task list, signed in after signing up", async () => {
+    const api = new FakeApi()
+      .override("POST", /\/sign-up\/email$/, () => json({ token: null, user: { id: "user-1" } }))
+      .override("POST", /\/sign-in\/email$/, () => json({ token: "t", user: { id: "user-1" } }));
     const user = setUp(api);
     await fillIn(user, "correct horse battery");
     await waitFor(() => expect(navigation.assign).toHaveBeenCalledWith("/tasks"));
+    expect(api.calls("POST", /\/sign-in\/email$/)[0]?.body).toMatchObject({
+      email: "ada@example.com",
+      password: "correct horse battery",
+    });
     expect(api.calls("POST", /\/sign-up\/email$/)[0]?.body).toEqual({
       name: "Ada Lovelace",
       email: "ada@example.com",

@@ -616,6 +616,10 @@ export interface SessionUser {
   id: string;
   name: string;
   email: string;
+  /** Whether the address was confirmed from the verification mail. */
+  emailVerified: boolean;
+  /** This browser's session (the devices list marks it "this device"). */
+  sessionId: string;
 }
 
 let sessionRequest: Promise<SessionUser | null> | null = null;
@@ -646,7 +650,14 @@ async function requestSessionUser(): Promise<SessionUser | null> {
   const body: unknown = await response.json();
   const user = isRecord(body) && isRecord(body.user) ? body.user : null;
   if (!user || typeof user.id !== "string") return null;
-  return { id: user.id, name: String(user.name ?? ""), email: String(user.email ?? "") };
+  const session = isRecord(body) && isRecord(body.session) ? body.session : null;
+  return {
+    id: user.id,
+    name: String(user.name ?? ""),
+    email: String(user.email ?? ""),
+    emailVerified: user.emailVerified === true,
+    sessionId: typeof session?.id === "string" ? session.id : "",
+  };
 }
 
 /** Whether this browser has a live session (for pages that only need to know that). */

@@ -28,7 +28,7 @@ interface AuthFetchOptions {
  * Runs one Better Auth call and reports the outcome as an `ApiError` with `Retry-After`
  * read from the response (Better Auth's own error object does not carry headers).
  */
-async function run(
+export async function run(
   call: (
     fetchOptions: AuthFetchOptions,
   ) => Promise<{ error: { status: number; code?: string | undefined; message?: string | undefined } | null }>,
@@ -64,9 +64,21 @@ export async function signIn(email: string, password: string): Promise<AuthResul
   return result;
 }
 
+/**
+ * Creates the account, then signs in with it. Sign-up answers a new and a taken address
+ * alike and starts no session (decision 016); the sign-in tells them apart: with a taken
+ * address (and another password) it fails, and the owner has been mailed.
+ */
 export async function signUp(name: string, email: string, password: string): Promise<AuthResult> {
-  const result = await run((fetchOptions) => authClient.signUp.email({ name, email, password, fetchOptions }));
-  if (result.ok) signedIn();
+  const created = await run((fetchOptions) => authClient.signUp.email({ name, email, password, fetchOptions }));
+  if (!created.ok) return created;
+  const result = await signIn(email, password);
+  if (!result.ok && result.error.status === 401) {
+    return {
+      ok: false,
+      error: new ApiError(409, "USER_ALREADY_EXISTS", "An account with this email already exists"),
+    };
+  }
   return result;
 }
 
@@ -104,7 +116,7 @@ export async function deleteAccount(password: string): Promise<AuthResult> {
   return result;
 }
 
-function signedIn() {
+export function signedIn() {
   clearAccessToken();
   rememberSignedIn();
 }

@@ -9,21 +9,14 @@ import { commonPassword } from "./auth.schema.ts";
  * no interactive transactions, and Better Auth writes them separately). Such a
  * user can never sign in and holds nothing, but its email would block signing up
  * again; removing it first lets the retry succeed. One statement, so it cannot
- * remove a user whose account exists; it also says whether such a user (one that
- * can sign in) holds the address, in the same round trip.
+ * remove a user whose account exists.
  */
-export async function deleteUserWithoutCredentials(db: Database, email: string): Promise<{ taken: boolean }> {
+export async function deleteUserWithoutCredentials(db: Database, email: string): Promise<void> {
   const normalised = email.toLowerCase();
-  const result = await db.execute<{ taken: boolean }>(sql`
-    WITH removed AS (
-      DELETE FROM "user" u
-      WHERE u.email = ${normalised}
-        AND NOT EXISTS (SELECT 1 FROM account a WHERE a.user_id = u.id)
-      RETURNING u.id)
-    SELECT EXISTS (
-      SELECT 1 FROM "user" u JOIN account a ON a.user_id = u.id WHERE u.email = ${normalised}
-    ) AS taken`);
-  return { taken: result.rows[0]?.taken === true };
+  await db.execute(sql`
+    DELETE FROM "user" u
+    WHERE u.email = ${normalised}
+      AND NOT EXISTS (SELECT 1 FROM account a WHERE a.user_id = u.id)`);
 }
 
 /** Whether a password is on the list of common ones (case-insensitive); one indexed lookup. */

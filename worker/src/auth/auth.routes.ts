@@ -1,7 +1,8 @@
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "../env.ts";
-import { problem } from "../problems.ts";
+import { mailOutcome } from "../mail/mailer.ts";
+import { type Problem, problem } from "../problems.ts";
 import { getAuth } from "./auth.ts";
 import { consumeAttempt, forgetAttempts, type RateLimitRule } from "./rate-limit-storage.ts";
 
@@ -11,12 +12,21 @@ interface ExposedEndpoint {
   name: string;
   /** Attempts allowed per client address; `false`: not throttled. */
   perAddress: RateLimitRule | false;
+  /** Attempts allowed per email address in the body, whatever the client address (mail-sending endpoints). */
+  perAccount?: RateLimitRule;
+  /**
+   * The answer takes at least this long, so its timing cannot tell whether the address has an
+   * account (a mail is sent only when it has one).
+   */
+  minimumDurationMs?: number;
 }
 
 /** Attempts that try a password or create something: per client address. */
 const credentialAttempts = { window: 60, max: 3 } as const;
 /** Session housekeeping: generous, but bounded. */
 const sessionActions = { window: 60, max: 30 } as const;
+/** Mails to one address: a few an hour, however many clients ask. */
+const mailsPerAccount = { window: 3600, max: 5 } as const;
 
 /**
  * The Better Auth endpoints Brisk exposes — the ones the product uses — and how
@@ -32,6 +42,27 @@ const exposedEndpoints: Record<string, ExposedEndpoint> = {
   "/revoke-sessions": { method: "POST", name: "revoke-sessions", perAddress: sessionActions },
   "/change-password": { method: "POST", name: "change-password", perAddress: credentialAttempts },
   "/delete-user": { method: "POST", name: "delete-user", perAddress: credentialAttempts },
+  // Accounts (docs/auth.md, "Accounts"): every endpoint that mails is limited per client and per address.
+  "/request-password-reset": {
+    method: "POST",
+    name: "request-password-reset",
+    perAddress: credentialAttempts,
+    perAccount: mailsPerAccount,
+    minimumDurationMs: 500,
+  },
+  "/reset-password": { method: "POST", name: "reset-password", perAddress: credentialAttempts },
+  "/send-verification-email": {
+    method: "POST",
+    name: "send-verification-email",
+    perAddress: credentialAttempts,
+    perAccount: mailsPerAccount,
+  },
+  "/verify-email": { method: "GET", name: "verify-email", perAddress: sessionActions },
+  "/change-email": { method: "POST", name: "change-email", perAddress: credentialAttempts },
+  "/update-user": { method: "POST", name: "update-user", perAddress: sessionActions },
+  "/revoke-session": { method: "POST", name: "revoke-session", perAddress: sessionActions },
+  "/revoke-other-sessions": { method: "POST", name: "revoke-other-sessions", perAddress: sessionActions },
+  "/list-sessions": { method: "GET", name: "list-sessions", perAddress: false },
   // Reads that need a live session anyway; throttling them would cost a write per page load.
   "/get-session": { method: "GET", name: "get-session", perAddress: false },
   "/token": { method: "GET", name: "token", perAddress: false },
@@ -47,7 +78,10 @@ const failedSignInsPerAccount = { window: 15 * 60, max: 10 } as const;
 /** How long a throttle counter can matter: the Cron Trigger prunes rows older than this. */
 export const longestThrottleWindowSeconds = Math.max(
   failedSignInsPerAccount.window,
-  ...Object.values(exposedEndpoints).map((endpoint) => (endpoint.perAddress ? endpoint.perAddress.window : 0)),
+  ...Object.values(exposedEndpoints).flatMap((endpoint) => [
+    endpoint.perAddress ? endpoint.perAddress.window : 0,
+    endpoint.perAccount?.window ?? 0,
+  ]),
 );
 
 const basePath = "/api/auth";
@@ -75,12 +109,24 @@ export const authRoutes = new Hono<AppEnv>()
   .on(["GET", "POST"], "/*", async (c) => {
     const endpoint = exposedEndpoint(c);
     const { db } = c.var;
+    const started = Date.now();
     if (endpoint?.perAddress) await throttle(c, `${endpoint.name}:${clientAddress(c)}`, endpoint.perAddress);
-    const account = endpoint?.name === "sign-in" ? await accountKey(c.req.raw) : undefined;
+    if (endpoint?.perAccount) {
+      const key = await accountKey(c.req.raw, `${endpoint.name}-account`);
+      if (key) await throttle(c, key, endpoint.perAccount);
+    }
+    const account = endpoint?.name === "sign-in" ? await accountKey(c.req.raw, "sign-in-account") : undefined;
     if (account) await throttle(c, account, failedSignInsPerAccount);
 
-    const response = await getAuth(c.var.config, db).handler(c.req.raw);
+    const outcome: { failure?: Problem } = {};
+    const auth = getAuth(c.var.config, db, c.env);
+    const response = await mailOutcome.run(outcome, () => auth.handler(c.req.raw));
+    // A mail that could not be sent fails the request (503, retryable) — except at sign-up, where the
+    // account exists by then and its banner offers to send the verification mail again.
+    if (outcome.failure && endpoint?.name !== "sign-up") throw outcome.failure;
     if (account && response.ok) await forgetAttempts(db, account);
+    const remaining = (endpoint?.minimumDurationMs ?? 0) - (Date.now() - started);
+    if (response.ok && remaining > 0) await new Promise((resolve) => setTimeout(resolve, remaining));
     return response;
   });
 
@@ -99,8 +145,8 @@ function clientAddress(c: Context<AppEnv>): string {
   return /^[0-9A-Fa-f:.]{2,45}$/.test(address) ? address : "unknown";
 }
 
-/** The per-account counter's key: a hash of the normalised address, so the table holds no email addresses. */
-async function accountKey(request: Request): Promise<string | undefined> {
+/** A per-account counter's key: a hash of the normalised address, so the table holds no email addresses. */
+async function accountKey(request: Request, prefix: string): Promise<string | undefined> {
   const body: unknown = await request
     .clone()
     .json()
@@ -109,5 +155,5 @@ async function accountKey(request: Request): Promise<string | undefined> {
   if (typeof email !== "string") return undefined;
   const normalised = new TextEncoder().encode(email.normalize("NFKC").trim().toLowerCase());
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", normalised));
-  return `sign-in-account:${Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("")}`;
+  return `${prefix}:${Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("")}`;
 }

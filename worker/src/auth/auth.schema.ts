@@ -32,6 +32,9 @@ export const session = pgTable(
     token: text("token").notNull().unique(),
     ipAddress: text("ip_address"),
     userAgent: text("user_agent"),
+    /** Where the session started, as Cloudflare placed the request (request.cf); shown in the devices list. */
+    city: text("city"),
+    country: text("country"),
     userId: text("user_id")
       .notNull()
       .references(() => user.id, { onDelete: "cascade" }),

@@ -10,6 +10,8 @@ import { isDatabaseUnavailable } from "../db/errors.ts";
 import * as schema from "../db/schema.ts";
 import { endLiveSessions } from "../live/notify.ts";
 import { describeError, logEvent } from "../log.ts";
+import { createMailer, type Mailer } from "../mail/mailer.ts";
+import { accountOptions } from "./accounts.ts";
 import { deleteUserWithoutCredentials } from "./auth.repo.ts";
 import {
   checkPassword,
@@ -38,17 +40,19 @@ export type Auth = ReturnType<typeof createAuth>;
 const instances = new WeakMap<Config, Auth>();
 
 /** The Better Auth instance for this isolate's configuration, created on first use. */
-export function getAuth(config: Config, db: Database): Auth {
+export function getAuth(config: Config, db: Database, bindings: Env): Auth {
   let auth = instances.get(config);
   if (!auth) {
-    auth = createAuth(config, db);
+    auth = createAuth(config, db, createMailer(bindings, config, db));
     instances.set(config, auth);
   }
   return auth;
 }
 
-function createAuth(config: Config, db: Database) {
+function createAuth(config: Config, db: Database, mailer: Mailer) {
   const { issuer, audience } = tokenClaims(config);
+  // Verification, password reset, email change and device details (account-mail.ts).
+  const accounts = accountOptions(config, db, mailer);
   return betterAuth({
     appName: "Brisk",
     baseURL: config.baseUrl,
@@ -62,14 +66,18 @@ function createAuth(config: Config, db: Database) {
       enabled: true,
       minPasswordLength: passwordLength.min,
       maxPasswordLength: passwordLength.max,
-      autoSignIn: true,
+      // Sign-up answers a new and a taken address alike (decision 016): no session from it; the
+      // client signs in next, and the owner of a taken address gets a mail (onExistingUserSignUp).
+      autoSignIn: false,
       password: {
         hash: (password) => passwordHashing.hash(password),
         verify: (data) => passwordHashing.verify(data),
       },
+      ...accounts.emailAndPassword,
     },
-    session: sessionLifetime,
-    user: { deleteUser: { enabled: true } },
+    emailVerification: accounts.emailVerification,
+    session: { ...sessionLifetime, additionalFields: accounts.sessionFields },
+    user: { deleteUser: { enabled: true }, changeEmail: { enabled: true } },
     // Throttling happens before Better Auth, per exposed endpoint (auth.routes.ts).
     rateLimit: { enabled: false },
     advanced: {
@@ -87,12 +95,13 @@ function createAuth(config: Config, db: Database) {
           details: args.map((a) => describeError(a)),
         }),
     },
-    hooks: { before: checkRequest(config, db) },
+    hooks: { before: checkRequest(config, db), after: accounts.afterHook },
     // Sign-out, revocation, a password change that ends sessions, account deletion: the
     // live sockets of what ended hear `session-ended` and close (docs/live.md). After the
     // answer, and never failing it.
     databaseHooks: {
       session: {
+        create: { before: accounts.placeSession },
         delete: { after: async (session) => waitUntil(endLiveSessions(env.LIVE, session.userId, [session.id])) },
       },
       user: { delete: { after: async (user) => waitUntil(endLiveSessions(env.LIVE, user.id)) } },
@@ -181,9 +190,9 @@ type Body = Record<string, unknown>;
  * Our rules on every request Better Auth handles, before it does anything: callback
  * URLs stay on this site, profile fields are bounded, passwords are NFKC-normalised
  * before every rule (and hashed so too, see `passwordHashing`), and per endpoint:
- * sign-up checks the password policy, repairs an interrupted sign-up and does the
- * hash a new sign-up does even when the address is taken (decision 011); a password
- * change checks the new password and ends the other sessions unless asked not to;
+ * sign-up checks the password policy and repairs an interrupted sign-up; a password
+ * change checks the new password and ends the other sessions unless asked not to; a
+ * password reset checks the new password;
  * deleting the account needs the password.
  */
 function checkRequest(config: Config, db: Database) {
@@ -197,9 +206,8 @@ function checkRequest(config: Config, db: Database) {
       // Otherwise Better Auth refuses the body, naming what is wrong.
       if (typeof email === "string" && typeof password === "string" && z.email().safeParse(email).success) {
         await rejectWeakPassword(db, password, email);
-        const { taken } = await deleteUserWithoutCredentials(db, email);
-        // Better Auth answers a taken address before hashing; hash anyway, so both answers cost the same.
-        if (taken) await ctx.context.password.hash(password);
+        // Better Auth hashes the password for a taken address too, so both answers cost the same.
+        await deleteUserWithoutCredentials(db, email);
       }
     } else if (ctx.path === "/change-password" && body) {
       if (typeof body.newPassword === "string") {
@@ -207,6 +215,14 @@ function checkRequest(config: Config, db: Database) {
         await rejectWeakPassword(db, body.newPassword, session?.user.email);
       }
       body.revokeOtherSessions ??= true;
+    } else if (ctx.path === "/reset-password" && body) {
+      if (typeof body.newPassword === "string") {
+        // The same rules as at sign-up, the email rule with the address of the account the link is for.
+        const token = typeof body.token === "string" ? body.token : "";
+        const link = token ? await ctx.context.internalAdapter.findVerificationValue(`reset-password:${token}`) : null;
+        const owner = link ? await ctx.context.internalAdapter.findUserById(link.value) : null;
+        await rejectWeakPassword(db, body.newPassword, owner?.email);
+      }
     } else if (ctx.path === "/delete-user") {
       if (typeof body?.password !== "string" || body.password === "") {
         throw new APIError("BAD_REQUEST", {

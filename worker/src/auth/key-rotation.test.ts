@@ -25,7 +25,7 @@ describe("signing-key rotation", () => {
 
     // Tokens signed now by the first key whose claims are valid later (a token may be no older than
     // its lifetime, so one token cannot span the rotation): at each check only the key decides.
-    const auth = getAuth(config, getDatabase(config));
+    const auth = getAuth(config, getDatabase(config), isolate);
     const signedByFirstKey = async (checkedAt: number) => {
       const iat = Math.floor(checkedAt / 1000) - 60;
       const { token } = await auth.api.signJWT({ body: { payload: { sub: user.id, iat, exp: iat + 600 } } });
@@ -61,7 +61,7 @@ describe("tokens this isolate has verified before", () => {
     const isolate = bindingsWith({});
     const config = readConfig(isolate);
     const user = await signUp({}, { env: isolate });
-    const auth = getAuth(config, getDatabase(config));
+    const auth = getAuth(config, getDatabase(config), isolate);
     const iat = Math.floor(start / 1000);
     const { token } = await auth.api.signJWT({ body: { payload: { sub: user.id, iat, exp: iat + 20 * 60 } } });
     const guard = async () => (await call(`/api/${user.id}/tasks`, { token, env: isolate })).status;

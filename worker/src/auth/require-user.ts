@@ -36,7 +36,7 @@ export async function authenticate(
   missing: string,
 ): Promise<AccessToken> {
   if (!token || !compactJws.test(token)) throw invalidToken(missing);
-  const auth = getAuth(c.var.config, c.var.db);
+  const auth = getAuth(c.var.config, c.var.db, c.env);
   let verified: AccessToken;
   try {
     verified = await verifyAccessToken(token, getKeySet(auth, c.var.config), c.var.config);

@@ -10,6 +10,7 @@ import { Hono } from "hono";
 import { decodeJwt, exportJWK, type GenerateKeyPairResult, generateKeyPair, SignJWT } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
 import { accessToken, call, cookiesOf, origin, signIn, signUp, type TestUser } from "../../test/fixtures.ts";
+import { lastMailTo, tokenIn } from "../../test/mailbox.ts";
 import { roundTrips, sql } from "../../test/stand-in.ts";
 import { taskUser } from "../../test/tasks-client.ts";
 import type { AppEnv } from "../env.ts";
@@ -349,6 +350,43 @@ describe("ended sessions close their sockets", () => {
       body: { currentPassword: user.password, newPassword: "an entirely new passphrase 42" },
     });
     expect(change.status).toBe(200);
+    expect(await phone.next()).toEqual({ type: "session-ended" });
+    expect((await phone.closing()).code).toBe(closeCodes.sessionEnded);
+  });
+
+  it("ends the socket of a device signed out from the devices list, and only that one", async () => {
+    const user = await signUp();
+    const laptop = await connect(user.id, await accessToken(user.cookie));
+    const phoneCookie = await anotherSession(user);
+    const phone = await connect(user.id, await accessToken(phoneCookie));
+    const sessions = (await (await call("/api/auth/list-sessions", { cookie: user.cookie })).json()) as {
+      token: string;
+    }[];
+    const phoneToken = sessions.find((session) => phoneCookie.includes(session.token))?.token;
+    const revoke = await call("/api/auth/revoke-session", { cookie: user.cookie, body: { token: phoneToken } });
+    expect(revoke.status).toBe(200);
+    expect(await phone.next()).toEqual({ type: "session-ended" });
+    expect((await phone.closing()).code).toBe(closeCodes.sessionEnded);
+    await channelOf(user.id).announce("laptop-stays");
+    expect(await laptop.next()).toEqual({ type: "changed", cursor: "laptop-stays" });
+  });
+
+  it("ends the other devices' sockets on sign-out everywhere else", async () => {
+    const user = await signUp();
+    const phone = await connect(user.id, await accessToken(await anotherSession(user)));
+    const revoke = await call("/api/auth/revoke-other-sessions", { cookie: user.cookie, body: {} });
+    expect(revoke.status).toBe(200);
+    expect(await phone.next()).toEqual({ type: "session-ended" });
+    expect((await phone.closing()).code).toBe(closeCodes.sessionEnded);
+  });
+
+  it("ends every socket on a password reset", async () => {
+    const user = await signUp();
+    const phone = await connect(user.id, await accessToken(await anotherSession(user)));
+    await call("/api/auth/request-password-reset", { body: { email: user.email } });
+    const token = tokenIn(await lastMailTo(user.email), "/reset-password");
+    const reset = await call("/api/auth/reset-password", { body: { token, newPassword: "a brand new passphrase" } });
+    expect(reset.status).toBe(200);
     expect(await phone.next()).toEqual({ type: "session-ended" });
     expect((await phone.closing()).code).toBe(closeCodes.sessionEnded);
   });

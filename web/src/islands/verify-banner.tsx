@@ -1,0 +1,43 @@
+import { useEffect, useState } from "react";
+import { describeError, getSessionUser, type SessionUser } from "../lib/api-client.ts";
+
+/**
+ * A calm banner on signed-in pages while the address is unconfirmed, with Send again.
+ * Better Auth's client loads only when the button is pressed, to keep pages light.
+ */
+export function VerifyBanner() {
+  const [user, setUser] = useState<SessionUser | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState("");
+
+  useEffect(() => {
+    getSessionUser().then(setUser, () => {});
+  }, []);
+
+  if (!user || user.emailVerified) return null;
+
+  async function sendAgain() {
+    if (!user) return;
+    setBusy(true);
+    setMessage("");
+    const { sendVerificationEmail } = await import("../lib/account-client.ts");
+    const result = await sendVerificationEmail(user.email);
+    setBusy(false);
+    setMessage(result.ok ? `Sent. Check ${user.email} for the link.` : describeError(result.error));
+  }
+
+  return (
+    <section className="verify-banner" aria-label="Confirm your email address">
+      <p>
+        Please confirm your email address, <strong>{user.email}</strong>, from the mail we sent you.
+      </p>
+      <button type="button" className="btn" onClick={sendAgain} disabled={busy} aria-busy={busy || undefined}>
+        {busy && <span className="spinner" aria-hidden="true" />}
+        Send again
+      </button>
+      <p role="status" className="verify-banner-status">
+        {message}
+      </p>
+    </section>
+  );
+}
