@@ -66,7 +66,7 @@ async function main() {
       void stop(code ?? 1);
     }
   });
-  await waitForHealth(`http://localhost:${port}/api/health`);
+  await waitForHealth(`http://localhost:${port}/api/health?ready`);
   log(`Brisk is running at \x1b[1mhttp://localhost:${port}\x1b[0m — Ctrl-C to stop.`);
 }
 

@@ -161,7 +161,7 @@ export async function startWranglerDev(options: {
       throw new Error(`wrangler dev exited (${child.exitCode}):\n${output}`);
     }
     try {
-      const response = await fetch(`${url}/api/health`);
+      const response = await fetch(`${url}/api/health?ready`);
       if (response.ok) break;
     } catch {
       // not listening yet

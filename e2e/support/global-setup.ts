@@ -81,7 +81,7 @@ export default async function setup(project: TestProject) {
   app.stderr?.on("data", record);
 
   const baseUrl = `http://localhost:${port}`;
-  await waitForHealth(`${baseUrl}/api/health`, app, () => output);
+  await waitForHealth(`${baseUrl}/api/health?ready`, app, () => output);
   project.provide("baseUrl", baseUrl);
   project.provide("chromiumPath", chromium);
   project.provide("standInUrl", `http://127.0.0.1:${dbPort}`);

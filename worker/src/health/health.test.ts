@@ -7,8 +7,15 @@ import { bindingsWith, call } from "../../test/fixtures.ts";
 const fetchWithEnv = (path: string, overrides: Partial<Env>) => call(path, { env: bindingsWith(overrides) });
 
 describe("GET /api/health", () => {
-  it("answers ok after a real round trip to the database", async () => {
-    const response = await exports.default.fetch("http://localhost/api/health");
+  it("answers liveness without touching the database", async () => {
+    const response = await fetchWithEnv("/api/health", { NEON_FETCH_ENDPOINT: "http://127.0.0.1:1/sql" });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: "ok" });
+    expect(response.headers.get("cache-control")).toBe("no-store");
+  });
+
+  it("answers readiness (?ready) after a real round trip to the database", async () => {
+    const response = await exports.default.fetch("http://localhost/api/health?ready");
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ status: "ok", database: "ok" });
     expect(response.headers.get("cache-control")).toBe("no-store");
@@ -30,7 +37,7 @@ describe("GET /api/health", () => {
   });
 
   it("answers 503 problem+json when the database refuses connections", async () => {
-    const response = await fetchWithEnv("/api/health", { NEON_FETCH_ENDPOINT: "http://127.0.0.1:1/sql" });
+    const response = await fetchWithEnv("/api/health?ready", { NEON_FETCH_ENDPOINT: "http://127.0.0.1:1/sql" });
     expect(response.status).toBe(503);
     expect(response.headers.get("content-type")).toBe("application/problem+json");
     expect(response.headers.get("retry-after")).toBe("5");
@@ -43,7 +50,7 @@ describe("GET /api/health", () => {
 
   it("answers 503 within the configured bound when the database hangs", async () => {
     const started = Date.now();
-    const response = await fetchWithEnv("/api/health", {
+    const response = await fetchWithEnv("/api/health?ready", {
       NEON_FETCH_ENDPOINT: env.TEST_HANGING_ENDPOINT,
       DB_TIMEOUT_MS: "300",
     });
@@ -69,7 +76,7 @@ describe("errors", () => {
   });
 
   it("names a missing setting instead of failing deep inside the driver", async () => {
-    const response = await fetchWithEnv("/api/health", { DATABASE_URL: "mysql://nope" });
+    const response = await fetchWithEnv("/api/health?ready", { DATABASE_URL: "mysql://nope" });
     expect(response.status).toBe(500);
     const body = (await response.json()) as { code: string; detail: string };
     expect(body.code).toBe("server_misconfigured");
