@@ -133,6 +133,7 @@ describe.runIf(browserAvailable)("accounts by mail", () => {
     const devices = laptop.page.getByRole("region", { name: "Devices" });
     await expectLocator(devices.getByRole("listitem")).toHaveCount(2);
     await expectLocator(devices.getByText("This device", { exact: true })).toHaveCount(1);
+    await devices.screenshot({ path: join(screenshotsDir, "account-devices-1280-light.png") });
     const other = devices
       .getByRole("listitem")
       .filter({ hasNot: laptop.page.getByText("This device", { exact: true }) });
