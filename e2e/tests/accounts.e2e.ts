@@ -116,7 +116,6 @@ describe.runIf(browserAvailable)("accounts by mail", () => {
     await details.getByLabel("Name").fill("Eli Renamed");
     await details.getByRole("button", { name: "Save name" }).click();
     await expectLocator(details.getByText("Your name has been changed.")).toBeVisible();
-    await page.reload();
     await expectLocator(page.locator(".user-name")).toContainText("Eli Renamed");
     expect(unexpectedErrors(errors)).toEqual([]);
   });
