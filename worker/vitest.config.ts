@@ -15,6 +15,8 @@ const alias = Object.entries(aliases).map(([module, path]) => ({
 
 export default defineConfig({
   test: {
+    // The development mailbox prints one line per mail (for `pnpm dev`); tests read the mail instead.
+    onConsoleLog: (log) => (log.includes("[mail]") ? false : undefined),
     projects: [
       {
         // The Worker itself, inside workerd, against the local Neon stand-in.
@@ -42,8 +44,6 @@ export default defineConfig({
           include: ["src/**/*.test.ts", "test/**/*.test.ts"],
           globalSetup: ["test/global-setup.ts"],
           setupFiles: ["test/setup-file.ts"],
-          // The development mailbox prints one line per mail (for `pnpm dev`); tests read the mail instead.
-          onConsoleLog: (log) => (log.includes("[mail]") ? false : undefined),
           // Test files share the stand-in's database, emptied before each file, so they run one at a time.
           fileParallelism: false,
           // Tests wait on real work (password hashing, database round trips); a busy machine must

@@ -116,7 +116,6 @@ describe.runIf(browserAvailable)("accounts by mail", () => {
     await details.getByLabel("Name").fill("Eli Renamed");
     await details.getByRole("button", { name: "Save name" }).click();
     await expectLocator(details.getByText("Your name has been changed.")).toBeVisible();
-    await page.reload();
     await expectLocator(page.locator(".user-name")).toContainText("Eli Renamed");
     expect(unexpectedErrors(errors)).toEqual([]);
   });
@@ -133,6 +132,7 @@ describe.runIf(browserAvailable)("accounts by mail", () => {
     const devices = laptop.page.getByRole("region", { name: "Devices" });
     await expectLocator(devices.getByRole("listitem")).toHaveCount(2);
     await expectLocator(devices.getByText("This device", { exact: true })).toHaveCount(1);
+    await devices.screenshot({ path: join(screenshotsDir, "account-devices-1280-light.png") });
     const other = devices
       .getByRole("listitem")
       .filter({ hasNot: laptop.page.getByText("This device", { exact: true }) });

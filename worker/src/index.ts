@@ -1,4 +1,5 @@
 import { app } from "./app.ts";
+import { pruneExpiredLinks } from "./auth/auth.repo.ts";
 import { longestThrottleWindowSeconds } from "./auth/auth.routes.ts";
 import { pruneAttempts } from "./auth/rate-limit-storage.ts";
 import { readConfig } from "./config.ts";
@@ -13,7 +14,8 @@ export default {
   fetch: app.fetch,
   /**
    * The Cron Trigger (wrangler.toml `[triggers]`): removes throttle counters no window can
-   * need any more, bulk deletions too old to undo and change-feed tombstones past their retention.
+   * need any more, bulk deletions too old to undo, change-feed tombstones past their retention and
+   * mailed links that expired unused.
    */
   // Awaited, not waitUntil: a failed run then shows as failed in the Cron Trigger's history.
   async scheduled(_controller, env, _ctx) {
@@ -21,6 +23,7 @@ export default {
     const counters = await pruneAttempts(db, longestThrottleWindowSeconds);
     const deletions = await pruneExpiredDeletions(db);
     const tombstones = await pruneTombstones(db);
-    logEvent("info", "pruned expired rows", { counters, deletions, tombstones });
+    const links = await pruneExpiredLinks(db);
+    logEvent("info", "pruned expired rows", { counters, deletions, tombstones, links });
   },
 } satisfies ExportedHandler<Env>;

@@ -174,12 +174,23 @@ describe("fuzzing /api/auth", () => {
     victim = await signUp();
   });
 
-  it("never answers 5xx to sign-up, sign-in, change-password, update-user or delete-user", {
+  it("never answers 5xx to sign-up, sign-in, change-password, update-user, delete-user or the account flows", {
     timeout: 300_000,
   }, async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.constantFrom("sign-up/email", "sign-in/email", "change-password", "update-user", "delete-user"),
+        fc.constantFrom(
+          "sign-up/email",
+          "sign-in/email",
+          "change-password",
+          "update-user",
+          "delete-user",
+          "request-password-reset",
+          "reset-password",
+          "send-verification-email",
+          "change-email",
+          "revoke-session",
+        ),
         fc.record(
           {
             name: field,
@@ -189,6 +200,8 @@ describe("fuzzing /api/auth", () => {
             newPassword: field,
             image: field,
             callbackURL: field,
+            newEmail: email,
+            token: field,
           },
           { requiredKeys: [] },
         ),

@@ -2,6 +2,9 @@ import { useEffect, useState } from "react";
 import { endSession, getSessionUser, type SessionUser } from "../lib/api-client.ts";
 import { navigation, rememberSignedIn } from "../lib/navigation.ts";
 
+/** Dispatched on `window` when the person's name or email changed on this page. */
+export const profileChangedEvent = "brisk:profile-changed";
+
 /** A tab coming back into view re-checks its session, at most this often. */
 const recheckAfterMs = 30_000;
 
@@ -39,9 +42,15 @@ export function AccountMenu() {
     const onVisible = () => {
       if (document.visibilityState === "visible" && Date.now() - checkedAt > recheckAfterMs) check(true);
     };
+    // The account page changed the name: show the new one.
+    const onProfileChanged = () => check(true);
     check(false);
     document.addEventListener("visibilitychange", onVisible);
-    return () => document.removeEventListener("visibilitychange", onVisible);
+    window.addEventListener(profileChangedEvent, onProfileChanged);
+    return () => {
+      document.removeEventListener("visibilitychange", onVisible);
+      window.removeEventListener(profileChangedEvent, onProfileChanged);
+    };
   }, []);
 
   async function onSignOut() {

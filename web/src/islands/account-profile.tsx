@@ -2,6 +2,7 @@ import { type SubmitEvent, useEffect, useRef, useState } from "react";
 import { flushSync } from "react-dom";
 import { changeEmail, changeName } from "../lib/account-client.ts";
 import { describeError, getSessionUser, type SessionUser } from "../lib/api-client.ts";
+import { profileChangedEvent } from "./account-menu.tsx";
 import { emailMessage, emailPattern, FormField, SubmitButton } from "./form-field.tsx";
 
 /** The same limit the server keeps (docs/auth.md, "What /api/auth exposes"). */
@@ -65,6 +66,7 @@ function NameForm({ current, onChanged }: { current: string; onChanged: (name: s
     setBusy(false);
     if (result.ok) {
       onChanged(name);
+      window.dispatchEvent(new Event(profileChangedEvent));
       setDone("Your name has been changed.");
     } else if (result.error.code === "NAME_TOO_LONG" || result.error.code === "INVALID_NAME") {
       flushSync(() => setError(result.error.message));

@@ -1,7 +1,7 @@
-import { eq, sql } from "drizzle-orm";
+import { eq, lt, sql } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
 import { withRetries } from "../db/retry.ts";
-import { commonPassword } from "./auth.schema.ts";
+import { commonPassword, verification } from "./auth.schema.ts";
 
 /**
  * Removes a user row that has no credentials — what a sign-up leaves behind when
@@ -17,6 +17,17 @@ export async function deleteUserWithoutCredentials(db: Database, email: string):
     DELETE FROM "user" u
     WHERE u.email = ${normalised}
       AND NOT EXISTS (SELECT 1 FROM account a WHERE a.user_id = u.id)`);
+}
+
+/**
+ * Removes mailed links that have expired (password-reset tokens nobody used): Better
+ * Auth deletes a token when it is used, never when it lapses. The Cron Trigger runs it.
+ */
+export async function pruneExpiredLinks(db: Database): Promise<number> {
+  const removed = await db.delete(verification).where(lt(verification.expiresAt, new Date())).returning({
+    id: verification.id,
+  });
+  return removed.length;
 }
 
 /** Whether a password is on the list of common ones (case-insensitive); one indexed lookup. */

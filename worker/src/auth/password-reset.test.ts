@@ -1,6 +1,9 @@
+import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { accessToken, bindingsWith, call, cookiesOf, newIp, signIn, signUp } from "../../test/fixtures.ts";
 import { lastMailTo, linkIn, mailsTo, tokenIn } from "../../test/mailbox.ts";
+import { sql } from "../../test/stand-in.ts";
+import worker from "../index.ts";
 import { accountLinkLifetimes } from "./accounts.ts";
 
 const requestReset = (email: string, ip = newIp()) => call("/api/auth/request-password-reset", { body: { email }, ip });
@@ -123,5 +126,30 @@ describe("password reset", () => {
     expect(perAccount).toEqual([200, 200, 200, 200, 200, 429]);
     const resetMails = (await mailsTo(user.email)).filter((mail) => mail.subject === "Reset your Brisk password");
     expect(resetMails).toHaveLength(5);
+  });
+});
+
+describe("pruning", () => {
+  it("removes expired links when the Cron Trigger runs, and keeps live ones", async () => {
+    const now = Date.now();
+    const marker = crypto.randomUUID().slice(0, 8);
+    await sql(
+      "insert into verification (id, identifier, value, expires_at) values ($1, $2, 'u', $3), ($4, $5, 'u', $6)",
+      [
+        crypto.randomUUID(),
+        `reset-password:old-${marker}`,
+        new Date(now - 60_000).toISOString(),
+        crypto.randomUUID(),
+        `reset-password:live-${marker}`,
+        new Date(now + 60_000).toISOString(),
+      ],
+    );
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController({ scheduledTime: now, cron: "*/30 * * * *" }), env, ctx);
+    await waitOnExecutionContext(ctx);
+    const left = await sql<{ identifier: string }>("select identifier from verification where identifier like $1", [
+      `%${marker}`,
+    ]);
+    expect(left.map((row) => row.identifier)).toEqual([`reset-password:live-${marker}`]);
   });
 });
