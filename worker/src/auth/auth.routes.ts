@@ -17,13 +17,15 @@ interface ExposedEndpoint {
 const credentialAttempts = { window: 60, max: 3 } as const;
 /** Session housekeeping: generous, but bounded. */
 const sessionActions = { window: 60, max: 30 } as const;
+/** Starting a passkey sign-in (the sign-in page asks once on load for autofill, again on the button). */
+const passkeyChallenges = { window: 60, max: 10 } as const;
 
 /**
  * The Better Auth endpoints Brisk exposes — the ones the product uses — and how
  * often one client address may call each. Every other method and path under
  * /api/auth answers 404 before any other work (no throttle row, no Better Auth).
- * Exposing another endpoint (password reset, email verification, two-factor,
- * passkeys) is one more row here.
+ * Exposing another endpoint is one more row here. Endpoints that share a name share
+ * a counter: a TOTP code and a backup code are guesses at the same second factor.
  */
 const exposedEndpoints: Record<string, ExposedEndpoint> = {
   "/sign-up/email": { method: "POST", name: "sign-up", perAddress: credentialAttempts },
@@ -36,6 +38,23 @@ const exposedEndpoints: Record<string, ExposedEndpoint> = {
   "/get-session": { method: "GET", name: "get-session", perAddress: false },
   "/token": { method: "GET", name: "token", perAddress: false },
   "/jwks": { method: "GET", name: "jwks", perAddress: false },
+  // Two-factor (TOTP): turning it on and off takes the password; the codes at sign-in are guesses.
+  // Per account, Better Auth itself locks the second factor for 15 minutes after 10 wrong codes.
+  "/two-factor/enable": { method: "POST", name: "two-factor-enable", perAddress: credentialAttempts },
+  "/two-factor/disable": { method: "POST", name: "two-factor-disable", perAddress: credentialAttempts },
+  "/two-factor/verify-totp": { method: "POST", name: "two-factor-code", perAddress: credentialAttempts },
+  "/two-factor/verify-backup-code": { method: "POST", name: "two-factor-code", perAddress: credentialAttempts },
+  // Passkeys (WebAuthn): registering needs a fresh session; signing in with one is a credential attempt.
+  "/passkey/generate-register-options": { method: "GET", name: "passkey-register", perAddress: sessionActions },
+  "/passkey/verify-registration": { method: "POST", name: "passkey-register", perAddress: sessionActions },
+  "/passkey/generate-authenticate-options": {
+    method: "GET",
+    name: "passkey-challenge",
+    perAddress: passkeyChallenges,
+  },
+  "/passkey/verify-authentication": { method: "POST", name: "passkey-sign-in", perAddress: credentialAttempts },
+  "/passkey/list-user-passkeys": { method: "GET", name: "passkey-list", perAddress: false },
+  "/passkey/delete-passkey": { method: "POST", name: "passkey-delete", perAddress: sessionActions },
 };
 
 /**
