@@ -100,8 +100,26 @@ export const authRoutes = new Hono<AppEnv>()
 
     const response = await getAuth(c.var.config, db).handler(c.req.raw);
     if (account && response.ok) await forgetAttempts(db, account);
-    return response;
+    return response.status === 500 ? await clientErrorsAsSuch(response) : response;
   });
+
+/**
+ * Better Auth codes that are answered 500 but describe the request, not the server:
+ * the passkey plugin reports any registration its WebAuthn library cannot verify
+ * (a forged or garbled authenticator response) as 500 FAILED_TO_VERIFY_REGISTRATION.
+ * A database that is down is already a 503 by then (`failFastWhenUnavailable`).
+ */
+const misreportedClientErrors = new Set(["FAILED_TO_VERIFY_REGISTRATION"]);
+
+async function clientErrorsAsSuch(response: Response): Promise<Response> {
+  const body: unknown = await response
+    .clone()
+    .json()
+    .catch(() => undefined);
+  const code = typeof body === "object" && body !== null && "code" in body ? body.code : undefined;
+  if (typeof code !== "string" || !misreportedClientErrors.has(code)) return response;
+  return new Response(response.body, { status: 400, headers: response.headers });
+}
 
 async function throttle(c: Context<AppEnv>, key: string, rule: RateLimitRule): Promise<void> {
   const decision = await consumeAttempt(c.var.db, key, rule);
