@@ -1,5 +1,5 @@
 import { env, waitUntil } from "cloudflare:workers";
-import { betterAuth } from "better-auth";
+import { betterAuth } from "better-auth/minimal";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
 import { APIError, createAuthMiddleware, getSessionFromCtx } from "better-auth/api";
 import { passkey } from "@better-auth/passkey";
