@@ -4,6 +4,8 @@ import { describeError, getSessionUser, type SessionUser } from "../lib/api-clie
 import { changePassword, deleteAccount, revokeAllSessions } from "../lib/auth-client.ts";
 import { navigation } from "../lib/navigation.ts";
 import { FormField, SubmitButton } from "./form-field.tsx";
+import { PasskeysPanel } from "./passkeys-panel.tsx";
+import { TwoFactorPanel } from "./two-factor-panel.tsx";
 
 const passwordErrors: Record<string, string> = {
   PASSWORD_TOO_SHORT: "Use at least 8 characters",
@@ -34,6 +36,8 @@ export function AccountPanel() {
         </dl>
       </section>
       <ChangePassword ready={ready} />
+      <TwoFactorPanel />
+      <PasskeysPanel />
       <SignOutEverywhere ready={ready} />
       <DeleteAccount ready={ready} />
     </div>

@@ -616,6 +616,8 @@ export interface SessionUser {
   id: string;
   name: string;
   email: string;
+  /** Sign-in asks for an authenticator-app code too. */
+  twoFactorEnabled: boolean;
 }
 
 let sessionRequest: Promise<SessionUser | null> | null = null;
@@ -646,7 +648,12 @@ async function requestSessionUser(): Promise<SessionUser | null> {
   const body: unknown = await response.json();
   const user = isRecord(body) && isRecord(body.user) ? body.user : null;
   if (!user || typeof user.id !== "string") return null;
-  return { id: user.id, name: String(user.name ?? ""), email: String(user.email ?? "") };
+  return {
+    id: user.id,
+    name: String(user.name ?? ""),
+    email: String(user.email ?? ""),
+    twoFactorEnabled: user.twoFactorEnabled === true,
+  };
 }
 
 /** Whether this browser has a live session (for pages that only need to know that). */

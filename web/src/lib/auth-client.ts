@@ -1,4 +1,5 @@
-import { jwtClient } from "better-auth/client/plugins";
+import { passkeyClient } from "@better-auth/passkey/client";
+import { jwtClient, twoFactorClient } from "better-auth/client/plugins";
 import { createAuthClient } from "better-auth/react";
 import { ApiError, clearAccessToken, holdSessionRedirect, parseRetryAfter, rawFetch } from "./api-client.ts";
 import { config } from "./config.ts";
@@ -14,11 +15,14 @@ export const authClient = createAuthClient({
   // At build time (server rendering of islands) there is no window; nothing is fetched then.
   baseURL: typeof window === "undefined" ? "http://localhost" : window.location.origin,
   basePath: config.authBasePath,
-  plugins: [jwtClient()],
+  plugins: [jwtClient(), twoFactorClient(), passkeyClient()],
   fetchOptions: { customFetchImpl: rawFetch },
 });
 
 export type AuthResult = { ok: true } | { ok: false; error: ApiError };
+
+/** A sign-in that checked the password may still need the second factor (two-factor is on). */
+export type SignInResult = { ok: true; needsCode: boolean } | { ok: false; error: ApiError };
 
 interface AuthFetchOptions {
   onResponse: (context: { response: Response }) => void;
@@ -28,7 +32,7 @@ interface AuthFetchOptions {
  * Runs one Better Auth call and reports the outcome as an `ApiError` with `Retry-After`
  * read from the response (Better Auth's own error object does not carry headers).
  */
-async function run(
+export async function run(
   call: (
     fetchOptions: AuthFetchOptions,
   ) => Promise<{ error: { status: number; code?: string | undefined; message?: string | undefined } | null }>,
@@ -56,10 +60,34 @@ async function run(
   }
 }
 
-export async function signIn(email: string, password: string): Promise<AuthResult> {
+export async function signIn(email: string, password: string): Promise<SignInResult> {
+  let needsCode = false;
+  const result = await run(async (fetchOptions) => {
+    const answer = await authClient.signIn.email({ email, password, rememberMe: true, fetchOptions });
+    needsCode = answer.data !== null && "twoFactorRedirect" in answer.data && answer.data.twoFactorRedirect === true;
+    return answer;
+  });
+  if (!result.ok) return result;
+  if (!needsCode) signedIn();
+  return { ok: true, needsCode };
+}
+
+/** The second step of a sign-in with two-factor on: a code from the authenticator app, or a backup code. */
+export async function verifySignInCode(code: string, trustDevice: boolean): Promise<AuthResult> {
+  // Backup codes are longer than the app's six digits and have a dash (Better Auth's format: xxxxx-xxxxx).
+  const backup = !/^\d{6}$/.test(code);
   const result = await run((fetchOptions) =>
-    authClient.signIn.email({ email, password, rememberMe: true, fetchOptions }),
+    backup
+      ? authClient.twoFactor.verifyBackupCode({ code, trustDevice, fetchOptions })
+      : authClient.twoFactor.verifyTotp({ code, trustDevice, fetchOptions }),
   );
+  if (result.ok) signedIn();
+  return result;
+}
+
+/** Signs in with a passkey; `autoFill` waits for the person to pick one from the email field's suggestions. */
+export async function signInWithPasskey(autoFill = false): Promise<AuthResult> {
+  const result = await run((fetchOptions) => authClient.signIn.passkey({ autoFill, fetchOptions }));
   if (result.ok) signedIn();
   return result;
 }

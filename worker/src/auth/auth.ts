@@ -1,8 +1,8 @@
 import { env, waitUntil } from "cloudflare:workers";
-import { betterAuth } from "better-auth/minimal";
+import { passkey } from "@better-auth/passkey";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
 import { APIError, createAuthMiddleware, getSessionFromCtx } from "better-auth/api";
-import { passkey } from "@better-auth/passkey";
+import { betterAuth } from "better-auth/minimal";
 import { jwt, twoFactor } from "better-auth/plugins";
 import { z } from "zod";
 import type { Config } from "../config.ts";

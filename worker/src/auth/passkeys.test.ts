@@ -106,7 +106,10 @@ describe("listing and removing passkeys", () => {
 
   it("answers 404 for the endpoints Brisk does not use", async () => {
     const user = await signUp();
-    const rename = await call("/api/auth/passkey/update-passkey", { cookie: user.cookie, body: { id: "x", name: "y" } });
+    const rename = await call("/api/auth/passkey/update-passkey", {
+      cookie: user.cookie,
+      body: { id: "x", name: "y" },
+    });
     expect(rename.status).toBe(404);
     const wrongMethod = await call("/api/auth/passkey/delete-passkey", { cookie: user.cookie, method: "GET" });
     expect(wrongMethod.status).toBe(404);

@@ -1,7 +1,7 @@
 import { base32 } from "@better-auth/utils/base32";
 import { createOTP } from "@better-auth/utils/otp";
 import { describe, expect, it } from "vitest";
-import { type TestUser, accessToken, call, cookiesOf, newIp, signIn, signUp } from "../../test/fixtures.ts";
+import { accessToken, call, cookiesOf, newIp, signIn, signUp, type TestUser } from "../../test/fixtures.ts";
 import { sql } from "../../test/stand-in.ts";
 
 /**
@@ -75,7 +75,10 @@ async function sessionUser(cookie: string): Promise<{ id: string; twoFactorEnabl
 describe("turning two-factor on", () => {
   it("needs the password, answers the secret and ten backup codes no-store, and is on only after a code", async () => {
     const user = await signUp();
-    const wrong = await call("/api/auth/two-factor/enable", { cookie: user.cookie, body: { password: "not it at all" } });
+    const wrong = await call("/api/auth/two-factor/enable", {
+      cookie: user.cookie,
+      body: { password: "not it at all" },
+    });
     expect(wrong.status).toBe(400);
     expect(((await wrong.json()) as { code: string }).code).toBe("INVALID_PASSWORD");
     const none = await call("/api/auth/two-factor/enable", { cookie: user.cookie, body: {} });
