@@ -1,5 +1,5 @@
 import { ApiError, clearAccessToken } from "./api-client.ts";
-import { type AuthResult, authClient, run } from "./auth-client.ts";
+import { type AuthResult, authClient, passkeyAuthClient, run } from "./auth-client.ts";
 
 /**
  * Two-factor authentication and passkeys on the account page, through Better Auth's
@@ -59,7 +59,7 @@ export interface Passkey {
 export async function listPasskeys(): Promise<Outcome<Passkey[]>> {
   let passkeys: Passkey[] = [];
   const result = await run(async (fetchOptions) => {
-    const answer = await authClient.passkey.listUserPasskeys({ fetchOptions });
+    const answer = await (await passkeyAuthClient()).passkey.listUserPasskeys({ fetchOptions });
     passkeys = (answer.data ?? []).map((key) => ({
       id: key.id,
       name: key.name ?? null,
@@ -72,9 +72,9 @@ export async function listPasskeys(): Promise<Outcome<Passkey[]>> {
 
 /** Asks the browser to create a passkey for this account and stores it under `name`. */
 export function addPasskey(name: string): Promise<AuthResult> {
-  return run((fetchOptions) => authClient.passkey.addPasskey({ name, fetchOptions }));
+  return run(async (fetchOptions) => (await passkeyAuthClient()).passkey.addPasskey({ name, fetchOptions }));
 }
 
 export function removePasskey(id: string): Promise<AuthResult> {
-  return run((fetchOptions) => authClient.passkey.deletePasskey({ id, fetchOptions }));
+  return run(async (fetchOptions) => (await passkeyAuthClient()).passkey.deletePasskey({ id, fetchOptions }));
 }

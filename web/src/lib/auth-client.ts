@@ -1,4 +1,3 @@
-import { passkeyClient } from "@better-auth/passkey/client";
 import { jwtClient, twoFactorClient } from "better-auth/client/plugins";
 import { createAuthClient } from "better-auth/react";
 import { ApiError, clearAccessToken, holdSessionRedirect, parseRetryAfter, rawFetch } from "./api-client.ts";
@@ -11,13 +10,32 @@ import { forgetSignedIn, rememberSignedIn } from "./navigation.ts";
  * `rawFetch`, so one module stays the only caller of `fetch`. The access token itself is
  * fetched and held by the api-client; this module signs people in and out.
  */
-export const authClient = createAuthClient({
+const clientOptions = {
   // At build time (server rendering of islands) there is no window; nothing is fetched then.
   baseURL: typeof window === "undefined" ? "http://localhost" : window.location.origin,
   basePath: config.authBasePath,
-  plugins: [jwtClient(), twoFactorClient(), passkeyClient()],
   fetchOptions: { customFetchImpl: rawFetch },
-});
+};
+
+export const authClient = createAuthClient({ ...clientOptions, plugins: [jwtClient(), twoFactorClient()] });
+
+let passkeyAuth: Promise<PasskeyAuthClient> | undefined;
+type PasskeyAuthClient = ReturnType<typeof createPasskeyAuthClient>;
+
+function createPasskeyAuthClient(plugin: typeof import("@better-auth/passkey/client").passkeyClient) {
+  return createAuthClient({ ...clientOptions, plugins: [plugin()] });
+}
+
+/**
+ * The client with Better Auth's passkey plugin, loaded the first time a page uses a
+ * passkey: it brings WebAuthn's browser library, which pages without passkeys never need.
+ */
+export function passkeyAuthClient(): Promise<PasskeyAuthClient> {
+  passkeyAuth ??= import("@better-auth/passkey/client").then(({ passkeyClient }) =>
+    createPasskeyAuthClient(passkeyClient),
+  );
+  return passkeyAuth;
+}
 
 export type AuthResult = { ok: true } | { ok: false; error: ApiError };
 
@@ -87,7 +105,9 @@ export async function verifySignInCode(code: string, trustDevice: boolean): Prom
 
 /** Signs in with a passkey; `autoFill` waits for the person to pick one from the email field's suggestions. */
 export async function signInWithPasskey(autoFill = false): Promise<AuthResult> {
-  const result = await run((fetchOptions) => authClient.signIn.passkey({ autoFill, fetchOptions }));
+  const client = await passkeyAuthClient().catch(() => undefined);
+  if (!client) return { ok: false, error: new ApiError(0, "network_error", "The server could not be reached.") };
+  const result = await run((fetchOptions) => client.signIn.passkey({ autoFill, fetchOptions }));
   if (result.ok) signedIn();
   return result;
 }
