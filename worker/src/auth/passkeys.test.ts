@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { call, newIp, signUp } from "../../test/fixtures.ts";
 
 /**
@@ -27,6 +27,19 @@ describe("registering a passkey", () => {
     expect(options.excludeCredentials).toEqual([]);
     // The ceremony's challenge is bound to this browser by a signed cookie.
     expect(response.headers.getSetCookie().some((cookie) => cookie.includes("better-auth-passkey="))).toBe(true);
+  });
+
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it("needs a session from the last day: an older one signs in again first", async () => {
+    const user = await signUp();
+    const now = Date.now();
+    vi.spyOn(Date, "now").mockReturnValue(now + 2 * 86_400_000);
+    const response = await call("/api/auth/passkey/generate-register-options", { cookie: user.cookie });
+    expect(response.status).toBe(403);
+    expect(((await response.json()) as { code: string }).code).toBe("SESSION_NOT_FRESH");
   });
 
   it("refuses a person who is not signed in", async () => {
