@@ -94,7 +94,7 @@ export const authRoutes = new Hono<AppEnv>()
   .on(["GET", "POST"], "/*", async (c) => {
     const endpoint = exposedEndpoint(c);
     const { db } = c.var;
-    if (endpoint?.perAddress) await throttle(c, `${endpoint.name}:${clientAddress(c)}`, endpoint.perAddress);
+    if (endpoint?.perAddress) await throttle(c, `${counterName(c, endpoint)}:${clientAddress(c)}`, endpoint.perAddress);
     const account = endpoint?.name === "sign-in" ? await accountKey(c.req.raw) : undefined;
     if (account) await throttle(c, account, failedSignInsPerAccount);
 
@@ -119,6 +119,21 @@ async function clientErrorsAsSuch(response: Response): Promise<Response> {
   const code = typeof body === "object" && body !== null && "code" in body ? body.code : undefined;
   if (typeof code !== "string" || !misreportedClientErrors.has(code)) return response;
   return new Response(response.body, { status: 400, headers: response.headers });
+}
+
+/**
+ * `/two-factor/verify-totp` does two jobs: the code at sign-in (the request carries the
+ * two-factor challenge cookie) and the code that confirms the set-up (a signed-in person
+ * proving their app holds the secret). The set-up's checks get a counter of their own,
+ * so a person who mistypes while setting up is not then held off signing in. Without a
+ * challenge cookie no code is ever checked against a sign-in, so nothing is gained by
+ * leaving it out.
+ */
+function counterName(c: Context<AppEnv>, endpoint: ExposedEndpoint): string {
+  if (endpoint.name !== "two-factor-code") return endpoint.name;
+  return /(?:^|;\s*)(?:__Secure-)?better-auth\.two_factor=/.test(c.req.header("Cookie") ?? "")
+    ? endpoint.name
+    : "two-factor-setup";
 }
 
 async function throttle(c: Context<AppEnv>, key: string, rule: RateLimitRule): Promise<void> {

@@ -172,6 +172,39 @@ describe("signing in with two-factor on", () => {
     expect(statuses).toEqual([401, 401, 401, 429]);
   });
 
+  it("counts the set-up's code checks apart from the codes at sign-in", async () => {
+    const user = await signUp();
+    const ip = newIp();
+    const started = await call("/api/auth/two-factor/enable", {
+      ip,
+      cookie: user.cookie,
+      body: { password: user.password },
+    });
+    const { totpURI } = (await started.json()) as { totpURI: string };
+    for (const code of ["000001", "000002"]) {
+      const wrong = await call("/api/auth/two-factor/verify-totp", { ip, cookie: user.cookie, body: { code } });
+      expect(wrong.status).toBe(401);
+    }
+    const confirmed = await call("/api/auth/two-factor/verify-totp", {
+      ip,
+      cookie: user.cookie,
+      body: { code: await codeFor(secretOf(totpURI)) },
+    });
+    expect(confirmed.status).toBe(200);
+    // Three more checks from the same address, at sign-in: a counter of their own.
+    const challenge = await startSignIn(user);
+    const statuses = [];
+    for (let i = 0; i < 4; i += 1) {
+      const response = await call("/api/auth/two-factor/verify-totp", {
+        ip,
+        cookie: challenge.cookie,
+        body: { code: "333333" },
+      });
+      statuses.push(response.status);
+    }
+    expect(statuses).toEqual([401, 401, 401, 429]);
+  });
+
   it("locks the second factor of the account after 10 wrong codes, whatever the address", async () => {
     const user = await signUp();
     const { secret } = await enableTwoFactor(user);
