@@ -5,11 +5,6 @@ import { config } from "./config.ts";
 import { forgetAllDrafts } from "./drafts.ts";
 import { forgetSignedIn, rememberSignedIn } from "./navigation.ts";
 
-/**
- * Better Auth's React client on this origin. Its requests go through the api-client's
- * `rawFetch`, so one module stays the only caller of `fetch`. The access token itself is
- * fetched and held by the api-client; this module signs people in and out.
- */
 const clientOptions = {
   // At build time (server rendering of islands) there is no window; nothing is fetched then.
   baseURL: typeof window === "undefined" ? "http://localhost" : window.location.origin,
@@ -17,6 +12,11 @@ const clientOptions = {
   fetchOptions: { customFetchImpl: rawFetch },
 };
 
+/**
+ * Better Auth's React client on this origin. Its requests go through the api-client's
+ * `rawFetch`, so one module stays the only caller of `fetch`. The access token itself is
+ * fetched and held by the api-client; this module signs people in and out.
+ */
 export const authClient = createAuthClient({ ...clientOptions, plugins: [jwtClient(), twoFactorClient()] });
 
 let passkeyAuth: Promise<PasskeyAuthClient> | undefined;
@@ -31,8 +31,13 @@ function createPasskeyAuthClient(plugin: typeof import("@better-auth/passkey/cli
  * passkey: it brings WebAuthn's browser library, which pages without passkeys never need.
  */
 export function passkeyAuthClient(): Promise<PasskeyAuthClient> {
-  passkeyAuth ??= import("@better-auth/passkey/client").then(({ passkeyClient }) =>
-    createPasskeyAuthClient(passkeyClient),
+  passkeyAuth ??= import("@better-auth/passkey/client").then(
+    ({ passkeyClient }) => createPasskeyAuthClient(passkeyClient),
+    (error: unknown) => {
+      // A chunk that failed to load (offline) is tried again next time.
+      passkeyAuth = undefined;
+      throw error;
+    },
   );
   return passkeyAuth;
 }
