@@ -48,7 +48,7 @@ describe.runIf(browserAvailable)("account security", () => {
     ["light", 1280],
     ["dark", 320],
   ] as const) {
-    it(`turns two-factor on, then signs in with a code and with a backup code (${colorScheme}, ${width} px)`, async () => {
+    it(`turns two-factor on, signs in with a code and with a backup code, and turns it off (${colorScheme}, ${width} px)`, async () => {
       const { page, errors } = await newPage(browser(), { colorScheme, width });
       const email = await signUp(page, "Two Factor");
       await page.goto("/account");
@@ -115,6 +115,17 @@ describe.runIf(browserAvailable)("account security", () => {
       await page.getByRole("button", { name: "Verify" }).click();
       await page.waitForURL("**/tasks");
       await expectLocator(page.getByRole("heading", { name: "Tasks" })).toBeVisible();
+
+      // Turning it off takes the password; then sign-in asks for the password only.
+      await page.goto("/account");
+      await page.getByRole("button", { name: "Turn off two-factor authentication" }).click();
+      await page.getByLabel("Password", { exact: true }).fill("a long and unusual passphrase");
+      await page.getByRole("button", { name: "Turn off", exact: true }).click();
+      await expectLocator(page.getByText("Two-factor authentication is off.")).toBeVisible();
+      await signOut(page);
+      await page.goto("/sign-in");
+      await signIn(page, email);
+      await page.waitForURL("**/tasks");
       expect(unexpectedErrors(errors)).toEqual([]);
     });
   }
