@@ -108,7 +108,7 @@ export async function signUp(page: Page, name: string, email: string = uniqueEma
 export async function signIn(page: Page, email: string) {
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
 }
 
 export async function addTask(page: Page, title: string) {

@@ -140,7 +140,7 @@ describe.runIf(browserAvailable)("sessions and failures", () => {
     const attempt = async () => {
       await page.getByLabel("Email").fill(email);
       await page.getByLabel("Password").fill("not the right passphrase");
-      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.getByRole("button", { name: "Sign in", exact: true }).click();
     };
     await attempt();
     await expectLocator(page.getByText("Email or password is incorrect")).toBeVisible();

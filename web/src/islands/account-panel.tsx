@@ -4,7 +4,9 @@ import { describeError } from "../lib/api-client.ts";
 import { changePassword, deleteAccount } from "../lib/auth-client.ts";
 import { navigation } from "../lib/navigation.ts";
 import { FormField, SubmitButton } from "./form-field.tsx";
+import { PasskeysPanel } from "./passkeys-panel.tsx";
 import { passwordMessages as passwordErrors } from "./password-messages.ts";
+import { TwoFactorPanel } from "./two-factor-panel.tsx";
 
 /** The account page's password and deletion sections (details and devices are their own islands). */
 export function AccountPanel() {
@@ -16,6 +18,8 @@ export function AccountPanel() {
   return (
     <>
       <ChangePassword ready={ready} />
+      <TwoFactorPanel />
+      <PasskeysPanel />
       <DeleteAccount ready={ready} />
     </>
   );

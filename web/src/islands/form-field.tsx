@@ -42,7 +42,7 @@ export function FormField({ label, hint, error, inputRef, ...input }: FormFieldP
 }
 
 /** The email field of the sign-in and sign-up forms. */
-export function EmailField(props: Pick<FormFieldProps, "error" | "inputRef" | "onInput">) {
+export function EmailField(props: Pick<FormFieldProps, "error" | "inputRef" | "onInput" | "autoComplete">) {
   return (
     <FormField
       label="Email"

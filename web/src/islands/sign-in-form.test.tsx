@@ -121,4 +121,31 @@ describe("the sign-in form", () => {
     expect(alert).toHaveTextContent("http://localhost:4321");
     expect(alert).not.toHaveTextContent(/^Invalid origin$/);
   });
+
+  it("asks for the authentication code when two-factor is on, and sends a backup code to its own endpoint", async () => {
+    const api = new FakeApi()
+      .override("POST", /\/sign-in\/email$/, () => json({ twoFactorRedirect: true, twoFactorMethods: ["totp"] }))
+      .override("POST", /\/two-factor\/verify-totp$/, () =>
+        json({ code: "INVALID_CODE", message: "Invalid code" }, 401),
+      )
+      .override("POST", /\/two-factor\/verify-backup-code$/, () => json({ token: "t", user: { id: "user-1" } }));
+    const user = setUp(api);
+    await user.type(email(), "ada@example.com");
+    await user.type(password(), "correct horse battery{Enter}");
+
+    const code = await screen.findByRole("textbox", { name: "Authentication code" });
+    await waitFor(() => expect(code).toHaveFocus());
+    expect(navigation.assign).not.toHaveBeenCalled();
+
+    await user.type(code, "123456{Enter}");
+    await waitFor(() => expect(code).toHaveAccessibleDescription(/That code is not right/));
+    expect(api.calls("POST", /verify-totp$/)[0]?.body).toMatchObject({ code: "123456", trustDevice: false });
+
+    await user.clear(code);
+    await user.type(code, "abcde-12345");
+    await user.click(screen.getByRole("checkbox", { name: "Trust this device for 30 days" }));
+    await user.click(screen.getByRole("button", { name: "Verify" }));
+    await waitFor(() => expect(navigation.assign).toHaveBeenCalledWith("/tasks"));
+    expect(api.calls("POST", /verify-backup-code$/)[0]?.body).toMatchObject({ code: "abcde-12345", trustDevice: true });
+  });
 });

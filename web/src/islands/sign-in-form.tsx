@@ -1,9 +1,10 @@
 import { type SubmitEvent, useEffect, useRef, useState } from "react";
 import { flushSync } from "react-dom";
 import { describeError } from "../lib/api-client.ts";
-import { signIn } from "../lib/auth-client.ts";
+import { signIn, signInWithPasskey } from "../lib/auth-client.ts";
 import { navigation, safeNext } from "../lib/navigation.ts";
 import { EmailField, emailMessage, emailPattern, FormField, SubmitButton, useEarlySubmit } from "./form-field.tsx";
+import { SignInCodeForm } from "./sign-in-code-form.tsx";
 
 interface Errors {
   email?: string;
@@ -12,8 +13,22 @@ interface Errors {
 
 export const sessionEndedMessage = "Your session has ended — please sign in again";
 
-/** Sign in with email and password, then back to where the person was (`?next=`). */
+function goBack() {
+  navigation.assign(safeNext(new URLSearchParams(window.location.search).get("next")));
+}
+
+/**
+ * Sign in with email and password (then, with two-factor on, a code), or with a
+ * passkey — from the button, or picked from the email field's suggestions where the
+ * browser offers passkeys there (conditional UI) — then back to where the person was.
+ */
 export function SignInForm() {
+  const [needsCode, setNeedsCode] = useState(false);
+  if (needsCode) return <SignInCodeForm onSignedIn={goBack} />;
+  return <PasswordStep onNeedsCode={() => setNeedsCode(true)} />;
+}
+
+function PasswordStep({ onNeedsCode }: { onNeedsCode: () => void }) {
   const [busy, setBusy] = useState(false);
   const [errors, setErrors] = useState<Errors>({});
   const [formError, setFormError] = useState("");
@@ -28,6 +43,7 @@ export function SignInForm() {
   useEffect(() => {
     if (new URLSearchParams(window.location.search).get("reason") === "session-ended") setNotice(sessionEndedMessage);
   }, []);
+  usePasskeyAutofill();
 
   function showErrors(found: Errors) {
     flushSync(() => setErrors(found));
@@ -51,9 +67,14 @@ export function SignInForm() {
     setBusy(true);
     setErrors({});
     const result = await signIn(email, password);
+    if (result.ok && result.needsCode) {
+      submitting.current = false;
+      onNeedsCode();
+      return;
+    }
     if (result.ok) {
       // Stay busy: the page is about to change.
-      navigation.assign(safeNext(new URLSearchParams(window.location.search).get("next")));
+      goBack();
       return;
     }
     submitting.current = false;
@@ -89,7 +110,13 @@ export function SignInForm() {
       <div className="form-alert" role="alert" tabIndex={-1} ref={formErrorRef}>
         {formError}
       </div>
-      <EmailField error={errors.email} inputRef={emailRef} onInput={clear("email")} />
+      <EmailField
+        error={errors.email}
+        inputRef={emailRef}
+        onInput={clear("email")}
+        // The browser may offer this account's passkeys among the suggestions (conditional UI).
+        autoComplete="username webauthn"
+      />
       <FormField
         label="Password"
         name="password"
@@ -104,6 +131,52 @@ export function SignInForm() {
       <p className="visually-hidden" role="status">
         {busy ? "Signing in…" : ""}
       </p>
+      <PasskeyButton onError={(message) => setFormError(message)} />
     </form>
   );
+}
+
+/** "Sign in with a passkey": the browser lists the passkeys it holds for this site. */
+function PasskeyButton({ onError }: { onError: (message: string) => void }) {
+  const [busy, setBusy] = useState(false);
+  async function onClick() {
+    setBusy(true);
+    onError("");
+    const result = await signInWithPasskey();
+    if (result.ok) return goBack();
+    setBusy(false);
+    // Closing the browser's dialog is a change of mind, not an error.
+    if (result.error.code === "ERROR_CEREMONY_ABORTED" || result.error.code === "AUTH_CANCELLED") return;
+    onError(
+      result.error.status === 401
+        ? "That passkey is not known here — sign in with your password"
+        : describeError(result.error),
+    );
+  }
+  return (
+    <button type="button" className="btn btn-block" onClick={onClick} disabled={busy} aria-busy={busy || undefined}>
+      {busy && <span className="spinner" aria-hidden="true" />}
+      Sign in with a passkey
+    </button>
+  );
+}
+
+/** Where the browser supports it, a passkey picked from the email field's suggestions signs in at once. */
+function usePasskeyAutofill() {
+  useEffect(() => {
+    let active = true;
+    const credential = typeof window === "undefined" ? undefined : window.PublicKeyCredential;
+    if (!credential?.isConditionalMediationAvailable) return;
+    credential
+      .isConditionalMediationAvailable()
+      .then(async (available) => {
+        if (!available || !active) return;
+        const result = await signInWithPasskey(true);
+        if (result.ok && active) goBack();
+      })
+      .catch(() => {});
+    return () => {
+      active = false;
+    };
+  }, []);
 }

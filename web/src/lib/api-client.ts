@@ -620,6 +620,8 @@ export interface SessionUser {
   emailVerified: boolean;
   /** This browser's session (the devices list marks it "this device"). */
   sessionId: string;
+  /** Sign-in asks for an authenticator-app code too. */
+  twoFactorEnabled: boolean;
 }
 
 let sessionRequest: Promise<SessionUser | null> | null = null;
@@ -657,6 +659,7 @@ async function requestSessionUser(): Promise<SessionUser | null> {
     email: String(user.email ?? ""),
     emailVerified: user.emailVerified === true,
     sessionId: typeof session?.id === "string" ? session.id : "",
+    twoFactorEnabled: user.twoFactorEnabled === true,
   };
 }
 

@@ -1,24 +1,51 @@
-import { jwtClient } from "better-auth/client/plugins";
+import { jwtClient, twoFactorClient } from "better-auth/client/plugins";
 import { createAuthClient } from "better-auth/react";
 import { ApiError, clearAccessToken, holdSessionRedirect, parseRetryAfter, rawFetch } from "./api-client.ts";
 import { config } from "./config.ts";
 import { forgetAllDrafts } from "./drafts.ts";
 import { forgetSignedIn, rememberSignedIn } from "./navigation.ts";
 
+const clientOptions = {
+  // At build time (server rendering of islands) there is no window; nothing is fetched then.
+  baseURL: typeof window === "undefined" ? "http://localhost" : window.location.origin,
+  basePath: config.authBasePath,
+  fetchOptions: { customFetchImpl: rawFetch },
+};
+
 /**
  * Better Auth's React client on this origin. Its requests go through the api-client's
  * `rawFetch`, so one module stays the only caller of `fetch`. The access token itself is
  * fetched and held by the api-client; this module signs people in and out.
  */
-export const authClient = createAuthClient({
-  // At build time (server rendering of islands) there is no window; nothing is fetched then.
-  baseURL: typeof window === "undefined" ? "http://localhost" : window.location.origin,
-  basePath: config.authBasePath,
-  plugins: [jwtClient()],
-  fetchOptions: { customFetchImpl: rawFetch },
-});
+export const authClient = createAuthClient({ ...clientOptions, plugins: [jwtClient(), twoFactorClient()] });
+
+let passkeyAuth: Promise<PasskeyAuthClient> | undefined;
+type PasskeyAuthClient = ReturnType<typeof createPasskeyAuthClient>;
+
+function createPasskeyAuthClient(plugin: typeof import("@better-auth/passkey/client").passkeyClient) {
+  return createAuthClient({ ...clientOptions, plugins: [plugin()] });
+}
+
+/**
+ * The client with Better Auth's passkey plugin, loaded the first time a page uses a
+ * passkey: it brings WebAuthn's browser library, which pages without passkeys never need.
+ */
+export function passkeyAuthClient(): Promise<PasskeyAuthClient> {
+  passkeyAuth ??= import("@better-auth/passkey/client").then(
+    ({ passkeyClient }) => createPasskeyAuthClient(passkeyClient),
+    (error: unknown) => {
+      // A chunk that failed to load (offline) is tried again next time.
+      passkeyAuth = undefined;
+      throw error;
+    },
+  );
+  return passkeyAuth;
+}
 
 export type AuthResult = { ok: true } | { ok: false; error: ApiError };
+
+/** A sign-in that checked the password may still need the second factor (two-factor is on). */
+export type SignInResult = { ok: true; needsCode: boolean } | { ok: false; error: ApiError };
 
 interface AuthFetchOptions {
   onResponse: (context: { response: Response }) => void;
@@ -56,10 +83,36 @@ export async function run(
   }
 }
 
-export async function signIn(email: string, password: string): Promise<AuthResult> {
+export async function signIn(email: string, password: string): Promise<SignInResult> {
+  let needsCode = false;
+  const result = await run(async (fetchOptions) => {
+    const answer = await authClient.signIn.email({ email, password, rememberMe: true, fetchOptions });
+    needsCode = answer.data !== null && "twoFactorRedirect" in answer.data && answer.data.twoFactorRedirect === true;
+    return answer;
+  });
+  if (!result.ok) return result;
+  if (!needsCode) signedIn();
+  return { ok: true, needsCode };
+}
+
+/** The second step of a sign-in with two-factor on: a code from the authenticator app, or a backup code. */
+export async function verifySignInCode(code: string, trustDevice: boolean): Promise<AuthResult> {
+  // Backup codes are longer than the app's six digits and have a dash (Better Auth's format: xxxxx-xxxxx).
+  const backup = !/^\d{6}$/.test(code);
   const result = await run((fetchOptions) =>
-    authClient.signIn.email({ email, password, rememberMe: true, fetchOptions }),
+    backup
+      ? authClient.twoFactor.verifyBackupCode({ code, trustDevice, fetchOptions })
+      : authClient.twoFactor.verifyTotp({ code, trustDevice, fetchOptions }),
   );
+  if (result.ok) signedIn();
+  return result;
+}
+
+/** Signs in with a passkey; `autoFill` waits for the person to pick one from the email field's suggestions. */
+export async function signInWithPasskey(autoFill = false): Promise<AuthResult> {
+  const client = await passkeyAuthClient().catch(() => undefined);
+  if (!client) return { ok: false, error: new ApiError(0, "network_error", "The server could not be reached.") };
+  const result = await run((fetchOptions) => client.signIn.passkey({ autoFill, fetchOptions }));
   if (result.ok) signedIn();
   return result;
 }

@@ -27,13 +27,15 @@ const credentialAttempts = { window: 60, max: 3 } as const;
 const sessionActions = { window: 60, max: 30 } as const;
 /** Mails to one address: a few an hour, however many clients ask. */
 const mailsPerAccount = { window: 3600, max: 5 } as const;
+/** Starting a passkey sign-in (the sign-in page asks once on load for autofill, again on the button). */
+const passkeyChallenges = { window: 60, max: 10 } as const;
 
 /**
  * The Better Auth endpoints Brisk exposes — the ones the product uses — and how
  * often one client address may call each. Every other method and path under
  * /api/auth answers 404 before any other work (no throttle row, no Better Auth).
- * Exposing another endpoint (password reset, email verification, two-factor,
- * passkeys) is one more row here.
+ * Exposing another endpoint is one more row here. Endpoints that share a name share
+ * a counter: a TOTP code and a backup code are guesses at the same second factor.
  */
 const exposedEndpoints: Record<string, ExposedEndpoint> = {
   "/sign-up/email": { method: "POST", name: "sign-up", perAddress: credentialAttempts },
@@ -67,6 +69,23 @@ const exposedEndpoints: Record<string, ExposedEndpoint> = {
   "/get-session": { method: "GET", name: "get-session", perAddress: false },
   "/token": { method: "GET", name: "token", perAddress: false },
   "/jwks": { method: "GET", name: "jwks", perAddress: false },
+  // Two-factor (TOTP): turning it on and off takes the password; the codes at sign-in are guesses.
+  // Per account, Better Auth itself locks the second factor for 15 minutes after 10 wrong codes.
+  "/two-factor/enable": { method: "POST", name: "two-factor-enable", perAddress: credentialAttempts },
+  "/two-factor/disable": { method: "POST", name: "two-factor-disable", perAddress: credentialAttempts },
+  "/two-factor/verify-totp": { method: "POST", name: "two-factor-code", perAddress: credentialAttempts },
+  "/two-factor/verify-backup-code": { method: "POST", name: "two-factor-code", perAddress: credentialAttempts },
+  // Passkeys (WebAuthn): registering needs a fresh session; signing in with one is a credential attempt.
+  "/passkey/generate-register-options": { method: "GET", name: "passkey-register", perAddress: sessionActions },
+  "/passkey/verify-registration": { method: "POST", name: "passkey-register", perAddress: sessionActions },
+  "/passkey/generate-authenticate-options": {
+    method: "GET",
+    name: "passkey-challenge",
+    perAddress: passkeyChallenges,
+  },
+  "/passkey/verify-authentication": { method: "POST", name: "passkey-sign-in", perAddress: credentialAttempts },
+  "/passkey/list-user-passkeys": { method: "GET", name: "passkey-list", perAddress: false },
+  "/passkey/delete-passkey": { method: "POST", name: "passkey-delete", perAddress: sessionActions },
 };
 
 /**
@@ -110,7 +129,7 @@ export const authRoutes = new Hono<AppEnv>()
     const endpoint = exposedEndpoint(c);
     const { db } = c.var;
     const started = Date.now();
-    if (endpoint?.perAddress) await throttle(c, `${endpoint.name}:${clientAddress(c)}`, endpoint.perAddress);
+    if (endpoint?.perAddress) await throttle(c, `${counterName(c, endpoint)}:${clientAddress(c)}`, endpoint.perAddress);
     if (endpoint?.perAccount) {
       const key = await accountKey(c.req.raw, `${endpoint.name}-account`);
       if (key) await throttle(c, key, endpoint.perAccount);
@@ -127,8 +146,41 @@ export const authRoutes = new Hono<AppEnv>()
     if (account && response.ok) await forgetAttempts(db, account);
     const remaining = (endpoint?.minimumDurationMs ?? 0) - (Date.now() - started);
     if (response.ok && remaining > 0) await new Promise((resolve) => setTimeout(resolve, remaining));
-    return response;
+    return response.status === 500 ? await clientErrorsAsSuch(response) : response;
   });
+
+/**
+ * Better Auth codes that are answered 500 but describe the request, not the server:
+ * the passkey plugin reports any registration its WebAuthn library cannot verify
+ * (a forged or garbled authenticator response) as 500 FAILED_TO_VERIFY_REGISTRATION.
+ * A database that is down is already a 503 by then (`failFastWhenUnavailable`).
+ */
+const misreportedClientErrors = new Set(["FAILED_TO_VERIFY_REGISTRATION"]);
+
+async function clientErrorsAsSuch(response: Response): Promise<Response> {
+  const body: unknown = await response
+    .clone()
+    .json()
+    .catch(() => undefined);
+  const code = typeof body === "object" && body !== null && "code" in body ? body.code : undefined;
+  if (typeof code !== "string" || !misreportedClientErrors.has(code)) return response;
+  return new Response(response.body, { status: 400, headers: response.headers });
+}
+
+/**
+ * `/two-factor/verify-totp` does two jobs: the code at sign-in (the request carries the
+ * two-factor challenge cookie) and the code that confirms the set-up (a signed-in person
+ * proving their app holds the secret). The set-up's checks get a counter of their own,
+ * so a person who mistypes while setting up is not then held off signing in. Without a
+ * challenge cookie no code is ever checked against a sign-in, so nothing is gained by
+ * leaving it out.
+ */
+function counterName(c: Context<AppEnv>, endpoint: ExposedEndpoint): string {
+  if (endpoint.name !== "two-factor-code") return endpoint.name;
+  return /(?:^|;\s*)(?:__Secure-)?better-auth\.two_factor=/.test(c.req.header("Cookie") ?? "")
+    ? endpoint.name
+    : "two-factor-setup";
+}
 
 async function throttle(c: Context<AppEnv>, key: string, rule: RateLimitRule): Promise<void> {
   const decision = await consumeAttempt(c.var.db, key, rule);

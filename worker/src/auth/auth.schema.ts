@@ -21,6 +21,8 @@ export const user = pgTable("user", {
   email: text("email").notNull().unique(),
   emailVerified: boolean("email_verified").notNull().default(false),
   image: text("image"),
+  /** Set by the two-factor plugin once a TOTP secret has been confirmed with a code. */
+  twoFactorEnabled: boolean("two_factor_enabled").default(false),
   ...timestamps,
 });
 
@@ -87,6 +89,50 @@ export const jwks = pgTable("jwks", {
   /** When the key stops signing; it keeps verifying for the grace period after. */
   expiresAt: timestamp("expires_at", { withTimezone: true }),
 });
+
+/**
+/**
+ * A person's TOTP secret and backup codes (two-factor plugin), both encrypted with
+ * the auth secret. `verified` stays false until a code from the authenticator app
+ * confirms the secret; the failure count and lock are Better Auth's per-account
+ * lockout of wrong codes at sign-in.
+ */
+export const twoFactor = pgTable(
+  "two_factor",
+  {
+    id: text("id").primaryKey(),
+    secret: text("secret").notNull(),
+    backupCodes: text("backup_codes").notNull(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => user.id, { onDelete: "cascade" }),
+    verified: boolean("verified").default(true),
+    failedVerificationCount: integer("failed_verification_count").default(0),
+    lockedUntil: timestamp("locked_until", { withTimezone: true }),
+  },
+  (table) => [index("two_factor_user_id_idx").on(table.userId), index("two_factor_secret_idx").on(table.secret)],
+);
+
+/** WebAuthn credentials (passkey plugin): the public key and signature counter of each. */
+export const passkey = pgTable(
+  "passkey",
+  {
+    id: text("id").primaryKey(),
+    name: text("name"),
+    publicKey: text("public_key").notNull(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => user.id, { onDelete: "cascade" }),
+    credentialID: text("credential_id").notNull(),
+    counter: integer("counter").notNull(),
+    deviceType: text("device_type").notNull(),
+    backedUp: boolean("backed_up").notNull(),
+    transports: text("transports"),
+    createdAt: timestamp("created_at", { withTimezone: true }),
+    aaguid: text("aaguid"),
+  },
+  (table) => [index("passkey_user_id_idx").on(table.userId), index("passkey_credential_id_idx").on(table.credentialID)],
+);
 
 /**
  * Throttle counters shared by every isolate (rate-limit-storage.ts), keyed on a

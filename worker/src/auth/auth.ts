@@ -1,8 +1,9 @@
 import { env, waitUntil } from "cloudflare:workers";
-import { betterAuth } from "better-auth";
+import { passkey } from "@better-auth/passkey";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
 import { APIError, createAuthMiddleware, getSessionFromCtx } from "better-auth/api";
-import { jwt } from "better-auth/plugins";
+import { betterAuth } from "better-auth/minimal";
+import { jwt, twoFactor } from "better-auth/plugins";
 import { z } from "zod";
 import type { Config } from "../config.ts";
 import type { Database } from "../db/client.ts";
@@ -26,6 +27,9 @@ export const signingKeyRotation = { intervalSeconds: 30 * 86_400, gracePeriodSec
 
 /** Sessions (the HttpOnly cookie): 7 days, extended when used after a day. */
 const sessionLifetime = { expiresIn: 7 * 86_400, updateAge: 86_400 } as const;
+
+/** Two-factor sign-in: a device the person chose to trust skips the code for 30 days. */
+export const trustedDeviceSeconds = 30 * 86_400;
 
 /** What a person may put in their profile. */
 const profileLimits = { nameLength: 100, imageUrlLength: 2048 } as const;
@@ -123,8 +127,26 @@ function createAuth(config: Config, db: Database, mailer: Mailer) {
         },
         disableSettingJwtHeader: true,
       }),
+      // An authenticator-app code (or a backup code) after the password, once a person has turned it on.
+      twoFactor({ issuer: "Brisk", trustDeviceMaxAge: trustedDeviceSeconds }),
+      passkey(passkeySettings(config)),
     ],
   });
+}
+
+/**
+ * WebAuthn's relying party is the site itself: its ID is BETTER_AUTH_URL's host name
+ * (a passkey made for `brisk.example.com` works nowhere else), and a ceremony is
+ * accepted from the site's origin and TRUSTED_ORIGINS only — in development
+ * `http://localhost:<port>`: browsers do not offer passkeys for `localhost` to
+ * `127.0.0.1`.
+ */
+function passkeySettings(config: Config) {
+  return {
+    rpID: new URL(config.baseUrl).hostname,
+    rpName: "Brisk",
+    origin: [config.baseUrl, ...config.trustedOrigins],
+  };
 }
 
 /**
