@@ -143,7 +143,7 @@ function main() {
   if (code !== 0) process.exit(code);
   if (!rest.includes("--dry-run")) {
     log("deployed. Next: warm the signing key and check health (docs/deploy.md, step 7):");
-    log("  curl -fsS https://<your-host>/api/auth/jwks && curl -fsS \"https://<your-host>/api/health?ready\"");
+    log('  curl -fsS https://<your-host>/api/auth/jwks && curl -fsS "https://<your-host>/api/health?ready"');
   }
 }
 
