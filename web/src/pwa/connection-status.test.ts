@@ -81,6 +81,16 @@ describe("watchForUpdate", () => {
     expect(onUpdate).not.toHaveBeenCalled();
   });
 
+  it("offers a reload for an update that comes after the first worker took the page over", () => {
+    const onUpdate = vi.fn();
+    const workers = container(null);
+    watchForUpdate(onUpdate, workers);
+    workers.dispatchEvent(new Event("controllerchange"));
+    expect(onUpdate).not.toHaveBeenCalled();
+    workers.dispatchEvent(new Event("controllerchange"));
+    expect(onUpdate).toHaveBeenCalledTimes(1);
+  });
+
   it("does nothing where service workers are not available", () => {
     expect(() => watchForUpdate(() => {}, undefined)).not.toThrow();
   });

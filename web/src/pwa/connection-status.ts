@@ -49,13 +49,23 @@ export function watchConnection(
 /**
  * Calls `onUpdate` once when a newer service worker takes over a page that an older one was
  * already serving: the page still runs the old build and should offer a reload. The first
- * install (no worker before) is not an update. The worker takes over at once (skipWaiting,
- * clientsClaim in scripts/build-pwa.ts), so nobody stays on an old shell past a navigation.
+ * worker taking the page over (an install, not an update) says nothing. Workers take over at
+ * once (skipWaiting, clientsClaim in scripts/build-pwa.ts), so nobody stays on an old shell
+ * past a navigation.
  */
 export function watchForUpdate(
   onUpdate: () => void,
   container: ServiceWorkerContainer | undefined = navigator.serviceWorker,
 ): void {
-  if (!container?.controller) return;
-  container.addEventListener("controllerchange", onUpdate, { once: true });
+  if (!container) return;
+  let controlled = container.controller !== null;
+  const onControllerChange = () => {
+    if (!controlled) {
+      controlled = true;
+      return;
+    }
+    container.removeEventListener("controllerchange", onControllerChange);
+    onUpdate();
+  };
+  container.addEventListener("controllerchange", onControllerChange);
 }
