@@ -20,7 +20,7 @@ import { precacheGlobs, precacheIgnores, toServedUrls } from "../src/pwa/precach
 
 const dist = join(import.meta.dirname, "..", "dist");
 const mark = readFileSync(join(dist, iconSource));
-const png = { png: { compressionLevel: 9, quality: 100 } } as const;
+const png = { outputOptions: { compressionLevel: 9 } };
 
 mkdirSync(join(dist, "icons"), { recursive: true });
 const renders = pngIcons.map(async (icon) => {
