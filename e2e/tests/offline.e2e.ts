@@ -161,6 +161,8 @@ describe.runIf(browserAvailable)("offline and installable", () => {
     // A deploy, as the browser sees it: another worker script for the same scope installs and takes over.
     await page.evaluate(() => navigator.serviceWorker.register("/sw.js?next-deploy"));
     await expectLocator(offer, 60_000).toBeVisible();
+    await screenshot(page, "tasks-update-offer-1280-light");
+    expect(await seriousViolations(page)).toEqual([]);
     // Reload loads the page anew (from the new worker): what this page held is gone.
     await page.evaluate(() => Object.assign(window, { beforeReload: true }));
     await page.getByRole("button", { name: "Reload" }).click();
