@@ -45,7 +45,8 @@ export default defineConfig({
         "base-uri 'self'",
         "form-action 'self'",
         "manifest-src 'self'",
-        "worker-src 'none'",
+        // The service worker (/sw.js, scripts/build-pwa.ts); no other workers.
+        "worker-src 'self'",
       ],
     },
   },

@@ -56,6 +56,46 @@ describe("the site's pages (web/public/_headers)", () => {
   });
 });
 
+describe("the installable app's files (web/public/_headers)", () => {
+  it("serves the service worker as JavaScript that no cache may keep without asking", async () => {
+    const script = await env.ASSETS.fetch("https://localhost/sw.js");
+    expect(script.status).toBe(200);
+    expect(script.headers.get("content-type")).toMatch(/^(text|application)\/javascript\b/);
+    // A stale sw.js would keep every open copy of the app on an old build.
+    expect(script.headers.get("cache-control")).toBe("no-cache");
+    expect(script.headers.get("x-content-type-options")).toBe("nosniff");
+  });
+
+  it("serves the manifest as a web app manifest, revalidated on every use", async () => {
+    const manifest = await env.ASSETS.fetch("https://localhost/manifest.webmanifest");
+    expect(manifest.status).toBe(200);
+    expect(manifest.headers.get("content-type")).toMatch(/^application\/manifest\+json\b/);
+    expect(manifest.headers.get("cache-control")).toBe("no-cache");
+    expect(await manifest.json()).toMatchObject({ start_url: "/tasks", display: "standalone" });
+  });
+
+  it("serves the icons the manifest names", async () => {
+    const manifest = (await (await env.ASSETS.fetch("https://localhost/manifest.webmanifest")).json()) as {
+      icons: { src: string; type: string }[];
+    };
+    for (const icon of manifest.icons) {
+      const file = await env.ASSETS.fetch(new URL(icon.src, "https://localhost"));
+      expect(file.status, icon.src).toBe(200);
+      expect(file.headers.get("content-type"), icon.src).toMatch(new RegExp(`^${icon.type.replace("+", "\\+")}\\b`));
+      await file.arrayBuffer();
+    }
+  });
+
+  it("keeps the pages the service worker caches under the URLs people visit", async () => {
+    for (const path of ["/tasks", "/sign-in", "/404", "/"]) {
+      const page = await env.ASSETS.fetch(new URL(path, "https://localhost"));
+      expect(page.status, path).toBe(200);
+      expect(page.headers.get("content-type"), path).toMatch(/^text\/html\b/);
+      await page.text();
+    }
+  });
+});
+
 const trusted = "https://app.example";
 const withTrustedOrigin = bindingsWith({ TRUSTED_ORIGINS: `${trusted}, https://other.example` });
 
