@@ -1,6 +1,7 @@
 import { useEffect, useState } from "react";
-import { endSession, getSessionUser, type SessionUser } from "../lib/api-client.ts";
+import { endSession } from "../lib/api-client.ts";
 import { navigation, rememberSignedIn } from "../lib/navigation.ts";
+import { getSessionUser, type SessionUser } from "../lib/session-user.ts";
 
 /** A tab coming back into view re-checks its session, at most this often. */
 const recheckAfterMs = 30_000;

@@ -1,8 +1,9 @@
 import { type SubmitEvent, useEffect, useId, useRef, useState } from "react";
 import { flushSync } from "react-dom";
-import { describeError, getSessionUser, type SessionUser } from "../lib/api-client.ts";
 import { changePassword, deleteAccount, revokeAllSessions } from "../lib/auth-client.ts";
 import { navigation } from "../lib/navigation.ts";
+import { describeError } from "../lib/problems.ts";
+import { getSessionUser, type SessionUser } from "../lib/session-user.ts";
 import { FormField, SubmitButton } from "./form-field.tsx";
 
 const passwordErrors: Record<string, string> = {
