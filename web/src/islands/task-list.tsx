@@ -314,7 +314,8 @@ function TaskListView() {
         )}
       </div>
       <NewTaskForm
-        disabled={!mounted}
+        // Changes are queued under the person's id: known at once on a repeat visit, after the token otherwise.
+        disabled={!mounted || !store.userId}
         inputRef={newTaskRef}
         userId={store.userId}
         onAdd={store.add}

@@ -133,9 +133,7 @@ export class Outbox {
 
   /* ------------------------------------------------------------ reading */
 
-  list(): readonly Change[] {
-    return this.changes;
-  }
+  list = (): readonly Change[] => this.changes;
 
   subscribe = (listener: Listener): (() => void) => {
     this.listeners.add(listener);

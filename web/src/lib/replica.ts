@@ -57,7 +57,8 @@ export function forgetDeleted(id: string): void {
 /** Reads the feed from the replica's cursor to the end and merges it into the replica as it is now. */
 export async function syncReplica(userId: string, signal?: AbortSignal): Promise<Replica> {
   const key = replicaKey(userId);
-  let cursor = queryClient.getQueryData<Replica>(key)?.cursor ?? null;
+  const start = queryClient.getQueryData<Replica>(key);
+  let cursor = start?.cursor ?? null;
   let fromScratch = cursor === null;
   const changed = new Map<string, Task>();
   const deleted = new Set<string>();
@@ -95,6 +96,14 @@ export async function syncReplica(userId: string, signal?: AbortSignal): Promise
     const gone = deletedHere.get(task.id);
     if (gone !== undefined && task.version <= gone) continue;
     tasks[task.id] = held && held.version > task.version ? held : task;
+  }
+  if (fromScratch) {
+    // Answers to writes that came in while the feed was read from scratch are newer than it.
+    for (const task of Object.values(now?.tasks ?? {})) {
+      const before = start?.tasks[task.id];
+      const read = tasks[task.id];
+      if ((!before || before.version < task.version) && (!read || read.version < task.version)) tasks[task.id] = task;
+    }
   }
   for (const id of deleted) delete tasks[id];
   return { tasks, cursor };
