@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { config } from "../lib/config.ts";
 import { navigation } from "../lib/navigation.ts";
-import { FakeApi, json, makeTask, problem, unavailable } from "../test/fake-api.ts";
+import { FakeServer as FakeApi, makeTask, problem, unavailable } from "../test/fake-server.ts";
 import { TaskList } from "./task-list.tsx";
 
 function setUp(api: FakeApi, url = "/tasks") {

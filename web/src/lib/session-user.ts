@@ -51,3 +51,8 @@ export async function hasSession(): Promise<boolean> {
     return false;
   }
 }
+
+/** For tests: a fresh page asks again. */
+export function resetSessionUserForTests(): void {
+  sessionRequest = null;
+}
