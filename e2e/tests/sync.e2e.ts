@@ -69,8 +69,10 @@ describe.runIf(browserAvailable)("sync between devices", () => {
 
     expect(phoneNavigations, "the phone never reloaded").toEqual([]);
     // A measurement to report (docs/performance.md), not an assertion on a busy machine.
-    console.log(`[sync] seen on the other device after (ms): create ${createSeen}, edit ${editSeen}, ` +
-      `complete ${completeSeen}, delete ${deleteSeen}`);
+    console.log(
+      `[sync] seen on the other device after (ms): create ${createSeen}, edit ${editSeen}, ` +
+        `complete ${completeSeen}, delete ${deleteSeen}`,
+    );
 
     // Another person sees none of it, live or not.
     const stranger = await newPage(browser());
@@ -112,7 +114,9 @@ describe.runIf(browserAvailable)("sync between devices", () => {
       .poll(async () => (await serverTasks(page)).map((t) => `${t.title}:${t.completed}`).sort(), { timeout: 60_000 })
       .toEqual(["Added offline:false", "Complete me offline:true", "Edited offline:false"]);
     // Each change once: one create, one edit, one complete, one delete answered with success.
-    await expect.poll(() => writes.filter((w) => w.status >= 200 && w.status < 300).length, { timeout: 30_000 }).toBe(4);
+    await expect
+      .poll(() => writes.filter((w) => w.status >= 200 && w.status < 300).length, { timeout: 30_000 })
+      .toBe(4);
     const ok = writes.filter((w) => w.status >= 200 && w.status < 300).map((w) => w.method);
     expect(ok.sort()).toEqual(["DELETE", "PATCH", "PATCH", "POST"]);
     expect(unexpectedErrors(errors).filter((e) => !e.includes("ERR_INTERNET_DISCONNECTED"))).toEqual([]);

@@ -11,6 +11,7 @@ import {
   type TaskPatch,
 } from "../lib/api-client.ts";
 import { config } from "../lib/config.ts";
+import { saveDraft } from "../lib/drafts.ts";
 import { connectLive } from "../lib/live.ts";
 import { lastUser } from "../lib/navigation.ts";
 import { applyChanges, type Change, type Choice, newId, Outbox, type Outcome, type Refusal } from "../lib/outbox.ts";
@@ -176,10 +177,14 @@ export function useTaskStore() {
     const title = fields.title.trim();
     if (!title || !outbox) return false;
     const task = { ...fields, title, id: newId() };
-    queue({ kind: "create", taskId: task.id, task }, title);
+    const queued = queue({ kind: "create", taskId: task.id, task }, title);
+    if (!queued) return false;
+    // The queue keeps it now (IndexedDB), through reloads and ended sessions: no draft is needed.
+    saveDraft(userId ?? "", "newTask", null);
     const shown = matchesView({ ...task, completed: false } as Task, viewRef.current);
     announce(shown ? `Added “${title}”` : `Added “${title}”. It is not shown with the current filter or search.`);
-    return true;
+    // Refused: the form puts the title back (the refusal says why).
+    return (await queued.outcome) !== "refused";
   }
 
   function toggle(id: string) {

@@ -144,17 +144,21 @@ export function resetApiClientForTests(): void {
 
 /* ---------------------------------------------------------------- requests */
 
+/** A copy of each request as sent, for the one retry after a 401 (a sent body cannot be read twice). */
+const spares = new WeakMap<Request, Request>();
+
 const withToken: Middleware = {
   async onRequest({ request }) {
     request.headers.set("Authorization", `Bearer ${(await getAccessToken()).value}`);
+    spares.set(request, request.clone());
     return request;
   },
   async onResponse({ request, response, options }) {
-    if (response.status !== 401) return response;
+    const spare = spares.get(request);
+    if (response.status !== 401 || !spare) return response;
     // The token may have expired in flight or been signed by a key rotated out: one fresh try.
-    const retry = new Request(request, { headers: new Headers(request.headers) });
-    retry.headers.set("Authorization", `Bearer ${(await getAccessToken(true)).value}`);
-    return options.fetch(retry);
+    spare.headers.set("Authorization", `Bearer ${(await getAccessToken(true)).value}`);
+    return options.fetch(spare);
   },
 };
 
@@ -180,7 +184,8 @@ async function call<T>(
     if (error instanceof DOMException && error.name === "AbortError") throw error;
     throw new ApiError(0, "network_error", "The server could not be reached.");
   }
-  if (!result.response.ok) throw await errorFromResponse(result.response);
+  // openapi-fetch has read the body already: its parsed problem is handed over.
+  if (!result.response.ok) throw await errorFromResponse(result.response, result.error ?? null);
   return { data: result.data as T, response: result.response };
 }
 

@@ -99,13 +99,15 @@ export async function fetchOrNetworkError(input: string, init: RequestInit): Pro
 }
 
 /** Reads a refusal: problem+json from the task API, `{code, message}` from Better Auth. */
-export async function errorFromResponse(response: Response): Promise<ApiError> {
+export async function errorFromResponse(response: Response, parsed?: unknown): Promise<ApiError> {
   const retryAfter = parseRetryAfter(response.headers.get("Retry-After"));
-  let body: unknown = null;
-  try {
-    body = await response.json();
-  } catch {
-    // Not JSON (a proxy's error page): the status has to speak for itself.
+  let body: unknown = parsed ?? null;
+  if (parsed === undefined) {
+    try {
+      body = await response.json();
+    } catch {
+      // Not JSON (a proxy's error page): the status has to speak for itself.
+    }
   }
   const record = isRecord(body) ? body : {};
   const code = typeof record.code === "string" ? record.code : `http_${response.status}`;

@@ -51,6 +51,10 @@ export function unavailable(): Response {
   return response;
 }
 
+export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return HttpResponse.json(body as Record<string, unknown>, { status, headers });
+}
+
 let clock = Date.parse("2026-11-20T09:00:00.000Z");
 function tick(): string {
   clock += 1000;
@@ -221,7 +225,8 @@ export class FakeServer {
       untyped.get(`${origin}/api/auth/token`, async ({ request }) => {
         const { answer } = await this.intercept(request);
         if (answer) return answer;
-        if (!this.signedIn) return HttpResponse.json({ code: "UNAUTHORIZED", message: "Unauthorized" }, { status: 401 });
+        if (!this.signedIn)
+          return HttpResponse.json({ code: "UNAUTHORIZED", message: "Unauthorized" }, { status: 401 });
         const now = Math.floor(Date.now() / 1000);
         return HttpResponse.json({ token: jwt({ sub: userId, iat: now, exp: now + this.tokenLifetimeSeconds }) });
       }),
@@ -232,6 +237,11 @@ export class FakeServer {
           this.signedIn ? { user: { id: userId, name: "Ada Lovelace", email: "ada@example.com" }, session: {} } : null,
         );
       }),
+      // Better Auth's other endpoints are not in the task API's contract: answered by overrides.
+      untyped.all(`${origin}/api/auth/*`, async ({ request }) => {
+        const { answer } = await this.intercept(request);
+        return answer ?? HttpResponse.json({ code: "NOT_FOUND", message: "Not found" }, { status: 404 });
+      }),
       http.get(
         "/api/{userId}/tasks/changes",
         this.answer(({ query, response }) => {
@@ -239,8 +249,7 @@ export class FakeServer {
           const from = since === null ? 0 : Number(since);
           const changes = this.tasks.filter((t) => (this.changedAt.get(t.id) ?? 0) > from);
           changes.sort((a, b) => (this.changedAt.get(a.id) ?? 0) - (this.changedAt.get(b.id) ?? 0));
-          const deleted =
-            since === null ? [] : [...this.deletedAt].filter(([, at]) => at > from).map(([id]) => id);
+          const deleted = since === null ? [] : [...this.deletedAt].filter(([, at]) => at > from).map(([id]) => id);
           const body: Changes = { changes, deleted, cursor: String(this.seq), more: false };
           return response(200).json(body);
         }),
