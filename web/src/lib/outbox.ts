@@ -298,7 +298,10 @@ export class Outbox {
       if (!same(theirs, change.before[field])) both.push(field);
     }
     upsertTask(this.userId, server);
-    if (Object.keys(patch).length === 0) return this.finish(change, "saved");
+    if (Object.keys(patch).length === 0) {
+      this.finish(change, "saved");
+      return;
+    }
     const rebased = { ...change, patch, version: server.version, before: pick(server, patch) };
     this.replace(
       change,
