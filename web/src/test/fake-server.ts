@@ -84,6 +84,8 @@ export class FakeServer {
   requests: RecordedRequest[] = [];
   signedIn = true;
   tokenLifetimeSeconds = 900;
+  /** How long each task-API answer takes (a far-away database). */
+  delayMs = 0;
   /** Change sequence: each task's last change, and deletions (tombstones). */
   private seq = 0;
   private changedAt = new Map<string, number>();
@@ -196,6 +198,7 @@ export class FakeServer {
       if (answer) return answer;
       const refused = this.authorised(args.request);
       if (refused) return refused;
+      if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
       const response = await resolve(args);
       return lose ? unavailable() : response;
     };
