@@ -2,7 +2,7 @@ import { act, cleanup, render, screen, waitFor, within } from "@testing-library/
 import userEvent from "@testing-library/user-event";
 import { get } from "idb-keyval";
 import { HttpResponse } from "msw";
-import { beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { config } from "../lib/config.ts";
 import { navigation } from "../lib/navigation.ts";
 import { FakeServer as FakeApi, makeTask, problem, userId } from "../test/fake-server.ts";
@@ -25,6 +25,12 @@ async function newTaskField() {
 describe("the task list", () => {
   beforeEach(() => {
     window.history.replaceState(null, "", "/tasks");
+  });
+  afterEach(async () => {
+    // The persister writes the replica at most every 300 ms: let a write still due land before
+    // the next test's setup empties IndexedDB, so no test opens on another's replica.
+    cleanup();
+    await new Promise((resolve) => setTimeout(resolve, 400));
   });
 
   it("shows a skeleton while loading, then the empty state", async () => {
@@ -90,6 +96,65 @@ describe("the task list", () => {
     expect(creates).toHaveLength(2);
     expect(creates[0]?.body).toEqual(creates[1]?.body);
     expect(screen.getAllByRole("checkbox", { name: "Call the bank" })).toHaveLength(1);
+  });
+
+  it("shows a change made on another device when the live channel says so, without asking for the list", async () => {
+    const task = makeTask({ title: "Buy milk" });
+    const api = new FakeApi([task]);
+    setUp(api);
+    const checkbox = await screen.findByRole("checkbox", { name: "Buy milk" });
+    await waitFor(() => expect(api.liveProtocols).toHaveLength(1));
+    // The token rides in the subprotocols, never in the URL.
+    expect(api.liveProtocols[0]).toEqual(["brisk.v1", expect.stringMatching(/^bearer\./)]);
+
+    api.changeElsewhere(task.id, { completed: true, title: "Buy oat milk" });
+    act(() => api.announce());
+
+    expect(await screen.findByRole("checkbox", { name: "Buy oat milk" })).toBeChecked();
+    expect(checkbox).toBe(screen.getByRole("checkbox", { name: "Buy oat milk" }));
+    expect(screen.getByText("0 tasks left")).toBeInTheDocument();
+    expect(api.calls("GET", /\/tasks$/)).toHaveLength(0);
+    expect(
+      api
+        .calls("GET", /\/tasks\/changes$/)
+        .at(-1)
+        ?.search.get("since"),
+    ).not.toBeNull();
+  });
+
+  it("sends the person to sign in when the live channel says the session ended", async () => {
+    const api = new FakeApi([makeTask({ title: "Buy milk" })]);
+    setUp(api);
+    await screen.findByRole("checkbox", { name: "Buy milk" });
+    await waitFor(() => expect(api.liveProtocols).toHaveLength(1));
+    act(() => api.announce({ type: "session-ended" }));
+    await waitFor(() => expect(navigation.assign).toHaveBeenCalledWith("/sign-in?next=%2Ftasks&reason=session-ended"));
+  });
+
+  it("merges an edit that met another device's change to another field, and asks when both changed the same one", async () => {
+    const task = makeTask({ title: "Plan the trip", description: "" });
+    const api = new FakeApi([task]);
+    const user = setUp(api);
+    await screen.findByRole("checkbox", { name: "Plan the trip" });
+    // Another device changes the description and the title after this page read the task.
+    api.changeElsewhere(task.id, { description: "Rome or Lisbon", title: "Plan the trip to Lisbon" });
+
+    await user.click(screen.getByRole("button", { name: 'Edit "Plan the trip"' }));
+    const title = screen.getByRole("textbox", { name: "Title" });
+    await user.clear(title);
+    await user.type(title, "Plan the trip to Rome{Enter}");
+
+    const dialog = await screen.findByRole("dialog", { name: "Changed on another device" });
+    const group = within(dialog).getByRole("group", { name: "Title" });
+    expect(within(group).getByRole("radio", { name: "Yours: Plan the trip to Rome" })).toBeInTheDocument();
+    await user.click(within(group).getByRole("radio", { name: "Other device: Plan the trip to Lisbon" }));
+    await user.click(within(dialog).getByRole("button", { name: "Keep these" }));
+
+    await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
+    expect(await screen.findByRole("checkbox", { name: "Plan the trip to Lisbon" })).toBeInTheDocument();
+    expect(api.find(task.id)).toMatchObject({ title: "Plan the trip to Lisbon", description: "Rome or Lisbon" });
+    const patches = api.calls("PATCH", /\/tasks\/[^/]+$/);
+    expect(patches[0]?.headers.get("If-Match")).toBe('"1"');
   });
 
   it("toggles a task and updates the counter", async () => {

@@ -24,8 +24,9 @@ export const replicaKey = (userId: string) => ["replica", userId] as const;
 export const queryClient = new QueryClient({
   defaultOptions: {
     queries: {
-      // Kept (and persisted) for as long as the feed can bring it up to date.
-      gcTime: config.replicaMaxAgeMs,
+      // Never collected: the replica is the page's data (the persister drops it after `replicaMaxAgeMs`).
+      // A finite gcTime above 2^31 ms would overflow setTimeout and collect a restored replica at once.
+      gcTime: Number.POSITIVE_INFINITY,
       // The feed is cheap and the live channel says when to read it; on mount, focus and reconnect too.
       staleTime: 0,
       retry: (failures, error) =>

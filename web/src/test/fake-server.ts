@@ -111,8 +111,8 @@ export class FakeServer {
   }
 
   private liveHandler() {
-    return live.addEventListener("connection", ({ client, protocols }) => {
-      this.liveProtocols.push(protocols ?? []);
+    return live.addEventListener("connection", ({ client, info }) => {
+      this.liveProtocols.push(info.protocols ?? []);
       this.sockets.add(client);
       client.addEventListener("close", () => this.sockets.delete(client));
     });
