@@ -10,7 +10,5 @@ it("matches the copy of the OpenAPI document the web client's types are generate
   const response = await exports.default.fetch("http://localhost/api/openapi.json");
   expect(response.status).toBe(200);
   const document: unknown = await response.json();
-  await expect(`${JSON.stringify(document, null, 2)}\n`).toMatchFileSnapshot(
-    "../../web/src/lib/api/openapi.json",
-  );
+  await expect(`${JSON.stringify(document, null, 2)}\n`).toMatchFileSnapshot("../../web/src/lib/api/openapi.json");
 });
