@@ -314,8 +314,7 @@ function TaskListView() {
         )}
       </div>
       <NewTaskForm
-        // Changes are queued under the person's id: known at once on a repeat visit, after the token otherwise.
-        disabled={!mounted || !store.userId}
+        disabled={!mounted}
         inputRef={newTaskRef}
         userId={store.userId}
         onAdd={store.add}

@@ -97,6 +97,11 @@ export function useTaskStore() {
     );
   }, [userId, fail]);
   useEffect(() => () => outbox?.stop(), [outbox]);
+  /** A task added before the person's id is known (the first visit after signing in) waits for it. */
+  const outboxReady = useRef(Promise.withResolvers<NonNullable<typeof outbox>>());
+  useEffect(() => {
+    if (outbox) outboxReady.current.resolve(outbox);
+  }, [outbox]);
   const source = outbox ?? idle;
   const changes = useSyncExternalStore(source.subscribe, source.list, source.list);
 
@@ -166,21 +171,22 @@ export function useTaskStore() {
   viewRef.current = view;
   const find = useCallback((id: string) => allRef.current.find((task) => task.id === id), []);
 
-  function queue(change: Parameters<Outbox["add"]>[0], title: string) {
-    if (!outbox) return null;
+  function queue(change: Parameters<Outbox["add"]>[0], title: string, box = outbox) {
+    if (!box) return null;
     setError("");
-    outbox.titles.set(change.taskId, title);
-    return outbox.add(change);
+    box.titles.set(change.taskId, title);
+    return box.add(change);
   }
 
   async function add(fields: TaskFields): Promise<boolean> {
     const title = fields.title.trim();
-    if (!title || !outbox) return false;
+    if (!title) return false;
+    const box = outbox ?? (await outboxReady.current.promise);
     const task = { ...fields, title, id: newId() };
-    const queued = queue({ kind: "create", taskId: task.id, task }, title);
+    const queued = queue({ kind: "create", taskId: task.id, task }, title, box);
     if (!queued) return false;
     // The queue keeps it now (IndexedDB), through reloads and ended sessions: no draft is needed.
-    saveDraft(userId ?? "", "newTask", null);
+    saveDraft(box.userId, "newTask", null);
     const shown = matchesView({ ...task, completed: false } as Task, viewRef.current);
     announce(shown ? `Added “${title}”` : `Added “${title}”. It is not shown with the current filter or search.`);
     // Refused: the form puts the title back (the refusal says why).
@@ -341,7 +347,8 @@ export function useTaskStore() {
     view,
     userId,
     phase,
-    refreshing: replica.isFetching,
+    // Only the first read dims the list: later feed reads are background catch-up, not a reload.
+    refreshing: replica.isFetching && !replica.data,
     visible,
     counts,
     saving,

@@ -164,8 +164,17 @@ const withToken: Middleware = {
 
 const api = createClient<paths>({
   baseUrl: typeof window === "undefined" ? "http://localhost" : window.location.origin,
-  // Looked up at call time, so a test's fake network (MSW) sees every request.
-  fetch: (request) => rawFetch(request),
+  // Sent as a plain body (not a stream): a write may use keepalive (it still arrives if the page is
+  // left), and the browser's tools see the body. Looked up at call time, so a test's fake sees it.
+  fetch: async (request) =>
+    rawFetch(request.url, {
+      method: request.method,
+      headers: request.headers,
+      ...(request.method === "GET" ? {} : { body: await request.text(), keepalive: true }),
+      credentials: "omit",
+      cache: "no-store",
+      signal: request.signal,
+    }),
   headers: { Accept: "application/json" },
   cache: "no-store",
   credentials: "omit",

@@ -110,7 +110,7 @@ export class Outbox {
   readonly loaded: Promise<void>;
 
   constructor(
-    private readonly userId: string,
+    readonly userId: string,
     private readonly onRefused: (refusal: Refusal) => void,
   ) {
     this.loaded = get<Change[]>(this.storageKey)
