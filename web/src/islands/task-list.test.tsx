@@ -524,6 +524,20 @@ describe("the task list", () => {
     expect(api.tasks.find((t) => t.id === shown.id)?.version).toBe(shown.version + 1);
   });
 
+  it("sends a change still on its way before clearing, so the clear includes it", async () => {
+    const api = new FakeApi([makeTask({ title: "Buy bread" }), makeTask({ title: "Call Alice" })]);
+    api.delayMs = 300; // the toggle is still being sent when Clear completed is confirmed
+    const user = setUp(api);
+    await user.click(await screen.findByRole("checkbox", { name: "Buy bread" }));
+    await user.click(screen.getByRole("button", { name: "Clear completed" }));
+    await user.click(screen.getByRole("button", { name: "Delete 1 task" }));
+
+    expect(await screen.findByText("Deleted 1 completed task")).toBeInTheDocument();
+    expect(api.tasks.map((t) => t.title)).toEqual(["Call Alice"]);
+    expect(screen.queryByRole("checkbox", { name: "Buy bread" })).not.toBeInTheDocument();
+    expect(screen.getByRole("alert")).toBeEmptyDOMElement();
+  });
+
   it("asks nothing of the server when the confirmation is cancelled", async () => {
     const api = new FakeApi([makeTask({ title: "Buy milk" })]);
     const user = setUp(api);

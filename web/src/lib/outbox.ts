@@ -105,6 +105,7 @@ export class Outbox {
   private listeners = new Set<Listener>();
   private waiting = new Map<string, (outcome: Outcome) => void>();
   private running = false;
+  private current: Promise<void> | null = null;
   private persisted: Promise<unknown> = Promise.resolve();
   private stopped = false;
   readonly loaded: Promise<void>;
@@ -197,7 +198,8 @@ export class Outbox {
 
   /** Resolves once nothing is queued, or false when what is queued cannot be sent now (offline, a conflict). */
   async settled(): Promise<boolean> {
-    await this.drain();
+    // A run in progress is waited for; one more covers a change queued just as it ended.
+    for (let round = 0; round < 2 && this.changes.length > 0; round++) await this.drain();
     return this.changes.length === 0;
   }
 
@@ -205,9 +207,16 @@ export class Outbox {
     this.stopped = true;
   }
 
-  /** Sends the queue in order; returns when it is empty or cannot go on for now. */
-  async drain(): Promise<void> {
-    if (this.running || this.stopped) return;
+  /** Sends the queue in order; resolves when it is empty or cannot go on for now (the run in progress, if one). */
+  drain(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    this.current ??= this.run().finally(() => {
+      this.current = null;
+    });
+    return this.current;
+  }
+
+  private async run(): Promise<void> {
     this.running = true;
     try {
       let attempt = 0;
