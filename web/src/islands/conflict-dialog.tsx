@@ -76,7 +76,7 @@ export function ConflictDialog({
             “{server.title}” was changed here and on another device. Choose which to keep for each.
           </p>
           {fields.map((field) => (
-            <fieldset key={field} className="field">
+            <fieldset key={field} className="conflict-field">
               <legend>{fieldLabels[field]}</legend>
               {(["mine", "theirs"] as const).map((side) => (
                 <label key={side} className="choice">
