@@ -161,16 +161,25 @@ describe.runIf(browserAvailable)("the browser under database faults", () => {
     expect(unexpectedErrors(errors)).toEqual([]);
   });
 
-  /** Waits for the page to settle its last change to a task, then compares it with the server. */
+  /**
+   * Waits for the page to settle its last change to a task, then for it to show what the server holds
+   * (the replica catches up through the feed, so the two agree once the last answer is read).
+   */
   async function expectListEqualsServer(page: Page) {
     await expectLocator(page.locator('li[aria-busy="true"]'), 20_000).toHaveCount(0);
-    const tasks = await serverTasks(page);
-    await expectLocator(page.getByRole("checkbox")).toHaveCount(tasks.length);
-    for (const task of tasks) {
-      const checkbox = page.getByRole("checkbox", { name: task.title, exact: true });
-      await expectLocator(checkbox).toHaveCount(1);
-      expect(await checkbox.isChecked(), `"${task.title}" checked as the server holds it`).toBe(task.completed);
-    }
+    const held = async () => {
+      const tasks = await serverTasks(page);
+      const names = await page.getByRole("checkbox").evaluateAll((boxes) => boxes.length);
+      const checks = await Promise.all(
+        tasks.map(async (task) => {
+          const checkbox = page.getByRole("checkbox", { name: task.title, exact: true });
+          if ((await checkbox.count()) !== 1) return `${task.title}: missing`;
+          return (await checkbox.isChecked()) === task.completed ? "" : `${task.title}: checked ${!task.completed}`;
+        }),
+      );
+      return [names === tasks.length ? "" : `shown ${names}, held ${tasks.length}`, ...checks].filter(Boolean);
+    };
+    await expect.poll(held, { timeout: 20_000 }).toEqual([]);
   }
 
   it("shows a toggle as done only when the server applied it, whether its answer was lost or the database failed", async () => {
