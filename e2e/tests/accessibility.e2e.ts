@@ -80,6 +80,40 @@ describe.runIf(browserAvailable)("accessibility and looks", () => {
     }
     expect(overflowing).toEqual([]);
   });
+
+  for (const colorScheme of ["light", "dark"] as const) {
+    it(`shows the conflict dialog accessibly at 320 px (${colorScheme})`, async () => {
+      const laptop = await newPage(browser(), { colorScheme });
+      const email = await signUp(laptop.page, "Cleo Contrast");
+      await addTask(laptop.page, "Plan the trip");
+      const phone = await newPage(browser(), { colorScheme, width: 320 });
+      await phone.page.goto("/sign-in");
+      await phone.page.getByLabel("Email").fill(email);
+      await phone.page.getByLabel("Password").fill("a long and unusual passphrase");
+      await phone.page.getByRole("button", { name: "Sign in" }).click();
+      await expectLocator(phone.page.getByRole("checkbox", { name: "Plan the trip" })).toBeVisible();
+
+      // Both edit the title, the phone offline: back online, it has to ask.
+      await phone.context.setOffline(true);
+      const rename = async (page: Page, to: string) => {
+        await page.getByRole("button", { name: `Edit "Plan the trip"` }).click();
+        await page.keyboard.press("ControlOrMeta+A");
+        await page.keyboard.type(to);
+        await page.keyboard.press("Enter");
+      };
+      await rename(phone.page, "Plan the trip to Rome, with a long title that has to wrap on a narrow screen");
+      await rename(laptop.page, "Plan the trip to Lisbon");
+      await expectLocator(laptop.page.getByText("Saving…")).toHaveCount(0);
+      await phone.context.setOffline(false);
+
+      const dialog = phone.page.getByRole("dialog", { name: "Changed on another device" });
+      await expectLocator(dialog).toBeVisible();
+      await screenshot(phone.page, `conflict-320-${colorScheme}`);
+      expect(await seriousViolations(phone.page)).toEqual([]);
+      expect(await scrollsSideways(phone.page)).toBe(false);
+      expect(unexpectedErrors(phone.errors).filter((e) => !e.includes("ERR_INTERNET_DISCONNECTED"))).toEqual([]);
+    });
+  }
 });
 
 function scrollsSideways(page: Page): Promise<boolean> {

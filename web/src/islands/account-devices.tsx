@@ -1,9 +1,10 @@
 import { detect } from "detect-browser";
 import { useCallback, useEffect, useState } from "react";
 import { type Device, listDevices, signOutDevice, signOutOtherDevices } from "../lib/account-client.ts";
-import { describeError, getSessionUser } from "../lib/api-client.ts";
 import { revokeAllSessions } from "../lib/auth-client.ts";
 import { navigation } from "../lib/navigation.ts";
+import { describeError } from "../lib/problems.ts";
+import { getSessionUser } from "../lib/session-user.ts";
 
 /** "Chrome on Linux", from the user agent the session started with. */
 export function describeDevice(userAgent: string): string {

@@ -1,6 +1,7 @@
 import { useEffect, useState } from "react";
-import { endSession, getSessionUser, type SessionUser } from "../lib/api-client.ts";
+import { endSession } from "../lib/api-client.ts";
 import { navigation, rememberSignedIn } from "../lib/navigation.ts";
+import { getSessionUser, type SessionUser } from "../lib/session-user.ts";
 
 /** Dispatched on `window` when the person's name or email changed on this page. */
 export const profileChangedEvent = "brisk:profile-changed";

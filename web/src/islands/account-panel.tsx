@@ -1,8 +1,8 @@
 import { type SubmitEvent, useEffect, useId, useRef, useState } from "react";
 import { flushSync } from "react-dom";
-import { describeError } from "../lib/api-client.ts";
 import { changePassword, deleteAccount } from "../lib/auth-client.ts";
 import { navigation } from "../lib/navigation.ts";
+import { describeError } from "../lib/problems.ts";
 import { FormField, SubmitButton } from "./form-field.tsx";
 import { PasskeysPanel } from "./passkeys-panel.tsx";
 import { passwordMessages as passwordErrors } from "./password-messages.ts";

@@ -1,7 +1,8 @@
 import { type SubmitEvent, useEffect, useRef, useState } from "react";
 import { flushSync } from "react-dom";
 import { changeEmail, changeName } from "../lib/account-client.ts";
-import { describeError, getSessionUser, type SessionUser } from "../lib/api-client.ts";
+import { describeError } from "../lib/problems.ts";
+import { getSessionUser, type SessionUser } from "../lib/session-user.ts";
 import { profileChangedEvent } from "./account-menu.tsx";
 import { emailMessage, emailPattern, FormField, SubmitButton } from "./form-field.tsx";
 

@@ -1,7 +1,7 @@
 import { type SubmitEvent, useRef, useState } from "react";
 import { flushSync } from "react-dom";
 import { requestPasswordReset } from "../lib/account-client.ts";
-import { describeError } from "../lib/api-client.ts";
+import { describeError } from "../lib/problems.ts";
 import { EmailField, emailMessage, emailPattern, SubmitButton, useEarlySubmit } from "./form-field.tsx";
 
 /** The confirmation, the same whether or not the address has an account. */

@@ -1,7 +1,7 @@
 import { type SubmitEvent, useCallback, useEffect, useRef, useState } from "react";
 import { flushSync } from "react-dom";
 import { addPasskey, listPasskeys, type Passkey, removePasskey } from "../lib/account-security.ts";
-import { describeError } from "../lib/api-client.ts";
+import { describeError } from "../lib/problems.ts";
 import { FormField, SubmitButton } from "./form-field.tsx";
 
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });

@@ -1,8 +1,8 @@
 import { type SubmitEvent, useEffect, useRef, useState } from "react";
 import { flushSync } from "react-dom";
 import { resetPassword } from "../lib/account-client.ts";
-import { describeError } from "../lib/api-client.ts";
 import { navigation } from "../lib/navigation.ts";
+import { describeError } from "../lib/problems.ts";
 import { FormField, SubmitButton, useEarlySubmit } from "./form-field.tsx";
 import { passwordMessages } from "./password-messages.ts";
 

@@ -1,7 +1,7 @@
 import { type SubmitEvent, useEffect, useRef, useState } from "react";
 import { flushSync } from "react-dom";
-import { describeError } from "../lib/api-client.ts";
 import { verifySignInCode } from "../lib/auth-client.ts";
+import { describeError } from "../lib/problems.ts";
 import { FormField, SubmitButton } from "./form-field.tsx";
 
 /**

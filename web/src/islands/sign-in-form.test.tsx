@@ -2,7 +2,7 @@ import { render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it } from "vitest";
 import { navigation } from "../lib/navigation.ts";
-import { FakeApi, json } from "../test/fake-api.ts";
+import { FakeServer as FakeApi, json } from "../test/fake-server.ts";
 import { SignInForm } from "./sign-in-form.tsx";
 
 function setUp(api: FakeApi, url = "/sign-in") {

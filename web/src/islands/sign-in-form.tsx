@@ -1,8 +1,8 @@
 import { type SubmitEvent, useEffect, useRef, useState } from "react";
 import { flushSync } from "react-dom";
-import { describeError } from "../lib/api-client.ts";
 import { signIn, signInWithPasskey } from "../lib/auth-client.ts";
 import { navigation, safeNext } from "../lib/navigation.ts";
+import { describeError } from "../lib/problems.ts";
 import { EmailField, emailMessage, emailPattern, FormField, SubmitButton, useEarlySubmit } from "./form-field.tsx";
 import { SignInCodeForm } from "./sign-in-code-form.tsx";
 

@@ -2,7 +2,7 @@ import { render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { navigation } from "../lib/navigation.ts";
-import { FakeApi, json } from "../test/fake-api.ts";
+import { FakeServer as FakeApi, json } from "../test/fake-server.ts";
 import { SignUpForm } from "./sign-up-form.tsx";
 
 function setUp(api: FakeApi) {

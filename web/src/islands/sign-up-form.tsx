@@ -1,8 +1,8 @@
 import { type SubmitEvent, useRef, useState } from "react";
 import { flushSync } from "react-dom";
-import { describeError } from "../lib/api-client.ts";
 import { signUp } from "../lib/auth-client.ts";
 import { navigation, safeNext } from "../lib/navigation.ts";
+import { describeError } from "../lib/problems.ts";
 import { EmailField, emailMessage, emailPattern, FormField, SubmitButton, useEarlySubmit } from "./form-field.tsx";
 
 interface Errors {

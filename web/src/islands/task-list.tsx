@@ -1,8 +1,10 @@
+import { PersistQueryClientProvider } from "@tanstack/react-query-persist-client";
 import { type MouseEvent, useCallback, useEffect, useId, useRef, useState } from "react";
 import { flushSync } from "react-dom";
 import type { TaskFields } from "../lib/api-client.ts";
 import { config } from "../lib/config.ts";
 import { forgetDraftIf, readDrafts, saveDraft } from "../lib/drafts.ts";
+import { queryClient, replicaPersister } from "../lib/replica.ts";
 import {
   countTasksLabel,
   type Filter,
@@ -14,6 +16,7 @@ import {
   tasksLeftLabel,
   viewFromSearch,
 } from "../lib/task-view.ts";
+import { ConflictDialog } from "./conflict-dialog.tsx";
 import { NewTaskForm } from "./new-task-form.tsx";
 import { openDialog, ShortcutsDialog } from "./shortcuts-dialog.tsx";
 import { type ItemMode, TaskItem } from "./task-item.tsx";
@@ -36,8 +39,22 @@ interface Editing {
   draft?: TypedTask;
 }
 
-/** The task list island (`/tasks`). */
+/**
+ * The task list island (`/tasks`): the replica, persisted to IndexedDB, is restored before the
+ * list renders (lib/replica.ts).
+ */
 export function TaskList() {
+  return (
+    <PersistQueryClientProvider
+      client={queryClient}
+      persistOptions={{ persister: replicaPersister, maxAge: config.replicaMaxAgeMs, buster: "1" }}
+    >
+      <TaskListView />
+    </PersistQueryClientProvider>
+  );
+}
+
+function TaskListView() {
   const store = useTaskStore();
   const { view, phase, visible, counts } = store;
   const [mounted, setMounted] = useState(false);
@@ -53,7 +70,6 @@ export function TaskList() {
   const searchRef = useRef<HTMLInputElement>(null);
   const listRef = useRef<HTMLUListElement>(null);
   const dialogRef = useRef<HTMLDialogElement>(null);
-  const loadMoreRef = useRef<HTMLButtonElement>(null);
   const shortcutReturn = useRef<HTMLElement | null>(null);
 
   /* ------------------------------------------------------------ start-up */
@@ -93,21 +109,6 @@ export function TaskList() {
     const timer = setTimeout(() => setView({ ...viewRef.current, q: search }, "replace"), config.searchDebounceMs);
     return () => clearTimeout(timer);
   }, [search, mounted, setView]);
-
-  // Long lists load more as the Load more button scrolls into view.
-  const { hasMore, loadMore } = store;
-  useEffect(() => {
-    const button = loadMoreRef.current;
-    if (!button || !hasMore || typeof IntersectionObserver === "undefined") return;
-    const observer = new IntersectionObserver(
-      (entries) => {
-        if (entries.some((entry) => entry.isIntersecting)) void loadMore();
-      },
-      { rootMargin: "200px" },
-    );
-    observer.observe(button);
-    return () => observer.disconnect();
-  }, [hasMore, loadMore]);
 
   // An edit left open when the page was left (an ended session) opens again, as it was typed.
   const { userId, find } = store;
@@ -427,20 +428,6 @@ export function TaskList() {
               onCancel={onCancel}
             />
           ))}
-          {store.hasMore && (
-            <li className="load-more">
-              <button
-                ref={loadMoreRef}
-                type="button"
-                className="btn btn-small"
-                disabled={store.loadingMore}
-                onClick={() => void loadMore()}
-              >
-                {store.loadingMore && <span className="spinner" aria-hidden="true" />}
-                Load more
-              </button>
-            </li>
-          )}
         </ul>
       )}
 
@@ -495,6 +482,8 @@ export function TaskList() {
           )}
         </div>
       </div>
+
+      {store.conflict && <ConflictDialog change={store.conflict} onResolve={store.resolveConflict} />}
 
       <ShortcutsDialog
         ref={dialogRef}

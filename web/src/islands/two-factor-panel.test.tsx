@@ -1,7 +1,7 @@
 import { render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
-import { FakeApi, json } from "../test/fake-api.ts";
+import { FakeServer as FakeApi, json } from "../test/fake-server.ts";
 import { TwoFactorPanel } from "./two-factor-panel.tsx";
 
 const totpURI = "otpauth://totp/Brisk:ada%40example.com?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Brisk";

@@ -1,7 +1,8 @@
 import { type SubmitEvent, useEffect, useRef, useState } from "react";
 import { flushSync } from "react-dom";
 import { confirmTwoFactor, disableTwoFactor, startTwoFactor, type TwoFactorSetup } from "../lib/account-security.ts";
-import { type ApiError, describeError, getSessionUser } from "../lib/api-client.ts";
+import { type ApiError, describeError } from "../lib/problems.ts";
+import { getSessionUser } from "../lib/session-user.ts";
 import { FormField, SubmitButton } from "./form-field.tsx";
 
 type Step =

@@ -1,30 +1,37 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useQuery } from "@tanstack/react-query";
+import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
 import {
   clearCompleted as clearCompletedRequest,
-  countTasks,
-  createTask,
-  deleteTask,
-  describeError,
+  endSession,
   getUserId,
-  listTasks,
   restoreTasks,
-  SessionEndedError,
   setCompletedWhere,
-  setTaskCompleted,
   type Task,
   type TaskFields,
   type TaskPatch,
-  updateTask,
 } from "../lib/api-client.ts";
 import { config } from "../lib/config.ts";
+import { saveDraft } from "../lib/drafts.ts";
+import { connectLive } from "../lib/live.ts";
+import { lastUser } from "../lib/navigation.ts";
+import { applyChanges, type Change, type Choice, newId, Outbox, type Outcome, type Refusal } from "../lib/outbox.ts";
+import { ApiError, describeError, SessionEndedError } from "../lib/problems.ts";
 import {
+  changeTasks,
+  forgetDeleted,
+  refreshReplica,
+  removeTasks,
+  replicaKey,
+  syncReplica,
+  upsertTask,
+} from "../lib/replica.ts";
+import {
+  compareTasks,
   countTasksLabel,
   defaultView,
   filtersForView,
-  insertSorted,
   matchesSearch,
   matchesView,
-  queryForView,
   searchForView,
   type View,
 } from "../lib/task-view.ts";
@@ -38,7 +45,7 @@ export interface Counts {
 
 /** What the last delete or bulk change did, said on screen with Undo for a few seconds. */
 export type UndoOffer =
-  | { kind: "delete"; message: string; task: Task }
+  | { kind: "delete"; message: string; task: Task; opId: string }
   | { kind: "complete"; message: string; ids: readonly string[] }
   | { kind: "clear"; message: string; undo: string; tasks: readonly Task[] };
 
@@ -48,89 +55,24 @@ export interface Announcement {
   key: number;
 }
 
+export type WriteOutcome = Outcome;
+
+const noChanges: readonly Change[] = [];
+const idle = { list: () => noChanges, subscribe: () => () => {}, conflict: () => undefined };
+
 /**
- * The task list's state and every change to it. Each change shows at once, marked as
- * saving until the server confirms it, and is then sent; a refusal rolls back exactly
- * what that change did and says why, in plain words. Changes to one task are sent in
- * order (a toggle waits for the create before it).
+ * The task list's state: the replica (every task of the person, lib/replica.ts) with the
+ * queued changes on top (lib/outbox.ts). What the view shows and the footer's counts are both
+ * derived from that one list, with the rules of lib/task-view.ts, so they always agree.
  */
 export function useTaskStore() {
   const [view, setViewState] = useState<View>(defaultView);
-  const [phase, setPhase] = useState<Phase>("loading");
-  const [refreshing, setRefreshing] = useState(false);
-  const [items, setItems] = useState<readonly Task[]>([]);
-  const [counts, setCounts] = useState<Counts>({ active: 0, completed: 0 });
-  const [saving, setSaving] = useState<ReadonlySet<string>>(new Set());
-  const [next, setNext] = useState<string | null>(null);
-  const [loadingMore, setLoadingMore] = useState(false);
+  /** Whose tasks: known at once from this browser's last session, confirmed by the token. */
+  const [userId, setUserId] = useState<string | null>(null);
   const [error, setError] = useState("");
   const [announcement, setAnnouncement] = useState<Announcement>({ text: "", key: 0 });
   const [undo, setUndo] = useState<UndoOffer | null>(null);
-  /** Who is signed in (the token's subject), once known: drafts are kept under it. */
-  const [userId, setUserId] = useState<string | null>(null);
-
-  // The latest state, read synchronously by changes that run one after another.
-  const itemsRef = useRef(items);
-  const countsRef = useRef(counts);
-  const viewRef = useRef(view);
-  const savingRef = useRef(saving);
-  const queues = useRef(new Map<string, Promise<unknown>>());
-  const pendingWrites = useRef(new Map<string, number>());
-  /** Deleted here and not restored: a page that still lists them (a delete in flight) must not bring them back. */
-  const deleted = useRef(new Set<string>());
-  /** Creates that failed: changes queued behind them are dropped quietly. */
-  const failedCreates = useRef(new Set<string>());
-  /**
-   * The last create that failed and the id it went under. The same task sent again reuses
-   * the id: if the failed create did land after all (its answer lost), the server answers
-   * with that task instead of storing a second one.
-   */
-  const lastFailedCreate = useRef<{ id: string; fields: string } | null>(null);
-  const generation = useRef(0);
-  /** Tasks changed here while a page was being read: their local version beats the page's. */
-  const changedDuringLoad = useRef(new Set<string>());
   const undoTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
-  /** Counts every change made here, so counts read while one was made are known to be stale. */
-  const changesMade = useRef(0);
-
-  const commitItems = useCallback((next: readonly Task[]) => {
-    itemsRef.current = next;
-    setItems(next);
-  }, []);
-  const commitCounts = useCallback((next: Counts) => {
-    countsRef.current = next;
-    setCounts(next);
-  }, []);
-  const markSaving = useCallback((id: string, on: boolean) => {
-    const next = new Set(savingRef.current);
-    if (on) next.add(id);
-    else next.delete(id);
-    savingRef.current = next;
-    setSaving(next);
-  }, []);
-
-  const find = (id: string) => itemsRef.current.find((task) => task.id === id);
-  const touch = (...ids: string[]) => {
-    changesMade.current += 1;
-    for (const id of ids) changedDuringLoad.current.add(id);
-  };
-  const replaceItem = (id: string, change: (task: Task) => Task) =>
-    commitItems(itemsRef.current.map((task) => (task.id === id ? change(task) : task)));
-  const removeItem = (id: string) => commitItems(itemsRef.current.filter((task) => task.id !== id));
-  const insertItem = (task: Task) =>
-    find(task.id)
-      ? replaceItem(task.id, () => task)
-      : commitItems(insertSorted(itemsRef.current, task, viewRef.current.sort));
-  /** Moves the counters from what a task was to what it is (null: not there); they count what the search shows. */
-  const recount = (before: Task | null, after: Task | null) => {
-    const { active, completed } = countsRef.current;
-    const delta = (task: Task | null, done: boolean) =>
-      task && task.completed === done && matchesSearch(task, viewRef.current) ? 1 : 0;
-    commitCounts({
-      active: Math.max(0, active - delta(before, false) + delta(after, false)),
-      completed: Math.max(0, completed - delta(before, true) + delta(after, true)),
-    });
-  };
 
   const announce = useCallback((text: string) => setAnnouncement((a) => ({ text, key: a.key + 1 })), []);
   const fail = useCallback((what: string, cause: unknown) => {
@@ -138,309 +80,142 @@ export function useTaskStore() {
     setError(`${what} ${describeError(cause)}`);
   }, []);
 
-  /** Runs a task's requests one after another, in the order they were made. */
-  function enqueue<T>(id: string, request: () => Promise<T>): Promise<T> {
-    const previous = queues.current.get(id) ?? Promise.resolve();
-    const run = previous.then(() => {
-      if (failedCreates.current.has(id)) throw new DroppedChange();
-      return request();
-    });
-    const settled = run.catch(() => {});
-    queues.current.set(id, settled);
-    void settled.then(() => {
-      if (queues.current.get(id) === settled) queues.current.delete(id);
-    });
-    return run;
-  }
+  /* ------------------------------------------------------------ replica */
 
-  /**
-   * Sends a change that was already shown, marked as saving until the server answers;
-   * adopts the server's task when no later change is waiting.
-   */
-  async function write(
-    id: string,
-    request: () => Promise<Task>,
-    rollback: () => void,
-    what: string,
-  ): Promise<WriteOutcome> {
-    pendingWrites.current.set(id, (pendingWrites.current.get(id) ?? 0) + 1);
-    markSaving(id, true);
-    try {
-      const saved = await enqueue(id, request);
-      if (settle(id) === 0 && find(id)) replaceItem(id, () => saved);
-      return "saved";
-    } catch (cause) {
-      settle(id);
-      if (cause instanceof DroppedChange) return "refused";
-      rollback();
-      fail(what, cause);
-      return cause instanceof SessionEndedError ? "session-ended" : "refused";
-    }
-  }
-  const settle = (id: string) => {
-    const left = (pendingWrites.current.get(id) ?? 1) - 1;
-    if (left > 0) pendingWrites.current.set(id, left);
-    else {
-      pendingWrites.current.delete(id);
-      markSaving(id, false);
-    }
-    return left;
-  };
+  const replica = useQuery({
+    queryKey: replicaKey(userId ?? ""),
+    queryFn: ({ signal }) => syncReplica(userId ?? "", signal),
+    enabled: userId !== null,
+  });
 
-  /* ----------------------------------------------------------- loading */
+  const outbox = useMemo(() => {
+    if (!userId) return null;
+    const titles = new Map<string, string>();
+    return Object.assign(
+      new Outbox(userId, (refusal: Refusal) => fail(refusalMessage(refusal, titles), refusal.error)),
+      { titles },
+    );
+  }, [userId, fail]);
+  useEffect(() => () => outbox?.stop(), [outbox]);
+  /** A task added before the person's id is known (the first visit after signing in) waits for it. */
+  const outboxReady = useRef(Promise.withResolvers<NonNullable<typeof outbox>>());
+  useEffect(() => {
+    if (outbox) outboxReady.current.resolve(outbox);
+  }, [outbox]);
+  const source = outbox ?? idle;
+  const changes = useSyncExternalStore(source.subscribe, source.list, source.list);
 
-  /**
-   * Counts read while changes were on their way may miss them: read again once every
-   * change has landed, and again whenever another change was made meanwhile — until a
-   * count is read with nothing on its way, which is the truth.
-   */
-  const recountWhenSettled = useCallback(async () => {
-    for (;;) {
-      await Promise.allSettled([...queues.current.values()]);
-      if (queues.current.size > 0) continue;
-      const mark = changesMade.current;
-      try {
-        const view = viewRef.current;
-        const [active, completed] = await Promise.all([
-          countTasks(filtersForView(view, "pending")),
-          countTasks(filtersForView(view, "completed")),
-        ]);
-        if (changesMade.current === mark && viewRef.current === view) return commitCounts({ active, completed });
-        if (viewRef.current !== view) return; // another view counts for itself
-      } catch {
-        return; // keep the counts we have
-      }
-    }
-  }, [commitCounts]);
-
-  const load = useCallback(
-    async (target: View, withCounts: boolean) => {
-      const mine = ++generation.current;
-      changedDuringLoad.current = new Set();
-      setRefreshing(true);
-      try {
-        const [page, active, completed] = await Promise.all([
-          listTasks(queryForView(target)),
-          withCounts ? countTasks(filtersForView(target, "pending")) : Promise.resolve(null),
-          withCounts ? countTasks(filtersForView(target, "completed")) : Promise.resolve(null),
-        ]);
-        if (mine !== generation.current) return;
-        // The page may predate changes made meanwhile (a task added while it loaded):
-        // those tasks keep their local version, and ones still being created stay.
-        const changed = changedDuringLoad.current;
-        const local = new Map(itemsRef.current.map((task) => [task.id, task]));
-        let merged = page.tasks.flatMap((task) => {
-          if (deleted.current.has(task.id)) return [];
-          if (!changed.has(task.id)) return [task];
-          const mineNow = local.get(task.id);
-          return mineNow ? [mineNow] : [];
-        });
-        for (const task of itemsRef.current) {
-          const keep = changed.has(task.id) || savingRef.current.has(task.id);
-          if (keep && matchesView(task, target) && !merged.some((t) => t.id === task.id)) {
-            merged = insertSorted(merged, task, target.sort);
-          }
-        }
-        commitItems(merged);
-        setNext(page.next);
-        if (active !== null && completed !== null) {
-          commitCounts({ active, completed });
-          if (changed.size > 0) void recountWhenSettled();
-        }
-        setPhase("ready");
-      } catch (cause) {
-        if (mine !== generation.current) return;
-        if (cause instanceof SessionEndedError) return;
-        setPhase((phase) => (phase === "loading" ? "failed" : phase));
-        fail("Your tasks could not be loaded.", cause);
-      } finally {
-        if (mine === generation.current) setRefreshing(false);
-      }
-    },
-    [commitItems, commitCounts, fail, recountWhenSettled],
+  const all = useMemo(() => applyChanges(replica.data?.tasks ?? {}, changes), [replica.data, changes]);
+  const visible = useMemo(
+    () => all.filter((task) => matchesView(task, view)).sort(compareTasks(view.sort)),
+    [all, view],
   );
-
-  const loadMore = useCallback(async () => {
-    if (!next || loadingMore) return;
-    const mine = generation.current;
-    setLoadingMore(true);
-    try {
-      const page = await listTasks({ next });
-      if (mine !== generation.current) return;
-      const have = new Set(itemsRef.current.map((task) => task.id));
-      commitItems([
-        ...itemsRef.current,
-        ...page.tasks.filter((task) => !have.has(task.id) && !deleted.current.has(task.id)),
-      ]);
-      setNext(page.next);
-    } catch (cause) {
-      fail("More tasks could not be loaded.", cause);
-    } finally {
-      setLoadingMore(false);
+  const counts = useMemo<Counts>(() => {
+    let active = 0;
+    let completed = 0;
+    for (const task of all) {
+      if (!matchesSearch(task, view)) continue;
+      if (task.completed) completed++;
+      else active++;
     }
-  }, [next, loadingMore, commitItems, fail]);
+    return { active, completed };
+  }, [all, view]);
+  const saving = useMemo(() => new Set(changes.map((change) => change.taskId)), [changes]);
+  const conflict = changes.find((change) => "conflict" in change && change.conflict);
+
+  const phase: Phase = replica.data ? "ready" : replica.isError ? "failed" : "loading";
+  useEffect(() => {
+    if (replica.isError && !replica.data) fail("Your tasks could not be loaded.", replica.error);
+  }, [replica.isError, replica.data, replica.error, fail]);
+
+  // The live channel while the page is open: another device's change is read from the feed.
+  useEffect(() => {
+    if (!userId) return;
+    return connectLive(userId, {
+      onChanged: () => void refreshReplica(userId),
+      onSessionEnded: () => endSession({ hadSession: true }),
+    });
+  }, [userId]);
+
+  /* ------------------------------------------------------------ start-up */
+
+  const start = useCallback((initial: View) => {
+    setViewState(initial);
+    const known = lastUser();
+    if (known) setUserId(known);
+    // The token names who is signed in; offline it fails and the replica carries on.
+    getUserId().then(setUserId, () => {});
+  }, []);
 
   /** Shows another filter, sort or search; the URL keeps it so a reload shows the same. */
-  const setView = useCallback(
-    (target: View, history: "push" | "replace" | "none" = "push") => {
-      const before = viewRef.current;
-      viewRef.current = target;
-      setViewState(target);
-      if (history !== "none") {
-        const url = `/tasks${searchForView(target)}`;
-        if (history === "push") window.history.pushState(null, "", url);
-        else window.history.replaceState(null, "", url);
-      }
-      // Re-sort what is already here at once; the server's page follows.
-      if (before.sort !== target.sort) {
-        commitItems(itemsRef.current.reduce<Task[]>((list, task) => insertSorted(list, task, target.sort), []));
-      }
-      setNext(null);
-      // The footer counts what the search shows: a new search needs new counts.
-      void load(target, before.q !== target.q);
-    },
-    [commitItems, load],
-  );
-
-  /** The first load, from the URL the page was opened with. */
-  const start = useCallback(
-    (initial: View) => {
-      viewRef.current = initial;
-      setViewState(initial);
-      void load(initial, true);
-      getUserId().then(setUserId, () => {});
-    },
-    [load],
-  );
+  const setView = useCallback((target: View, history: "push" | "replace" | "none" = "push") => {
+    setViewState(target);
+    if (history === "none") return;
+    const url = `/tasks${searchForView(target)}`;
+    if (history === "push") window.history.pushState(null, "", url);
+    else window.history.replaceState(null, "", url);
+  }, []);
 
   const retry = useCallback(() => {
     setError("");
-    setPhase("loading");
-    void load(viewRef.current, true);
-  }, [load]);
+    void replica.refetch();
+  }, [replica]);
 
   useEffect(() => () => clearTimeout(undoTimer.current), []);
 
-  /* ----------------------------------------------------------- changes */
+  /* ------------------------------------------------------------ changes */
+
+  const allRef = useRef(all);
+  allRef.current = all;
+  const viewRef = useRef(view);
+  viewRef.current = view;
+  const find = useCallback((id: string) => allRef.current.find((task) => task.id === id), []);
+
+  function queue(change: Parameters<Outbox["add"]>[0], title: string, box = outbox) {
+    if (!box) return null;
+    setError("");
+    box.titles.set(change.taskId, title);
+    return box.add(change);
+  }
 
   async function add(fields: TaskFields): Promise<boolean> {
     const title = fields.title.trim();
     if (!title) return false;
-    setError("");
-    const now = new Date().toISOString();
-    const sent = JSON.stringify({ ...fields, title });
-    const retried = lastFailedCreate.current?.fields === sent ? lastFailedCreate.current.id : null;
-    if (retried) failedCreates.current.delete(retried);
-    const body = { ...fields, title, id: retried ?? newId() };
-    const task: Task = {
-      ...body,
-      userId: "",
-      completed: false,
-      completedAt: null,
-      createdAt: now,
-      updatedAt: now,
-      version: 0,
-    };
-    touch(task.id);
-    markSaving(task.id, true);
-    insertItem(task);
-    recount(null, task);
-    try {
-      const saved = await enqueue(task.id, () => createTask(body));
-      if (lastFailedCreate.current?.id === task.id) lastFailedCreate.current = null;
-      // Changes made meanwhile are still on their way: the task stays marked until they land.
-      const waiting = (pendingWrites.current.get(task.id) ?? 0) > 0;
-      markSaving(task.id, waiting);
-      if (!waiting && find(task.id)) replaceItem(task.id, () => saved);
-      announce(
-        matchesView(saved, viewRef.current)
-          ? `Added “${title}”`
-          : `Added “${title}”. It is not shown with the current filter or search.`,
-      );
-      return true;
-    } catch (cause) {
-      markSaving(task.id, false);
-      failedCreates.current.add(task.id);
-      lastFailedCreate.current = { id: task.id, fields: sent };
-      const current = find(task.id);
-      removeItem(task.id);
-      recount(current ?? task, null);
-      fail(`“${title}” could not be added.`, cause);
-      return false;
-    }
+    const box = outbox ?? (await outboxReady.current.promise);
+    const task = { ...fields, title, id: newId() };
+    const queued = queue({ kind: "create", taskId: task.id, task }, title, box);
+    if (!queued) return false;
+    // The queue keeps it now (IndexedDB), through reloads and ended sessions: no draft is needed.
+    saveDraft(box.userId, "newTask", null);
+    const shown = matchesView({ ...task, completed: false } as Task, viewRef.current);
+    announce(shown ? `Added “${title}”` : `Added “${title}”. It is not shown with the current filter or search.`);
+    // Refused: the form puts the title back (the refusal says why).
+    return (await queued.outcome) !== "refused";
   }
 
   function toggle(id: string) {
-    const before = find(id);
-    if (!before) return;
-    const completed = !before.completed;
-    const after = { ...before, completed, completedAt: completed ? new Date().toISOString() : null };
-    touch(id);
-    setError("");
-    replaceItem(id, () => after);
-    recount(before, after);
-    void write(
-      id,
-      () => setTaskCompleted(id, completed),
-      () => {
-        const current = find(id);
-        if (!current || current.completed !== completed) return;
-        const restored = { ...current, completed: before.completed, completedAt: before.completedAt };
-        replaceItem(id, () => restored);
-        recount(current, restored);
-      },
-      `“${before.title}” could not be ${completed ? "marked complete" : "reopened"}.`,
-    );
+    const task = find(id);
+    if (!task) return;
+    queue({ kind: "complete", taskId: id, completed: !task.completed, version: versionOf(task) }, task.title);
   }
 
-  /**
-   * Saves edited fields; only the ones that changed are sent (a merge patch). Resolves
-   * what became of them (nothing to send counts as saved).
-   */
+  /** Saves edited fields; only the ones that changed are sent (a merge patch). */
   async function update(id: string, fields: TaskFields): Promise<WriteOutcome> {
-    const before = find(id);
-    if (!before) return "refused";
-    const patch = changedFields(before, { ...fields, title: fields.title.trim() });
+    const task = find(id);
+    if (!task) return "refused";
+    const patch = changedFields(task, { ...fields, title: fields.title.trim() });
     if (Object.keys(patch).length === 0) return "saved";
-    touch(id);
-    setError("");
-    replaceItem(id, (task) => ({ ...task, ...patch }));
-    return write(
-      id,
-      () => updateTask(id, patch),
-      () => {
-        const current = find(id);
-        if (!current) return;
-        const restored: Task = { ...current };
-        for (const key of Object.keys(patch) as (keyof TaskPatch)[]) {
-          if (JSON.stringify(current[key]) === JSON.stringify(patch[key]))
-            Object.assign(restored, { [key]: before[key] });
-        }
-        replaceItem(id, () => restored);
-      },
-      `Your changes to “${before.title}” could not be saved.`,
-    );
+    const before: TaskPatch = {};
+    for (const field of Object.keys(patch) as (keyof TaskPatch)[]) Object.assign(before, { [field]: task[field] });
+    const queued = queue({ kind: "patch", taskId: id, patch, before, version: versionOf(task) }, task.title);
+    return queued ? queued.outcome : "refused";
   }
 
   function remove(id: string) {
-    const before = find(id);
-    if (!before) return;
-    touch(id);
-    setError("");
-    deleted.current.add(id);
-    removeItem(id);
-    recount(before, null);
-    offerUndo({ kind: "delete", message: "Task deleted", task: before });
-    enqueue(id, () => deleteTask(id)).catch((cause: unknown) => {
-      if (cause instanceof DroppedChange) return;
-      deleted.current.delete(id);
-      setUndo((offer) => (offer?.kind === "delete" && offer.task.id === id ? null : offer));
-      if (!find(id)) {
-        insertItem(before);
-        recount(null, before);
-      }
-      fail(`“${before.title}” could not be deleted.`, cause);
-    });
+    const task = find(id);
+    if (!task) return;
+    const queued = queue({ kind: "delete", taskId: id, version: versionOf(task) }, task.title);
+    if (queued) offerUndo({ kind: "delete", message: "Task deleted", task, opId: queued.opId });
   }
 
   function offerUndo(offer: UndoOffer) {
@@ -457,164 +232,133 @@ export function useTaskStore() {
   /** Takes back the last delete or bulk change; resolves to the task to focus, if one. */
   async function undoLast(): Promise<string | null> {
     const offer = undo;
-    if (!offer) return null;
+    if (!offer || !userId || !outbox) return null;
     clearTimeout(undoTimer.current);
     setUndo(null);
     setError("");
-    if (offer.kind === "complete") await undoMarkAll(offer.ids);
-    else if (offer.kind === "clear") await undoClear(offer.undo, offer.tasks);
-    else return undoDelete(offer.task);
+    if (offer.kind === "complete") await undoMarkAll(userId, offer.ids);
+    else if (offer.kind === "clear") await undoClear(userId, offer.undo, offer.tasks);
+    else {
+      // Not sent yet: simply withdrawn. Sent: created again under the same id and fields.
+      if (!outbox.withdraw(offer.opId)) {
+        const { id, title, description, completed, priority, dueAt, tags } = offer.task;
+        forgetDeleted(id);
+        queue(
+          { kind: "create", taskId: id, task: { id, title, description, completed, priority, dueAt, tags } },
+          title,
+        );
+      }
+      announce(`Restored “${offer.task.title}”`);
+      return offer.task.id;
+    }
     return null;
   }
 
-  /** Brings a deleted task back: created again with the same id and fields. */
-  function undoDelete(task: Task): string {
-    touch(task.id);
-    deleted.current.delete(task.id);
-    insertItem(task);
-    recount(null, task);
-    markSaving(task.id, true);
-    const { id, title, description, completed, priority, dueAt, tags } = task;
-    enqueue(id, () => createTask({ id, title, description, completed, priority, dueAt, tags }))
-      .then((saved) => {
-        const waiting = (pendingWrites.current.get(id) ?? 0) > 0;
-        markSaving(id, waiting);
-        if (!waiting && find(id)) replaceItem(id, () => saved);
-        announce(`Restored “${title}”`);
-      })
-      .catch((cause: unknown) => {
-        markSaving(id, false);
-        const current = find(id);
-        removeItem(id);
-        recount(current ?? task, null);
-        deleted.current.add(id);
-        fail(`“${title}” could not be restored.`, cause);
-      });
-    return id;
+  /**
+   * Bulk changes are decided by the server ("the tasks shown"), so they need it: every queued
+   * change lands first, then the one request; the feed brings the result.
+   */
+  async function bulk(what: string, run: (userId: string) => Promise<void>) {
+    if (!userId || !outbox) return;
+    setError("");
+    if (!(await outbox.settled())) {
+      fail(what, new ApiError(0, "network_error", "The server could not be reached."));
+      return;
+    }
+    try {
+      await run(userId);
+    } catch (cause) {
+      fail(what, cause);
+    }
+    await refreshReplica(userId);
   }
-
-  /** Every change made here reaches the server first, so the server's "tasks shown" is what is shown here. */
-  const settled = () => Promise.allSettled([...queues.current.values()]);
-
-  /** After a bulk change, the server's page and counts are the truth. */
-  const reload = () => load(viewRef.current, true);
 
   /** Completes every task the view shows (its status filter and search), then offers Undo. */
-  async function markAllComplete() {
-    const view = viewRef.current;
-    setError("");
-    await settled();
-    const beforeCounts = countsRef.current;
-    const now = new Date().toISOString();
-    const ids = new Set(itemsRef.current.filter((task) => !task.completed && matchesView(task, view)).map((t) => t.id));
-    touch(...ids);
-    commitItems(
-      itemsRef.current.map((task) => (ids.has(task.id) ? { ...task, completed: true, completedAt: now } : task)),
-    );
-    commitCounts({ active: 0, completed: beforeCounts.completed + beforeCounts.active });
-    try {
-      const marked = await setCompletedWhere(true, filtersForView(view, "pending"));
-      offerUndo({ kind: "complete", message: `Completed ${countTasksLabel(marked.updated)}`, ids: marked.ids });
-    } catch (cause) {
-      commitItems(
-        itemsRef.current.map((task) =>
-          ids.has(task.id) && task.completed ? { ...task, completed: false, completedAt: null } : task,
-        ),
-      );
-      commitCounts(beforeCounts);
-      fail("Tasks could not be marked complete.", cause);
-    }
-    await reload();
-  }
-
-  /** Sets exactly the tasks a "mark all" changed back to not complete. */
-  async function undoMarkAll(ids: readonly string[]) {
-    const changed = new Set(ids);
-    touch(...ids);
-    for (const task of itemsRef.current.filter((task) => changed.has(task.id) && task.completed)) {
-      const reopened = { ...task, completed: false, completedAt: null };
-      replaceItem(task.id, () => reopened);
-      recount(task, reopened);
-    }
-    try {
-      const { ids: reopened } = await setCompletedWhere(false, { status: "all" }, ids);
-      announce(`Reopened ${countTasksLabel(reopened.length)}`);
-    } catch (cause) {
-      fail("The tasks could not be reopened.", cause);
-    }
-    await reload();
-  }
+  const markAllComplete = () =>
+    bulk("Tasks could not be marked complete.", async (userId) => {
+      const shown = viewRef.current;
+      const ids = new Set(allRef.current.filter((t) => !t.completed && matchesView(t, shown)).map((t) => t.id));
+      const now = new Date().toISOString();
+      changeTasks(userId, ids, (task) => ({ ...task, completed: true, completedAt: now }));
+      try {
+        const marked = await setCompletedWhere(userId, true, filtersForView(shown, "pending"));
+        offerUndo({ kind: "complete", message: `Completed ${countTasksLabel(marked.updated)}`, ids: marked.ids });
+      } catch (cause) {
+        changeTasks(userId, ids, (task) => ({ ...task, completed: false, completedAt: null }));
+        throw cause;
+      }
+    });
 
   /** Deletes the completed tasks the view shows (its search), then offers Undo. */
-  async function clearCompleted() {
-    const view = viewRef.current;
-    setError("");
-    await settled();
-    const removed = itemsRef.current.filter((task) => task.completed && matchesView(task, view));
-    const beforeCounts = countsRef.current;
-    for (const task of removed) deleted.current.add(task.id);
-    touch(...removed.map((task) => task.id));
-    commitItems(itemsRef.current.filter((task) => !removed.includes(task)));
-    commitCounts({ ...beforeCounts, completed: 0 });
-    try {
-      const { q } = filtersForView(view);
-      const cleared = await clearCompletedRequest(q ? { q } : {});
-      for (const id of cleared.ids) deleted.current.add(id);
-      const message = `Deleted ${countTasksLabel(cleared.deleted, "completed")}`;
-      offerUndo({ kind: "clear", message, undo: cleared.undo, tasks: removed });
-    } catch (cause) {
-      for (const task of removed) {
-        deleted.current.delete(task.id);
-        if (!find(task.id)) insertItem(task);
+  const clearCompleted = () =>
+    bulk("Completed tasks could not be cleared.", async (userId) => {
+      const shown = viewRef.current;
+      const removed = allRef.current.filter((task) => task.completed && matchesView(task, shown));
+      removeTasks(
+        userId,
+        removed.map((task) => task.id),
+      );
+      try {
+        const { q } = filtersForView(shown);
+        const cleared = await clearCompletedRequest(userId, q);
+        const message = `Deleted ${countTasksLabel(cleared.deleted, "completed")}`;
+        offerUndo({ kind: "clear", message, undo: cleared.undo, tasks: removed });
+      } catch (cause) {
+        for (const task of removed) upsertTask(userId, task);
+        throw cause;
       }
-      commitCounts(beforeCounts);
-      fail("Completed tasks could not be cleared.", cause);
-    }
-    await reload();
-  }
+    });
+
+  /** Sets exactly the tasks a "mark all" changed back to not complete. */
+  const undoMarkAll = (userId: string, ids: readonly string[]) =>
+    bulk("The tasks could not be reopened.", async () => {
+      changeTasks(userId, new Set(ids), (task) => ({ ...task, completed: false, completedAt: null }));
+      let reopened = 0;
+      for (let start = 0; start < ids.length; start += 400) {
+        reopened += (await setCompletedWhere(userId, false, { status: "all" }, ids.slice(start, start + 400))).updated;
+      }
+      announce(`Reopened ${countTasksLabel(reopened)}`);
+    });
 
   /** Restores what a clear deleted, under the same ids. */
-  async function undoClear(token: string, shown: readonly Task[]) {
-    for (const task of shown) {
-      deleted.current.delete(task.id);
-      touch(task.id);
-      if (!find(task.id) && matchesView(task, viewRef.current)) {
-        insertItem(task);
-        recount(null, task);
+  const undoClear = (userId: string, token: string, shown: readonly Task[]) =>
+    bulk("The tasks could not be restored.", async () => {
+      for (const task of shown) upsertTask(userId, task);
+      try {
+        const { tasks } = await restoreTasks(userId, token);
+        for (const task of tasks) upsertTask(userId, task);
+        announce(`Restored ${countTasksLabel(tasks.length)}`);
+      } catch (cause) {
+        removeTasks(
+          userId,
+          shown.map((task) => task.id),
+        );
+        throw cause;
       }
-    }
-    try {
-      const { tasks } = await restoreTasks(token);
-      for (const task of tasks) {
-        deleted.current.delete(task.id);
-        if (find(task.id)) replaceItem(task.id, () => task);
-      }
-      announce(`Restored ${countTasksLabel(tasks.length)}`);
-    } catch (cause) {
-      fail("The tasks could not be restored.", cause);
-    }
-    await reload();
-  }
+    });
 
-  const visible = useMemo(() => items.filter((task) => matchesView(task, view)), [items, view]);
+  const resolveConflict = useCallback(
+    (opId: string, choices: Partial<Record<keyof TaskPatch, Choice>>, keepDeleted = true) =>
+      outbox?.resolve(opId, choices, keepDeleted),
+    [outbox],
+  );
 
   return {
     view,
     userId,
     phase,
-    refreshing,
+    // Only the first read dims the list: later feed reads are background catch-up, not a reload.
+    refreshing: replica.isFetching && !replica.data,
     visible,
     counts,
     saving,
-    hasMore: next !== null,
-    loadingMore,
     error,
     announcement,
     undo,
+    conflict,
     start,
     setView,
     retry,
-    loadMore,
     add,
     toggle,
     update,
@@ -623,18 +367,32 @@ export function useTaskStore() {
     holdUndo,
     markAllComplete,
     clearCompleted,
+    resolveConflict,
     dismissError: () => setError(""),
-    find: (id: string) => find(id),
+    find,
   };
 }
 
 export type TaskStore = ReturnType<typeof useTaskStore>;
 
-/** What became of a change: the server has it, it was refused (and rolled back), or the session ended first. */
-export type WriteOutcome = "saved" | "refused" | "session-ended";
+/** The version a change is made on; a task not yet created on the server has none to match. */
+function versionOf(task: Task): number | undefined {
+  return task.version > 0 ? task.version : undefined;
+}
 
-/** A change queued behind a create that failed: nothing to send, nothing to say. */
-class DroppedChange extends Error {}
+function refusalMessage({ change }: Refusal, titles: ReadonlyMap<string, string>): string {
+  const title = titles.get(change.taskId) ?? (change.kind === "create" ? change.task.title : "The task");
+  switch (change.kind) {
+    case "create":
+      return `“${title}” could not be added.`;
+    case "complete":
+      return `“${title}” could not be ${change.completed ? "marked complete" : "reopened"}.`;
+    case "patch":
+      return `Your changes to “${title}” could not be saved.`;
+    case "delete":
+      return `“${title}” could not be deleted.`;
+  }
+}
 
 function changedFields(before: Task, after: TaskFields): TaskPatch {
   const patch: TaskPatch = {};
@@ -644,14 +402,4 @@ function changedFields(before: Task, after: TaskFields): TaskPatch {
   if (after.dueAt !== before.dueAt) patch.dueAt = after.dueAt;
   if (after.tags.join("\n") !== before.tags.join("\n")) patch.tags = after.tags;
   return patch;
-}
-
-/** A v4 UUID; crypto.randomUUID needs a secure context, so there is a fallback for plain http. */
-function newId(): string {
-  if (typeof crypto.randomUUID === "function") return crypto.randomUUID();
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x40;
-  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
-  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }

@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
-import { describeError, getSessionUser, type SessionUser } from "../lib/api-client.ts";
+import { describeError } from "../lib/problems.ts";
+import { getSessionUser, type SessionUser } from "../lib/session-user.ts";
 
 /**
  * A calm banner on signed-in pages while the address is unconfirmed, with Send again.

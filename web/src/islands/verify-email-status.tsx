@@ -1,6 +1,7 @@
 import { useEffect, useState } from "react";
 import { sendVerificationEmail, verifyEmail } from "../lib/account-client.ts";
-import { describeError, getSessionUser } from "../lib/api-client.ts";
+import { describeError } from "../lib/problems.ts";
+import { getSessionUser } from "../lib/session-user.ts";
 
 type State = "checking" | "verified" | "expired" | "sending" | "sent" | "failed";
 

@@ -1,5 +1,6 @@
-import { ApiError, clearAccessToken } from "./api-client.ts";
+import { clearAccessToken } from "./api-client.ts";
 import { type AuthResult, authClient, passkeyAuthClient, run } from "./auth-client.ts";
+import { ApiError } from "./problems.ts";
 
 /**
  * Two-factor authentication and passkeys on the account page, through Better Auth's

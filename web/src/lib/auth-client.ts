@@ -1,23 +1,17 @@
-import { jwtClient, twoFactorClient } from "better-auth/client/plugins";
-import { createAuthClient } from "better-auth/react";
-import { ApiError, clearAccessToken, holdSessionRedirect, parseRetryAfter, rawFetch } from "./api-client.ts";
+import { createAuthClient } from "better-auth/client";
+import { del } from "idb-keyval";
+import { clearAccessToken, holdSessionRedirect } from "./api-client.ts";
+import { authClient, clientOptions } from "./better-auth.ts";
 import { config } from "./config.ts";
 import { forgetAllDrafts } from "./drafts.ts";
-import { forgetSignedIn, rememberSignedIn } from "./navigation.ts";
-
-const clientOptions = {
-  // At build time (server rendering of islands) there is no window; nothing is fetched then.
-  baseURL: typeof window === "undefined" ? "http://localhost" : window.location.origin,
-  basePath: config.authBasePath,
-  fetchOptions: { customFetchImpl: rawFetch },
-};
+import { forgetSignedIn, forgetUser, lastUser, rememberSignedIn } from "./navigation.ts";
+import { ApiError, parseRetryAfter } from "./problems.ts";
 
 /**
- * Better Auth's React client on this origin. Its requests go through the api-client's
- * `rawFetch`, so one module stays the only caller of `fetch`. The access token itself is
- * fetched and held by the api-client; this module signs people in and out.
+ * Signing in and out, changing the password, deleting the account — Better Auth's client
+ * (lib/better-auth.ts) with each outcome as an `ApiError` the forms can put into words.
  */
-export const authClient = createAuthClient({ ...clientOptions, plugins: [jwtClient(), twoFactorClient()] });
+export { authClient };
 
 let passkeyAuth: Promise<PasskeyAuthClient> | undefined;
 type PasskeyAuthClient = ReturnType<typeof createPasskeyAuthClient>;
@@ -139,7 +133,7 @@ export async function signUp(name: string, email: string, password: string): Pro
 export async function signOut(): Promise<AuthResult> {
   holdSessionRedirect(true);
   const result = await run((fetchOptions) => authClient.signOut({ fetchOptions }));
-  signedOut();
+  await signedOut();
   return result;
 }
 
@@ -156,7 +150,7 @@ export async function changePassword(
 export async function revokeAllSessions(): Promise<AuthResult> {
   holdSessionRedirect(true);
   const result = await run((fetchOptions) => authClient.revokeSessions({ fetchOptions }));
-  if (result.ok) signedOut();
+  if (result.ok) await signedOut();
   else holdSessionRedirect(false);
   return result;
 }
@@ -164,7 +158,7 @@ export async function revokeAllSessions(): Promise<AuthResult> {
 export async function deleteAccount(password: string): Promise<AuthResult> {
   holdSessionRedirect(true);
   const result = await run((fetchOptions) => authClient.deleteUser({ password, fetchOptions }));
-  if (result.ok) signedOut();
+  if (result.ok) await signedOut();
   else holdSessionRedirect(false);
   return result;
 }
@@ -172,10 +166,21 @@ export async function deleteAccount(password: string): Promise<AuthResult> {
 export function signedIn() {
   clearAccessToken();
   rememberSignedIn();
+  // Perhaps another person: /tasks waits for the token to say whose replica to show.
+  forgetUser();
 }
 
-function signedOut() {
+/**
+ * Nothing of the person stays in this browser: the token, the drafts, the replica and the
+ * queue of unsent changes (IndexedDB, decision 014).
+ */
+async function signedOut() {
+  const userId = lastUser();
   clearAccessToken();
   forgetSignedIn();
   forgetAllDrafts();
+  await Promise.all([
+    del(config.replicaStorageKey),
+    userId ? del(`${config.outboxStorageKeyPrefix}${userId}`) : undefined,
+  ]).catch(() => {});
 }

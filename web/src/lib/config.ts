@@ -6,14 +6,8 @@ export const config = {
   apiBasePath: "/api",
   /** Renew the access token this long before it expires. */
   tokenRenewMarginSeconds: 60,
-  /** How many times a create is re-sent (same id) after a network failure or a 503. */
-  createRetries: 3,
-  /** The longest wait before a retry, whatever Retry-After says (the person is watching). */
-  maxRetryDelayMs: 2_000,
   /** How long "Task deleted" offers Undo. */
   undoWindowMs: 6_000,
-  /** Tasks per page of the list. */
-  pageSize: 50,
   /** Search waits this long after the last keystroke. */
   searchDebounceMs: 250,
   /** localStorage key for the chosen theme (a preference, not a secret). */
@@ -23,6 +17,17 @@ export const config = {
    * session ended is told so rather than shown a bare sign-in form. Holds "1", never a token.
    */
   signedInHintKey: "brisk-signed-in",
+  /** localStorage key naming whose replica this browser holds (a user id, never a token). */
+  lastUserKey: "brisk-user",
+  /** IndexedDB (idb-keyval) keys: the replica (TanStack Query's persisted cache) and each user's queued changes. */
+  replicaStorageKey: "brisk-replica",
+  outboxStorageKeyPrefix: "brisk-outbox:",
+  /** How long a persisted replica is trusted; the feed keeps deletions 30 days, so no longer than that. */
+  replicaMaxAgeMs: 30 * 24 * 60 * 60 * 1000,
+  /** Waits between attempts to send queued changes while the server cannot be reached (grows to the last). */
+  outboxRetryDelaysMs: [500, 1_000, 2_000, 5_000, 10_000],
+  /** Live channel: heartbeat, and how long to wait for its answer before reconnecting. */
+  livePingIntervalMs: 30_000,
   /** sessionStorage keys, one per user id, keeping unsent typing across a sign-in round trip (lib/drafts.ts). */
   draftsStorageKeyPrefix: "brisk-drafts:",
 } as const;

@@ -58,6 +58,7 @@ export function rememberSignedIn(): void {
 export function forgetSignedIn(): void {
   try {
     localStorage.removeItem(config.signedInHintKey);
+    localStorage.removeItem(config.lastUserKey);
   } catch {
     // See rememberSignedIn.
   }
@@ -68,5 +69,33 @@ export function wasSignedIn(): boolean {
     return localStorage.getItem(config.signedInHintKey) === "1";
   } catch {
     return false;
+  }
+}
+
+/**
+ * Whose replica this browser holds (a user id, not a credential): a reload shows that
+ * person's tasks from the replica before, or without, any answer from the network.
+ */
+export function rememberUser(userId: string): void {
+  try {
+    localStorage.setItem(config.lastUserKey, userId);
+  } catch {
+    // See rememberSignedIn.
+  }
+}
+
+export function lastUser(): string | null {
+  try {
+    return localStorage.getItem(config.lastUserKey);
+  } catch {
+    return null;
+  }
+}
+
+export function forgetUser(): void {
+  try {
+    localStorage.removeItem(config.lastUserKey);
+  } catch {
+    // See rememberSignedIn.
   }
 }

@@ -1,4 +1,4 @@
-import type { Priority, SortKey, StatusFilter, Task, TaskFilters, TaskQuery } from "./api-client.ts";
+import type { Priority, StatusFilter, Task, TaskFilters } from "./api-client.ts";
 
 /**
  * What the task list shows, as the person chose it and as the URL keeps it
@@ -50,24 +50,12 @@ export function filterHref(filter: Filter, view: View): string {
   return `/tasks${searchForView({ ...view, filter })}`;
 }
 
-const sortQueries: Record<SortOption, { sort: SortKey; order: "asc" | "desc" }> = {
-  newest: { sort: "created", order: "desc" },
-  oldest: { sort: "created", order: "asc" },
-  due: { sort: "due", order: "asc" },
-  priority: { sort: "priority", order: "desc" },
-  title: { sort: "title", order: "asc" },
-};
-
 const statusForFilter: Record<Filter, StatusFilter> = { all: "all", active: "pending", completed: "completed" };
 
 /** The server's filters for the tasks a view shows; `status` overrides the view's own. */
 export function filtersForView(view: View, status: StatusFilter = statusForFilter[view.filter]): TaskFilters {
   const q = view.q.trim();
   return q ? { status, q } : { status };
-}
-
-export function queryForView(view: View): TaskQuery {
-  return { ...filtersForView(view), ...sortQueries[view.sort] };
 }
 
 /** Whether a task belongs in the view, so an optimistic change can show or hide it at once. */
@@ -85,7 +73,7 @@ export function matchesSearch(task: Task, view: View): boolean {
 
 const priorityRank: Record<Priority, number> = { none: 0, low: 1, medium: 2, high: 3 };
 
-/** The server's order for a sort (see docs/tasks-api.md), for placing a task the client just made. */
+/** The server's order for a sort (see docs/tasks-api.md): how the list shows the replica. */
 export function compareTasks(sort: SortOption): (a: Task, b: Task) => number {
   const byId = (a: Task, b: Task) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
   switch (sort) {
@@ -109,13 +97,6 @@ export function compareTasks(sort: SortOption): (a: Task, b: Task) => number {
 
 function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** Puts a task where the sort says, keeping the rest of the list as it is. */
-export function insertSorted(list: readonly Task[], task: Task, sort: SortOption): Task[] {
-  const compare = compareTasks(sort);
-  const index = list.findIndex((other) => compare(task, other) < 0);
-  return index < 0 ? [...list, task] : [...list.slice(0, index), task, ...list.slice(index)];
 }
 
 export function tasksLeftLabel(count: number): string {

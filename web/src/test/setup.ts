@@ -1,14 +1,26 @@
+import "fake-indexeddb/auto";
 import "@testing-library/jest-dom/vitest";
 import { cleanup, configure } from "@testing-library/react";
-import { afterEach, beforeEach, vi } from "vitest";
+import { clear } from "idb-keyval";
+import { afterAll, afterEach, beforeAll, beforeEach, vi } from "vitest";
 import { resetApiClientForTests } from "../lib/api-client.ts";
 import { navigation } from "../lib/navigation.ts";
+import { queryClient } from "../lib/replica.ts";
+import { resetSessionUserForTests } from "../lib/session-user.ts";
+import { server } from "./fake-server.ts";
 
 // waitFor/findBy give up after 1 s by default: too tight for a busy machine.
 configure({ asyncUtilTimeout: 10_000 });
 
-beforeEach(() => {
+/** The live channel: accepted and quiet unless a test speaks on it (see `live` in fake-server.ts). */
+beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
+afterAll(() => server.close());
+
+beforeEach(async () => {
   resetApiClientForTests();
+  resetSessionUserForTests();
+  queryClient.clear();
+  await clear();
   localStorage.clear();
   sessionStorage.clear();
   // jsdom cannot change pages; tests read where the app tried to go.
@@ -18,6 +30,7 @@ beforeEach(() => {
 
 afterEach(() => {
   cleanup();
+  server.resetHandlers();
   vi.unstubAllGlobals();
   vi.useRealTimers();
 });

@@ -1,0 +1,210 @@
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import {
+  addTask,
+  browserAvailable,
+  expectLocator,
+  newPage,
+  password,
+  signIn,
+  signUp,
+  unexpectedErrors,
+  useBrowser,
+} from "../support/browser.ts";
+import { recordTaskWrites, serverTasks } from "../support/stand-in.ts";
+
+/**
+ * The replica kept in step across devices (docs/web.md "Sync"): two browser contexts of one
+ * person are two devices. Changes arrive through the live channel and the change feed, so the
+ * tests wait for the condition (generously), never for a fixed time.
+ */
+describe.runIf(browserAvailable)("sync between devices", () => {
+  const browser = useBrowser();
+
+  /** A second device of the person signed in on `email`, on /tasks. */
+  async function secondDevice(email: string) {
+    const device = await newPage(browser());
+    await device.page.goto("/sign-in");
+    await signIn(device.page, email);
+    await device.page.waitForURL((url) => url.pathname === "/tasks");
+    await expectLocator(device.page.getByRole("heading", { name: "Tasks" })).toBeVisible();
+    return device;
+  }
+
+  const checkbox = (page: Page, name: string) => page.getByRole("checkbox", { name, exact: true });
+
+  it("shows a create, an edit, a complete and a delete on the other device without a reload", async () => {
+    const laptop = await newPage(browser());
+    const email = await signUp(laptop.page, "Lee Live");
+    const phone = await secondDevice(email);
+    await expectLocator(phone.page.getByText("No tasks yet — add one above")).toBeVisible();
+    const phoneNavigations: string[] = [];
+    phone.page.on("framenavigated", (frame) => {
+      if (frame === phone.page.mainFrame()) phoneNavigations.push(frame.url());
+    });
+
+    let started = Date.now();
+    await addTask(laptop.page, "Water the plants");
+    await expectLocator(checkbox(phone.page, "Water the plants")).toBeVisible();
+    const createSeen = Date.now() - started;
+
+    await laptop.page.getByRole("button", { name: 'Edit "Water the plants"' }).click();
+    await laptop.page.keyboard.press("ControlOrMeta+A");
+    await laptop.page.keyboard.type("Water the garden");
+    started = Date.now();
+    await laptop.page.keyboard.press("Enter");
+    await expectLocator(checkbox(phone.page, "Water the garden")).toBeVisible();
+    const editSeen = Date.now() - started;
+
+    started = Date.now();
+    await checkbox(laptop.page, "Water the garden").check();
+    await expectLocator(checkbox(phone.page, "Water the garden")).toBeChecked();
+    await expectLocator(phone.page.getByText("0 tasks left")).toBeVisible();
+    const completeSeen = Date.now() - started;
+
+    started = Date.now();
+    await laptop.page.getByRole("button", { name: 'Delete "Water the garden"' }).click();
+    await expectLocator(checkbox(phone.page, "Water the garden")).toHaveCount(0);
+    const deleteSeen = Date.now() - started;
+
+    expect(phoneNavigations, "the phone never reloaded").toEqual([]);
+    // A measurement to report (docs/performance.md), not an assertion on a busy machine.
+    console.log(
+      `[sync] seen on the other device after (ms): create ${createSeen}, edit ${editSeen}, ` +
+        `complete ${completeSeen}, delete ${deleteSeen}`,
+    );
+
+    // Another person sees none of it, live or not.
+    const stranger = await newPage(browser());
+    await signUp(stranger.page, "Sam Stranger");
+    await addTask(laptop.page, "Private errand");
+    await expectLocator(checkbox(phone.page, "Private errand")).toBeVisible();
+    await expectLocator(stranger.page.getByText("No tasks yet — add one above")).toBeVisible();
+    expect(await stranger.page.content()).not.toContain("Private errand");
+
+    expect(unexpectedErrors(laptop.errors)).toEqual([]);
+    expect(unexpectedErrors(phone.errors)).toEqual([]);
+  });
+
+  it("keeps changes made offline and sends each exactly once when the network returns", async () => {
+    const { context, page, errors } = await newPage(browser());
+    await signUp(page, "Olive Offline");
+    await addTask(page, "Edit me offline");
+    await addTask(page, "Complete me offline");
+    await addTask(page, "Delete me offline");
+    await expect.poll(async () => (await serverTasks(page)).length, { timeout: 30_000 }).toBe(3);
+    const writes = recordTaskWrites(page);
+
+    await context.setOffline(true);
+    await addTask(page, "Added offline");
+    await page.getByRole("button", { name: 'Edit "Edit me offline"' }).click();
+    await page.keyboard.press("ControlOrMeta+A");
+    await page.keyboard.type("Edited offline");
+    await page.keyboard.press("Enter");
+    await checkbox(page, "Complete me offline").check();
+    await page.getByRole("button", { name: 'Delete "Delete me offline"' }).click();
+    await expectLocator(checkbox(page, "Delete me offline")).toHaveCount(0);
+    await expectLocator(checkbox(page, "Edited offline")).toBeVisible();
+    await expectLocator(page.getByText("2 tasks left")).toBeVisible();
+    // Offline is not a signed-out session.
+    expect(new URL(page.url()).pathname).toBe("/tasks");
+
+    await context.setOffline(false);
+    await expect
+      .poll(async () => (await serverTasks(page)).map((t) => `${t.title}:${t.completed}`).sort(), { timeout: 60_000 })
+      .toEqual(["Added offline:false", "Complete me offline:true", "Edited offline:false"]);
+    // Each change once: one create, one edit, one complete, one delete answered with success.
+    await expect
+      .poll(() => writes.filter((w) => w.status >= 200 && w.status < 300).length, { timeout: 30_000 })
+      .toBe(4);
+    const ok = writes.filter((w) => w.status >= 200 && w.status < 300).map((w) => w.method);
+    expect(ok.sort()).toEqual(["DELETE", "PATCH", "PATCH", "POST"]);
+    expect(unexpectedErrors(errors).filter((e) => !e.includes("ERR_INTERNET_DISCONNECTED"))).toEqual([]);
+  });
+
+  it("asks which value to keep when both devices changed the same field, and merges different fields", async () => {
+    const laptop = await newPage(browser());
+    const email = await signUp(laptop.page, "Cora Conflict");
+    await addTask(laptop.page, "Plan the trip");
+    await addTask(laptop.page, "Book the hotel");
+    const phone = await secondDevice(email);
+    await expectLocator(checkbox(phone.page, "Book the hotel")).toBeVisible();
+
+    // The phone goes offline; both devices edit the same task's title.
+    await phone.context.setOffline(true);
+    await phone.page.getByRole("button", { name: 'Edit "Plan the trip"' }).click();
+    await phone.page.keyboard.press("ControlOrMeta+A");
+    await phone.page.keyboard.type("Plan the trip to Rome");
+    await phone.page.keyboard.press("Enter");
+    // And different fields of another: the phone its title, the laptop its completion.
+    await phone.page.getByRole("button", { name: 'Edit "Book the hotel"' }).click();
+    await phone.page.keyboard.press("ControlOrMeta+A");
+    await phone.page.keyboard.type("Book the hotel near the station");
+    await phone.page.keyboard.press("Enter");
+
+    await laptop.page.getByRole("button", { name: 'Edit "Plan the trip"' }).click();
+    await laptop.page.keyboard.press("ControlOrMeta+A");
+    await laptop.page.keyboard.type("Plan the trip to Lisbon");
+    await laptop.page.keyboard.press("Enter");
+    await checkbox(laptop.page, "Book the hotel").check();
+    await expect
+      .poll(async () => (await serverTasks(laptop.page)).map((t) => t.title).sort(), { timeout: 30_000 })
+      .toEqual(["Book the hotel", "Plan the trip to Lisbon"]);
+    await expect
+      .poll(async () => (await serverTasks(laptop.page)).find((t) => t.title === "Book the hotel")?.completed, {
+        timeout: 30_000,
+      })
+      .toBe(true);
+
+    await phone.context.setOffline(false);
+    const dialog = phone.page.getByRole("dialog", { name: "Changed on another device" });
+    await expectLocator(dialog).toBeVisible();
+    const title = dialog.getByRole("group", { name: "Title" });
+    await expectLocator(title.getByRole("radio", { name: "Yours: Plan the trip to Rome" })).toBeVisible();
+    await title.getByRole("radio", { name: "Other device: Plan the trip to Lisbon" }).check();
+    await dialog.getByRole("button", { name: "Keep these" }).click();
+    await expectLocator(dialog).toHaveCount(0);
+
+    // The choice and the merge hold everywhere: the server, the phone, the laptop.
+    await expect
+      .poll(async () => (await serverTasks(laptop.page)).map((t) => `${t.title}:${t.completed}`).sort(), {
+        timeout: 30_000,
+      })
+      .toEqual(["Book the hotel near the station:true", "Plan the trip to Lisbon:false"]);
+    for (const page of [phone.page, laptop.page]) {
+      await expectLocator(checkbox(page, "Plan the trip to Lisbon")).toBeVisible();
+      await expectLocator(checkbox(page, "Book the hotel near the station")).toBeChecked();
+    }
+    expect(unexpectedErrors(laptop.errors)).toEqual([]);
+  });
+
+  it("takes the other device to sign-in when one signs out of all devices", async () => {
+    const laptop = await newPage(browser());
+    const email = await signUp(laptop.page, "Eve Everywhere");
+    await addTask(laptop.page, "Still mine after signing in");
+    const phone = await secondDevice(email);
+    await phone.page.goto("/account");
+    await phone.page.getByRole("button", { name: "Sign out of all devices" }).click();
+    const started = Date.now();
+    await laptop.page.waitForURL(/\/sign-in/, { timeout: 30_000 });
+    console.log(`[sync] the other device reached sign-in after ${Date.now() - started} ms`);
+    await expectLocator(laptop.page.getByText("Your session has ended — please sign in again")).toBeVisible();
+    await laptop.page.getByLabel("Email").fill(email);
+    await laptop.page.getByLabel("Password").fill(password);
+    await laptop.page.getByRole("button", { name: "Sign in" }).click();
+    await laptop.page.waitForURL((url) => url.pathname === "/tasks");
+    await expectLocator(checkbox(laptop.page, "Still mine after signing in")).toBeVisible();
+  });
+
+  // Reloading /tasks with the network off needs the app shell cached by a service worker, which
+  // the installable-app work (branch h-pwa) adds; until it lands the browser shows its own error page.
+  it.skip("opens /tasks offline from the replica after a reload (needs the service worker)", async () => {
+    const { context, page } = await newPage(browser());
+    await signUp(page, "Rae Reload");
+    await addTask(page, "There after an offline reload");
+    await context.setOffline(true);
+    await page.reload();
+    await expectLocator(checkbox(page, "There after an offline reload")).toBeVisible();
+    expect(new URL(page.url()).pathname).toBe("/tasks");
+  });
+});

@@ -1,0 +1,70 @@
+import { WebSocket as ReconnectingWebSocket } from "partysocket";
+import {
+  bearerProtocolPrefix,
+  closeCodes,
+  type LiveMessage,
+  liveProtocol,
+  ping,
+} from "../../../worker/src/live/live.protocol.ts";
+import { getAccessToken } from "./api-client.ts";
+import { config } from "./config.ts";
+import { SessionEndedError } from "./problems.ts";
+
+/**
+ * The live channel (docs/live.md) while /tasks is open: partysocket reconnects with back-off,
+ * each time with a fresh access token in the subprotocol. It only says "read the feed"; the
+ * feed is the truth, so it is read on every (re)connect too.
+ */
+export interface LiveHandlers {
+  onChanged: () => void;
+  onSessionEnded: () => void;
+}
+
+export function connectLive(userId: string, handlers: LiveHandlers): () => void {
+  let freshToken = false;
+  const url = () => {
+    const { protocol, host } = window.location;
+    return `${protocol === "https:" ? "wss:" : "ws:"}//${host}/api/${encodeURIComponent(userId)}/live`;
+  };
+  const protocols = async () => {
+    const token = await getAccessToken(freshToken).catch((error: unknown) => {
+      if (error instanceof SessionEndedError) handlers.onSessionEnded();
+      throw error;
+    });
+    freshToken = false;
+    return [liveProtocol, `${bearerProtocolPrefix}${token.value}`];
+  };
+  const socket = new ReconnectingWebSocket(url, protocols, {
+    minReconnectionDelay: 500 + Math.random() * 500,
+    maxReconnectionDelay: 15_000,
+    connectionTimeout: 10_000,
+  });
+  socket.addEventListener("open", handlers.onChanged);
+  socket.addEventListener("message", (event: MessageEvent) => {
+    let message: LiveMessage | { type: "pong" };
+    try {
+      message = JSON.parse(String(event.data)) as LiveMessage;
+    } catch {
+      return;
+    }
+    if (message.type === "changed") handlers.onChanged();
+    else if (message.type === "session-ended") {
+      socket.close();
+      handlers.onSessionEnded();
+    }
+  });
+  socket.addEventListener("close", (event: CloseEvent) => {
+    if (event.code === closeCodes.sessionEnded) {
+      socket.close();
+      handlers.onSessionEnded();
+    } else if (event.code === closeCodes.tokenExpired) freshToken = true;
+  });
+  // Intermediaries drop silent connections; the runtime answers the ping without waking anything.
+  const heartbeat = setInterval(() => {
+    if (socket.readyState === socket.OPEN) socket.send(ping);
+  }, config.livePingIntervalMs);
+  return () => {
+    clearInterval(heartbeat);
+    socket.close();
+  };
+}

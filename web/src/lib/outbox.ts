@@ -1,0 +1,424 @@
+import { onlineManager } from "@tanstack/react-query";
+import { del, get, set } from "idb-keyval";
+import {
+  createTask,
+  deleteTask,
+  getTask,
+  type NewTask,
+  patchTask,
+  setCompleted,
+  type Task,
+  type TaskPatch,
+} from "./api-client.ts";
+import { config } from "./config.ts";
+import { ApiError, SessionEndedError } from "./problems.ts";
+import { noteDeleted, removeTasks, upsertTask } from "./replica.ts";
+
+/**
+ * The changes a person made that the server has not confirmed yet, in the order they were
+ * made, persisted to IndexedDB so they survive a reload, a crash or a day offline. What the
+ * list shows is the replica with these changes applied on top (`applyChanges`), so a change
+ * shows at once and a refusal "rolls back" by leaving the queue. The queue is replayed in
+ * order whenever the server can be reached: creates under their client id (a replay is
+ * harmless), the rest with `If-Match` of the version they were made on; a 412 is merged per
+ * field, or put to the person when both sides changed the same field. Decision 014.
+ */
+
+interface Base {
+  opId: string;
+  taskId: string;
+  /** When the change was made (ISO): a new task's creation time until the server's comes. */
+  at: string;
+}
+export type Change = Base &
+  (
+    | { kind: "create"; task: NewTask }
+    /** `before`: the fields as they were when edited, to tell which side changed what. */
+    | {
+        kind: "patch";
+        patch: TaskPatch;
+        before: TaskPatch;
+        version?: number | undefined;
+        conflict?: Conflict | undefined;
+      }
+    | { kind: "complete"; completed: boolean; version?: number | undefined }
+    | { kind: "delete"; version?: number | undefined; conflict?: Conflict | undefined }
+  );
+
+/** The server's task and the fields both sides changed, waiting for the person's choice. */
+export interface Conflict {
+  server: Task;
+  fields: (keyof TaskPatch)[];
+}
+
+export type Choice = "mine" | "theirs";
+
+/** What became of a change: the server has it, it was refused (and left the list), or the session ended. */
+export type Outcome = "saved" | "refused" | "session-ended";
+
+export interface Refusal {
+  change: Change;
+  error: unknown;
+}
+
+type Listener = () => void;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** The list as it stands here: the replica with the queued changes applied in order. */
+export function applyChanges(tasks: Record<string, Task>, changes: readonly Change[]): Task[] {
+  const result = new Map(Object.entries(tasks));
+  for (const change of changes) {
+    const task = result.get(change.taskId);
+    switch (change.kind) {
+      case "create":
+        result.set(change.taskId, {
+          userId: "",
+          completedAt: null,
+          createdAt: change.at,
+          updatedAt: change.at,
+          version: 0,
+          ...change.task,
+          completed: change.task.completed ?? false,
+        });
+        break;
+      case "patch":
+        if (task) result.set(task.id, { ...task, ...change.patch });
+        break;
+      case "complete":
+        if (task)
+          result.set(task.id, {
+            ...task,
+            completed: change.completed,
+            completedAt: change.completed ? change.at : null,
+          });
+        break;
+      case "delete":
+        result.delete(change.taskId);
+        break;
+    }
+  }
+  return [...result.values()];
+}
+
+export class Outbox {
+  private changes: Change[] = [];
+  private listeners = new Set<Listener>();
+  private waiting = new Map<string, (outcome: Outcome) => void>();
+  private running = false;
+  private current: Promise<void> | null = null;
+  private persisted: Promise<unknown> = Promise.resolve();
+  private stopped = false;
+  readonly loaded: Promise<void>;
+
+  constructor(
+    readonly userId: string,
+    private readonly onRefused: (refusal: Refusal) => void,
+  ) {
+    this.loaded = get<Change[]>(this.storageKey)
+      .then((stored) => {
+        if (Array.isArray(stored) && stored.length > 0) this.changes = [...stored, ...this.changes];
+      })
+      .catch(() => {})
+      .finally(() => {
+        this.emit();
+        void this.drain();
+      });
+    onlineManager.subscribe((online) => {
+      if (online) void this.drain();
+    });
+  }
+
+  private get storageKey() {
+    return `${config.outboxStorageKeyPrefix}${this.userId}`;
+  }
+
+  /* ------------------------------------------------------------ reading */
+
+  list = (): readonly Change[] => this.changes;
+
+  subscribe = (listener: Listener): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  /** The first change waiting for the person to choose between two values. */
+  conflict(): Change | undefined {
+    return this.changes.find((change) => "conflict" in change && change.conflict);
+  }
+
+  /* ------------------------------------------------------------ writing */
+
+  /** Queues a change (shown at once); `outcome` resolves when the server has it, or it was refused. */
+  add(change: DistributiveOmit<Change, "opId" | "at">): { opId: string; outcome: Promise<Outcome> } {
+    const full = { ...change, opId: newId(), at: new Date().toISOString() } as Change;
+    const outcome = new Promise<Outcome>((resolve) => this.waiting.set(full.opId, resolve));
+    this.changes = [...this.changes, full];
+    this.commit();
+    return { opId: full.opId, outcome };
+  }
+
+  /** Takes back a change that has not been sent yet (undo of a delete still queued); false if it was sent. */
+  withdraw(opId: string): boolean {
+    const index = this.changes.findIndex((change) => change.opId === opId);
+    if (index < 0 || (index === 0 && this.running)) return false;
+    this.finish(this.changes[index] as Change, "refused");
+    return true;
+  }
+
+  /** The person chose, field by field, between their value and the other device's. */
+  resolve(opId: string, choices: Partial<Record<keyof TaskPatch, Choice>>, keepDeleted = true): void {
+    const change = this.changes.find((c) => c.opId === opId);
+    if (!change || !("conflict" in change) || !change.conflict) return;
+    const { server } = change.conflict;
+    if (change.kind === "delete") {
+      if (keepDeleted) this.replace(change, { ...change, version: server.version, conflict: undefined });
+      else {
+        upsertTask(this.userId, server);
+        this.finish(change, "saved");
+      }
+    } else if (change.kind === "patch") {
+      const patch: TaskPatch = {};
+      for (const [field, value] of Object.entries(change.patch) as [keyof TaskPatch, unknown][]) {
+        if (change.conflict.fields.includes(field) && choices[field] === "theirs") continue;
+        Object.assign(patch, { [field]: value });
+      }
+      upsertTask(this.userId, server);
+      if (Object.keys(patch).length === 0) this.finish(change, "saved");
+      else
+        this.replace(change, {
+          ...change,
+          patch,
+          before: pick(server, patch),
+          version: server.version,
+          conflict: undefined,
+        });
+    }
+    void this.drain();
+  }
+
+  /** Resolves once nothing is queued, or false when what is queued cannot be sent now (offline, a conflict). */
+  async settled(): Promise<boolean> {
+    // A run in progress is waited for; one more covers a change queued just as it ended.
+    for (let round = 0; round < 2 && this.changes.length > 0; round++) await this.drain();
+    return this.changes.length === 0;
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  /** Sends the queue in order; resolves when it is empty or cannot go on for now (the run in progress, if one). */
+  drain(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    this.current ??= this.run().finally(() => {
+      this.current = null;
+    });
+    return this.current;
+  }
+
+  private async run(): Promise<void> {
+    this.running = true;
+    try {
+      let attempt = 0;
+      for (;;) {
+        const change = this.changes[0];
+        if (!change || ("conflict" in change && change.conflict)) return;
+        if (!onlineManager.isOnline()) return; // resumed by the online event
+        try {
+          await this.send(change);
+          attempt = 0;
+        } catch (error) {
+          if (error instanceof SessionEndedError) return; // the page is on its way to sign-in
+          if (transient(error)) {
+            if (attempt >= config.outboxRetryDelaysMs.length) {
+              // Tried again on the next change, when the network comes back, or after a while.
+              setTimeout(() => void this.drain(), config.outboxRetryDelaysMs.at(-1));
+              return;
+            }
+            await sleep(retryDelay(error, attempt++));
+            continue;
+          }
+          this.refuse(change, error);
+        }
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /* ------------------------------------------------------------ sending */
+
+  private async send(change: Change): Promise<void> {
+    const { userId } = this;
+    switch (change.kind) {
+      case "create": {
+        const task = await createTask(userId, change.task);
+        return this.saved(change, task);
+      }
+      case "complete":
+        try {
+          return this.saved(change, await setCompleted(userId, change.taskId, change.completed, change.version));
+        } catch (error) {
+          if (!isStale(error)) throw error;
+          const server = await getTask(userId, change.taskId);
+          // Completion is one field: the other side agrees, or it is set again on the newer version.
+          if (server.completed === change.completed) return this.saved(change, server);
+          this.replace(change, { ...change, version: server.version });
+          return;
+        }
+      case "patch":
+        try {
+          return this.saved(change, await patchTask(userId, change.taskId, change.patch, change.version));
+        } catch (error) {
+          if (!isStale(error)) throw error;
+          return this.merge(change, await getTask(userId, change.taskId));
+        }
+      case "delete":
+        try {
+          await deleteTask(userId, change.taskId, change.version);
+        } catch (error) {
+          if (error instanceof ApiError && error.code === "task_not_found") {
+            // Already gone is what was asked for.
+          } else if (isStale(error)) {
+            const server = await getTask(userId, change.taskId);
+            this.replace(change, { ...change, conflict: { server, fields: [] } });
+            return;
+          } else throw error;
+        }
+        removeTasks(userId, [change.taskId]);
+        noteDeleted(change.taskId, Number.MAX_SAFE_INTEGER);
+        this.finish(change, "saved");
+        return;
+    }
+  }
+
+  /**
+   * A 412: the task changed elsewhere since this edit was made. Fields only one side changed
+   * merge (the server's value of the rest stands); fields both changed to different values go
+   * to the person.
+   */
+  private merge(change: Extract<Change, { kind: "patch" }>, server: Task): void {
+    const patch: TaskPatch = {};
+    const both: (keyof TaskPatch)[] = [];
+    for (const [field, mine] of Object.entries(change.patch) as [keyof TaskPatch, unknown][]) {
+      const theirs = server[field];
+      if (same(theirs, mine)) continue; // both sides agree already
+      Object.assign(patch, { [field]: mine });
+      if (!same(theirs, change.before[field])) both.push(field);
+    }
+    upsertTask(this.userId, server);
+    if (Object.keys(patch).length === 0) {
+      this.finish(change, "saved");
+      return;
+    }
+    const rebased = { ...change, patch, version: server.version, before: pick(server, patch) };
+    this.replace(
+      change,
+      both.length > 0 ? { ...rebased, before: change.before, conflict: { server, fields: both } } : rebased,
+    );
+  }
+
+  private saved(change: Change, task: Task): void {
+    upsertTask(this.userId, task);
+    // Later changes made on top of this one were made on the version it replaced.
+    const base = "version" in change ? change.version : undefined;
+    this.changes = this.changes.map((other) =>
+      other !== change && other.taskId === change.taskId && other.kind !== "create" && other.version === base
+        ? { ...other, version: task.version }
+        : other,
+    );
+    this.finish(change, "saved");
+  }
+
+  private refuse(change: Change, error: unknown): void {
+    this.finish(change, "refused");
+    if (change.kind === "create") {
+      // Nothing made on top of a task the server refused can be sent.
+      for (const other of this.changes.filter((c) => c.taskId === change.taskId)) this.finish(other, "refused");
+    }
+    this.onRefused({ change, error });
+  }
+
+  private finish(change: Change, outcome: Outcome): void {
+    this.changes = this.changes.filter((other) => other.opId !== change.opId);
+    this.waiting.get(change.opId)?.(outcome);
+    this.waiting.delete(change.opId);
+    this.commit();
+  }
+
+  private replace(change: Change, next: Change): void {
+    this.changes = this.changes.map((other) => (other.opId === change.opId ? next : other));
+    this.commit();
+  }
+
+  private commit(): void {
+    const snapshot = this.changes;
+    this.persisted = this.persisted
+      .then(() => (snapshot.length > 0 ? set(this.storageKey, snapshot) : del(this.storageKey)))
+      .catch(() => {});
+    this.emit();
+    void this.drain();
+  }
+
+  private emit(): void {
+    for (const listener of this.listeners) listener();
+  }
+
+  /** Sign-out on this device: the queue goes too. */
+  async forget(): Promise<void> {
+    this.stopped = true;
+    this.changes = [];
+    await this.persisted;
+    await del(this.storageKey).catch(() => {});
+  }
+}
+
+/** No answer, the server busy or failing, too many requests: the change stays queued and is sent again. */
+function transient(error: unknown): boolean {
+  return (
+    !(error instanceof ApiError) ||
+    error.status === 0 ||
+    error.status === 408 ||
+    error.status === 429 ||
+    error.status >= 500
+  );
+}
+
+function isStale(error: unknown): boolean {
+  return error instanceof ApiError && error.status === 412;
+}
+
+function retryDelay(error: unknown, attempt: number): number {
+  const delays = config.outboxRetryDelaysMs;
+  const fromServer = error instanceof ApiError && error.retryAfterSeconds !== null ? error.retryAfterSeconds * 1000 : 0;
+  return Math.max(fromServer, delays[Math.min(attempt, delays.length - 1)] ?? 1_000);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function same(a: unknown, b: unknown): boolean {
+  if (typeof a === "string" && typeof b === "string" && a !== b) {
+    const [x, y] = [Date.parse(a), Date.parse(b)];
+    // Instants may come back in another spelling (milliseconds, zone).
+    if (/^\d{4}-\d\d-\d\dT/.test(a) && !Number.isNaN(x) && x === y) return true;
+  }
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function pick(task: Task, patch: TaskPatch): TaskPatch {
+  const values: TaskPatch = {};
+  for (const field of Object.keys(patch) as (keyof TaskPatch)[]) Object.assign(values, { [field]: task[field] });
+  return values;
+}
+
+/** A v4 UUID; crypto.randomUUID needs a secure context, so there is a fallback for plain http. */
+export function newId(): string {
+  if (typeof crypto.randomUUID === "function") return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x40;
+  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}

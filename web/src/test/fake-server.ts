@@ -1,0 +1,367 @@
+import { HttpResponse, http as untyped, ws } from "msw";
+import { setupServer } from "msw/node";
+import { createOpenApiHttp } from "openapi-msw";
+import type { Changes, paths, Task } from "../lib/api/schema.d.ts";
+
+/**
+ * The Worker, faked at the HTTP boundary with MSW: handlers typed from the OpenAPI document
+ * (openapi-msw over the generated `paths`), so a request or answer the contract does not allow
+ * fails to compile. It keeps tasks in memory with a change sequence like the real feed,
+ * honours `If-Match`, and can be told to refuse, fail or lose the next matching request.
+ */
+
+export const userId = "user-1";
+const origin = "http://localhost:4321";
+const http = createOpenApiHttp<paths>({ baseUrl: origin });
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  search: URLSearchParams;
+  body: unknown;
+  headers: Headers;
+}
+
+type Answer = Response | "network-error" | "apply-then-lose";
+
+interface Override {
+  method: string;
+  path: RegExp;
+  respond: (request: RecordedRequest) => Answer | Promise<Answer>;
+  times: number;
+}
+
+export function jwt(claims: Record<string, unknown>): string {
+  const encode = (value: unknown) =>
+    btoa(JSON.stringify(value)).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
+  return `${encode({ alg: "RS256", kid: "k1" })}.${encode(claims)}.signature`;
+}
+
+export function problem(status: number, code: string, detail: string, extra: Record<string, unknown> = {}): Response {
+  return HttpResponse.json(
+    { type: `urn:brisk:problem:${code}`, title: code, status, detail, code, ...extra },
+    { status, headers: { "Content-Type": "application/problem+json" } },
+  );
+}
+
+/** The Worker's answer when the database did not answer; `Retry-After: 0` so tests need not wait. */
+export function unavailable(): Response {
+  const response = problem(503, "database_unavailable", "The database did not answer in time; try again shortly.");
+  response.headers.set("Retry-After", "0");
+  return response;
+}
+
+export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return HttpResponse.json(body as Record<string, unknown>, { status, headers });
+}
+
+let clock = Date.parse("2026-11-20T09:00:00.000Z");
+function tick(): string {
+  clock += 1000;
+  return new Date(clock).toISOString();
+}
+
+export function makeTask(fields: Partial<Task> & { title: string }): Task {
+  const now = tick();
+  return {
+    id: crypto.randomUUID(),
+    userId,
+    description: "",
+    completed: false,
+    completedAt: null,
+    priority: "none",
+    dueAt: null,
+    tags: [],
+    createdAt: now,
+    updatedAt: now,
+    version: 1,
+    ...fields,
+  };
+}
+
+export class FakeServer {
+  tasks: Task[] = [];
+  requests: RecordedRequest[] = [];
+  signedIn = true;
+  tokenLifetimeSeconds = 900;
+  /** How long each task-API answer takes (a far-away database). */
+  delayMs = 0;
+  /** Change sequence: each task's last change, and deletions (tombstones). */
+  private seq = 0;
+  private changedAt = new Map<string, number>();
+  private deletedAt = new Map<string, number>();
+  private overrides: Override[] = [];
+  private cleared = new Map<string, Task[]>();
+
+  constructor(tasks: Task[] = []) {
+    for (const task of tasks) this.put(task);
+  }
+
+  /** Starts answering (the MSW server is started once, in the test setup). */
+  install(): this {
+    server.resetHandlers(...this.handlers(), this.liveHandler());
+    return this;
+  }
+
+  /** The live channel's open sockets: `announce()` tells them a write committed. */
+  private sockets = new Set<{ send: (data: string) => void }>();
+
+  announce(message: Record<string, unknown> = { type: "changed", cursor: String(this.seq) }): void {
+    for (const socket of this.sockets) socket.send(JSON.stringify(message));
+  }
+
+  private liveHandler() {
+    return live.addEventListener("connection", ({ client, info }) => {
+      this.liveProtocols.push(info.protocols ?? []);
+      this.sockets.add(client);
+      client.addEventListener("close", () => this.sockets.delete(client));
+    });
+  }
+
+  /** The subprotocols each live connection offered. */
+  liveProtocols: (string | string[])[] = [];
+
+  /** Another device changed a task: the server holds it, one version later. */
+  changeElsewhere(id: string, patch: Partial<Task>): Task {
+    const task = this.find(id);
+    if (!task) throw new Error(`no task ${id}`);
+    return this.put({ ...task, ...patch, version: task.version + 1, updatedAt: tick() });
+  }
+
+  /** The next `times` requests matching method and path get this answer instead. */
+  override(method: string, path: RegExp, respond: Override["respond"], times = 1): this {
+    this.overrides.push({ method, path, respond, times });
+    return this;
+  }
+
+  /** The next `times` matching requests are applied, but their answer is lost: a 503 comes back instead. */
+  loseAnswer(method: string, path: RegExp, times = 1): this {
+    return this.override(method, path, () => "apply-then-lose", times);
+  }
+
+  calls(method: string, path: RegExp): RecordedRequest[] {
+    return this.requests.filter((r) => r.method === method && path.test(r.path));
+  }
+
+  find(id: string): Task | undefined {
+    return this.tasks.find((task) => task.id === id);
+  }
+
+  private put(task: Task): Task {
+    this.seq += 1;
+    this.tasks = [...this.tasks.filter((t) => t.id !== task.id), task];
+    this.changedAt.set(task.id, this.seq);
+    this.deletedAt.delete(task.id);
+    return task;
+  }
+
+  private drop(id: string): void {
+    this.seq += 1;
+    this.tasks = this.tasks.filter((t) => t.id !== id);
+    this.changedAt.delete(id);
+    this.deletedAt.set(id, this.seq);
+  }
+
+  /** Records the request and applies an override, if one matches; null means "answer normally". */
+  private async intercept(request: Request): Promise<{ answer: Response | null; lose: boolean }> {
+    const url = new URL(request.url);
+    const text = await request.clone().text();
+    const recorded: RecordedRequest = {
+      method: request.method,
+      path: url.pathname,
+      search: url.searchParams,
+      body: text ? JSON.parse(text) : undefined,
+      headers: request.headers,
+    };
+    this.requests.push(recorded);
+    const override = this.overrides.find((o) => o.method === request.method && o.path.test(url.pathname));
+    if (!override) return { answer: null, lose: false };
+    override.times -= 1;
+    if (override.times <= 0) this.overrides.splice(this.overrides.indexOf(override), 1);
+    const answer = await override.respond(recorded);
+    if (answer === "network-error") return { answer: HttpResponse.error(), lose: false };
+    if (answer === "apply-then-lose") return { answer: null, lose: true };
+    return { answer, lose: false };
+  }
+
+  private authorised(request: Request): Response | null {
+    if (!request.headers.get("Authorization")?.startsWith("Bearer ")) {
+      return problem(401, "invalid_token", "Authentication required");
+    }
+    return null;
+  }
+
+  /** Wraps a resolver: records, applies overrides and the bearer check, and loses the answer when told. */
+  private answer<A extends { request: Request }>(resolve: (args: A) => Response | Promise<Response>) {
+    return async (args: A): Promise<Response> => {
+      const { answer, lose } = await this.intercept(args.request);
+      if (answer) return answer;
+      const refused = this.authorised(args.request);
+      if (refused) return refused;
+      if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+      const response = await resolve(args);
+      return lose ? unavailable() : response;
+    };
+  }
+
+  private stale(request: Request, task: Task): Response | null {
+    const expected = request.headers.get("If-Match");
+    if (expected && expected !== `"${task.version}"`) {
+      return problem(412, "version_mismatch", "The task was changed since that version.");
+    }
+    return null;
+  }
+
+  private matching(query: URLSearchParams): Task[] {
+    const status = query.get("status") ?? "all";
+    const q = (query.get("q") ?? "").toLowerCase();
+    return this.tasks.filter(
+      (t) =>
+        (status === "all" || (status === "completed") === t.completed) &&
+        (!q || t.title.toLowerCase().includes(q) || t.description.toLowerCase().includes(q)),
+    );
+  }
+
+  handlers() {
+    const notFound = () => problem(404, "task_not_found", "Task not found");
+    return [
+      untyped.get(`${origin}/api/auth/token`, async ({ request }) => {
+        const { answer } = await this.intercept(request);
+        if (answer) return answer;
+        if (!this.signedIn)
+          return HttpResponse.json({ code: "UNAUTHORIZED", message: "Unauthorized" }, { status: 401 });
+        const now = Math.floor(Date.now() / 1000);
+        return HttpResponse.json({ token: jwt({ sub: userId, iat: now, exp: now + this.tokenLifetimeSeconds }) });
+      }),
+      untyped.get(`${origin}/api/auth/get-session`, async ({ request }) => {
+        const { answer } = await this.intercept(request);
+        if (answer) return answer;
+        return HttpResponse.json(
+          this.signedIn ? { user: { id: userId, name: "Ada Lovelace", email: "ada@example.com" }, session: {} } : null,
+        );
+      }),
+      // Better Auth's other endpoints are not in the task API's contract: answered by overrides.
+      untyped.all(`${origin}/api/auth/*`, async ({ request }) => {
+        const { answer } = await this.intercept(request);
+        return answer ?? HttpResponse.json({ code: "NOT_FOUND", message: "Not found" }, { status: 404 });
+      }),
+      http.get(
+        "/api/{userId}/tasks/changes",
+        this.answer(({ query, response }) => {
+          const since = query.get("since");
+          const from = since === null ? 0 : Number(since);
+          const changes = this.tasks.filter((t) => (this.changedAt.get(t.id) ?? 0) > from);
+          changes.sort((a, b) => (this.changedAt.get(a.id) ?? 0) - (this.changedAt.get(b.id) ?? 0));
+          const deleted = since === null ? [] : [...this.deletedAt].filter(([, at]) => at > from).map(([id]) => id);
+          const body: Changes = { changes, deleted, cursor: String(this.seq), more: false };
+          return response(200).json(body);
+        }),
+      ),
+      http.post(
+        "/api/{userId}/tasks",
+        this.answer(async ({ request, response }) => {
+          const body = await request.json();
+          const existing = body.id ? this.find(body.id) : undefined;
+          if (existing) return response(200).json(existing);
+          const title = body.title.trim();
+          if (!title) {
+            return problem(422, "validation_failed", "The request breaks a rule", {
+              errors: [{ path: "title", message: "Title cannot be empty" }],
+            });
+          }
+          const created = this.put(
+            makeTask({
+              ...body,
+              id: body.id ?? crypto.randomUUID(),
+              title,
+              tags: (body.tags ?? []).map((t) => t.toLowerCase()),
+              dueAt: body.dueAt ?? null,
+            }),
+          );
+          return response(201).json(created);
+        }),
+      ),
+      http.patch(
+        "/api/{userId}/tasks",
+        this.answer(async ({ request, response }) => {
+          const { completed, ids } = await request.json();
+          const changed = this.matching(new URL(request.url).searchParams)
+            .filter((t) => t.completed !== completed && (!ids || ids.includes(t.id)))
+            .map((t) => t.id);
+          for (const id of changed) {
+            const t = this.find(id) as Task;
+            this.put({ ...t, completed, completedAt: completed ? tick() : null, version: t.version + 1 });
+          }
+          return response(200).json({ updated: changed.length, ids: changed });
+        }),
+      ),
+      http.delete(
+        "/api/{userId}/tasks",
+        this.answer(({ request, response }) => {
+          const removed = this.matching(new URL(request.url).searchParams);
+          const undo = crypto.randomUUID();
+          this.cleared.set(undo, removed);
+          for (const t of removed) this.drop(t.id);
+          return response(200).json({ deleted: removed.length, ids: removed.map((t) => t.id), undo });
+        }),
+      ),
+      http.post(
+        "/api/{userId}/tasks/restore",
+        this.answer(async ({ request, response }) => {
+          const { undo } = await request.json();
+          const back = (this.cleared.get(undo) ?? []).map((t) => this.put({ ...t, version: t.version + 1 }));
+          this.cleared.delete(undo);
+          return response(200).json({ restored: back.length, tasks: back });
+        }),
+      ),
+      http.get(
+        "/api/{userId}/tasks/{id}",
+        this.answer(({ params, response }) => {
+          const task = this.find(params.id);
+          return task ? response(200).json(task) : notFound();
+        }),
+      ),
+      http.patch(
+        "/api/{userId}/tasks/{id}",
+        this.answer(async ({ params, request, response }) => {
+          const task = this.find(params.id);
+          if (!task) return notFound();
+          const refused = this.stale(request, task);
+          if (refused) return refused;
+          const patch = await request.json();
+          const changed = { ...task, ...patch, version: task.version + 1, updatedAt: tick() } as Task;
+          if ("completed" in patch) changed.completedAt = changed.completed ? tick() : null;
+          return response(200).json(this.put(changed));
+        }),
+      ),
+      http.patch(
+        "/api/{userId}/tasks/{id}/complete",
+        this.answer(async ({ params, request, response }) => {
+          const task = this.find(params.id);
+          if (!task) return notFound();
+          const refused = this.stale(request, task);
+          if (refused) return refused;
+          const { completed } = (await request.json()) as { completed: boolean };
+          const changed = { ...task, completed, completedAt: completed ? tick() : null, version: task.version + 1 };
+          return response(200).json(this.put(changed));
+        }),
+      ),
+      http.delete(
+        "/api/{userId}/tasks/{id}",
+        this.answer(({ params, request }) => {
+          const task = this.find(params.id);
+          if (!task) return notFound();
+          const refused = this.stale(request, task);
+          if (refused) return refused;
+          this.drop(task.id);
+          return new HttpResponse(null, { status: 204 });
+        }),
+      ),
+    ];
+  }
+}
+
+const live = ws.link("ws://localhost:4321/api/:userId/live");
+
+/** One MSW server for the test run; each test installs its own fake's handlers. */
+export const server = setupServer();
