@@ -5,6 +5,7 @@ import { HttpResponse } from "msw";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { config } from "../lib/config.ts";
 import { navigation } from "../lib/navigation.ts";
+import { pendingChangesEvent } from "../pwa/connection-status.ts";
 import { FakeServer as FakeApi, makeTask, problem, userId } from "../test/fake-server.ts";
 import { TaskList } from "./task-list.tsx";
 
@@ -207,6 +208,24 @@ describe("the task list", () => {
     await waitFor(() => expect(screen.getByRole("listitem")).not.toHaveAttribute("aria-busy"));
     expect(screen.getByRole("alert")).toBeEmptyDOMElement();
     expect(screen.getByText("0 tasks left")).toBeInTheDocument();
+  });
+
+  it("tells the offline status how many changes wait to be sent", async () => {
+    const counts: number[] = [];
+    const record = (event: Event) => counts.push((event as CustomEvent<{ count: number }>).detail.count);
+    window.addEventListener(pendingChangesEvent, record);
+    try {
+      const api = new FakeApi([makeTask({ title: "Buy milk" })]);
+      api.override("PATCH", /\/complete$/, () => "network-error");
+      const user = setUp(api);
+      await user.click(await screen.findByRole("checkbox", { name: "Buy milk" }));
+
+      await waitFor(() => expect(counts).toContain(1));
+      await waitFor(() => expect(api.tasks[0]?.completed).toBe(true));
+      await waitFor(() => expect(counts.at(-1)).toBe(0));
+    } finally {
+      window.removeEventListener(pendingChangesEvent, record);
+    }
   });
 
   it("takes back a task the server refused to create", async () => {

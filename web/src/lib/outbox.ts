@@ -1,5 +1,6 @@
 import { onlineManager } from "@tanstack/react-query";
 import { del, get, set } from "idb-keyval";
+import { announcePendingChanges } from "../pwa/connection-status.ts";
 import {
   createTask,
   deleteTask,
@@ -361,6 +362,8 @@ export class Outbox {
   }
 
   private emit(): void {
+    // The status line of signed-in pages counts what waits ("Offline — 2 changes will sync").
+    if (typeof window !== "undefined") announcePendingChanges(this.changes.length);
     for (const listener of this.listeners) listener();
   }
 
