@@ -122,3 +122,39 @@ export async function screenshot(page: Page, name: string) {
   await mkdir(artifactsDir, { recursive: true });
   await page.screenshot({ path: join(artifactsDir, `${name}.png`), fullPage: true });
 }
+
+/** Resolves once a service worker controls the page, i.e. it has installed (precached the shell) and activated. */
+export async function controlledByServiceWorker(page: Page): Promise<void> {
+  try {
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 60_000 });
+  } catch (error) {
+    const state = await page.evaluate(async () => {
+      const registration = await navigator.serviceWorker.getRegistration();
+      const worker = (w: ServiceWorker | null | undefined) => (w ? `${w.scriptURL} ${w.state}` : "none");
+      return registration
+        ? `installing ${worker(registration.installing)}, waiting ${worker(registration.waiting)}, active ${worker(registration.active)}`
+        : "no registration";
+    });
+    throw new Error(`No service worker took ${page.url()} over (${state})`, { cause: error });
+  }
+}
+
+/** Resolves once the replica stored in IndexedDB (decision 014) holds a task with this title. */
+export async function replicaHolds(page: Page, title: string): Promise<void> {
+  await page.waitForFunction(
+    (wanted) =>
+      new Promise<boolean>((resolve) => {
+        const open = indexedDB.open("keyval-store");
+        open.onerror = () => resolve(false);
+        open.onsuccess = () => {
+          const db = open.result;
+          if (!db.objectStoreNames.contains("keyval")) return resolve(false);
+          const read = db.transaction("keyval").objectStore("keyval").get("brisk-replica");
+          read.onerror = () => resolve(false);
+          read.onsuccess = () => resolve(JSON.stringify(read.result ?? null).includes(wanted));
+        };
+      }),
+    title,
+    { timeout: 30_000, polling: 250 },
+  );
+}

@@ -90,7 +90,7 @@ describe.runIf(browserAvailable)("accessibility and looks", () => {
       await phone.page.goto("/sign-in");
       await phone.page.getByLabel("Email").fill(email);
       await phone.page.getByLabel("Password").fill("a long and unusual passphrase");
-      await phone.page.getByRole("button", { name: "Sign in" }).click();
+      await phone.page.getByRole("button", { name: "Sign in", exact: true }).click();
       await expectLocator(phone.page.getByRole("checkbox", { name: "Plan the trip" })).toBeVisible();
 
       // Both edit the title, the phone offline: back online, it has to ask.

@@ -83,7 +83,7 @@ describe.runIf(browserAvailable)("accounts by mail", () => {
     await expectLocator(laptop.page.getByText("Your session has ended — please sign in again")).toBeVisible();
     await laptop.page.getByLabel("Email").fill(email);
     await laptop.page.getByLabel("Password").fill(newPassword);
-    await laptop.page.getByRole("button", { name: "Sign in" }).click();
+    await laptop.page.getByRole("button", { name: "Sign in", exact: true }).click();
     await laptop.page.waitForURL("**/tasks");
 
     // The link worked once.

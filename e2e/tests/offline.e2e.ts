@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { seriousViolations } from "../support/axe.ts";
 import {
   browserAvailable,
+  controlledByServiceWorker,
   expectLocator,
   newPage,
   screenshot,
@@ -10,22 +11,6 @@ import {
   unexpectedErrors,
   useBrowser,
 } from "../support/browser.ts";
-
-/** Resolves once a service worker controls the page, i.e. it has installed (precached the shell) and activated. */
-async function controlledByServiceWorker(page: Page): Promise<void> {
-  try {
-    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 60_000 });
-  } catch (error) {
-    const state = await page.evaluate(async () => {
-      const registration = await navigator.serviceWorker.getRegistration();
-      const worker = (w: ServiceWorker | null | undefined) => (w ? `${w.scriptURL} ${w.state}` : "none");
-      return registration
-        ? `installing ${worker(registration.installing)}, waiting ${worker(registration.waiting)}, active ${worker(registration.active)}`
-        : "no registration";
-    });
-    throw new Error(`No service worker took ${page.url()} over (${state})`, { cause: error });
-  }
-}
 
 /** The width and height a PNG declares in its header. */
 function pngSize(bytes: Buffer): string {

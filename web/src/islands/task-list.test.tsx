@@ -3,8 +3,10 @@ import userEvent from "@testing-library/user-event";
 import { get } from "idb-keyval";
 import { HttpResponse } from "msw";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { resetApiClientForTests } from "../lib/api-client.ts";
 import { config } from "../lib/config.ts";
 import { navigation } from "../lib/navigation.ts";
+import { queryClient, replicaKey } from "../lib/replica.ts";
 import { pendingChangesEvent } from "../pwa/connection-status.ts";
 import { FakeServer as FakeApi, makeTask, problem, userId } from "../test/fake-server.ts";
 import { TaskList } from "./task-list.tsx";
@@ -227,6 +229,30 @@ describe("the task list", () => {
       window.removeEventListener(pendingChangesEvent, record);
     }
   });
+
+  it("keeps the stored replica when a sync fails, so the next page opens on it offline", async () => {
+    const api = new FakeApi([makeTask({ title: "Buy milk" })]);
+    setUp(api);
+    expect(await screen.findByRole("checkbox", { name: "Buy milk" })).toBeInTheDocument();
+
+    // The network goes: a sync (live reconnect, focus) fails, every retry too.
+    for (const path of [/\/token$/, /\/get-session$/, /\/changes$/, /\/live$/]) {
+      api.override("GET", path, () => "network-error", 1000);
+    }
+    resetApiClientForTests();
+    await act(() => queryClient.refetchQueries().catch(() => {}));
+    await waitFor(() => expect(queryClient.getQueryState(replicaKey(userId))?.status).toBe("error"), {
+      timeout: 15_000,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(JSON.stringify(await get(config.replicaStorageKey))).toContain("Buy milk");
+
+    // A new page: nothing in memory, the replica in IndexedDB, the network still down.
+    cleanup();
+    queryClient.clear();
+    setUp(api);
+    expect(await screen.findByRole("checkbox", { name: "Buy milk" })).toBeInTheDocument();
+  }, 30_000);
 
   it("takes back a task the server refused to create", async () => {
     const api = new FakeApi().override("POST", /\/tasks$/, () =>

@@ -4,7 +4,7 @@ import { flushSync } from "react-dom";
 import type { TaskFields } from "../lib/api-client.ts";
 import { config } from "../lib/config.ts";
 import { forgetDraftIf, readDrafts, saveDraft } from "../lib/drafts.ts";
-import { queryClient, replicaPersister } from "../lib/replica.ts";
+import { queryClient, replicaPersistOptions } from "../lib/replica.ts";
 import {
   countTasksLabel,
   type Filter,
@@ -45,10 +45,7 @@ interface Editing {
  */
 export function TaskList() {
   return (
-    <PersistQueryClientProvider
-      client={queryClient}
-      persistOptions={{ persister: replicaPersister, maxAge: config.replicaMaxAgeMs, buster: "1" }}
-    >
+    <PersistQueryClientProvider client={queryClient} persistOptions={replicaPersistOptions}>
       <TaskListView />
     </PersistQueryClientProvider>
   );

@@ -42,6 +42,18 @@ export const replicaPersister = createAsyncStoragePersister({
 });
 
 /**
+ * Options for TanStack's persister. A replica is stored whenever it holds data: TanStack's default
+ * stores only queries whose last fetch succeeded, so one failed sync (the network gone, a 503)
+ * would store an empty client — and the next page, opened offline, would have nothing to show.
+ */
+export const replicaPersistOptions = {
+  persister: replicaPersister,
+  maxAge: config.replicaMaxAgeMs,
+  buster: "1",
+  dehydrateOptions: { shouldDehydrateQuery: (query: { state: { data: unknown } }) => query.state.data !== undefined },
+};
+
+/**
  * Ids this page deleted, with the version they had: a feed page read before the delete landed
  * must not bring them back. A task created again under the same id (undo) is forgotten here.
  */
