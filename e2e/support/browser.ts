@@ -80,7 +80,7 @@ export function unexpectedErrors(errors: string[]): string[] {
 }
 
 /** Random per page (each test file counts afresh, so a counter would repeat across files within a minute). */
-function nextClientAddress(): string {
+export function nextClientAddress(): string {
   const part = () => Math.floor(Math.random() * 250) + 1;
   return `198.${18 + Math.floor(Math.random() * 2)}.${part()}.${part()}`;
 }

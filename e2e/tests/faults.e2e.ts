@@ -27,7 +27,8 @@ describe.runIf(browserAvailable)("the browser under database faults", () => {
     page.getByRole("listitem").filter({ has: page.getByRole("checkbox", { name: title, exact: true }) });
   // The alert region is always there (hidden while empty), so reading it never waits for it to appear.
   const alert = (page: Page) => page.locator('[role="alert"]');
-  const announcement = (page: Page) => page.locator('p[role="status"]');
+  /** The task list's announcer (other regions on the page, such as the verify banner, are statuses too). */
+  const announcement = (page: Page) => page.locator('p[role="status"].visually-hidden');
   const newTask = (page: Page) => page.getByRole("textbox", { name: "New task" });
   const creates = (writes: SentWrite[], title: string) =>
     writes.filter((write) => write.method === "POST" && write.body?.title === title);
