@@ -28,6 +28,7 @@ export const config = {
   outboxRetryDelaysMs: [500, 1_000, 2_000, 5_000, 10_000],
   /** Live channel: heartbeat, and how long to wait for its answer before reconnecting. */
   livePingIntervalMs: 30_000,
+  livePongTimeoutMs: 10_000,
   /** sessionStorage keys, one per user id, keeping unsent typing across a sign-in round trip (lib/drafts.ts). */
   draftsStorageKeyPrefix: "brisk-drafts:",
 } as const;

@@ -20,7 +20,18 @@ export interface LiveHandlers {
   onSessionEnded: () => void;
 }
 
-export function connectLive(userId: string, handlers: LiveHandlers): () => void {
+/** How often to ping, and how long to wait for any answer before taking the connection for dead. */
+export interface LiveTiming {
+  pingIntervalMs: number;
+  pongTimeoutMs: number;
+}
+
+const defaultTiming: LiveTiming = {
+  pingIntervalMs: config.livePingIntervalMs,
+  pongTimeoutMs: config.livePongTimeoutMs,
+};
+
+export function connectLive(userId: string, handlers: LiveHandlers, timing: LiveTiming = defaultTiming): () => void {
   let freshToken = false;
   const url = () => {
     const { protocol, host } = window.location;
@@ -41,6 +52,9 @@ export function connectLive(userId: string, handlers: LiveHandlers): () => void 
   });
   socket.addEventListener("open", handlers.onChanged);
   socket.addEventListener("message", (event: MessageEvent) => {
+    // Any answer shows the connection is alive.
+    clearTimeout(pongDue);
+    pongDue = undefined;
     let message: LiveMessage | { type: "pong" };
     try {
       message = JSON.parse(String(event.data)) as LiveMessage;
@@ -60,11 +74,21 @@ export function connectLive(userId: string, handlers: LiveHandlers): () => void 
     } else if (event.code === closeCodes.tokenExpired) freshToken = true;
   });
   // Intermediaries drop silent connections; the runtime answers the ping without waking anything.
+  // A connection can also die without a close (a laptop waking up, a network change): when no
+  // answer comes in time, reconnect — the new connection reads the feed, so nothing is missed.
+  let pongDue: ReturnType<typeof setTimeout> | undefined;
   const heartbeat = setInterval(() => {
-    if (socket.readyState === socket.OPEN) socket.send(ping);
-  }, config.livePingIntervalMs);
+    if (socket.readyState !== socket.OPEN) return;
+    socket.send(ping);
+    // The clock runs from the first unanswered ping.
+    pongDue ??= setTimeout(() => {
+      pongDue = undefined;
+      socket.reconnect();
+    }, timing.pongTimeoutMs);
+  }, timing.pingIntervalMs);
   return () => {
     clearInterval(heartbeat);
+    clearTimeout(pongDue);
     socket.close();
   };
 }
