@@ -21,3 +21,19 @@ describe("the live channel", () => {
     expect(changes).toBeGreaterThanOrEqual(2);
   });
 });
+
+describe("the live channel and the network", () => {
+  let stop: (() => void) | undefined;
+  afterEach(() => stop?.());
+
+  it("rests while the browser is offline and connects again when it is back online", async () => {
+    const api = new FakeServer().install();
+    window.history.replaceState(null, "", "/tasks");
+    stop = connectLive("user-1", { onChanged: () => {}, onSessionEnded: () => {} });
+    await expect.poll(() => api.liveProtocols.length, { timeout: 15_000 }).toBe(1);
+
+    window.dispatchEvent(new Event("offline"));
+    window.dispatchEvent(new Event("online"));
+    await expect.poll(() => api.liveProtocols.length, { timeout: 15_000 }).toBe(2);
+  });
+});

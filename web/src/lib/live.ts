@@ -49,7 +49,21 @@ export function connectLive(userId: string, handlers: LiveHandlers, timing: Live
     minReconnectionDelay: 500 + Math.random() * 500,
     maxReconnectionDelay: 15_000,
     connectionTimeout: 10_000,
+    // Offline, attempts would only fail (each asking for a token first): wait for the network.
+    startClosed: !navigator.onLine,
   });
+  const rest = () => socket.close();
+  const wake = () => socket.reconnect();
+  window.addEventListener("offline", rest);
+  window.addEventListener("online", wake);
+  /** After the session ended, or when the page is done with the channel: no more connections. */
+  const end = () => {
+    window.removeEventListener("offline", rest);
+    window.removeEventListener("online", wake);
+    clearInterval(heartbeat);
+    clearTimeout(pongDue);
+    socket.close();
+  };
   socket.addEventListener("open", handlers.onChanged);
   socket.addEventListener("message", (event: MessageEvent) => {
     // Any answer shows the connection is alive.
@@ -63,13 +77,13 @@ export function connectLive(userId: string, handlers: LiveHandlers, timing: Live
     }
     if (message.type === "changed") handlers.onChanged();
     else if (message.type === "session-ended") {
-      socket.close();
+      end();
       handlers.onSessionEnded();
     }
   });
   socket.addEventListener("close", (event: CloseEvent) => {
     if (event.code === closeCodes.sessionEnded) {
-      socket.close();
+      end();
       handlers.onSessionEnded();
     } else if (event.code === closeCodes.tokenExpired) freshToken = true;
   });
@@ -86,9 +100,5 @@ export function connectLive(userId: string, handlers: LiveHandlers, timing: Live
       socket.reconnect();
     }, timing.pongTimeoutMs);
   }, timing.pingIntervalMs);
-  return () => {
-    clearInterval(heartbeat);
-    clearTimeout(pongDue);
-    socket.close();
-  };
+  return end;
 }
