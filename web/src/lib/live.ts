@@ -52,7 +52,13 @@ export function connectLive(userId: string, handlers: LiveHandlers, timing: Live
     // Offline, attempts would only fail (each asking for a token first): wait for the network.
     startClosed: !navigator.onLine,
   });
-  const rest = () => socket.close();
+  /** The first unanswered ping's deadline: no answer by then, and the connection is taken for dead. */
+  let pongDue: ReturnType<typeof setTimeout> | undefined;
+  const rest = () => {
+    clearTimeout(pongDue);
+    pongDue = undefined;
+    socket.close();
+  };
   const wake = () => socket.reconnect();
   window.addEventListener("offline", rest);
   window.addEventListener("online", wake);
@@ -82,6 +88,9 @@ export function connectLive(userId: string, handlers: LiveHandlers, timing: Live
     }
   });
   socket.addEventListener("close", (event: CloseEvent) => {
+    // The ping in flight belonged to this connection; the next one starts its own clock.
+    clearTimeout(pongDue);
+    pongDue = undefined;
     if (event.code === closeCodes.sessionEnded) {
       end();
       handlers.onSessionEnded();
@@ -90,7 +99,6 @@ export function connectLive(userId: string, handlers: LiveHandlers, timing: Live
   // Intermediaries drop silent connections; the runtime answers the ping without waking anything.
   // A connection can also die without a close (a laptop waking up, a network change): when no
   // answer comes in time, reconnect — the new connection reads the feed, so nothing is missed.
-  let pongDue: ReturnType<typeof setTimeout> | undefined;
   const heartbeat = setInterval(() => {
     if (socket.readyState !== socket.OPEN) return;
     socket.send(ping);

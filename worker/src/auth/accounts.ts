@@ -108,11 +108,19 @@ export function accountOptions(config: Config, db: Database, mailer: Mailer) {
     return { data: { ...session, city, country } };
   };
 
-  /** A successful password reset ends every session (Better Auth), then signs in the person who reset it. */
+  /**
+   * A successful password reset ends every session (Better Auth), then signs in the person who reset it —
+   * unless two-factor is on: a mailed link is one factor, so they sign in with the new password and a code.
+   */
   const afterHook = createAuthMiddleware(async (ctx) => {
     if (ctx.path !== "/reset-password" || !ctx.request) return;
     const user = resetBy.get(ctx.request);
     if (!user) return;
+    const [account] = await db
+      .select({ twoFactorEnabled: schema.user.twoFactorEnabled })
+      .from(schema.user)
+      .where(eq(schema.user.id, user.id));
+    if (account?.twoFactorEnabled) return;
     const session = await ctx.context.internalAdapter.createSession(user.id);
     await setSessionCookie(ctx, { session, user });
   });

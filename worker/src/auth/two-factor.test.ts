@@ -2,6 +2,7 @@ import { base32 } from "@better-auth/utils/base32";
 import { createOTP } from "@better-auth/utils/otp";
 import { describe, expect, it } from "vitest";
 import { accessToken, call, cookiesOf, newIp, signIn, signUp, type TestUser } from "../../test/fixtures.ts";
+import { lastMailTo, tokenIn } from "../../test/mailbox.ts";
 import { sql } from "../../test/stand-in.ts";
 
 /**
@@ -119,6 +120,23 @@ describe("turning two-factor on", () => {
   it("refuses a person who is not signed in", async () => {
     const response = await call("/api/auth/two-factor/enable", { body: { password: "whatever it is" } });
     expect(response.status).toBe(401);
+  });
+});
+
+describe("resetting the password with two-factor on", () => {
+  it("starts no session: the new password still needs a code", async () => {
+    const user = await signUp();
+    await enableTwoFactor(user);
+    expect((await call("/api/auth/request-password-reset", { body: { email: user.email }, ip: newIp() })).status).toBe(
+      200,
+    );
+    const token = tokenIn(await lastMailTo(user.email), "/reset-password");
+    const reset = await call("/api/auth/reset-password", { body: { token, newPassword: "a brand new passphrase" } });
+    expect(reset.status).toBe(200);
+    expect(cookiesOf(reset)).not.toContain("better-auth.session_token=");
+
+    const started = await startSignIn({ ...user, password: "a brand new passphrase" });
+    expect(started.body).toMatchObject({ twoFactorRedirect: true });
   });
 });
 
