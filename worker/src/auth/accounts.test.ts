@@ -62,6 +62,27 @@ describe("email verification", () => {
 });
 
 describe("changing the email address", () => {
+  it("mails one new address at most 5 times an hour, however many clients ask", async () => {
+    const user = await signUp();
+    const stranger = `stranger-${crypto.randomUUID().slice(0, 8)}@example.com`;
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      const response = await call("/api/auth/change-email", {
+        cookie: user.cookie,
+        body: { newEmail: stranger },
+        ip: newIp(),
+      });
+      expect(response.status, `attempt ${attempt}`).toBe(200);
+    }
+    const refused = await call("/api/auth/change-email", {
+      cookie: user.cookie,
+      body: { newEmail: stranger.toUpperCase() },
+      ip: newIp(),
+    });
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("retry-after")).toMatch(/^\d+$/);
+    expect(await mailsTo(stranger)).toHaveLength(5);
+  });
+
   it("confirms from the new address, tells the old one, and applies only when confirmed", async () => {
     const user = await signUp();
     const newEmail = `new-${crypto.randomUUID().slice(0, 8)}@example.com`;

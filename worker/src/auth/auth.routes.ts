@@ -14,6 +14,8 @@ interface ExposedEndpoint {
   perAddress: RateLimitRule | false;
   /** Attempts allowed per email address in the body, whatever the client address (mail-sending endpoints). */
   perAccount?: RateLimitRule;
+  /** The body field holding that address: `email` unless said otherwise. */
+  accountField?: "email" | "newEmail";
   /**
    * The answer takes at least this long, so its timing cannot tell whether the address has an
    * account (a mail is sent only when it has one).
@@ -38,7 +40,8 @@ const passkeyChallenges = { window: 60, max: 10 } as const;
  * a counter: a TOTP code and a backup code are guesses at the same second factor.
  */
 const exposedEndpoints: Record<string, ExposedEndpoint> = {
-  "/sign-up/email": { method: "POST", name: "sign-up", perAddress: credentialAttempts },
+  // A taken address is mailed ("someone tried to sign up"), so sign-up is limited per address too.
+  "/sign-up/email": { method: "POST", name: "sign-up", perAddress: credentialAttempts, perAccount: mailsPerAccount },
   "/sign-in/email": { method: "POST", name: "sign-in", perAddress: credentialAttempts },
   "/sign-out": { method: "POST", name: "sign-out", perAddress: sessionActions },
   "/revoke-sessions": { method: "POST", name: "revoke-sessions", perAddress: sessionActions },
@@ -60,7 +63,13 @@ const exposedEndpoints: Record<string, ExposedEndpoint> = {
     perAccount: mailsPerAccount,
   },
   "/verify-email": { method: "GET", name: "verify-email", perAddress: sessionActions },
-  "/change-email": { method: "POST", name: "change-email", perAddress: credentialAttempts },
+  "/change-email": {
+    method: "POST",
+    name: "change-email",
+    perAddress: credentialAttempts,
+    perAccount: mailsPerAccount,
+    accountField: "newEmail",
+  },
   "/update-user": { method: "POST", name: "update-user", perAddress: sessionActions },
   "/revoke-session": { method: "POST", name: "revoke-session", perAddress: sessionActions },
   "/revoke-other-sessions": { method: "POST", name: "revoke-other-sessions", perAddress: sessionActions },
@@ -131,7 +140,7 @@ export const authRoutes = new Hono<AppEnv>()
     const started = Date.now();
     if (endpoint?.perAddress) await throttle(c, `${counterName(c, endpoint)}:${clientAddress(c)}`, endpoint.perAddress);
     if (endpoint?.perAccount) {
-      const key = await accountKey(c.req.raw, `${endpoint.name}-account`);
+      const key = await accountKey(c.req.raw, `${endpoint.name}-account`, endpoint.accountField);
       if (key) await throttle(c, key, endpoint.perAccount);
     }
     const account = endpoint?.name === "sign-in" ? await accountKey(c.req.raw, "sign-in-account") : undefined;
@@ -198,12 +207,17 @@ function clientAddress(c: Context<AppEnv>): string {
 }
 
 /** A per-account counter's key: a hash of the normalised address, so the table holds no email addresses. */
-async function accountKey(request: Request, prefix: string): Promise<string | undefined> {
+async function accountKey(
+  request: Request,
+  prefix: string,
+  field: "email" | "newEmail" = "email",
+): Promise<string | undefined> {
   const body: unknown = await request
     .clone()
     .json()
     .catch(() => undefined);
-  const email = typeof body === "object" && body !== null && "email" in body ? body.email : undefined;
+  const email =
+    typeof body === "object" && body !== null && field in body ? (body as Record<string, unknown>)[field] : undefined;
   if (typeof email !== "string") return undefined;
   const normalised = new TextEncoder().encode(email.normalize("NFKC").trim().toLowerCase());
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", normalised));
