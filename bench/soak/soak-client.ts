@@ -151,8 +151,18 @@ export class SoakClient {
         await sleep(1000);
         continue;
       }
-      this.userId = (answer.json as { user: { id: string } }).user.id;
-      this.cookie = answer.headers
+      // Sign-up answers a new and a taken address alike and starts no session (decision 016): sign in.
+      const signedIn = await this.send("sign-in", "POST", "/api/auth/sign-in/email", {
+        body: { email: this.email, password: benchPassword },
+        auth: "none",
+        expect: [200],
+      });
+      if (!signedIn.ok) {
+        await sleep(1000);
+        continue;
+      }
+      this.userId = (signedIn.json as { user: { id: string } }).user.id;
+      this.cookie = signedIn.headers
         .getSetCookie()
         .map((line) => line.split(";")[0])
         .join("; ");
