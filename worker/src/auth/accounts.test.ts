@@ -62,6 +62,14 @@ describe("email verification", () => {
 });
 
 describe("changing the email address", () => {
+  it("refuses a name that is not text with 400, never 500", async () => {
+    const user = await signUp();
+    for (const name of [null, 42, ["Ada"], { first: "Ada" }]) {
+      const response = await call("/api/auth/update-user", { cookie: user.cookie, body: { name }, ip: newIp() });
+      expect(response.status, JSON.stringify(name)).toBe(400);
+    }
+  });
+
   it("mails one new address at most 5 times an hour, however many clients ask", async () => {
     const user = await signUp();
     const stranger = `stranger-${crypto.randomUUID().slice(0, 8)}@example.com`;

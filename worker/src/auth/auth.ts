@@ -308,6 +308,10 @@ const unfitForName = /[\p{Cc}\p{Cs}]/u;
 
 function checkProfile(body: Body) {
   const { name, image } = body;
+  if (name !== undefined && typeof name !== "string") {
+    // `{"name": null}` would reach the database's NOT NULL as a 500.
+    throw new APIError("BAD_REQUEST", { code: "INVALID_NAME", message: "The name must be text" });
+  }
   if (typeof name === "string") {
     if ([...name].length > profileLimits.nameLength) {
       throw new APIError("BAD_REQUEST", {
