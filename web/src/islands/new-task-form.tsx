@@ -1,15 +1,23 @@
-import { type RefObject, type SubmitEvent, useEffect, useId, useState } from "react";
+import {
+  type ClipboardEvent,
+  type RefObject,
+  type SubmitEvent,
+  useEffect,
+  useId,
+  useMemo,
+  useRef,
+  useState,
+} from "react";
 import type { TaskFields } from "../lib/api-client.ts";
 import { forgetDraftIf, readDrafts, saveDraft } from "../lib/drafts.ts";
 import {
-  checkTags,
-  type DetailsDraft,
-  dueAtFromDateInput,
-  emptyDetails,
-  isBlank,
-  parseTags,
-  type TypedTask,
-} from "../lib/task-view.ts";
+  API_STORES_RECURRENCE,
+  type QuickAdd,
+  type QuickPart,
+  recognisedSummary,
+  toCreateBody,
+} from "../lib/quick-add-task.ts";
+import { checkTags, type DetailsDraft, emptyDetails, isBlank, type TypedTask } from "../lib/task-view.ts";
 import { TaskDetailsFields, useDetailsDraft } from "./task-details-fields.tsx";
 
 interface Props {
@@ -25,12 +33,62 @@ interface Props {
   onDraftGone: () => void;
 }
 
-/** "New task": Enter adds (trimmed; nothing when empty); details are one button away. */
+type Parse = (text: string, ignore: readonly string[]) => QuickAdd;
+
+let parserLoad: Promise<Parse> | undefined;
+/** The quick-add parser (chrono-node and rrule, ~40 KB gzip) is fetched when the person starts typing, not with the page. */
+function loadParser(): Promise<Parse> {
+  parserLoad ??= import("../lib/quick-add.ts").then(
+    ({ parseQuickAdd }) =>
+      (text, ignore) =>
+        parseQuickAdd(text, {
+          now: new Date(),
+          timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+          repeats: API_STORES_RECURRENCE,
+          ignore,
+        }),
+  );
+  return parserLoad;
+}
+
+/** Several lines pasted into New task: waiting for "one task per line?" to be answered. */
+interface PasteOffer {
+  lines: string[];
+  start: number;
+  end: number;
+}
+
+/**
+ * "New task": Enter adds (trimmed; nothing when empty); details are one button away. Quick add reads dates,
+ * repeats, #tags and priorities from the text and shows them as chips (docs/web.md, decision 021).
+ */
 export function NewTaskForm({ disabled, inputRef, userId, onAdd, onRestored, onDraftGone }: Props) {
   const [title, setTitle] = useState("");
   const { details, setDetails, tagsError, setTagsError, change } = useDetailsDraft(emptyDetails);
   const [open, setOpen] = useState(false);
+  // Chips the person removed: their text stays in the title as typed.
+  const [ignore, setIgnore] = useState<readonly string[]>([]);
+  const [parse, setParse] = useState<Parse | null>(null);
+  const [pasteOffer, setPasteOffer] = useState<PasteOffer | null>(null);
+  const pasteConfirmRef = useRef<HTMLButtonElement>(null);
   const id = useId();
+
+  const quick = useMemo(() => (parse && title.trim() ? parse(title, ignore) : null), [parse, title, ignore]);
+  const parts = quick?.parts ?? [];
+  const partOf = (kind: QuickPart["kind"]) => parts.find((part) => part.kind === kind);
+
+  function startParser() {
+    if (!parse) void loadParser().then((loaded) => setParse(() => loaded));
+  }
+
+  useEffect(() => {
+    if (pasteOffer) pasteConfirmRef.current?.focus();
+  }, [pasteOffer]);
+
+  function removePart(part: QuickPart) {
+    setIgnore((current) => [...current, part.text]);
+    inputRef.current?.focus();
+  }
 
   // What was typed before the page was left (an ended session, a reload) comes back.
   useEffect(() => {
@@ -50,7 +108,19 @@ export function NewTaskForm({ disabled, inputRef, userId, onAdd, onRestored, onD
     if (blank) onDraftGone();
   }
 
+  /** A recognised priority or date is what the details show; changing it there removes its chip. */
+  const shownDetails: DetailsDraft = {
+    ...details,
+    priority: quick?.priority ?? details.priority,
+    due: quick?.due?.date ?? details.due,
+  };
+
   function changeDetails(next: Partial<DetailsDraft>) {
+    const overridden = [
+      "priority" in next ? partOf("priority") : undefined,
+      "due" in next ? partOf("due") : undefined,
+    ].filter((part) => part !== undefined);
+    if (overridden.length) setIgnore((current) => [...current, ...overridden.map((part) => part.text)]);
     change(next);
     remember({ title, details: { ...details, ...next } });
   }
@@ -62,23 +132,20 @@ export function NewTaskForm({ disabled, inputRef, userId, onAdd, onRestored, onD
       setTitle("");
       return;
     }
-    const tags = parseTags(details.tags);
-    const problem = checkTags(tags);
+    // Enter pressed before the parser arrived waits for it: what the chips would say is what is saved.
+    const parseNow = parse ?? (await loadParser());
+    const fields: TaskFields = toCreateBody(parseNow(title, ignore), details);
+    const problem = checkTags(fields.tags);
     if (problem) {
       setOpen(true);
       setTagsError(problem);
       return;
     }
-    const fields: TaskFields = {
-      title: trimmed,
-      description: details.description,
-      priority: details.priority,
-      dueAt: dueAtFromDateInput(details.due),
-      tags,
-    };
     // The draft stays kept until the server has the task: a session that ends now loses nothing.
     const sent: TypedTask = { title, details };
+    const sentIgnore = ignore;
     setTitle("");
+    setIgnore([]);
     setDetails(emptyDetails);
     setTagsError(undefined);
     // Details are for this task only: fold them away and carry on typing the next one.
@@ -93,8 +160,39 @@ export function NewTaskForm({ disabled, inputRef, userId, onAdd, onRestored, onD
     // Refused: what was sent comes back, unless the person has started on the next task.
     if (!inputRef.current?.value) {
       setTitle(trimmed);
+      setIgnore(sentIgnore);
       setDetails(sent.details);
     }
+  }
+
+  /** Several lines pasted: ask whether each is a task of its own (answered in onPasteAnswer). */
+  function onPaste(event: ClipboardEvent<HTMLInputElement>) {
+    const lines = event.clipboardData
+      .getData("text/plain")
+      .split(/\r?\n/)
+      .map((line) => line.trim())
+      .filter(Boolean);
+    if (lines.length < 2) return;
+    event.preventDefault();
+    startParser();
+    const input = event.currentTarget;
+    setPasteOffer({ lines, start: input.selectionStart ?? title.length, end: input.selectionEnd ?? title.length });
+  }
+
+  async function onPasteAnswer(answer: "tasks" | "one line" | "cancel") {
+    const offer = pasteOffer;
+    setPasteOffer(null);
+    inputRef.current?.focus();
+    if (!offer || answer === "cancel") return;
+    if (answer === "one line") {
+      const next = (title.slice(0, offer.start) + offer.lines.join(" ") + title.slice(offer.end)).slice(0, 200);
+      setTitle(next);
+      remember({ title: next, details });
+      return;
+    }
+    const parseNow = parse ?? (await loadParser());
+    // Each line is its own quick add; the form's details belong to what is typed in it, not to these.
+    await Promise.all(offer.lines.map((line) => onAdd(toCreateBody(parseNow(line, []), emptyDetails))));
   }
 
   return (
@@ -112,8 +210,12 @@ export function NewTaskForm({ disabled, inputRef, userId, onAdd, onRestored, onD
             placeholder="What needs doing?"
             enterKeyHint="done"
             disabled={disabled}
+            onFocus={startParser}
+            onPaste={onPaste}
             onChange={(event) => {
+              startParser();
               setTitle(event.target.value);
+              if (!event.target.value.trim()) setIgnore([]);
               remember({ title: event.target.value, details });
             }}
             onKeyDown={(event) => {
@@ -135,9 +237,63 @@ export function NewTaskForm({ disabled, inputRef, userId, onAdd, onRestored, onD
             Add task
           </button>
         </div>
+        {parts.length > 0 && (
+          <ul className="quick-chips" aria-label="Recognised">
+            {parts.map((part) => (
+              <li key={`${part.kind}:${part.start}`}>
+                <button
+                  type="button"
+                  className={`quick-chip quick-chip-${part.kind}`}
+                  aria-label={`Remove "${part.label}"`}
+                  title={`Keep "${part.text}" as words in the title`}
+                  disabled={disabled}
+                  onClick={() => removePart(part)}
+                >
+                  {part.label}
+                  <span aria-hidden="true" className="quick-chip-x">
+                    ×
+                  </span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+        <p className="visually-hidden" aria-live="polite">
+          {recognisedSummary(parts)}
+        </p>
       </div>
+      {pasteOffer && (
+        <div
+          className="confirm confirm-bulk confirm-calm"
+          role="alertdialog"
+          aria-labelledby={`${id}-paste-question`}
+          onKeyDown={(event) => {
+            if (event.key === "Escape") {
+              event.stopPropagation();
+              void onPasteAnswer("cancel");
+            }
+          }}
+        >
+          <p id={`${id}-paste-question`}>
+            <strong>Add {pasteOffer.lines.length} tasks, one per line?</strong>
+          </p>
+          <div className="button-row">
+            <button
+              type="button"
+              ref={pasteConfirmRef}
+              className="btn btn-small btn-primary"
+              onClick={() => void onPasteAnswer("tasks")}
+            >
+              Add {pasteOffer.lines.length} tasks
+            </button>
+            <button type="button" className="btn btn-small" onClick={() => void onPasteAnswer("one line")}>
+              Paste as one line
+            </button>
+          </div>
+        </div>
+      )}
       <div id={`${id}-details`} className="details" hidden={!open}>
-        <TaskDetailsFields draft={details} disabled={disabled} tagsError={tagsError} onChange={changeDetails} />
+        <TaskDetailsFields draft={shownDetails} disabled={disabled} tagsError={tagsError} onChange={changeDetails} />
       </div>
     </form>
   );

@@ -16,7 +16,16 @@ type Expected = Partial<Omit<QuickAdd, "parts" | "due" | "recurrence">> & {
 
 /** `due` is written "2026-12-02 17:00" or "2026-12-02" (all day); `repeat` is the RRULE text. */
 const table: Array<[string, Expected]> = [
-  ["Call mom tomorrow 5pm #family !high", { title: "Call mom", due: "2026-12-02 17:00", tags: ["family"], priority: "high", labels: ["Tomorrow 17:00", "#family", "High"] }],
+  [
+    "Call mom tomorrow 5pm #family !high",
+    {
+      title: "Call mom",
+      due: "2026-12-02 17:00",
+      tags: ["family"],
+      priority: "high",
+      labels: ["Tomorrow 17:00", "#family", "High"],
+    },
+  ],
   ["Buy milk", { title: "Buy milk", due: null, tags: [], priority: null }],
   ["Pay rent today", { title: "Pay rent", due: "2026-12-01", labels: ["Today"] }],
   ["Movie tonight", { title: "Movie", due: "2026-12-01" }],
@@ -74,21 +83,81 @@ const repeatTable: Array<[string, Expected]> = [
   ["Vitamins daily at 8am", { title: "Vitamins", due: "2026-12-02 08:00", repeat: "FREQ=DAILY" }],
   ["Vitamins daily at 10am", { title: "Vitamins", due: "2026-12-01 10:00", repeat: "FREQ=DAILY" }],
   ["Review weekly", { title: "Review", due: "2026-12-01", repeat: "FREQ=WEEKLY;BYDAY=TU" }],
-  ["Bins every 2 weeks", { title: "Bins", due: "2026-12-01", repeat: "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU", labels: ["Every 2 weeks on Tuesday"] }],
+  [
+    "Bins every 2 weeks",
+    {
+      title: "Bins",
+      due: "2026-12-01",
+      repeat: "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU",
+      labels: ["Every 2 weeks on Tuesday"],
+    },
+  ],
   ["Bins every 2 weeks on thursday", { title: "Bins", due: "2026-12-03", repeat: "FREQ=WEEKLY;INTERVAL=2;BYDAY=TH" }],
-  ["Pay rent every month on the 1st", { title: "Pay rent", due: "2026-12-01", repeat: "FREQ=MONTHLY;BYMONTHDAY=1", labels: ["Every month on the 1st"] }],
-  ["Invoice every month on the 31st", { title: "Invoice", due: "2026-11-30", at: "2026-11-10T10:00:00Z", repeat: "FREQ=MONTHLY;BYMONTHDAY=-1", labels: ["Every month on the last day"] }],
-  ["Standup every weekday at 9:15", { title: "Standup", due: "2026-12-01 09:15", repeat: "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR" }],
+  [
+    "Pay rent every month on the 1st",
+    { title: "Pay rent", due: "2026-12-01", repeat: "FREQ=MONTHLY;BYMONTHDAY=1", labels: ["Every month on the 1st"] },
+  ],
+  [
+    "Invoice every month on the 31st",
+    {
+      title: "Invoice",
+      due: "2026-11-30",
+      at: "2026-11-10T10:00:00Z",
+      repeat: "FREQ=MONTHLY;BYMONTHDAY=-1",
+      labels: ["Every month on the last day"],
+    },
+  ],
+  [
+    "Standup every weekday at 9:15",
+    { title: "Standup", due: "2026-12-01 09:15", repeat: "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR" },
+  ],
   ["Birthday every year", { title: "Birthday", due: "2026-12-01", repeat: "FREQ=YEARLY" }],
   ["Birthday every year dec 24", { title: "Birthday", due: "2026-12-24", repeat: "FREQ=YEARLY" }],
   ["Budget monthly", { title: "Budget", due: "2026-12-01", repeat: "FREQ=MONTHLY;BYMONTHDAY=1" }],
-  ["Book club every first thursday", { title: "Book club", due: "2026-12-03", repeat: "FREQ=MONTHLY;BYDAY=TH;BYSETPOS=1" }],
-  ["Team lunch every last friday of the month", { title: "Team lunch", due: "2026-12-25", repeat: "FREQ=MONTHLY;BYDAY=FR;BYSETPOS=-1" }],
-  ["Piano every mon and thu 5pm", { title: "Piano", due: "2026-12-03 17:00", repeat: "FREQ=WEEKLY;BYDAY=MO,TH", labels: ["Every Monday and Thursday", "Thursday 17:00"] }],
-  ["Standup every weekday at 8:30", { title: "Standup", due: "2026-12-02 08:30", repeat: "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR" }],
-  ["Pay rent every month on the 1st", { title: "Pay rent", due: "2027-01-01", at: "2026-12-02T10:00:00Z", repeat: "FREQ=MONTHLY;BYMONTHDAY=1" }],
-  ["Call grandma every other sunday", { title: "Call grandma", due: "2026-12-06", repeat: "FREQ=WEEKLY;INTERVAL=2;BYDAY=SU", labels: ["Every 2 weeks on Sunday"] }],
-  ["Gym every monday", { title: "Gym", due: "2026-12-07", at: "2026-12-07T07:00:00Z", repeat: "FREQ=WEEKLY;BYDAY=MO", labels: ["Every Monday"] }],
+  [
+    "Book club every first thursday",
+    { title: "Book club", due: "2026-12-03", repeat: "FREQ=MONTHLY;BYDAY=TH;BYSETPOS=1" },
+  ],
+  [
+    "Team lunch every last friday of the month",
+    { title: "Team lunch", due: "2026-12-25", repeat: "FREQ=MONTHLY;BYDAY=FR;BYSETPOS=-1" },
+  ],
+  [
+    "Piano every mon and thu 5pm",
+    {
+      title: "Piano",
+      due: "2026-12-03 17:00",
+      repeat: "FREQ=WEEKLY;BYDAY=MO,TH",
+      labels: ["Every Monday and Thursday", "Thursday 17:00"],
+    },
+  ],
+  [
+    "Standup every weekday at 8:30",
+    { title: "Standup", due: "2026-12-02 08:30", repeat: "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR" },
+  ],
+  [
+    "Pay rent every month on the 1st",
+    { title: "Pay rent", due: "2027-01-01", at: "2026-12-02T10:00:00Z", repeat: "FREQ=MONTHLY;BYMONTHDAY=1" },
+  ],
+  [
+    "Call grandma every other sunday",
+    {
+      title: "Call grandma",
+      due: "2026-12-06",
+      repeat: "FREQ=WEEKLY;INTERVAL=2;BYDAY=SU",
+      labels: ["Every 2 weeks on Sunday"],
+    },
+  ],
+  [
+    "Gym every monday",
+    {
+      title: "Gym",
+      due: "2026-12-07",
+      at: "2026-12-07T07:00:00Z",
+      repeat: "FREQ=WEEKLY;BYDAY=MO",
+      labels: ["Every Monday"],
+    },
+  ],
 ];
 
 function check(text: string, expected: Expected, repeats: boolean) {

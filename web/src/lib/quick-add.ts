@@ -97,75 +97,77 @@ interface RepeatMatch {
 }
 
 const every = "\\b(?:every|each)\\s+";
-const repeatPatterns: Array<{ pattern: RegExp; read: (m: RegExpExecArray) => Omit<RepeatMatch, "start" | "end"> }> =
-  [
-    {
-      // every first monday (of the month), every last fri
-      pattern: new RegExp(
-        `${every}(first|second|third|fourth|last|1st|2nd|3rd|4th)\\s+(${WEEKDAY})(?:\\s+of\\s+(?:the|each|every)\\s+month)?\\b`,
-        "i",
-      ),
-      read: (m) => ({
-        freq: "MONTHLY",
-        interval: 1,
-        byDay: [weekdayIndex(m[2] as string)],
-        setPos: ORDINALS[(m[1] as string).toLowerCase()] as number,
-      }),
+const repeatPatterns: Array<{ pattern: RegExp; read: (m: RegExpExecArray) => Omit<RepeatMatch, "start" | "end"> }> = [
+  {
+    // every first monday (of the month), every last fri
+    pattern: new RegExp(
+      `${every}(first|second|third|fourth|last|1st|2nd|3rd|4th)\\s+(${WEEKDAY})(?:\\s+of\\s+(?:the|each|every)\\s+month)?\\b`,
+      "i",
+    ),
+    read: (m) => ({
+      freq: "MONTHLY",
+      interval: 1,
+      byDay: [weekdayIndex(m[2] as string)],
+      setPos: ORDINALS[(m[1] as string).toLowerCase()] as number,
+    }),
+  },
+  {
+    // every weekday, every weekend
+    pattern: new RegExp(`${every}(weekday|weekend)\\b`, "i"),
+    read: (m) => ({
+      freq: "WEEKLY",
+      interval: 1,
+      byDay: (m[1] as string).toLowerCase() === "weekday" ? [1, 2, 3, 4, 5] : [6, 0],
+    }),
+  },
+  {
+    // every monday, every other tue, every mon and thu, every mon, wed, fri
+    pattern: new RegExp(`${every}(other\\s+)?(${WEEKDAY}(?:\\s*(?:,|and|&)\\s*${WEEKDAY})*)\\b`, "i"),
+    read: (m) => ({
+      freq: "WEEKLY",
+      interval: m[1] ? 2 : 1,
+      byDay: [...new Set((m[2] as string).split(/\s*(?:,|and|&)\s*/i).map(weekdayIndex))],
+    }),
+  },
+  {
+    // every day, every 2 weeks (on tuesday), every other month, every month on the 1st / the last day
+    pattern: new RegExp(
+      `${every}(other\\s+|(\\d{1,2})\\s+)?(day|week|month|year)s?` +
+        `(?:\\s+on\\s+(?:(${WEEKDAY})|the\\s+(?:(\\d{1,2})(?:st|nd|rd|th)|(last)\\s+day)))?\\b`,
+      "i",
+    ),
+    read: (m) => {
+      const unit = (m[3] as string).toLowerCase();
+      const interval = m[1]?.trim().toLowerCase() === "other" ? 2 : Number(m[2] ?? 1);
+      const freq = ({ day: "DAILY", week: "WEEKLY", month: "MONTHLY", year: "YEARLY" } as const)[
+        unit as "day" | "week" | "month" | "year"
+      ];
+      const repeat: Omit<RepeatMatch, "start" | "end"> = { freq, interval };
+      if (m[4] && freq === "WEEKLY") repeat.byDay = [weekdayIndex(m[4])];
+      if (freq === "MONTHLY" && (m[5] || m[6])) repeat.monthDay = m[6] ? -1 : Number(m[5]);
+      return repeat;
     },
-    {
-      // every weekday, every weekend
-      pattern: new RegExp(`${every}(weekday|weekend)\\b`, "i"),
-      read: (m) => ({
-        freq: "WEEKLY",
-        interval: 1,
-        byDay: (m[1] as string).toLowerCase() === "weekday" ? [1, 2, 3, 4, 5] : [6, 0],
-      }),
+  },
+  {
+    // every 15th (of the month)
+    pattern: new RegExp(
+      `${every}(?:the\\s+)?(\\d{1,2})(?:st|nd|rd|th)(?:\\s+of\\s+(?:the|each|every)\\s+month)?\\b`,
+      "i",
+    ),
+    read: (m) => ({ freq: "MONTHLY", interval: 1, monthDay: Number(m[1]) }),
+  },
+  {
+    pattern: /\b(daily|weekly|fortnightly|monthly|yearly|annually)\b/i,
+    read: (m) => {
+      const word = (m[1] as string).toLowerCase();
+      if (word === "fortnightly") return { freq: "WEEKLY", interval: 2 };
+      const freq = ({ daily: "DAILY", weekly: "WEEKLY", monthly: "MONTHLY" } as const)[
+        word as "daily" | "weekly" | "monthly"
+      ];
+      return { freq: freq ?? "YEARLY", interval: 1 };
     },
-    {
-      // every monday, every other tue, every mon and thu, every mon, wed, fri
-      pattern: new RegExp(`${every}(other\\s+)?(${WEEKDAY}(?:\\s*(?:,|and|&)\\s*${WEEKDAY})*)\\b`, "i"),
-      read: (m) => ({
-        freq: "WEEKLY",
-        interval: m[1] ? 2 : 1,
-        byDay: [...new Set((m[2] as string).split(/\s*(?:,|and|&)\s*/i).map(weekdayIndex))],
-      }),
-    },
-    {
-      // every day, every 2 weeks (on tuesday), every other month, every month on the 1st / the last day
-      pattern: new RegExp(
-        `${every}(other\\s+|(\\d{1,2})\\s+)?(day|week|month|year)s?` +
-          `(?:\\s+on\\s+(?:(${WEEKDAY})|the\\s+(?:(\\d{1,2})(?:st|nd|rd|th)|(last)\\s+day)))?\\b`,
-        "i",
-      ),
-      read: (m) => {
-        const unit = (m[3] as string).toLowerCase();
-        const interval = m[1]?.trim().toLowerCase() === "other" ? 2 : Number(m[2] ?? 1);
-        const freq = ({ day: "DAILY", week: "WEEKLY", month: "MONTHLY", year: "YEARLY" } as const)[
-          unit as "day" | "week" | "month" | "year"
-        ];
-        const repeat: Omit<RepeatMatch, "start" | "end"> = { freq, interval };
-        if (m[4] && freq === "WEEKLY") repeat.byDay = [weekdayIndex(m[4])];
-        if (freq === "MONTHLY" && (m[5] || m[6])) repeat.monthDay = m[6] ? -1 : Number(m[5]);
-        return repeat;
-      },
-    },
-    {
-      // every 15th (of the month)
-      pattern: new RegExp(`${every}(?:the\\s+)?(\\d{1,2})(?:st|nd|rd|th)(?:\\s+of\\s+(?:the|each|every)\\s+month)?\\b`, "i"),
-      read: (m) => ({ freq: "MONTHLY", interval: 1, monthDay: Number(m[1]) }),
-    },
-    {
-      pattern: /\b(daily|weekly|fortnightly|monthly|yearly|annually)\b/i,
-      read: (m) => {
-        const word = (m[1] as string).toLowerCase();
-        if (word === "fortnightly") return { freq: "WEEKLY", interval: 2 };
-        const freq = ({ daily: "DAILY", weekly: "WEEKLY", monthly: "MONTHLY" } as const)[
-          word as "daily" | "weekly" | "monthly"
-        ];
-        return { freq: freq ?? "YEARLY", interval: 1 };
-      },
-    },
-  ];
+  },
+];
 
 /** The first repeat phrase in the text (only one is recognised; a second stays in the title). */
 function findRepeat(text: string): RepeatMatch | null {
@@ -184,8 +186,7 @@ function findRepeat(text: string): RepeatMatch | null {
 /** The RRULE text and its chip label, with open parts taken from the anchor day (the due date, or today). */
 function ruleOf(repeat: RepeatMatch, anchor: Day): { rule: string; label: string } {
   const interval = repeat.interval > 1 ? `;INTERVAL=${repeat.interval}` : "";
-  const everyUnit = (unit: string) =>
-    repeat.interval > 1 ? `Every ${repeat.interval} ${unit}s` : `Every ${unit}`;
+  const everyUnit = (unit: string) => (repeat.interval > 1 ? `Every ${repeat.interval} ${unit}s` : `Every ${unit}`);
   switch (repeat.freq) {
     case "DAILY":
       return { rule: `FREQ=DAILY${interval}`, label: everyUnit("day") };
@@ -360,7 +361,13 @@ export function parseQuickAdd(text: string, options: QuickAddOptions): QuickAdd 
   const p = /(?<=^|\s)(!high|!medium|!med|!low|p[123])(?=$|[\s.,;:!?])/i.exec(masked);
   if (p) {
     priority = PRIORITY_WORDS[(p[1] as string).toLowerCase()] as Priority;
-    take({ kind: "priority", start: p.index, end: p.index + (p[1] as string).length, text: p[1] as string, label: PRIORITY_LABELS[priority] });
+    take({
+      kind: "priority",
+      start: p.index,
+      end: p.index + (p[1] as string).length,
+      text: p[1] as string,
+      label: PRIORITY_LABELS[priority],
+    });
   }
 
   // Repeats are found before dates, so "every monday" is not read as the date "monday". Without the API
@@ -377,7 +384,13 @@ export function parseQuickAdd(text: string, options: QuickAddOptions): QuickAdd 
     const { rule, label } = ruleOf(repeat, anchor);
     RRule.parseString(rule); // the rrule package must read what we write; it throws otherwise
     recurrence = { rule, from: "due" };
-    repeatPart = { kind: "repeat", start: repeat.start, end: repeat.end, text: text.slice(repeat.start, repeat.end), label };
+    repeatPart = {
+      kind: "repeat",
+      start: repeat.start,
+      end: repeat.end,
+      text: text.slice(repeat.start, repeat.end),
+      label,
+    };
     if (!date?.day) {
       // A repeat without a date starts on its first occurrence: today counts unless its time has passed.
       const passed = date?.time ? minutesOf(date.time) <= nowMinutes : false;
