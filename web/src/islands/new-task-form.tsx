@@ -264,7 +264,7 @@ export function NewTaskForm({ disabled, inputRef, userId, onAdd, onRestored, onD
       </div>
       {pasteOffer && (
         <div
-          className="confirm confirm-bulk confirm-calm"
+          className="confirm confirm-bulk confirm-calm paste-offer"
           role="alertdialog"
           aria-labelledby={`${id}-paste-question`}
           onKeyDown={(event) => {

@@ -1,0 +1,100 @@
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { seriousViolations } from "../support/axe.ts";
+import {
+  browserAvailable,
+  expectLocator,
+  newPage,
+  screenshot,
+  signUp,
+  unexpectedErrors,
+  useBrowser,
+} from "../support/browser.ts";
+
+/** Puts text on the page's clipboard event, as a paste from another app does. */
+function paste(page: Page, text: string) {
+  return page.getByRole("textbox", { name: "New task" }).evaluate((input, pasted) => {
+    const data = new DataTransfer();
+    data.setData("text/plain", pasted);
+    input.dispatchEvent(new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true }));
+  }, text);
+}
+
+describe.runIf(browserAvailable)("quick add", () => {
+  const browser = useBrowser();
+
+  it("reads a date, a tag and a priority from New task, drops a removed chip back to words, and saves", async () => {
+    const { page, errors } = await newPage(browser());
+    await signUp(page, "Quincy Quick");
+    const input = page.getByRole("textbox", { name: "New task" });
+    await input.pressSequentially("Call mom tomorrow 5pm #family !high");
+
+    const chips = page.getByRole("list", { name: "Recognised" });
+    for (const label of ["Tomorrow 17:00", "#family", "High"]) {
+      await expectLocator(chips.getByRole("button", { name: `Remove "${label}"` })).toBeVisible();
+    }
+    expect(await chips.getByRole("button").allTextContents()).toEqual(["Tomorrow 17:00×", "#family×", "High×"]);
+    await expectLocator(page.getByText("Recognised: Tomorrow 17:00, #family, High")).toHaveAttribute(
+      "aria-live",
+      /^polite$/,
+    );
+    await screenshot(page, "quick-add-chips-1280-light");
+    expect(await seriousViolations(page)).toEqual([]);
+
+    await page.getByRole("button", { name: 'Remove "High"' }).click();
+    await expectLocator(chips.getByRole("button")).toHaveCount(2);
+    await expectLocator(chips.getByRole("button", { name: 'Remove "High"' })).toHaveCount(0);
+    await expectLocator(input).toBeFocused();
+    await input.press("Enter");
+
+    const item = page.getByRole("listitem").filter({ has: page.getByRole("checkbox", { name: "Call mom !high" }) });
+    await expectLocator(item).toBeVisible();
+    await expectLocator(item.getByText("family")).toBeVisible();
+    await expectLocator(item.getByText(/priority/)).toHaveCount(0);
+    const tomorrowAtFive = await page.evaluate(() => {
+      const due = new Date();
+      due.setDate(due.getDate() + 1);
+      due.setHours(17, 0, 0, 0);
+      return due.toISOString();
+    });
+    await expectLocator(item.locator("time")).toHaveAttribute(
+      "datetime",
+      new RegExp(`^${tomorrowAtFive.replace(/[.]/g, "\\.")}$`),
+    );
+    // Saved, not only shown: a reload reads it back.
+    await page.reload();
+    await expectLocator(page.getByRole("checkbox", { name: "Call mom !high" })).toBeVisible();
+    expect(unexpectedErrors(errors)).toEqual([]);
+  });
+
+  it("offers one task per pasted line, and works at 320 px without sideways scrolling", async () => {
+    const { page, errors } = await newPage(browser(), { width: 320 });
+    await signUp(page, "Paula Paste");
+    await page.getByRole("textbox", { name: "New task" }).pressSequentially("Water plants tonight #home p2");
+    await expectLocator(page.getByRole("list", { name: "Recognised" }).getByRole("button")).toHaveCount(3);
+    await screenshot(page, "quick-add-chips-320-light");
+    expect(await scrollsSideways(page)).toBe(false);
+    await page.getByRole("textbox", { name: "New task" }).fill("");
+
+    await paste(page, "Buy milk\nCall Ann tomorrow #errands\nWalk the dog !low");
+    const offer = page.getByRole("alertdialog", { name: "Add 3 tasks, one per line?" });
+    await expectLocator(offer).toBeVisible();
+    await expectLocator(offer.getByRole("button", { name: "Add 3 tasks" })).toBeFocused();
+    await screenshot(page, "quick-add-paste-320-light");
+    expect(await seriousViolations(page)).toEqual([]);
+    expect(await scrollsSideways(page)).toBe(false);
+    await offer.getByRole("button", { name: "Add 3 tasks" }).click();
+
+    for (const title of ["Buy milk", "Call Ann", "Walk the dog"]) {
+      await expectLocator(page.getByRole("checkbox", { name: title })).toBeVisible();
+    }
+    const callAnn = page.getByRole("listitem").filter({ has: page.getByRole("checkbox", { name: "Call Ann" }) });
+    await expectLocator(callAnn.getByText("errands")).toBeVisible();
+    await expectLocator(page.getByText("3 tasks left")).toBeVisible();
+    expect(unexpectedErrors(errors)).toEqual([]);
+  });
+});
+
+function scrollsSideways(page: Page): Promise<boolean> {
+  return page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth + 1);
+}
