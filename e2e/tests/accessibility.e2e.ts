@@ -65,7 +65,11 @@ describe.runIf(browserAvailable)("accessibility and looks", () => {
           if (await scrollsSideways(page)) overflowing.push(`${path} ${width} ${colorScheme}`);
         }
         await signUp(page, `Shot ${width} ${colorScheme}`);
-        for (const title of ["Plan the week", "Buy groceries for the dinner party on Saturday", "Renew passport"]) {
+        for (const title of [
+          "Plan the week",
+          "Buy groceries for the dinner party with the neighbours",
+          "Renew passport",
+        ]) {
           await addTask(page, title);
         }
         await page.getByRole("checkbox", { name: "Renew passport" }).check();

@@ -125,6 +125,16 @@ export function NewTaskForm({ disabled, inputRef, userId, onAdd, onRestored, onD
     remember({ title, details: { ...details, ...next } });
   }
 
+  /** The form as it starts: details are for one task only, folded away; carry on typing the next one. */
+  function clearForm() {
+    setTitle("");
+    setIgnore([]);
+    setDetails(emptyDetails);
+    setTagsError(undefined);
+    setOpen(false);
+    inputRef.current?.focus();
+  }
+
   async function onSubmit(event: SubmitEvent<HTMLFormElement>) {
     event.preventDefault();
     const trimmed = title.trim();
@@ -132,37 +142,40 @@ export function NewTaskForm({ disabled, inputRef, userId, onAdd, onRestored, onD
       setTitle("");
       return;
     }
-    // Enter pressed before the parser arrived waits for it: what the chips would say is what is saved.
-    const parseNow = parse ?? (await loadParser());
-    const fields: TaskFields = toCreateBody(parseNow(title, ignore), details);
+    // The draft stays kept until the server has the task: a session that ends now loses nothing.
+    const sent: TypedTask = { title, details };
+    const sentIgnore = ignore;
+    const putBack = () => {
+      // Unless the person has started on the next task.
+      if (inputRef.current?.value) return;
+      setTitle(trimmed);
+      setIgnore(sentIgnore);
+      setDetails(sent.details);
+    };
+    let parseNow = parse;
+    if (!parseNow) {
+      // Enter before the parser arrived: the form empties at once as always, and the task is read and added
+      // when the parser is here (it was asked for at the first keystroke) — what the chips say is what is saved.
+      clearForm();
+      parseNow = await loadParser();
+    }
+    const fields: TaskFields = toCreateBody(parseNow(sent.title, sentIgnore), sent.details);
     const problem = checkTags(fields.tags);
     if (problem) {
+      putBack();
       setOpen(true);
       setTagsError(problem);
       return;
     }
-    // The draft stays kept until the server has the task: a session that ends now loses nothing.
-    const sent: TypedTask = { title, details };
-    const sentIgnore = ignore;
-    setTitle("");
-    setIgnore([]);
-    setDetails(emptyDetails);
-    setTagsError(undefined);
-    // Details are for this task only: fold them away and carry on typing the next one.
-    setOpen(false);
-    inputRef.current?.focus();
+    clearForm();
     const added = await onAdd(fields);
     if (added) {
       if (userId) forgetDraftIf(userId, "newTask", sent);
       onDraftGone();
       return;
     }
-    // Refused: what was sent comes back, unless the person has started on the next task.
-    if (!inputRef.current?.value) {
-      setTitle(trimmed);
-      setIgnore(sentIgnore);
-      setDetails(sent.details);
-    }
+    // Refused: what was sent comes back.
+    putBack();
   }
 
   /** Several lines pasted: ask whether each is a task of its own (answered in onPasteAnswer). */

@@ -258,6 +258,9 @@ function findDate(masked: string, now: Date, today: Day, offset: number): DateMa
     if (!hasDay && !hasTime) continue;
     if (NOT_DATES.has(text.trim().toLowerCase())) continue;
     if (tags.has("casualReference/now")) continue;
+    // A span of time is not a due date: "for 30 days", "plan the week", "a second" — only "in 3 days",
+    // "next week", "3 days from now" are.
+    if (relative && !/\b(?:in|next|from|later|after)\b/i.test(text)) continue;
     let day: Day | null = hasDay
       ? { year: start.get("year") as number, month: start.get("month") as number, day: start.get("day") as number }
       : null;
