@@ -22,7 +22,7 @@ export function DensityToggle() {
       <svg className="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
         <path d="M4 6h16M4 10h16M4 14h16M4 18h16" />
       </svg>
-      Compact list
+      <span className="density-label">Compact list</span>
     </button>
   );
 }

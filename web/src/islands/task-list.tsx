@@ -382,9 +382,11 @@ function TaskListView() {
             ))}
           </select>
         </div>
+      </div>
+      <div className="list-head">
+        <FilterBar view={view} onRemove={narrow} />
         <DensityToggle />
       </div>
-      <FilterBar view={view} onRemove={narrow} />
 
       <div className="alert-region" role="alert">
         {store.error && (
