@@ -84,6 +84,8 @@ describe.runIf(browserAvailable)("accessibility and looks", () => {
           await expectLocator(page.getByRole("checkbox")).toHaveCount(4);
           await page.getByRole("link", { name: "Low priority" }).click();
           await expectLocator(page.getByRole("button", { name: 'Remove filter "priority: low"' })).toBeVisible();
+          // The last round's Undo is on the server; the stored replica may open a moment behind (issue 14).
+          await expectLocator(page.getByRole("checkbox", { name: "Plan the offsite" })).not.toBeChecked();
           await page.getByRole("checkbox", { name: "Plan the offsite" }).check();
           await expectLocator(page.getByText("Completed “Plan the offsite”")).toBeVisible();
           // Pointed at, the offer stays while the page is checked as it is: chips, labels, Undo.
