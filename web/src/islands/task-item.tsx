@@ -5,12 +5,14 @@ import {
   checkTags,
   dateInputFromDueAt,
   dueAtFromDateInput,
+  dueFilterOf,
   formatDue,
   isOverdue,
   parseTags,
   priorityLabels,
   type TypedTask,
 } from "../lib/task-view.ts";
+import { FilterLink } from "./filter-bar.tsx";
 import { TaskDetailsFields, useDetailsDraft } from "./task-details-fields.tsx";
 
 export type ItemMode = "view" | "edit" | "confirm-delete";
@@ -34,6 +36,7 @@ interface Props {
 export function TaskItem({ task, saving, mode, userId, draft, onToggle, onEdit, onDelete, onSave, onCancel }: Props) {
   const metaId = useId();
   const overdue = isOverdue(task);
+  const dueFilter = dueFilterOf(task);
   const hasMeta = task.priority !== "none" || task.dueAt !== null || task.tags.length > 0 || saving;
 
   return (
@@ -66,19 +69,35 @@ export function TaskItem({ task, saving, mode, userId, draft, onToggle, onEdit, 
             {hasMeta && (
               // Spans, not a list: the page's list items are the tasks themselves.
               <p className="task-meta" id={metaId}>
+                {/* Tags, priority and due labels are links that filter the list by them (filter-bar.tsx). */}
                 {task.priority !== "none" && (
-                  <Badge className={`badge-${task.priority}`}>{priorityLabels[task.priority]} priority</Badge>
+                  <Badge className={`badge-${task.priority}`}>
+                    <FilterLink narrowing={{ priority: task.priority }}>
+                      {priorityLabels[task.priority]} priority
+                    </FilterLink>
+                  </Badge>
                 )}
                 {task.dueAt && (
                   <Badge className={overdue ? "badge-due-overdue" : ""}>
-                    <time dateTime={task.dueAt}>Due {formatDue(task.dueAt)}</time>
+                    {dueFilter ? (
+                      <FilterLink narrowing={{ due: dueFilter }}>
+                        <time dateTime={task.dueAt}>Due {formatDue(task.dueAt)}</time>
+                      </FilterLink>
+                    ) : (
+                      <time dateTime={task.dueAt}>Due {formatDue(task.dueAt)}</time>
+                    )}
                   </Badge>
                 )}
-                {overdue && <Badge className="badge-overdue">Overdue</Badge>}
+                {overdue && (
+                  <Badge className="badge-overdue">
+                    <FilterLink narrowing={{ due: "overdue" }}>Overdue</FilterLink>
+                  </Badge>
+                )}
                 {task.tags.map((tag) => (
                   <Badge key={tag} className="badge-tag">
-                    <span className="visually-hidden">Tag: </span>
-                    {tag}
+                    <FilterLink narrowing={{ tag }}>
+                      <span className="visually-hidden">Tag:</span> {tag}
+                    </FilterLink>
                   </Badge>
                 ))}
                 {saving && <Badge className="badge-saving">Saving…</Badge>}

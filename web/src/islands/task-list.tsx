@@ -1,5 +1,5 @@
 import { PersistQueryClientProvider } from "@tanstack/react-query-persist-client";
-import { type MouseEvent, useCallback, useEffect, useId, useRef, useState } from "react";
+import { type MouseEvent, useCallback, useEffect, useId, useMemo, useRef, useState } from "react";
 import { flushSync } from "react-dom";
 import type { TaskFields } from "../lib/api-client.ts";
 import { config } from "../lib/config.ts";
@@ -10,6 +10,7 @@ import {
   type Filter,
   filterHref,
   filters,
+  type Narrowing,
   type SortOption,
   sortOptions,
   type TypedTask,
@@ -17,6 +18,8 @@ import {
   viewFromSearch,
 } from "../lib/task-view.ts";
 import { ConflictDialog } from "./conflict-dialog.tsx";
+import { DensityToggle } from "./density-toggle.tsx";
+import { FilterBar, FilterLinksProvider } from "./filter-bar.tsx";
 import { NewTaskForm } from "./new-task-form.tsx";
 import { openDialog, ShortcutsDialog } from "./shortcuts-dialog.tsx";
 import { type ItemMode, TaskItem } from "./task-item.tsx";
@@ -237,6 +240,13 @@ function TaskListView() {
     if (filter !== view.filter) setView({ ...view, filter }, "push");
   };
 
+  /** A task's tag, priority or due label was followed, or a chip removed: a new history entry. */
+  const narrow = useCallback(
+    (narrowing: Narrowing) => setView({ ...viewRef.current, ...narrowing }, "push"),
+    [setView],
+  );
+  const filterLinks = useMemo(() => ({ view, narrow }), [view, narrow]);
+
   /* ------------------------------------------------------------ keyboard */
 
   const keyActions = useRef<(event: KeyboardEvent) => boolean>(() => false);
@@ -373,6 +383,10 @@ function TaskListView() {
           </select>
         </div>
       </div>
+      <div className="list-head">
+        <FilterBar view={view} onRemove={narrow} />
+        <DensityToggle />
+      </div>
 
       <div className="alert-region" role="alert">
         {store.error && (
@@ -406,25 +420,32 @@ function TaskListView() {
         </div>
       ) : phase === "failed" && visible.length === 0 ? null : visible.length === 0 ? (
         <div className="task-list empty">
-          <EmptyState filter={view.filter} query={view.q.trim()} total={total} />
+          <EmptyState
+            filter={view.filter}
+            query={view.q.trim()}
+            narrowed={Boolean(view.tag || view.priority || view.due)}
+            total={total}
+          />
         </div>
       ) : (
         <ul ref={listRef} className="task-list" aria-labelledby="tasks-title" aria-busy={store.refreshing || undefined}>
-          {visible.map((task) => (
-            <TaskItem
-              key={task.id}
-              task={task}
-              saving={store.saving.has(task.id)}
-              mode={editing?.id === task.id ? editing.mode : "view"}
-              userId={store.userId}
-              draft={editing?.id === task.id ? editing.draft : undefined}
-              onToggle={store.toggle}
-              onEdit={startEdit}
-              onDelete={removeAndRefocus}
-              onSave={onSave}
-              onCancel={onCancel}
-            />
-          ))}
+          <FilterLinksProvider value={filterLinks}>
+            {visible.map((task) => (
+              <TaskItem
+                key={task.id}
+                task={task}
+                saving={store.saving.has(task.id)}
+                mode={editing?.id === task.id ? editing.mode : "view"}
+                userId={store.userId}
+                draft={editing?.id === task.id ? editing.draft : undefined}
+                onToggle={store.toggle}
+                onEdit={startEdit}
+                onDelete={removeAndRefocus}
+                onSave={onSave}
+                onCancel={onCancel}
+              />
+            ))}
+          </FilterLinksProvider>
         </ul>
       )}
 
@@ -541,7 +562,24 @@ function ConfirmBulk({
   );
 }
 
-function EmptyState({ filter, query, total }: { filter: Filter; query: string; total: number }) {
+function EmptyState({
+  filter,
+  query,
+  narrowed,
+  total,
+}: {
+  filter: Filter;
+  query: string;
+  narrowed: boolean;
+  total: number;
+}) {
+  if (narrowed && total > 0 && !query) {
+    return (
+      <p>
+        <strong>No tasks match these filters</strong>Remove a filter above to see more.
+      </p>
+    );
+  }
   if (query) {
     return (
       <p>

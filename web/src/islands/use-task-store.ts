@@ -30,7 +30,7 @@ import {
   countTasksLabel,
   defaultView,
   filtersForView,
-  matchesSearch,
+  matchesNarrowing,
   matchesView,
   searchForView,
   type View,
@@ -43,9 +43,10 @@ export interface Counts {
   completed: number;
 }
 
-/** What the last delete or bulk change did, said on screen with Undo for a few seconds. */
+/** What the last completion, delete or bulk change did, said on screen with Undo for a few seconds. */
 export type UndoOffer =
   | { kind: "delete"; message: string; task: Task; opId: string }
+  | { kind: "toggle"; message: string; taskId: string; title: string; completed: boolean; opId: string }
   | { kind: "complete"; message: string; ids: readonly string[] }
   | { kind: "clear"; message: string; undo: string; tasks: readonly Task[] };
 
@@ -114,7 +115,7 @@ export function useTaskStore() {
     let active = 0;
     let completed = 0;
     for (const task of all) {
-      if (!matchesSearch(task, view)) continue;
+      if (!matchesNarrowing(task, view)) continue;
       if (task.completed) completed++;
       else active++;
     }
@@ -196,7 +197,19 @@ export function useTaskStore() {
   function toggle(id: string) {
     const task = find(id);
     if (!task) return;
-    queue({ kind: "complete", taskId: id, completed: !task.completed, version: versionOf(task) }, task.title);
+    const completed = !task.completed;
+    const queued = queue({ kind: "complete", taskId: id, completed, version: versionOf(task) }, task.title);
+    // Completing takes the task out of the active views: say so, with Undo. Reopening is its own undo.
+    if (queued && completed) {
+      offerUndo({
+        kind: "toggle",
+        message: `Completed “${task.title}”`,
+        taskId: id,
+        title: task.title,
+        completed,
+        opId: queued.opId,
+      });
+    }
   }
 
   /** Saves edited fields; only the ones that changed are sent (a merge patch). */
@@ -238,6 +251,7 @@ export function useTaskStore() {
     setError("");
     if (offer.kind === "complete") await undoMarkAll(userId, offer.ids);
     else if (offer.kind === "clear") await undoClear(userId, offer.undo, offer.tasks);
+    else if (offer.kind === "toggle") return undoToggle(offer);
     else {
       // Not sent yet: simply withdrawn. Sent: created again under the same id and fields.
       if (!outbox.withdraw(offer.opId)) {
@@ -252,6 +266,31 @@ export function useTaskStore() {
       return offer.task.id;
     }
     return null;
+  }
+
+  /**
+   * Sets a task's completion back. Not sent yet: the change is simply withdrawn. Sent: the
+   * opposite change is queued on the version shown now, so it goes with `If-Match` and the
+   * queue's rule for completion (docs/web.md). A task another device has already set back, or
+   * deleted, is left as it is and the person is told.
+   */
+  function undoToggle(offer: Extract<UndoOffer, { kind: "toggle" }>): string | null {
+    if (outbox?.withdraw(offer.opId)) {
+      announce(`Reopened “${offer.title}”`);
+      return offer.taskId;
+    }
+    const task = find(offer.taskId);
+    if (!task) {
+      setError(`“${offer.title}” was deleted on another device.`);
+      return null;
+    }
+    if (task.completed !== offer.completed) {
+      announce(`“${task.title}” was already ${offer.completed ? "reopened" : "completed"} on another device`);
+      return task.id;
+    }
+    queue({ kind: "complete", taskId: task.id, completed: !offer.completed, version: versionOf(task) }, task.title);
+    announce(`${offer.completed ? "Reopened" : "Completed"} “${task.title}”`);
+    return task.id;
   }
 
   /**
@@ -299,8 +338,7 @@ export function useTaskStore() {
         removed.map((task) => task.id),
       );
       try {
-        const { q } = filtersForView(shown);
-        const cleared = await clearCompletedRequest(userId, q);
+        const cleared = await clearCompletedRequest(userId, filtersForView(shown, "completed"));
         const message = `Deleted ${countTasksLabel(cleared.deleted, "completed")}`;
         offerUndo({ kind: "clear", message, undo: cleared.undo, tasks: removed });
       } catch (cause) {

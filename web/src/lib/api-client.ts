@@ -23,12 +23,17 @@ export const everyPriorityListed: _EveryPriority = true;
 export type TaskFields = Pick<Task, "title" | "description" | "priority" | "dueAt" | "tags">;
 export type TaskPatch = Partial<TaskFields & { completed: boolean }>;
 export type NewTask = TaskFields & { id: string; completed?: boolean };
-export type StatusFilter = "all" | "pending" | "completed";
-/** Which tasks a bulk change means: the list's filters, so "the tasks shown" is one statement on the server. */
-export interface TaskFilters {
+/**
+ * Which tasks a bulk change means: the list's filters (the API's `TaskFilters`), so "the tasks
+ * shown" is one statement on the server. Taken from the contract, never retyped.
+ */
+export type TaskFilters = NonNullable<paths["/api/{userId}/tasks"]["patch"]["parameters"]["query"]> & {
   status: StatusFilter;
-  q?: string;
-}
+};
+export type StatusFilter = NonNullable<
+  NonNullable<paths["/api/{userId}/tasks"]["patch"]["parameters"]["query"]>["status"]
+>;
+export type DueFilter = NonNullable<TaskFilters["due"]>;
 
 /* ------------------------------------------------------------ access token */
 
@@ -258,9 +263,9 @@ export async function setCompletedWhere(
     .data;
 }
 
-/** Deletes the completed tasks matching the search; the answer's `undo` restores them. */
-export async function clearCompleted(userId: string, q?: string): Promise<Deleted> {
-  const query = q ? { status: "completed" as const, q } : { status: "completed" as const };
+/** Deletes the completed tasks matching the filters; the answer's `undo` restores them. */
+export async function clearCompleted(userId: string, filters: TaskFilters): Promise<Deleted> {
+  const query = { ...filters, status: "completed" as const };
   return (await call(() => api.DELETE("/api/{userId}/tasks", { params: { path: path(userId), query } }))).data;
 }
 

@@ -6,12 +6,14 @@ export const config = {
   apiBasePath: "/api",
   /** Renew the access token this long before it expires. */
   tokenRenewMarginSeconds: 60,
-  /** How long "Task deleted" offers Undo. */
+  /** How long a completion, a delete or a bulk change offers Undo. */
   undoWindowMs: 6_000,
   /** Search waits this long after the last keystroke. */
   searchDebounceMs: 250,
   /** localStorage key for the chosen theme (a preference, not a secret). */
   themeStorageKey: "brisk-theme",
+  /** localStorage key for the task list's density: "compact", or absent for the comfortable default. */
+  densityStorageKey: "brisk-density",
   /**
    * localStorage key remembering that this browser had a session, so a visitor whose
    * session ended is told so rather than shown a bare sign-in form. Holds "1", never a token.

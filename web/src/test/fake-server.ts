@@ -2,6 +2,7 @@ import { HttpResponse, http as untyped, ws } from "msw";
 import { setupServer } from "msw/node";
 import { createOpenApiHttp } from "openapi-msw";
 import type { Changes, paths, Task } from "../lib/api/schema.d.ts";
+import { matchesNarrowing, viewFromSearch } from "../lib/task-view.ts";
 
 /**
  * The Worker, faked at the HTTP boundary with MSW: handlers typed from the OpenAPI document
@@ -212,13 +213,12 @@ export class FakeServer {
     return null;
   }
 
+  /** The list's filters, by the client's own rules (lib/task-view.ts; the real server's are checked end to end). */
   private matching(query: URLSearchParams): Task[] {
     const status = query.get("status") ?? "all";
-    const q = (query.get("q") ?? "").toLowerCase();
+    const view = viewFromSearch(`?${query.toString()}`);
     return this.tasks.filter(
-      (t) =>
-        (status === "all" || (status === "completed") === t.completed) &&
-        (!q || t.title.toLowerCase().includes(q) || t.description.toLowerCase().includes(q)),
+      (t) => (status === "all" || (status === "completed") === t.completed) && matchesNarrowing(t, view),
     );
   }
 

@@ -1,0 +1,89 @@
+import { describe, expect, it } from "vitest";
+import { makeTask } from "../test/fake-server.ts";
+import {
+  defaultView,
+  dueFilterOf,
+  filtersForView,
+  matchesDue,
+  matchesView,
+  searchForView,
+  type View,
+  viewFromSearch,
+} from "./task-view.ts";
+
+/** Local time (the browser's zone, as the API's `tz`): noon on 1 December 2026. */
+const now = new Date(2026, 11, 1, 12, 0, 0);
+const at = (day: number, hour = 23, minute = 59) => new Date(2026, 11, day, hour, minute, 59).toISOString();
+
+describe("the view in the URL", () => {
+  it("keeps tag, priority and due filters beside status, sort and search", () => {
+    const view: View = { ...defaultView, filter: "active", q: "milk", tag: "work", priority: "high", due: "week" };
+    const search = searchForView(view);
+    expect(search).toBe("?status=active&q=milk&tag=work&priority=high&due=week");
+    expect(viewFromSearch(search)).toEqual(view);
+  });
+
+  it("normalises a tag like the server stores it, and ignores values the API would refuse", () => {
+    expect(viewFromSearch("?tag=%20Work%20&priority=urgent&due=someday")).toEqual({ ...defaultView, tag: "work" });
+    expect(viewFromSearch("?tag=%20%20")).toEqual(defaultView);
+  });
+
+  it("leaves the plain /tasks plain", () => {
+    expect(searchForView(defaultView)).toBe("");
+  });
+});
+
+describe("the server's filters for a view", () => {
+  it("sends every filter the list shows with, and the time zone when a due filter needs a day", () => {
+    const view: View = { ...defaultView, tag: "work", priority: "low", due: "today" };
+    expect(filtersForView(view, "pending")).toEqual({
+      status: "pending",
+      tag: "work",
+      priority: "low",
+      due: "today",
+      tz: Intl.DateTimeFormat().resolvedOptions().timeZone,
+    });
+    expect(filtersForView({ ...defaultView, q: " milk " })).toEqual({ status: "all", q: "milk" });
+  });
+});
+
+describe("due filters, by the API's rules", () => {
+  const overdue = makeTask({ title: "Late", dueAt: at(1, 9) });
+  const laterToday = makeTask({ title: "Tonight", dueAt: at(1) });
+  const inSixDays = makeTask({ title: "Soon", dueAt: at(7) });
+  const inSevenDays = makeTask({ title: "Next week", dueAt: at(8, 0, 0) });
+  const yesterday = makeTask({ title: "Done late", dueAt: new Date(2026, 10, 30, 12).toISOString(), completed: true });
+  const undated = makeTask({ title: "Someday" });
+
+  it("overdue: due before now and not completed", () => {
+    expect(matchesDue(overdue, "overdue", now)).toBe(true);
+    expect(matchesDue(yesterday, "overdue", now)).toBe(false);
+    expect(matchesDue(laterToday, "overdue", now)).toBe(false);
+  });
+
+  it("today: within the current day; week: from the start of today to seven days later", () => {
+    expect(matchesDue(overdue, "today", now)).toBe(true);
+    expect(matchesDue(laterToday, "today", now)).toBe(true);
+    expect(matchesDue(inSixDays, "today", now)).toBe(false);
+    expect(matchesDue(inSixDays, "week", now)).toBe(true);
+    expect(matchesDue(inSevenDays, "week", now)).toBe(false);
+    expect(matchesDue(undated, "none", now)).toBe(true);
+    expect(matchesDue(laterToday, "none", now)).toBe(false);
+  });
+
+  it("maps a task's due label to the filter it belongs to", () => {
+    expect(dueFilterOf(overdue, now)).toBe("overdue");
+    expect(dueFilterOf(laterToday, now)).toBe("today");
+    expect(dueFilterOf(inSixDays, now)).toBe("week");
+    expect(dueFilterOf(inSevenDays, now)).toBeNull();
+    expect(dueFilterOf(undated, now)).toBeNull();
+  });
+
+  it("shows a task in a view only when every filter matches", () => {
+    const tagged = makeTask({ title: "Report", tags: ["work"], priority: "high", dueAt: at(3) });
+    expect(matchesView(tagged, { ...defaultView, tag: "work", priority: "high", due: "week" }, now)).toBe(true);
+    expect(matchesView(tagged, { ...defaultView, tag: "home" }, now)).toBe(false);
+    expect(matchesView(tagged, { ...defaultView, priority: "low" }, now)).toBe(false);
+    expect(matchesView(tagged, { ...defaultView, due: "today" }, now)).toBe(false);
+  });
+});
