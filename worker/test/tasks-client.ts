@@ -23,8 +23,8 @@ export function dueAtInstant(ms: number): Due {
 }
 
 /** A signed-up user with an access token and a small client for their task routes. */
-export async function taskUser() {
-  const user: TestUser = await signUp();
+export async function taskUser(profile: { timeZone?: string } = {}) {
+  const user: TestUser = await signUp(profile);
   const token = await accessToken(user.cookie);
   const base = `/api/${user.id}/tasks`;
   const send = (path: string, options: RequestOptions = {}) => call(`${base}${path}`, { token, ...options });
