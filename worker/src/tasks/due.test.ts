@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
+import { call } from "../../test/fixtures.ts";
 import { sql } from "../../test/stand-in.ts";
 import { type TaskJson, type TaskUser, taskUser } from "../../test/tasks-client.ts";
 import {
@@ -230,3 +231,31 @@ function reverseKeepingNullsLast(
   const undated = ascending.filter((id) => key(byId.get(id) as TaskJson) === null);
   return [...dated.reverse(), ...undated.reverse()];
 }
+
+describe("the person's time zone", () => {
+  it("is refused at sign-up and on update-user unless it is an IANA name: 400, never 500", async () => {
+    for (const timeZone of ["+05:30", "UTC+5", "Mars/Olympus_Mons", 5, ""]) {
+      const signUp = await call("/api/auth/sign-up/email", {
+        body: {
+          name: "Zoned",
+          email: `zone-${crypto.randomUUID()}@example.com`,
+          password: "correct horse battery staple",
+          timeZone,
+        },
+      });
+      expect(signUp.status, String(timeZone)).toBe(400);
+    }
+    const user = await taskUser({ timeZone: "Europe/Berlin" });
+    for (const timeZone of ["+05:30", "Not/A_Zone", 5, { zone: "UTC" }]) {
+      const update = await call("/api/auth/update-user", { cookie: user.cookie, body: { timeZone } });
+      expect(update.status, JSON.stringify(timeZone)).toBe(400);
+    }
+    expect(
+      (await call("/api/auth/update-user", { cookie: user.cookie, body: { timeZone: "Asia/Tokyo" } })).status,
+    ).toBe(200);
+    const session = (await (await call("/api/auth/get-session", { cookie: user.cookie })).json()) as {
+      user: { timeZone: string };
+    };
+    expect(session.user.timeZone).toBe("Asia/Tokyo");
+  });
+});
