@@ -4,7 +4,7 @@ import { forgetDraftIf, readDrafts, saveDraft } from "../lib/drafts.ts";
 import {
   checkTags,
   type DetailsDraft,
-  dueAtFromDateInput,
+  dueFromInputs,
   emptyDetails,
   isBlank,
   parseTags,
@@ -73,7 +73,7 @@ export function NewTaskForm({ disabled, inputRef, userId, onAdd, onRestored, onD
       title: trimmed,
       description: details.description,
       priority: details.priority,
-      dueAt: dueAtFromDateInput(details.due),
+      due: dueFromInputs(details),
       tags,
     };
     // The draft stays kept until the server has the task: a session that ends now loses nothing.

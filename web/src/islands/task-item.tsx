@@ -3,10 +3,11 @@ import type { Task, TaskFields } from "../lib/api-client.ts";
 import { saveDraft } from "../lib/drafts.ts";
 import {
   checkTags,
-  dateInputFromDueAt,
-  dueAtFromDateInput,
+  dueFromInputs,
+  dueInputs,
   formatDue,
   isOverdue,
+  isToday,
   parseTags,
   priorityLabels,
   type TypedTask,
@@ -34,7 +35,8 @@ interface Props {
 export function TaskItem({ task, saving, mode, userId, draft, onToggle, onEdit, onDelete, onSave, onCancel }: Props) {
   const metaId = useId();
   const overdue = isOverdue(task);
-  const hasMeta = task.priority !== "none" || task.dueAt !== null || task.tags.length > 0 || saving;
+  const dueToday = !overdue && isToday(task);
+  const hasMeta = task.priority !== "none" || task.due !== null || task.tags.length > 0 || saving;
 
   return (
     <li className={`task${task.completed ? " is-done" : ""}`} data-task-id={task.id} aria-busy={saving || undefined}>
@@ -69,9 +71,11 @@ export function TaskItem({ task, saving, mode, userId, draft, onToggle, onEdit, 
                 {task.priority !== "none" && (
                   <Badge className={`badge-${task.priority}`}>{priorityLabels[task.priority]} priority</Badge>
                 )}
-                {task.dueAt && (
-                  <Badge className={overdue ? "badge-due-overdue" : ""}>
-                    <time dateTime={task.dueAt}>Due {formatDue(task.dueAt)}</time>
+                {task.due && (
+                  <Badge className={overdue ? "badge-due-overdue" : dueToday ? "badge-due-today" : ""}>
+                    <time dateTime={task.due.time ? `${task.due.date}T${task.due.time}` : task.due.date}>
+                      Due {formatDue(task.due)}
+                    </time>
                   </Badge>
                 )}
                 {overdue && <Badge className="badge-overdue">Overdue</Badge>}
@@ -146,7 +150,7 @@ function TaskEditor({
   const saved = {
     description: task.description,
     priority: task.priority,
-    due: dateInputFromDueAt(task.dueAt),
+    ...dueInputs(task.due),
     tags: task.tags.join(", "),
   };
   const [title, setTitle] = useState(draft?.title ?? task.title);
@@ -175,8 +179,9 @@ function TaskEditor({
       return;
     }
     finished.current = true;
-    const due = dateInputFromDueAt(task.dueAt) === details.due ? task.dueAt : dueAtFromDateInput(details.due);
-    onSave({ title, description: details.description, priority: details.priority, dueAt: due, tags });
+    // Exactly the day (and time) chosen; untouched fields keep the task's own due.
+    const due = dueFromInputs(details, task.due);
+    onSave({ title, description: details.description, priority: details.priority, due, tags });
   }
 
   function cancel() {

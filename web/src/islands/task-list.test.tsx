@@ -476,7 +476,9 @@ describe("the task list", () => {
   });
 
   it("marks overdue tasks with words, not colour alone", async () => {
-    const api = new FakeApi([makeTask({ title: "File taxes", dueAt: "2020-04-15T21:59:59.000Z" })]);
+    const api = new FakeApi([
+      makeTask({ title: "File taxes", due: { date: "2020-04-15", time: null, timeZone: null } }),
+    ]);
     setUp(api);
     await screen.findByRole("checkbox", { name: "File taxes" });
     expect(screen.getByText("Overdue")).toBeInTheDocument();

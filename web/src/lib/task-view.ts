@@ -1,4 +1,16 @@
+import {
+  addDays,
+  type Due,
+  type DueContext,
+  dueDayIn,
+  dueSortKey,
+  isDueToday,
+  isDueWithin,
+  isOverdue as isDueOverdue,
+  todayIn,
+} from "../../../worker/src/tasks/due.ts";
 import type { Priority, StatusFilter, Task, TaskFilters } from "./api-client.ts";
+import { browserZone, personZone } from "./time-zone.ts";
 
 /**
  * What the task list shows, as the person chose it and as the URL keeps it
@@ -6,7 +18,28 @@ import type { Priority, StatusFilter, Task, TaskFilters } from "./api-client.ts"
  */
 
 export const filters = ["all", "active", "completed"] as const;
-export type Filter = (typeof filters)[number];
+/** The due views: Today (overdue and today) and Upcoming (the next 14 days, by day), active tasks only. */
+export const dueViews = ["today", "upcoming"] as const;
+export type DueView = (typeof dueViews)[number];
+export type Filter = (typeof filters)[number] | DueView;
+export const filterLabels: Record<Filter, string> = {
+  all: "All",
+  active: "Active",
+  completed: "Completed",
+  today: "Today",
+  upcoming: "Upcoming",
+};
+/** How many days Upcoming shows, today included. */
+export const upcomingDays = 14;
+
+export function isDueView(filter: Filter): filter is DueView {
+  return (dueViews as readonly string[]).includes(filter);
+}
+
+/** Where and when the list is looked at, for the due rules: now, this browser's zone, the person's zone. */
+export function dueContext(now = Date.now()): DueContext {
+  return { now, zone: browserZone(), personZone: personZone() };
+}
 
 export const sortOptions = [
   { value: "newest", label: "Newest" },
@@ -29,8 +62,10 @@ export function viewFromSearch(search: string): View {
   const params = new URLSearchParams(search);
   const status = params.get("status");
   const sort = params.get("sort");
+  const due = params.get("view");
   return {
-    filter: status === "active" || status === "completed" ? status : "all",
+    filter:
+      due === "today" || due === "upcoming" ? due : status === "active" || status === "completed" ? status : "all",
     sort: sortOptions.some((o) => o.value === sort) ? (sort as SortOption) : "newest",
     q: (params.get("q") ?? "").slice(0, 200),
   };
@@ -39,7 +74,8 @@ export function viewFromSearch(search: string): View {
 /** The query string for a view; defaults are left out so the plain `/tasks` stays plain. */
 export function searchForView(view: View): string {
   const params = new URLSearchParams();
-  if (view.filter !== "all") params.set("status", view.filter);
+  if (isDueView(view.filter)) params.set("view", view.filter);
+  else if (view.filter !== "all") params.set("status", view.filter);
   if (view.sort !== "newest") params.set("sort", view.sort);
   if (view.q.trim()) params.set("q", view.q.trim());
   const search = params.toString();
@@ -50,7 +86,13 @@ export function filterHref(filter: Filter, view: View): string {
   return `/tasks${searchForView({ ...view, filter })}`;
 }
 
-const statusForFilter: Record<Filter, StatusFilter> = { all: "all", active: "pending", completed: "completed" };
+const statusForFilter: Record<Filter, StatusFilter> = {
+  all: "all",
+  active: "pending",
+  completed: "completed",
+  today: "pending",
+  upcoming: "pending",
+};
 
 /** The server's filters for the tasks a view shows; `status` overrides the view's own. */
 export function filtersForView(view: View, status: StatusFilter = statusForFilter[view.filter]): TaskFilters {
@@ -59,9 +101,11 @@ export function filtersForView(view: View, status: StatusFilter = statusForFilte
 }
 
 /** Whether a task belongs in the view, so an optimistic change can show or hide it at once. */
-export function matchesView(task: Task, view: View): boolean {
-  if (view.filter === "active" && task.completed) return false;
+export function matchesView(task: Task, view: View, context: DueContext = dueContext()): boolean {
+  if ((view.filter === "active" || isDueView(view.filter)) && task.completed) return false;
   if (view.filter === "completed" && !task.completed) return false;
+  if (view.filter === "today" && !(isDueOverdue(task.due, context) || isDueToday(task.due, context))) return false;
+  if (view.filter === "upcoming" && !isDueWithin(task.due, upcomingDays, context)) return false;
   return matchesSearch(task, view);
 }
 
@@ -74,7 +118,7 @@ export function matchesSearch(task: Task, view: View): boolean {
 const priorityRank: Record<Priority, number> = { none: 0, low: 1, medium: 2, high: 3 };
 
 /** The server's order for a sort (see docs/tasks-api.md): how the list shows the replica. */
-export function compareTasks(sort: SortOption): (a: Task, b: Task) => number {
+export function compareTasks(sort: SortOption, context: DueContext = dueContext()): (a: Task, b: Task) => number {
   const byId = (a: Task, b: Task) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
   switch (sort) {
     case "newest":
@@ -82,11 +126,13 @@ export function compareTasks(sort: SortOption): (a: Task, b: Task) => number {
     case "oldest":
       return (a, b) => compareStrings(a.createdAt, b.createdAt) || byId(a, b);
     case "due":
+      // By instant, an all-day task at the start of its day here, none last (worker/src/tasks/due.ts).
       return (a, b) => {
-        if (a.dueAt === b.dueAt) return byId(a, b);
-        if (a.dueAt === null) return 1;
-        if (b.dueAt === null) return -1;
-        return Date.parse(a.dueAt) - Date.parse(b.dueAt) || byId(a, b);
+        const [ka, kb] = [dueSortKey(a.due, context), dueSortKey(b.due, context)];
+        if (ka === kb) return byId(a, b);
+        if (ka === null) return 1;
+        if (kb === null) return -1;
+        return ka - kb || byId(a, b);
       };
     case "priority":
       return (a, b) => priorityRank[b.priority] - priorityRank[a.priority] || byId(b, a);
@@ -117,15 +163,16 @@ export const priorityLabels: Record<Priority, string> = {
   high: "High",
 };
 
-/** The optional details of a task, as typed: the due date as yyyy-mm-dd, tags comma-separated. */
+/** The optional details of a task, as typed: the due date as yyyy-mm-dd and time as HH:MM (or ""), tags comma-separated. */
 export interface DetailsDraft {
   description: string;
   priority: Priority;
   due: string;
+  dueTime: string;
   tags: string;
 }
 
-export const emptyDetails: DetailsDraft = { description: "", priority: "none", due: "", tags: "" };
+export const emptyDetails: DetailsDraft = { description: "", priority: "none", due: "", dueTime: "", tags: "" };
 
 /** A task as the person is typing it: into New task, or into the editor of one task. */
 export interface TypedTask {
@@ -154,32 +201,99 @@ export function checkTags(tags: readonly string[]): string | null {
   return null;
 }
 
-/** A due date is a day; it is due at the end of that day where the person is. */
-export function dueAtFromDateInput(value: string): string | null {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  if (!match) return null;
-  const [, year, month, day] = match;
-  return new Date(Number(year), Number(month) - 1, Number(day), 23, 59, 59).toISOString();
+/**
+ * The date and time fields for a `due`: an all-day date as it is; a timed one as its date and
+ * time here (the same instant, shown where the person is looking).
+ */
+export function dueInputs(due: Due | null, context: DueContext = dueContext()): Pick<DetailsDraft, "due" | "dueTime"> {
+  if (!due) return { due: "", dueTime: "" };
+  const instant = dueSortKey(due, context);
+  if (due.time === null || instant === null) return { due: due.date, dueTime: "" };
+  return { due: dueDayIn(due, context), dueTime: timeIn(instant, context.zone) };
 }
 
-export function dateInputFromDueAt(dueAt: string | null): string {
-  if (!dueAt) return "";
-  const date = new Date(dueAt);
-  if (Number.isNaN(date.getTime())) return "";
-  const pad = (n: number) => String(n).padStart(2, "0");
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+/**
+ * The `due` the fields mean: exactly the day chosen, all day without a time, else that time
+ * here. Unchanged fields keep the task's own `due` (its zone included).
+ */
+export function dueFromInputs(
+  inputs: Pick<DetailsDraft, "due" | "dueTime">,
+  before: Due | null = null,
+  context: DueContext = dueContext(),
+): Due | null {
+  const shown = dueInputs(before, context);
+  if (before && shown.due === inputs.due && shown.dueTime === inputs.dueTime) return before;
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(inputs.due)) return null;
+  if (!/^\d{2}:\d{2}$/.test(inputs.dueTime)) return { date: inputs.due, time: null, timeZone: null };
+  return { date: inputs.due, time: inputs.dueTime, timeZone: context.zone };
 }
 
-export function isOverdue(task: Task, now = Date.now()): boolean {
-  return !task.completed && task.dueAt !== null && Date.parse(task.dueAt) < now;
+function timeIn(instant: number, zone: string): string {
+  const parts = new Intl.DateTimeFormat("en-GB", {
+    timeZone: zone,
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+  }).formatToParts(new Date(instant));
+  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? "00";
+  return `${part("hour")}:${part("minute")}`;
 }
 
-export function formatDue(dueAt: string, now = new Date()): string {
-  const date = new Date(dueAt);
-  const sameYear = date.getFullYear() === now.getFullYear();
-  return date.toLocaleDateString(undefined, {
+/** Whether the task is overdue: not done, and its day (all-day) or its time has passed. */
+export function isOverdue(task: Task, context: DueContext = dueContext()): boolean {
+  return !task.completed && isDueOverdue(task.due, context);
+}
+
+/** Whether the task is due today where the person is looking. */
+export function isToday(task: Task, context: DueContext = dueContext()): boolean {
+  return isDueToday(task.due, context);
+}
+
+/** The calendar day a task is due on here (Upcoming groups by it). */
+export function dueDay(due: Due, context: DueContext = dueContext()): string {
+  return dueDayIn(due, context);
+}
+
+/** A calendar date in the person's words: "Friday 5 December" (a date, so it never shifts). */
+export function formatDay(date: string, withYear = false): string {
+  const [year, month, day] = date.split("-").map(Number) as [number, number, number];
+  return new Date(Date.UTC(year, month - 1, day)).toLocaleDateString(undefined, {
+    timeZone: "UTC",
+    weekday: "long",
     day: "numeric",
-    month: "short",
-    ...(sameYear ? {} : { year: "numeric" }),
+    month: "long",
+    ...(withYear ? { year: "numeric" } : {}),
   });
+}
+
+/**
+ * A due label: "Today", "Tomorrow", a weekday within a week, else a date (with the year when
+ * another); with the time when set, in the viewer's zone and the person's locale.
+ */
+export function formatDue(due: Due, context: DueContext = dueContext()): string {
+  const day = dueDayIn(due, context);
+  const today = todayIn(context);
+  const [year, month, date] = day.split("-").map(Number) as [number, number, number];
+  const utc = new Date(Date.UTC(year, month - 1, date));
+  const dayLabel =
+    day === today
+      ? "Today"
+      : day === addDays(today, 1)
+        ? "Tomorrow"
+        : day > today && day < addDays(today, 7)
+          ? utc.toLocaleDateString(undefined, { timeZone: "UTC", weekday: "long" })
+          : utc.toLocaleDateString(undefined, {
+              timeZone: "UTC",
+              day: "numeric",
+              month: "short",
+              ...(day.slice(0, 4) === today.slice(0, 4) ? {} : { year: "numeric" }),
+            });
+  const instant = due.time === null ? null : dueSortKey(due, context);
+  if (instant === null) return dayLabel;
+  const time = new Date(instant).toLocaleTimeString(undefined, {
+    timeZone: context.zone,
+    hour: "numeric",
+    minute: "2-digit",
+  });
+  return `${dayLabel}, ${time}`;
 }
