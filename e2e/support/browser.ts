@@ -46,6 +46,8 @@ export function useBrowser(): () => Browser {
 export interface PageOptions {
   width?: number;
   colorScheme?: "light" | "dark";
+  /** The browser's IANA time zone (as the person's machine has it). */
+  timezoneId?: string;
 }
 
 /**
@@ -62,6 +64,7 @@ export async function newPage(
     extraHTTPHeaders: { "CF-Connecting-IP": nextClientAddress() },
     viewport: { width: options.width ?? 1280, height: 900 },
     colorScheme: options.colorScheme ?? "light",
+    ...(options.timezoneId ? { timezoneId: options.timezoneId } : {}),
   });
   const page = await context.newPage();
   const errors: string[] = [];
