@@ -168,6 +168,10 @@ export function sampleTask(i: number) {
     due:
       i % 5 === 0
         ? null
-        : { date: `2026-12-${String(1 + (i % 28)).padStart(2, "0")}`, time: i % 2 === 0 ? "09:00" : null, timeZone: null },
+        : {
+            date: `2026-12-${String(1 + (i % 28)).padStart(2, "0")}`,
+            time: i % 2 === 0 ? "09:00" : null,
+            timeZone: null,
+          },
   };
 }

@@ -207,7 +207,9 @@ export function expectedPage(tasks: Iterable<ModelTask>, params: ListParams): { 
       case "priority":
         return priorities.indexOf(task.priority);
       case "due":
-        return dueSortKey(task.due, soakContext()) ?? (order === "asc" ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY);
+        return (
+          dueSortKey(task.due, soakContext()) ?? (order === "asc" ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY)
+        );
     }
   };
   const direction = order === "asc" ? 1 : -1;

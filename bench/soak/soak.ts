@@ -228,7 +228,10 @@ async function verifyDatabase(clients: SoakClient[], everyoneSignedUp: boolean):
       completed: row.completed,
       completedAt: row.completed_at?.toISOString() ?? null,
       priority: row.priority,
-      due: row.due_date === null ? null : { date: row.due_date, time: row.due_time?.slice(0, 5) ?? null, timeZone: row.due_zone },
+      due:
+        row.due_date === null
+          ? null
+          : { date: row.due_date, time: row.due_time?.slice(0, 5) ?? null, timeZone: row.due_zone },
       tags: row.tags,
       createdAt: row.created_at.toISOString(),
       updatedAt: row.updated_at.toISOString(),

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { TaskOutput } from "../src/tasks/tasks.schemas.ts";
 import { accessToken, call, signUp } from "./fixtures.ts";
-import { dueAtInstant } from "./tasks-client.ts";
 import { sql } from "./stand-in.ts";
+import { dueAtInstant } from "./tasks-client.ts";
 
 /**
  * Two users, A and B, each with a valid access token. Whatever B sends — under B's own

@@ -60,12 +60,7 @@ function bodyFor(i: number) {
     priority: priorities[(i * 7) % priorities.length],
     // Every fifth task has no due date; every seventh shares one; the others spread over the year,
     // every other one all day (sorted at the start of its day, in UTC here: the person's zone).
-    due:
-      i % 5 === 0
-        ? null
-        : i % 7 === 0
-          ? sharedDue
-          : spreadDue(i, (i * 37) % 41),
+    due: i % 5 === 0 ? null : i % 7 === 0 ? sharedDue : spreadDue(i, (i * 37) % 41),
     completed: i % 3 === 0,
     tags: i % 4 === 0 ? ["even"] : ["odd"],
     description: i % 6 === 0 ? "mentions the apple harvest" : "",

@@ -64,14 +64,21 @@ const isoDateTime = fc
     return `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}T${pad(hour, 2)}:${pad(minute, 2)}:${pad(second, 2)}${fraction}${zone}`;
   });
 /** Due values: well-formed and not, each part on its own (dates like 2026-02-30, times like 24:00, unknown zones). */
-const dueDate = fc.oneof(isoDateTime.map((value) => value.slice(0, 10)), text);
+const dueDate = fc.oneof(
+  isoDateTime.map((value) => value.slice(0, 10)),
+  text,
+);
 const due = fc.oneof(
   fc.constant(null),
   text,
   fc.record(
     {
       date: dueDate,
-      time: fc.oneof(fc.constant(null), isoDateTime.map((value) => value.slice(11, 16)), text),
+      time: fc.oneof(
+        fc.constant(null),
+        isoDateTime.map((value) => value.slice(11, 16)),
+        text,
+      ),
       timeZone: fc.oneof(fc.constant(null), fc.constantFrom("Europe/Berlin", "US/Pacific-New", "+05:30", "utc"), text),
     },
     { requiredKeys: [] },

@@ -3,15 +3,15 @@ import userEvent from "@testing-library/user-event";
 import { get } from "idb-keyval";
 import { HttpResponse } from "msw";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { addDays, dateIn } from "../../../worker/src/tasks/due.ts";
 import { resetApiClientForTests } from "../lib/api-client.ts";
 import { config } from "../lib/config.ts";
 import { navigation } from "../lib/navigation.ts";
 import { queryClient, replicaKey } from "../lib/replica.ts";
-import { pendingChangesEvent } from "../pwa/connection-status.ts";
-import { FakeServer as FakeApi, makeTask, problem, userId } from "../test/fake-server.ts";
-import { addDays, dateIn } from "../../../worker/src/tasks/due.ts";
 import { formatDay } from "../lib/task-view.ts";
 import { browserZone } from "../lib/time-zone.ts";
+import { pendingChangesEvent } from "../pwa/connection-status.ts";
+import { FakeServer as FakeApi, makeTask, problem, userId } from "../test/fake-server.ts";
 import { TaskList } from "./task-list.tsx";
 
 function setUp(api: FakeApi, url = "/tasks") {

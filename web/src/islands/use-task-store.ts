@@ -1,5 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
+import { sameDue } from "../../../worker/src/tasks/due.ts";
 import {
   clearCompleted as clearCompletedRequest,
   endSession,
@@ -10,7 +11,6 @@ import {
   type TaskFields,
   type TaskPatch,
 } from "../lib/api-client.ts";
-import { sameDue } from "../../../worker/src/tasks/due.ts";
 import { config } from "../lib/config.ts";
 import { saveDraft } from "../lib/drafts.ts";
 import { connectLive } from "../lib/live.ts";

@@ -5,8 +5,8 @@ import { authClient, clientOptions } from "./better-auth.ts";
 import { config } from "./config.ts";
 import { forgetAllDrafts } from "./drafts.ts";
 import { forgetSignedIn, forgetUser, lastUser, rememberSignedIn } from "./navigation.ts";
-import { browserZone } from "./time-zone.ts";
 import { ApiError, parseRetryAfter } from "./problems.ts";
+import { browserZone } from "./time-zone.ts";
 
 /**
  * Signing in and out, changing the password, deleting the account — Better Auth's client

@@ -5,9 +5,9 @@ import {
   type Due,
   type DueContext,
   dateIn,
+  isOverdue as isDueOverdue,
   isDueToday,
   isDueWithin,
-  isOverdue as isDueOverdue,
 } from "../../../worker/src/tasks/due.ts";
 import type { Task } from "./api-client.ts";
 import { dueFromInputs, dueInputs, formatDue, isOverdue, matchesView, upcomingDays } from "./task-view.ts";

@@ -4,9 +4,9 @@ import {
   type DueContext,
   dueDayIn,
   dueSortKey,
+  isOverdue as isDueOverdue,
   isDueToday,
   isDueWithin,
-  isOverdue as isDueOverdue,
   todayIn,
 } from "../../../worker/src/tasks/due.ts";
 import type { Priority, StatusFilter, Task, TaskFilters } from "./api-client.ts";

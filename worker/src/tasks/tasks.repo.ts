@@ -35,7 +35,10 @@ export function toTask(row: TaskRow): TaskOutput {
     completed: row.completed,
     completedAt: row.completedAt?.toISOString() ?? null,
     priority: row.priority,
-    due: row.dueDate === null ? null : { date: row.dueDate, time: row.dueTime?.slice(0, 5) ?? null, timeZone: row.dueZone },
+    due:
+      row.dueDate === null
+        ? null
+        : { date: row.dueDate, time: row.dueTime?.slice(0, 5) ?? null, timeZone: row.dueZone },
     tags: row.tags,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
@@ -313,7 +316,13 @@ export async function createTask(
 ): Promise<CreateResult> {
   const id = input.id ?? crypto.randomUUID();
   const { due, ...fields } = input;
-  const values = { ...fields, ...dueColumns(due, personZone), id, userId, completedAt: input.completed ? sql`now()` : null };
+  const values = {
+    ...fields,
+    ...dueColumns(due, personZone),
+    id,
+    userId,
+    completedAt: input.completed ? sql`now()` : null,
+  };
   // Repeatable: with the id fixed, a repeated insert does nothing and the read finds the first one.
   let written: [{ seq: number }[], TaskRow[], unknown, unknown, TaskRow[]];
   try {
@@ -375,7 +384,11 @@ function dueColumns(due: Due | null, personZone: string) {
     dueDate: sql`${due?.date ?? null}::date`,
     dueTime: sql`${due?.time ?? null}::time`,
     dueZone: sql`${due?.timeZone ?? null}::text`,
-    dueAt: dueInstantSql(sql`${due?.date ?? null}::date`, sql`${due?.time ?? null}::time`, sql`${due?.time ? (due.timeZone ?? personZone) : null}::text`),
+    dueAt: dueInstantSql(
+      sql`${due?.date ?? null}::date`,
+      sql`${due?.time ?? null}::time`,
+      sql`${due?.time ? (due.timeZone ?? personZone) : null}::text`,
+    ),
   };
 }
 

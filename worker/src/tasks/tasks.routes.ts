@@ -199,7 +199,13 @@ export const tasksRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     }),
     async (c) => {
       const { completed, ids } = c.req.valid("json");
-      const { ids: changed, seq } = await markTasks(c.var.db, c.var.userId, inPersonZone(c, c.req.valid("query")), completed, ids)
+      const { ids: changed, seq } = await markTasks(
+        c.var.db,
+        c.var.userId,
+        inPersonZone(c, c.req.valid("query")),
+        completed,
+        ids,
+      )
         .catch(refuseUnknownZone)
         .catch(refuseGoneAccount);
       announce(c, seq);
@@ -275,9 +281,12 @@ export const tasksRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     }),
     async (c) => {
       const { id } = c.req.valid("param");
-      return respond(c, await replaceTask(c.var.db, c.var.userId, id, c.req.valid("json"), ifMatch(c), c.var.timeZone).catch(
+      return respond(
+        c,
+        await replaceTask(c.var.db, c.var.userId, id, c.req.valid("json"), ifMatch(c), c.var.timeZone).catch(
           refuseUnknownDueZone,
-        ));
+        ),
+      );
     },
   )
   .openapi(
@@ -293,9 +302,12 @@ export const tasksRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     }),
     async (c) => {
       const { id } = c.req.valid("param");
-      return respond(c, await patchTask(c.var.db, c.var.userId, id, c.req.valid("json"), ifMatch(c), c.var.timeZone).catch(
+      return respond(
+        c,
+        await patchTask(c.var.db, c.var.userId, id, c.req.valid("json"), ifMatch(c), c.var.timeZone).catch(
           refuseUnknownDueZone,
-        ));
+        ),
+      );
     },
   )
   .openapi(
@@ -370,7 +382,8 @@ function refuseUnknownZone(error: unknown): never {
 /** A zone in `due` that the runtime knows and Postgres does not: the field's 422, not a 500. */
 function refuseUnknownDueZone(error: unknown): never {
   if (sqlStateOf(error) !== unknownZone) throw error;
-  const message = "The due time zone must be an IANA time zone name such as Europe/Berlin; the database does not know this one";
+  const message =
+    "The due time zone must be an IANA time zone name such as Europe/Berlin; the database does not know this one";
   throw problem("validation_failed", {
     detail: "Some fields are not valid.",
     extensions: { errors: [{ path: "due.timeZone", message }] },
@@ -378,7 +391,10 @@ function refuseUnknownDueZone(error: unknown): never {
 }
 
 /** The filters with `tz` filled in: the request's, else the person's zone from the access token. */
-function inPersonZone<Query extends { tz?: string | undefined }>(c: Context<AppEnv>, query: Query): Query & { tz: string } {
+function inPersonZone<Query extends { tz?: string | undefined }>(
+  c: Context<AppEnv>,
+  query: Query,
+): Query & { tz: string } {
   return { ...query, tz: query.tz ?? c.var.timeZone };
 }
 

@@ -168,14 +168,9 @@ const filters = {
     .refine(storableText, "Search text cannot contain NUL or unpaired surrogate characters")
     .optional(),
   due: z.enum(["overdue", "today", "week", "none"]).optional(),
-  tz: z
-    .string()
-    .refine(isZoneName, "tz must be an IANA time zone name such as Europe/Paris")
-    .optional()
-    .openapi({
-      description:
-        "The IANA zone in which `due` filters and the `due` sort count days (the person's zone when omitted)",
-    }),
+  tz: z.string().refine(isZoneName, "tz must be an IANA time zone name such as Europe/Paris").optional().openapi({
+    description: "The IANA zone in which `due` filters and the `due` sort count days (the person's zone when omitted)",
+  }),
 };
 
 export const TaskFilters = z.strictObject(filters, unknownParameter);

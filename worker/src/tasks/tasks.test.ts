@@ -60,7 +60,11 @@ describe("creating a task", () => {
     const task = await user.add({ completed: true, due });
     expect(task.completedAt).toEqual(expect.any(String));
     expect(task.due).toEqual(due);
-    expect((await user.add({ due: { date: "2026-12-05" } })).due).toEqual({ date: "2026-12-05", time: null, timeZone: null });
+    expect((await user.add({ due: { date: "2026-12-05" } })).due).toEqual({
+      date: "2026-12-05",
+      time: null,
+      timeZone: null,
+    });
   });
 
   it("accepts the limits exactly", async () => {
@@ -191,9 +195,7 @@ describe("patching a task (JSON merge patch)", () => {
 
   it("resets a field sent as null to its default", async () => {
     const task = await user.add({ description: "d", priority: "low", tags: ["x"], due: { date: "2026-12-01" } });
-    const patched = await json(
-      await user.patch(task.id, { description: null, priority: null, tags: null, due: null }),
-    );
+    const patched = await json(await user.patch(task.id, { description: null, priority: null, tags: null, due: null }));
     expect(patched).toMatchObject({ description: "", priority: "none", tags: [], due: null });
   });
 
