@@ -169,7 +169,7 @@ describe("X-Total-Count", () => {
     ["status=completed", "status=completed", "completed"],
     ["priority=high", "priority=high", "priority = 'high'"],
     ["status=pending&priority=low", "status=pending&priority=low", "not completed and priority = 'low'"],
-    ["due=none", "due=none", "due_at is null"],
+    ["due=none", "due=none", "due_date is null"],
     ["tag=even", "tag=even", "'even' = any(tags)"],
     ["q=apple (title or description)", "q=apple", "title ilike '%apple%' or description ilike '%apple%'"],
     ["status=pending&sort=title", "status=pending&sort=title", "not completed"],
