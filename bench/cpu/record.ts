@@ -165,6 +165,13 @@ export function sampleTask(i: number) {
     description: i % 3 === 0 ? `Remember the ${word} before the weekend; ask about the second one too.` : "",
     priority: (["none", "low", "medium", "high"] as const)[i % 4],
     tags: i % 2 === 0 ? ["home", word] : [],
-    dueAt: i % 5 === 0 ? null : new Date(Date.UTC(2026, 11, 1 + (i % 28), 9)).toISOString(),
+    due:
+      i % 5 === 0
+        ? null
+        : {
+            date: `2026-12-${String(1 + (i % 28)).padStart(2, "0")}`,
+            time: i % 2 === 0 ? "09:00" : null,
+            timeZone: null,
+          },
   };
 }

@@ -73,19 +73,23 @@ const words = [
 
 /**
  * Rows `from`..`to` of a user's tasks: 5 % mention the dentist, a third completed, most
- * due within ±60 days. With `users`, the rows are spread over users other-1…other-<users>.
+ * due within ±60 days (half of them all day, half at 09:00 UTC). With `users`, the rows are spread over users other-1…other-<users>.
  */
 function insertTasks(userId: string, from: number, to: number, users?: number): SqlStatement {
   const owner = users === undefined ? "$1" : `'other-' || (1 + g % ${users}) || $1`;
   return {
-    query: `INSERT INTO tasks (id, user_id, title, description, completed, completed_at, priority, due_at, tags, created_at, updated_at)
+    query: `INSERT INTO tasks (id, user_id, title, description, completed, completed_at, priority, due_date, due_time, due_zone, due_at, tags, created_at, updated_at)
       SELECT gen_random_uuid(), ${owner},
         ($4::text[])[1 + g % ${words.length}] || ' #' || g,
         CASE WHEN g % 3 = 0 THEN 'Notes for item ' || g || ': bring the papers and the receipt' ELSE '' END,
         g % 3 = 0,
         CASE WHEN g % 3 = 0 THEN now() - (g % 500) * interval '1 hour' END,
         (ARRAY['none','low','medium','high']::task_priority[])[1 + g % 4],
-        CASE WHEN g % 5 = 0 THEN NULL ELSE now() + ((g % 120) - 60) * interval '1 day' END,
+        CASE WHEN g % 5 = 0 THEN NULL ELSE (now() + ((g % 120) - 60) * interval '1 day')::date END,
+        CASE WHEN g % 5 = 0 OR g % 2 = 0 THEN NULL ELSE time '09:00' END,
+        CASE WHEN g % 5 = 0 OR g % 2 = 0 THEN NULL ELSE 'UTC' END,
+        CASE WHEN g % 5 = 0 OR g % 2 = 0 THEN NULL
+          ELSE ((now() + ((g % 120) - 60) * interval '1 day')::date + time '09:00') AT TIME ZONE 'UTC' END,
         CASE WHEN g % 2 = 0 THEN ARRAY['home'] ELSE '{}'::text[] END,
         now() - g * interval '30 seconds',
         now() - g * interval '30 seconds'

@@ -1,9 +1,14 @@
+import { type Due, type DueContext, dueSortKey, isOverdue } from "../../worker/src/tasks/due.ts";
+
 /**
  * What one soak client believes its tasks are: every acknowledged write applied to a
  * model, so each answer, each listing and the database at the end can be compared
  * with it. Each task is written by exactly one client (its owner), so the model is
  * exact: no answer may differ from it.
  */
+
+/** Where the soak looks from: now, in UTC (its people have no zone; `tz` is not sent). */
+const soakContext = (): DueContext => ({ now: Date.now(), zone: "UTC", personZone: "UTC" });
 
 export const priorities = ["none", "low", "medium", "high"] as const;
 export type Priority = (typeof priorities)[number];
@@ -14,7 +19,7 @@ export interface TaskFields {
   description: string;
   completed: boolean;
   priority: Priority;
-  dueAt: string | null;
+  due: Due | null;
   tags: string[];
 }
 
@@ -54,7 +59,14 @@ export interface ListParams {
 const words = ["buy", "milk", "report", "call", "dentist", "plan", "review", "garden", "invoice", "book", "train"];
 export const tagPool = ["work", "home", "errands", "urgent", "later", "soak"];
 // Due dates far in the past or future, so `due=overdue` has the same answer at any hour of the run.
-const dueDates = [null, null, "2020-03-01T09:00:00.000Z", "2021-07-15T17:30:00.000Z", "2031-01-10T08:00:00.000Z"];
+const dueDates: (Due | null)[] = [
+  null,
+  null,
+  { date: "2020-03-01", time: null, timeZone: null },
+  { date: "2021-07-15", time: "17:30", timeZone: "Europe/Berlin" },
+  { date: "2031-01-10", time: "08:00", timeZone: null },
+  { date: "2031-01-10", time: null, timeZone: null },
+];
 
 export const pick = <T>(values: readonly T[]): T => values[Math.floor(Math.random() * values.length)] as T;
 export const chance = (p: number) => Math.random() < p;
@@ -75,7 +87,7 @@ export function randomFields(label: string): TaskFields {
     description: chance(0.4) ? `${pick(words)} before ${pick(words)}` : "",
     completed: chance(0.2),
     priority: pick(priorities),
-    dueAt: pick(dueDates),
+    due: pick(dueDates),
     tags: someTags(),
   };
 }
@@ -88,7 +100,7 @@ export function randomPatch(label: string): Record<string, unknown> {
     ["description", () => (chance(0.3) ? null : `${pick(words)} then ${pick(words)}`)],
     ["completed", () => chance(0.5)],
     ["priority", () => (chance(0.2) ? null : pick(priorities))],
-    ["dueAt", () => pick(dueDates)],
+    ["due", () => pick(dueDates)],
     ["tags", () => (chance(0.2) ? null : someTags())],
   ];
   for (const [field, value] of choices.filter(() => chance(0.35)).slice(0, 3)) patch[field] = value();
@@ -102,7 +114,7 @@ export function applyPatch(task: TaskFields, patch: Record<string, unknown>): Ta
   if ("description" in patch) next.description = (patch.description as string | null) ?? "";
   if ("completed" in patch) next.completed = patch.completed as boolean;
   if ("priority" in patch) next.priority = (patch.priority as Priority | null) ?? "none";
-  if ("dueAt" in patch) next.dueAt = patch.dueAt as string | null;
+  if ("due" in patch) next.due = patch.due as Due | null;
   if ("tags" in patch) next.tags = (patch.tags as string[] | null) ?? [];
   return next;
 }
@@ -142,7 +154,7 @@ export function differences(expected: ModelTask, actual: ServerTask): string[] {
   same("description", expected.description, actual.description);
   same("completed", expected.completed, actual.completed);
   same("priority", expected.priority, actual.priority);
-  same("dueAt", expected.dueAt, actual.dueAt);
+  same("due", expected.due, actual.due);
   same("tags", expected.tags, actual.tags);
   same("version", expected.version, actual.version);
   same("createdAt", expected.createdAt, actual.createdAt);
@@ -167,10 +179,9 @@ function matches(task: ModelTask, params: ListParams): boolean {
     const q = params.q.toLowerCase();
     if (!task.title.toLowerCase().includes(q) && !task.description.toLowerCase().includes(q)) return false;
   }
-  if (params.due === "none" && task.dueAt !== null) return false;
-  if (params.due === "overdue" && (task.dueAt === null || task.completed || task.dueAt >= new Date().toISOString())) {
-    return false;
-  }
+  // The rules the API's filters follow (worker/src/tasks/due.ts); soak clients have no zone of their own: UTC.
+  if (params.due === "none" && task.due !== null) return false;
+  if (params.due === "overdue" && (task.completed || !isOverdue(task.due, soakContext()))) return false;
   return true;
 }
 
@@ -196,7 +207,9 @@ export function expectedPage(tasks: Iterable<ModelTask>, params: ListParams): { 
       case "priority":
         return priorities.indexOf(task.priority);
       case "due":
-        return task.dueAt ?? (order === "asc" ? "\uffff" : "");
+        return (
+          dueSortKey(task.due, soakContext()) ?? (order === "asc" ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY)
+        );
     }
   };
   const direction = order === "asc" ? 1 : -1;

@@ -199,7 +199,7 @@ async function verifyDatabase(clients: SoakClient[], everyoneSignedUp: boolean):
   neonConfig.fetchEndpoint = standIn.url;
   const sql = neon(standIn.databaseUrl);
   const rows = (await sql`
-    SELECT id, user_id, title, description, completed, completed_at, priority, due_at, tags,
+    SELECT id, user_id, title, description, completed, completed_at, priority, to_char(due_date, 'YYYY-MM-DD') AS due_date, due_time::text AS due_time, due_zone, tags,
            created_at, updated_at, version
     FROM tasks`) as {
     id: string;
@@ -209,7 +209,9 @@ async function verifyDatabase(clients: SoakClient[], everyoneSignedUp: boolean):
     completed: boolean;
     completed_at: Date | null;
     priority: ServerTask["priority"];
-    due_at: Date | null;
+    due_date: string | null;
+    due_time: string | null;
+    due_zone: string | null;
     tags: string[];
     created_at: Date;
     updated_at: Date;
@@ -226,7 +228,10 @@ async function verifyDatabase(clients: SoakClient[], everyoneSignedUp: boolean):
       completed: row.completed,
       completedAt: row.completed_at?.toISOString() ?? null,
       priority: row.priority,
-      dueAt: row.due_at?.toISOString() ?? null,
+      due:
+        row.due_date === null
+          ? null
+          : { date: row.due_date, time: row.due_time?.slice(0, 5) ?? null, timeZone: row.due_zone },
       tags: row.tags,
       createdAt: row.created_at.toISOString(),
       updatedAt: row.updated_at.toISOString(),

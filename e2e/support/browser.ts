@@ -47,6 +47,8 @@ export interface PageOptions {
   width?: number;
   height?: number;
   colorScheme?: "light" | "dark";
+  /** The browser's IANA time zone (as the person's machine has it). */
+  timezoneId?: string;
 }
 
 /**
@@ -63,6 +65,7 @@ export async function newPage(
     extraHTTPHeaders: { "CF-Connecting-IP": nextClientAddress() },
     viewport: { width: options.width ?? 1280, height: options.height ?? 900 },
     colorScheme: options.colorScheme ?? "light",
+    ...(options.timezoneId ? { timezoneId: options.timezoneId } : {}),
   });
   const page = await context.newPage();
   const errors: string[] = [];
@@ -165,7 +168,15 @@ export interface TaskSeed {
   title: string;
   tags?: string[];
   priority?: "none" | "low" | "medium" | "high";
-  dueAt?: string | null;
+  due?: { date: string; time: string | null; timeZone: string | null } | null;
+}
+
+/** An all-day due date `days` from today, on this machine's calendar (the browser's, unless a test sets timezoneId). */
+export function allDay(days = 0): { date: string; time: null; timeZone: null } {
+  const now = new Date();
+  const day = new Date(now.getFullYear(), now.getMonth(), now.getDate() + days);
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return { date: `${day.getFullYear()}-${pad(day.getMonth() + 1)}-${pad(day.getDate())}`, time: null, timeZone: null };
 }
 
 /**

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { seriousViolations } from "../support/axe.ts";
 import {
   addTask,
+  allDay,
   browserAvailable,
   createTasks,
   expectLocator,
@@ -58,12 +59,9 @@ describe.runIf(browserAvailable)("accessibility and looks", () => {
     it(`has no serious violations with filters, labels that filter and Undo, comfortable and compact (${colorScheme})`, async () => {
       const { page, errors } = await newPage(browser(), { colorScheme });
       await signUp(page, `Dee Density ${colorScheme}`);
-      const now = new Date();
-      const yesterday = new Date(now.getFullYear(), now.getMonth(), now.getDate() - 1, 23, 59, 59).toISOString();
-      const tonight = new Date(now.getFullYear(), now.getMonth(), now.getDate(), 23, 59, 59).toISOString();
       await createTasks(page, [
-        { title: "Renew passport", priority: "medium", dueAt: yesterday, tags: ["errands"] },
-        { title: "Write the quarterly report", priority: "high", dueAt: tonight, tags: ["work", "q4"] },
+        { title: "Renew passport", priority: "medium", due: allDay(-1), tags: ["errands"] },
+        { title: "Write the quarterly report", priority: "high", due: allDay(0), tags: ["work", "q4"] },
         { title: "Plan the offsite", priority: "low", tags: ["work"] },
         { title: "Buy milk" },
       ]);

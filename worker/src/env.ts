@@ -10,6 +10,8 @@ export interface AppEnv {
     db: Database;
     /** The authenticated user, set by requireUser. */
     userId: string;
+    /** The person's IANA zone, from the access token (UTC when they have none), set by requireUser. */
+    timeZone: string;
     /** Set by a task write that changed something; the live channel announces it. */
     changeCursor?: string;
   };

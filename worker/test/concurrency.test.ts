@@ -200,11 +200,11 @@ describe.runIf(isPostgres)("concurrent requests for one task (PostgreSQL server 
         description: "before the deadline",
         completed: true,
         priority: "high",
-        dueAt: "2031-04-15T17:00:00+02:00",
+        due: { date: "2031-04-15", time: "17:00", timeZone: "Europe/Paris" },
         tags: ["Admin", "money"],
       },
     ],
-    ["a due date and tags", { title: "Call the plumber", dueAt: "2030-01-01T09:00:00Z", tags: ["home"] }],
+    ["a due date and tags", { title: "Call the plumber", due: { date: "2030-01-01" }, tags: ["home"] }],
   ])(
     "answers ten simultaneous creates with one id and the same body (%s) with one 201 and nine 200s, storing one task",
     async (_, fields) => {

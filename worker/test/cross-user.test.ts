@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { TaskOutput } from "../src/tasks/tasks.schemas.ts";
 import { accessToken, call, signUp } from "./fixtures.ts";
 import { sql } from "./stand-in.ts";
+import { dueAtInstant } from "./tasks-client.ts";
 
 /**
  * Two users, A and B, each with a valid access token. Whatever B sends — under B's own
@@ -49,7 +50,7 @@ const aPendingBody = {
   description: "the confidential merger memo",
   priority: "high",
   tags: ["secret", "work"],
-  dueAt: new Date(Date.now() - hour).toISOString(),
+  due: dueAtInstant(Date.now() - hour),
 };
 const aDoneBody = {
   id: crypto.randomUUID(),
@@ -58,7 +59,7 @@ const aDoneBody = {
   completed: true,
   priority: "low",
   tags: ["secret"],
-  dueAt: null,
+  due: null,
 };
 let aPending: TaskOutput;
 let aDone: TaskOutput;
@@ -76,7 +77,7 @@ beforeAll(async () => {
     title: "Zebra crossing repaint",
     priority: "high",
     tags: ["work"],
-    dueAt: new Date(Date.now() + 3 * 24 * hour).toISOString(),
+    due: dueAtInstant(Date.now() + 3 * 24 * hour),
   });
   bDone = await create(b, { title: "Laundry", completed: true });
   aSnapshot = await rowsOf(a.id);

@@ -89,7 +89,7 @@ export interface TestUser {
 
 /** Signs a new user up through the real endpoint; returns their session cookie. */
 export async function signUp(
-  overrides: Partial<{ email: string; password: string; name: string }> = {},
+  overrides: Partial<{ email: string; password: string; name: string; timeZone: string }> = {},
   options: RequestOptions = {},
 ): Promise<TestUser> {
   userCounter += 1;
@@ -97,7 +97,12 @@ export async function signUp(
   const password = overrides.password ?? "correct horse battery staple";
   const response = await call("/api/auth/sign-up/email", {
     ...options,
-    body: { name: overrides.name ?? `User ${userCounter}`, email, password },
+    body: {
+      name: overrides.name ?? `User ${userCounter}`,
+      email,
+      password,
+      ...(overrides.timeZone ? { timeZone: overrides.timeZone } : {}),
+    },
   });
   if (response.status !== 200) throw new Error(`sign-up failed: ${response.status} ${await response.text()}`);
   const body = (await response.json()) as { user: { id: string } };

@@ -56,8 +56,13 @@ const body = fc.oneof(
         description: fc.oneof(fc.string({ maxLength: 1200 }), fc.constant(null)),
         completed: fc.oneof(fc.boolean(), fc.string(), fc.constant(null)),
         priority: fc.oneof(fc.constantFrom("none", "low", "medium", "high"), fc.string()),
-        dueAt: fc.oneof(
-          fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+        due: fc.oneof(
+          fc.date({ noInvalidDate: true }).map((d) => ({
+            date: d.toISOString().slice(0, 10),
+            time: d.toISOString().slice(11, 16),
+            timeZone: "Europe/Berlin",
+          })),
+          fc.record({ date: fc.string(), time: fc.oneof(fc.string(), fc.constant(null)) }),
           fc.string(),
           fc.constant(null),
         ),

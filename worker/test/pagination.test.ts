@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { dueSortKey } from "../src/tasks/due.ts";
 import type { TaskOutput } from "../src/tasks/tasks.schemas.ts";
 import { accessToken, call, signUp } from "./fixtures.ts";
 import { sql } from "./stand-in.ts";
@@ -42,22 +43,24 @@ const titles = [
   "Ωmega",
 ];
 /** A due date several tasks share exactly. */
-const sharedDue = "2031-03-03T12:00:00.000Z";
+const sharedDue = { date: "2031-03-03", time: "12:00", timeZone: "UTC" };
 /** Creation times several tasks share exactly (set in the database after creating them). */
 const sharedCreated = ["2025-01-01 00:00:00+00", "2025-06-01 12:30:00.5+00"];
+
+/** A due date `days` after 2030-01-01: all day for even `i`, else at 09:00 UTC. */
+function spreadDue(i: number, days: number) {
+  const date = new Date(Date.UTC(2030, 0, 1) + days * day).toISOString().slice(0, 10);
+  return i % 2 === 0 ? { date, time: null, timeZone: null } : { date, time: "09:00", timeZone: "UTC" };
+}
 
 function bodyFor(i: number) {
   return {
     id: crypto.randomUUID(),
     title: titles[i % titles.length] ?? "fallback",
     priority: priorities[(i * 7) % priorities.length],
-    // Every fifth task has no due date; every seventh shares one; the others spread over the year.
-    dueAt:
-      i % 5 === 0
-        ? null
-        : i % 7 === 0
-          ? sharedDue
-          : new Date(Date.UTC(2030, 0, 1) + ((i * 37) % 41) * day).toISOString(),
+    // Every fifth task has no due date; every seventh shares one; the others spread over the year,
+    // every other one all day (sorted at the start of its day, in UTC here: the person's zone).
+    due: i % 5 === 0 ? null : i % 7 === 0 ? sharedDue : spreadDue(i, (i * 37) % 41),
     completed: i % 3 === 0,
     tags: i % 4 === 0 ? ["even"] : ["odd"],
     description: i % 6 === 0 ? "mentions the apple harvest" : "",
@@ -109,7 +112,7 @@ function keyOf(task: TaskOutput, sort: Sort): string | number | null {
     case "title":
       return task.title.toLowerCase();
     case "due":
-      return task.dueAt;
+      return dueSortKey(task.due, { zone: "UTC", personZone: "UTC" });
     case "priority":
       return priorities.indexOf(task.priority);
   }
@@ -166,7 +169,7 @@ describe("X-Total-Count", () => {
     ["status=completed", "status=completed", "completed"],
     ["priority=high", "priority=high", "priority = 'high'"],
     ["status=pending&priority=low", "status=pending&priority=low", "not completed and priority = 'low'"],
-    ["due=none", "due=none", "due_at is null"],
+    ["due=none", "due=none", "due_date is null"],
     ["tag=even", "tag=even", "'even' = any(tags)"],
     ["q=apple (title or description)", "q=apple", "title ilike '%apple%' or description ilike '%apple%'"],
     ["status=pending&sort=title", "status=pending&sort=title", "not completed"],
@@ -374,14 +377,13 @@ describe("walking every page while tasks come and go", () => {
           // The same title, priority and due date as the last task seen: only the id decides its side.
           title: cursor.title,
           priority: cursor.priority,
-          dueAt: cursor.dueAt,
+          due: cursor.due,
           tags: ["inserted"],
         });
         const stranger = await create({
           title: `${String.fromCharCode(97 + ((insertCounter * 5) % 26))} inserted ${insertCounter}`,
           priority: priorities[insertCounter % priorities.length],
-          dueAt:
-            insertCounter % 3 === 0 ? null : new Date(Date.UTC(2030, 0, 1) + (insertCounter % 50) * day).toISOString(),
+          due: insertCounter % 3 === 0 ? null : spreadDue(insertCounter, insertCounter % 50),
           tags: ["inserted"],
         });
         for (const task of [twin, stranger])

@@ -63,13 +63,33 @@ const isoDateTime = fc
     const fraction = millis === null ? "" : `.${pad(millis, 3)}`;
     return `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}T${pad(hour, 2)}:${pad(minute, 2)}:${pad(second, 2)}${fraction}${zone}`;
   });
-const dueAt = fc.oneof(isoDateTime, fc.constant(null), text);
+/** Due values: well-formed and not, each part on its own (dates like 2026-02-30, times like 24:00, unknown zones). */
+const dueDate = fc.oneof(
+  isoDateTime.map((value) => value.slice(0, 10)),
+  text,
+);
+const due = fc.oneof(
+  fc.constant(null),
+  text,
+  fc.record(
+    {
+      date: dueDate,
+      time: fc.oneof(
+        fc.constant(null),
+        isoDateTime.map((value) => value.slice(11, 16)),
+        text,
+      ),
+      timeZone: fc.oneof(fc.constant(null), fc.constantFrom("Europe/Berlin", "US/Pacific-New", "+05:30", "utc"), text),
+    },
+    { requiredKeys: [] },
+  ),
+);
 const fields = fc.record(
   {
     title: fc.oneof(text, fc.constant("ok")),
     description: text,
     tags: fc.array(text, { maxLength: 4 }),
-    dueAt,
+    due,
   },
   { requiredKeys: [] },
 );

@@ -1,3 +1,4 @@
+import type { Due } from "../src/tasks/due.ts";
 import { accessToken, call, type RequestOptions, signUp, type TestUser } from "./fixtures.ts";
 
 export interface TaskJson {
@@ -8,16 +9,22 @@ export interface TaskJson {
   completed: boolean;
   completedAt: string | null;
   priority: "none" | "low" | "medium" | "high";
-  dueAt: string | null;
+  due: Due | null;
   tags: string[];
   createdAt: string;
   updatedAt: string;
   version: number;
 }
 
+/** A timed `due` at an instant (to the minute, rounded down), in UTC. */
+export function dueAtInstant(ms: number): Due {
+  const iso = new Date(ms).toISOString();
+  return { date: iso.slice(0, 10), time: iso.slice(11, 16), timeZone: "UTC" };
+}
+
 /** A signed-up user with an access token and a small client for their task routes. */
-export async function taskUser() {
-  const user: TestUser = await signUp();
+export async function taskUser(profile: { timeZone?: string } = {}) {
+  const user: TestUser = await signUp(profile);
   const token = await accessToken(user.cookie);
   const base = `/api/${user.id}/tasks`;
   const send = (path: string, options: RequestOptions = {}) => call(`${base}${path}`, { token, ...options });

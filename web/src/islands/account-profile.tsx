@@ -1,8 +1,9 @@
 import { type SubmitEvent, useEffect, useRef, useState } from "react";
 import { flushSync } from "react-dom";
-import { changeEmail, changeName } from "../lib/account-client.ts";
+import { changeEmail, changeName, changeTimeZone } from "../lib/account-client.ts";
 import { describeError } from "../lib/problems.ts";
 import { getSessionUser, type SessionUser } from "../lib/session-user.ts";
+import { browserZone } from "../lib/time-zone.ts";
 import { profileChangedEvent } from "./account-menu.tsx";
 import { emailMessage, emailPattern, FormField, SubmitButton } from "./form-field.tsx";
 
@@ -22,6 +23,8 @@ export function AccountProfile() {
       <dl className="profile" aria-busy={!user || undefined}>
         <dt>Name</dt>
         <dd>{user?.name ?? "…"}</dd>
+        <dt>Time zone</dt>
+        <dd>{user ? (user.timeZone ?? `Not set (this browser: ${browserZone()})`) : "…"}</dd>
         <dt>Email</dt>
         <dd>
           {user?.email ?? "…"}
@@ -32,6 +35,7 @@ export function AccountProfile() {
         <>
           <NameForm current={user.name} onChanged={(name) => setUser({ ...user, name })} />
           <EmailForm current={user.email} />
+          <TimeZoneForm current={user.timeZone} onChanged={(timeZone) => setUser({ ...user, timeZone })} />
         </>
       )}
     </section>
@@ -94,6 +98,55 @@ function NameForm({ current, onChanged }: { current: string; onChanged: (name: s
         onInput={() => setError(undefined)}
       />
       <SubmitButton label="Save name" busy={busy} />
+    </form>
+  );
+}
+
+/**
+ * The person's time zone: where "today" and "overdue" are counted when no zone is asked for, and
+ * the zone of a due time set without one. Every zone this browser knows is offered.
+ */
+function TimeZoneForm({ current, onChanged }: { current: string | null; onChanged: (zone: string) => void }) {
+  const [busy, setBusy] = useState(false);
+  const [formError, setFormError] = useState("");
+  const [done, setDone] = useState("");
+  const zones = Intl.supportedValuesOf("timeZone");
+  const initial = current ?? browserZone();
+
+  async function onSubmit(event: SubmitEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (busy) return;
+    const zone = String(new FormData(event.currentTarget).get("timeZone") ?? "");
+    setDone("");
+    setFormError("");
+    setBusy(true);
+    const result = await changeTimeZone(zone);
+    setBusy(false);
+    if (result.ok) {
+      onChanged(zone);
+      setDone("Your time zone has been changed.");
+    } else setFormError(describeError(result.error));
+  }
+
+  return (
+    <form method="post" noValidate onSubmit={onSubmit} className="profile-form">
+      <div className="notice" role="status">
+        {done}
+      </div>
+      <div className="form-alert" role="alert">
+        {formError}
+      </div>
+      <div className="field">
+        <label htmlFor="profile-time-zone">Time zone</label>
+        <select id="profile-time-zone" name="timeZone" defaultValue={initial}>
+          {(zones.includes(initial) ? zones : [initial, ...zones]).map((zone) => (
+            <option key={zone} value={zone}>
+              {zone.replaceAll("_", " ")}
+            </option>
+          ))}
+        </select>
+      </div>
+      <SubmitButton label="Save time zone" busy={busy} />
     </form>
   );
 }

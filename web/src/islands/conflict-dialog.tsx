@@ -1,4 +1,5 @@
 import { useEffect, useId, useRef, useState } from "react";
+import type { Due } from "../../../worker/src/tasks/due.ts";
 import type { TaskPatch } from "../lib/api-client.ts";
 import type { Change, Choice } from "../lib/outbox.ts";
 import { formatDue, priorityLabels } from "../lib/task-view.ts";
@@ -8,7 +9,7 @@ const fieldLabels: Record<keyof TaskPatch, string> = {
   title: "Title",
   description: "Details",
   priority: "Priority",
-  dueAt: "Due",
+  due: "Due",
   tags: "Tags",
   completed: "Done",
 };
@@ -16,7 +17,7 @@ const fieldLabels: Record<keyof TaskPatch, string> = {
 function shown(field: keyof TaskPatch, value: unknown): string {
   if (value === null || value === undefined || value === "") return "(empty)";
   if (field === "priority") return priorityLabels[value as keyof typeof priorityLabels] ?? String(value);
-  if (field === "dueAt") return formatDue(String(value));
+  if (field === "due") return formatDue(value as Due);
   if (Array.isArray(value)) return value.length ? value.join(", ") : "(none)";
   if (typeof value === "boolean") return value ? "Complete" : "Not complete";
   return String(value);

@@ -56,7 +56,7 @@ describe("quick add in New task", () => {
       title: "Call mom #family",
       priority: "high",
       tags: [],
-      dueAt: new Date(2026, 11, 2, 17, 0).toISOString(),
+      due: { date: "2026-12-02", time: "17:00", timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone },
     });
     expect(field).toHaveValue("");
     expect(screen.queryByRole("list", { name: "Recognised" })).not.toBeInTheDocument();
@@ -81,7 +81,7 @@ describe("quick add in New task", () => {
       title: "Report p1",
       priority: "low",
       tags: ["home", "work"],
-      dueAt: new Date(2026, 11, 5, 23, 59, 59).toISOString(),
+      due: { date: "2026-12-05", time: null, timeZone: null },
     });
   });
 
@@ -96,7 +96,7 @@ describe("quick add in New task", () => {
     expect(api.calls("POST", /\/tasks$/)[0]?.body).toMatchObject({
       title: "Gym every monday",
       tags: ["health"],
-      dueAt: null,
+      due: null,
     });
   });
 
@@ -113,8 +113,8 @@ describe("quick add in New task", () => {
 
     await waitFor(() => expect(api.tasks).toHaveLength(3));
     expect(api.calls("POST", /\/tasks$/).map((call) => call.body)).toMatchObject([
-      { title: "Buy milk", tags: [], priority: "none", dueAt: null },
-      { title: "Call Ann", tags: ["home"], dueAt: new Date(2026, 11, 2, 23, 59, 59).toISOString() },
+      { title: "Buy milk", tags: [], priority: "none", due: null },
+      { title: "Call Ann", tags: ["home"], due: { date: "2026-12-02", time: null, timeZone: null } },
       { title: "Walk the dog", priority: "medium" },
     ]);
     expect(screen.queryByRole("alertdialog")).not.toBeInTheDocument();

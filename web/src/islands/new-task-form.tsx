@@ -113,12 +113,13 @@ export function NewTaskForm({ disabled, inputRef, userId, onAdd, onRestored, onD
     ...details,
     priority: quick?.priority ?? details.priority,
     due: quick?.due?.date ?? details.due,
+    dueTime: quick?.due ? (quick.due.time ?? "") : details.dueTime,
   };
 
   function changeDetails(next: Partial<DetailsDraft>) {
     const overridden = [
       "priority" in next ? partOf("priority") : undefined,
-      "due" in next ? partOf("due") : undefined,
+      "due" in next || "dueTime" in next ? partOf("due") : undefined,
     ].filter((part) => part !== undefined);
     if (overridden.length) setIgnore((current) => [...current, ...overridden.map((part) => part.text)]);
     change(next);

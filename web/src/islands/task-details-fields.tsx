@@ -20,7 +20,7 @@ interface Props {
   disabled?: boolean;
 }
 
-/** Description, priority, due date and tags — shared by the new-task form and the editor. */
+/** Description, priority, due date and time, and tags — shared by the new-task form and the editor. */
 export function TaskDetailsFields({ draft, onChange, tagsError, disabled = false }: Props) {
   const id = useId();
   return (
@@ -58,8 +58,22 @@ export function TaskDetailsFields({ draft, onChange, tagsError, disabled = false
           type="date"
           value={draft.due}
           disabled={disabled}
-          onChange={(event) => onChange({ due: event.target.value })}
+          onChange={(event) => onChange({ due: event.target.value, ...(event.target.value ? {} : { dueTime: "" }) })}
         />
+      </div>
+      <div className="field">
+        <label htmlFor={`${id}-due-time`}>Due time</label>
+        <input
+          id={`${id}-due-time`}
+          type="time"
+          value={draft.dueTime}
+          disabled={disabled || !draft.due}
+          aria-describedby={`${id}-due-time-hint`}
+          onChange={(event) => onChange({ dueTime: event.target.value })}
+        />
+        <p id={`${id}-due-time-hint`} className="field-hint">
+          Optional; without a time the task is due all day
+        </p>
       </div>
       <div className="field field-wide">
         <label htmlFor={`${id}-tags`}>Tags</label>

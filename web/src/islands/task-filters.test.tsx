@@ -79,11 +79,17 @@ describe("filters a person can click", () => {
 
   it("filters by a task's priority and by its due label", async () => {
     const today = new Date();
-    const tonight = new Date(today.getFullYear(), today.getMonth(), today.getDate(), 23, 59, 59);
+    const pad = (n: number) => String(n).padStart(2, "0");
+    // All day today, in this browser's calendar.
+    const tonight = {
+      date: `${today.getFullYear()}-${pad(today.getMonth() + 1)}-${pad(today.getDate())}`,
+      time: null,
+      timeZone: null,
+    };
     const api = new FakeApi([
-      makeTask({ title: "Pay rent", priority: "high", dueAt: tonight.toISOString() }),
+      makeTask({ title: "Pay rent", priority: "high", due: tonight }),
       makeTask({ title: "Buy milk", priority: "high" }),
-      makeTask({ title: "Call mum", priority: "low", dueAt: tonight.toISOString() }),
+      makeTask({ title: "Call mum", priority: "low", due: tonight }),
     ]);
     const user = setUp(api);
     await screen.findByRole("checkbox", { name: "Pay rent" });

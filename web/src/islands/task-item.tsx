@@ -3,11 +3,12 @@ import type { Task, TaskFields } from "../lib/api-client.ts";
 import { saveDraft } from "../lib/drafts.ts";
 import {
   checkTags,
-  dateInputFromDueAt,
-  dueAtFromDateInput,
   dueFilterOf,
+  dueFromInputs,
+  dueInputs,
   formatDue,
   isOverdue,
+  isToday,
   parseTags,
   priorityLabels,
   type TypedTask,
@@ -36,8 +37,9 @@ interface Props {
 export function TaskItem({ task, saving, mode, userId, draft, onToggle, onEdit, onDelete, onSave, onCancel }: Props) {
   const metaId = useId();
   const overdue = isOverdue(task);
+  const dueToday = !overdue && isToday(task);
   const dueFilter = dueFilterOf(task);
-  const hasMeta = task.priority !== "none" || task.dueAt !== null || task.tags.length > 0 || saving;
+  const hasMeta = task.priority !== "none" || task.due !== null || task.tags.length > 0 || saving;
 
   return (
     <li className={`task${task.completed ? " is-done" : ""}`} data-task-id={task.id} aria-busy={saving || undefined}>
@@ -77,14 +79,14 @@ export function TaskItem({ task, saving, mode, userId, draft, onToggle, onEdit, 
                     </FilterLink>
                   </Badge>
                 )}
-                {task.dueAt && (
-                  <Badge className={overdue ? "badge-due-overdue" : ""}>
+                {task.due && (
+                  <Badge className={overdue ? "badge-due-overdue" : dueToday ? "badge-due-today" : ""}>
                     {dueFilter ? (
                       <FilterLink narrowing={{ due: dueFilter }}>
-                        <time dateTime={task.dueAt}>Due {formatDue(task.dueAt)}</time>
+                        <DueTime due={task.due} />
                       </FilterLink>
                     ) : (
-                      <time dateTime={task.dueAt}>Due {formatDue(task.dueAt)}</time>
+                      <DueTime due={task.due} />
                     )}
                   </Badge>
                 )}
@@ -135,6 +137,11 @@ export function TaskItem({ task, saving, mode, userId, draft, onToggle, onEdit, 
 }
 
 /** One piece of a task's details; the hidden comma keeps them apart when read aloud. */
+/** A due label: the day (and time) in the viewer's words, machine-readable as the task stores it. */
+function DueTime({ due }: { due: NonNullable<Task["due"]> }) {
+  return <time dateTime={due.time ? `${due.date}T${due.time}` : due.date}>Due {formatDue(due)}</time>;
+}
+
 function Badge({ className, children }: { className: string; children: ReactNode }) {
   return (
     <span className={`badge ${className}`}>
@@ -165,7 +172,7 @@ function TaskEditor({
   const saved = {
     description: task.description,
     priority: task.priority,
-    due: dateInputFromDueAt(task.dueAt),
+    ...dueInputs(task.due),
     tags: task.tags.join(", "),
   };
   const [title, setTitle] = useState(draft?.title ?? task.title);
@@ -194,8 +201,9 @@ function TaskEditor({
       return;
     }
     finished.current = true;
-    const due = dateInputFromDueAt(task.dueAt) === details.due ? task.dueAt : dueAtFromDateInput(details.due);
-    onSave({ title, description: details.description, priority: details.priority, dueAt: due, tags });
+    // Exactly the day (and time) chosen; untouched fields keep the task's own due.
+    const due = dueFromInputs(details, task.due);
+    onSave({ title, description: details.description, priority: details.priority, due, tags });
   }
 
   function cancel() {

@@ -3,10 +3,13 @@ import userEvent from "@testing-library/user-event";
 import { get } from "idb-keyval";
 import { HttpResponse } from "msw";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { addDays, dateIn } from "../../../worker/src/tasks/due.ts";
 import { resetApiClientForTests } from "../lib/api-client.ts";
 import { config } from "../lib/config.ts";
 import { navigation } from "../lib/navigation.ts";
 import { queryClient, replicaKey } from "../lib/replica.ts";
+import { formatDay } from "../lib/task-view.ts";
+import { browserZone } from "../lib/time-zone.ts";
 import { pendingChangesEvent } from "../pwa/connection-status.ts";
 import { FakeServer as FakeApi, makeTask, problem, userId } from "../test/fake-server.ts";
 import { TaskList } from "./task-list.tsx";
@@ -393,6 +396,71 @@ describe("the task list", () => {
     expect(api.calls("PATCH", /\/tasks\/[^/]+$/)[0]?.body).toEqual({ priority: "high", tags: ["admin", "travel"] });
   });
 
+  it("edits the due date and time, saving exactly the day chosen (all day, then at a time here)", async () => {
+    const api = new FakeApi([makeTask({ title: "Renew passport" })]);
+    const user = setUp(api);
+    await user.click(await screen.findByRole("button", { name: 'Edit "Renew passport"' }));
+    let editor = screen.getByRole("form", { name: 'Editing "Renew passport"' });
+    await user.click(within(editor).getByRole("button", { name: "Details" }));
+    expect(within(editor).getByLabelText("Due time")).toBeDisabled();
+    await user.type(within(editor).getByLabelText("Due date"), "2026-12-05");
+    await user.click(within(editor).getByRole("button", { name: "Save" }));
+    await waitFor(() =>
+      expect(api.calls("PATCH", /\/tasks\/[^/]+$/)[0]?.body).toEqual({
+        due: { date: "2026-12-05", time: null, timeZone: null },
+      }),
+    );
+
+    await user.click(await screen.findByRole("button", { name: 'Edit "Renew passport"' }));
+    editor = screen.getByRole("form", { name: 'Editing "Renew passport"' });
+    await user.click(within(editor).getByRole("button", { name: "Details" }));
+    expect(within(editor).getByLabelText("Due date")).toHaveValue("2026-12-05");
+    await user.type(within(editor).getByLabelText("Due time"), "17:30");
+    await user.click(within(editor).getByRole("button", { name: "Save" }));
+    await waitFor(() =>
+      expect(api.calls("PATCH", /\/tasks\/[^/]+$/)[1]?.body).toEqual({
+        due: { date: "2026-12-05", time: "17:30", timeZone: browserZone() },
+      }),
+    );
+  });
+
+  it("shows Today (overdue and today) and Upcoming (the next 14 days, by day), kept in the URL", async () => {
+    const today = dateIn(Date.now(), browserZone());
+    const allDay = (days: number) => ({ date: addDays(today, days), time: null, timeZone: null });
+    const api = new FakeApi([
+      makeTask({ title: "Late", due: allDay(-2) }),
+      makeTask({ title: "Now", due: allDay(0) }),
+      makeTask({ title: "Soon", due: allDay(3) }),
+      makeTask({ title: "Later", due: allDay(13) }),
+      makeTask({ title: "Much later", due: allDay(14) }),
+      makeTask({ title: "Done today", due: allDay(0), completed: true }),
+      makeTask({ title: "Undated" }),
+    ]);
+    const user = setUp(api, "/tasks?view=today");
+    expect(await screen.findByRole("checkbox", { name: "Late" })).toBeInTheDocument();
+    expect(screen.getByRole("link", { name: "Today" })).toHaveAttribute("aria-current", "page");
+    const shown = () => screen.getAllByRole("checkbox").map((box) => box.getAttribute("aria-label"));
+    expect(shown()).toEqual(expect.arrayContaining(["Late", "Now"]));
+    expect(shown()).toHaveLength(2);
+    expect(screen.getByText("Overdue")).toBeInTheDocument();
+    expect(screen.getByText("Due Today")).toBeInTheDocument();
+
+    await user.click(screen.getByRole("link", { name: "Upcoming" }));
+    expect(window.location.search).toBe("?view=upcoming");
+    await waitFor(() => expect(shown()).toEqual(["Now", "Soon", "Later"]));
+    const days = screen.getAllByRole("heading", { level: 3 }).map((heading) => heading.textContent);
+    expect(days).toEqual([formatDay(today), formatDay(addDays(today, 3)), formatDay(addDays(today, 13))]);
+    expect(
+      within(screen.getByRole("list", { name: formatDay(addDays(today, 3)) })).getByRole("checkbox"),
+    ).toHaveAccessibleName("Soon");
+    // Within a week a label names the weekday.
+    const weekday = new Date(`${addDays(today, 3)}T12:00:00Z`).toLocaleDateString(undefined, {
+      timeZone: "UTC",
+      weekday: "long",
+    });
+    expect(screen.getByText(`Due ${weekday}`)).toBeInTheDocument();
+  });
+
   it("asks before deleting a task whose title was emptied", async () => {
     const api = new FakeApi([makeTask({ title: "Buy milk" })]);
     const user = setUp(api);
@@ -476,7 +544,9 @@ describe("the task list", () => {
   });
 
   it("marks overdue tasks with words, not colour alone", async () => {
-    const api = new FakeApi([makeTask({ title: "File taxes", dueAt: "2020-04-15T21:59:59.000Z" })]);
+    const api = new FakeApi([
+      makeTask({ title: "File taxes", due: { date: "2020-04-15", time: null, timeZone: null } }),
+    ]);
     setUp(api);
     await screen.findByRole("checkbox", { name: "File taxes" });
     expect(screen.getByText("Overdue")).toBeInTheDocument();

@@ -7,9 +7,14 @@ import { forgetDraftIf, readDrafts, saveDraft } from "../lib/drafts.ts";
 import { queryClient, replicaPersistOptions } from "../lib/replica.ts";
 import {
   countTasksLabel,
+  dueDay,
+  dueViews,
   type Filter,
   filterHref,
+  filterLabels,
   filters,
+  formatDay,
+  isDueView,
   type Narrowing,
   type SortOption,
   sortOptions,
@@ -24,8 +29,6 @@ import { NewTaskForm } from "./new-task-form.tsx";
 import { openDialog, ShortcutsDialog } from "./shortcuts-dialog.tsx";
 import { type ItemMode, TaskItem } from "./task-item.tsx";
 import { useTaskStore } from "./use-task-store.ts";
-
-const filterLabels: Record<Filter, string> = { all: "All", active: "Active", completed: "Completed" };
 
 /** A bulk action waiting for the person to confirm it, with the count it was asked about. */
 interface Confirming {
@@ -305,9 +308,25 @@ function TaskListView() {
   const total = counts.active + counts.completed;
   const ready = phase !== "loading";
   // What the bulk buttons act on: the tasks the view shows (the counts already follow its search).
-  const shownActive = view.filter === "completed" ? 0 : counts.active;
-  const shownCompleted = view.filter === "active" ? 0 : counts.completed;
+  // Today and Upcoming show some active tasks only: the bulk actions act on those.
+  const shownActive = view.filter === "completed" ? 0 : isDueView(view.filter) ? visible.length : counts.active;
+  const shownCompleted = view.filter === "active" || isDueView(view.filter) ? 0 : counts.completed;
 
+  const item = (task: (typeof visible)[number]) => (
+    <TaskItem
+      key={task.id}
+      task={task}
+      saving={store.saving.has(task.id)}
+      mode={editing?.id === task.id ? editing.mode : "view"}
+      userId={store.userId}
+      draft={editing?.id === task.id ? editing.draft : undefined}
+      onToggle={store.toggle}
+      onEdit={startEdit}
+      onDelete={removeAndRefocus}
+      onSave={onSave}
+      onCancel={onCancel}
+    />
+  );
   return (
     <div className="tasks">
       <div role="status">
@@ -332,7 +351,7 @@ function TaskListView() {
       <div className="toolbar">
         <nav aria-label="Filter tasks">
           <div className="filters">
-            {filters.map((filter) => (
+            {[...filters, ...dueViews].map((filter) => (
               <a
                 key={filter}
                 href={filterHref(filter, view)}
@@ -430,21 +449,18 @@ function TaskListView() {
       ) : (
         <ul ref={listRef} className="task-list" aria-labelledby="tasks-title" aria-busy={store.refreshing || undefined}>
           <FilterLinksProvider value={filterLinks}>
-            {visible.map((task) => (
-              <TaskItem
-                key={task.id}
-                task={task}
-                saving={store.saving.has(task.id)}
-                mode={editing?.id === task.id ? editing.mode : "view"}
-                userId={store.userId}
-                draft={editing?.id === task.id ? editing.draft : undefined}
-                onToggle={store.toggle}
-                onEdit={startEdit}
-                onDelete={removeAndRefocus}
-                onSave={onSave}
-                onCancel={onCancel}
-              />
-            ))}
+            {view.filter === "upcoming"
+              ? byDay(visible).map(([day, tasks]) => (
+                  <li key={day} className="task-day">
+                    <h3 id={`day-${day}`} className="task-day-heading">
+                      {formatDay(day)}
+                    </h3>
+                    <ul className="task-list-day" aria-labelledby={`day-${day}`}>
+                      {tasks.map(item)}
+                    </ul>
+                  </li>
+                ))
+              : visible.map(item)}
           </FilterLinksProvider>
         </ul>
       )}
@@ -606,6 +622,17 @@ function EmptyState({
       <strong>No tasks yet — add one above</strong>Type it into New task and press Enter.
     </p>
   );
+}
+
+/** Upcoming's groups: the tasks (in due order) by the day they are due here. */
+function byDay<T extends { due: Parameters<typeof dueDay>[0] | null }>(tasks: readonly T[]): [string, T[]][] {
+  const days = new Map<string, T[]>();
+  for (const task of tasks) {
+    if (!task.due) continue;
+    const day = dueDay(task.due);
+    days.set(day, [...(days.get(day) ?? []), task]);
+  }
+  return [...days];
 }
 
 function findTask(list: HTMLElement | null, id: string): HTMLElement | null {

@@ -1,5 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
+import { sameDue } from "../../../worker/src/tasks/due.ts";
 import {
   clearCompleted as clearCompletedRequest,
   endSession,
@@ -30,6 +31,7 @@ import {
   countTasksLabel,
   defaultView,
   filtersForView,
+  isDueView,
   matchesNarrowing,
   matchesView,
   searchForView,
@@ -108,7 +110,9 @@ export function useTaskStore() {
 
   const all = useMemo(() => applyChanges(replica.data?.tasks ?? {}, changes), [replica.data, changes]);
   const visible = useMemo(
-    () => all.filter((task) => matchesView(task, view)).sort(compareTasks(view.sort)),
+    // Upcoming is grouped by day: always in due order.
+    () =>
+      all.filter((task) => matchesView(task, view)).sort(compareTasks(view.filter === "upcoming" ? "due" : view.sort)),
     [all, view],
   );
   const counts = useMemo<Counts>(() => {
@@ -255,12 +259,9 @@ export function useTaskStore() {
     else {
       // Not sent yet: simply withdrawn. Sent: created again under the same id and fields.
       if (!outbox.withdraw(offer.opId)) {
-        const { id, title, description, completed, priority, dueAt, tags } = offer.task;
+        const { id, title, description, completed, priority, due, tags } = offer.task;
         forgetDeleted(id);
-        queue(
-          { kind: "create", taskId: id, task: { id, title, description, completed, priority, dueAt, tags } },
-          title,
-        );
+        queue({ kind: "create", taskId: id, task: { id, title, description, completed, priority, due, tags } }, title);
       }
       announce(`Restored “${offer.task.title}”`);
       return offer.task.id;
@@ -320,7 +321,9 @@ export function useTaskStore() {
       const now = new Date().toISOString();
       changeTasks(userId, ids, (task) => ({ ...task, completed: true, completedAt: now }));
       try {
-        const marked = await setCompletedWhere(userId, true, filtersForView(shown, "pending"));
+        // Today and Upcoming are not one server filter: the tasks shown are named (at most 400).
+        const named = isDueView(shown.filter) ? [...ids].slice(0, 400) : undefined;
+        const marked = await setCompletedWhere(userId, true, filtersForView(shown, "pending"), named);
         offerUndo({ kind: "complete", message: `Completed ${countTasksLabel(marked.updated)}`, ids: marked.ids });
       } catch (cause) {
         changeTasks(userId, ids, (task) => ({ ...task, completed: false, completedAt: null }));
@@ -437,7 +440,7 @@ function changedFields(before: Task, after: TaskFields): TaskPatch {
   if (after.title !== before.title) patch.title = after.title;
   if (after.description !== before.description) patch.description = after.description;
   if (after.priority !== before.priority) patch.priority = after.priority;
-  if (after.dueAt !== before.dueAt) patch.dueAt = after.dueAt;
+  if (!sameDue(after.due, before.due)) patch.due = after.due;
   if (after.tags.join("\n") !== before.tags.join("\n")) patch.tags = after.tags;
   return patch;
 }

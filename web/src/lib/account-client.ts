@@ -29,6 +29,13 @@ export async function changeEmail(newEmail: string): Promise<AuthResult> {
   return run((fetchOptions) => authClient.changeEmail({ newEmail, fetchOptions }));
 }
 
+/** The person's time zone (an IANA name): where their days start and end for the task list. */
+export async function changeTimeZone(timeZone: string): Promise<AuthResult> {
+  return run((fetchOptions) =>
+    authClient.updateUser({ timeZone, fetchOptions } as Parameters<typeof authClient.updateUser>[0]),
+  );
+}
+
 export async function changeName(name: string): Promise<AuthResult> {
   return run((fetchOptions) => authClient.updateUser({ name, fetchOptions }));
 }

@@ -6,6 +6,7 @@ import { config } from "./config.ts";
 import { forgetAllDrafts } from "./drafts.ts";
 import { forgetSignedIn, forgetUser, lastUser, rememberSignedIn } from "./navigation.ts";
 import { ApiError, parseRetryAfter } from "./problems.ts";
+import { browserZone } from "./time-zone.ts";
 
 /**
  * Signing in and out, changing the password, deleting the account — Better Auth's client
@@ -117,7 +118,13 @@ export async function signInWithPasskey(autoFill = false): Promise<AuthResult> {
  * address (and another password) it fails, and the owner has been mailed.
  */
 export async function signUp(name: string, email: string, password: string): Promise<AuthResult> {
-  const created = await run((fetchOptions) => authClient.signUp.email({ name, email, password, fetchOptions }));
+  // The person's time zone comes from this browser (docs/tasks-api.md "The due model"); changeable on the account page.
+  const timeZone = browserZone();
+  const created = await run((fetchOptions) =>
+    authClient.signUp.email({ name, email, password, timeZone, fetchOptions } as Parameters<
+      typeof authClient.signUp.email
+    >[0]),
+  );
   if (!created.ok) return created;
   const result = await signIn(email, password);
   if (!result.ok && result.error.status === 401) {

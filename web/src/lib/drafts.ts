@@ -69,6 +69,8 @@ function isTyped(value: unknown): value is TypedTask {
     details !== null &&
     ["description", "priority", "due", "tags"].every(
       (field) => typeof details[field as keyof DetailsDraft] === "string",
-    )
+    ) &&
+    // Drafts kept before the due time existed have none: read as no time.
+    (details.dueTime === undefined || typeof details.dueTime === "string")
   );
 }

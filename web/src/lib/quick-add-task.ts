@@ -4,7 +4,8 @@
  * without loading the parser. Rules: docs/decisions/021-quick-add-on-chrono-node.md.
  */
 import type { Priority, TaskFields } from "./api-client.ts";
-import { type DetailsDraft, dueAtFromDateInput, parseTags } from "./task-view.ts";
+import { type DetailsDraft, dueFromInputs, parseTags } from "./task-view.ts";
+import { browserZone } from "./time-zone.ts";
 
 /**
  * Whether the API stores `recurrence`. While it does not, quick add leaves repeat phrases ("every monday") in
@@ -51,18 +52,11 @@ export function recognisedSummary(parts: readonly QuickPart[]): string {
   return parts.length ? `Recognised: ${parts.map((part) => part.label).join(", ")}` : "";
 }
 
-/** The due instant the API on main takes (`dueAt`): a wall-clock time where the browser is; a day alone ends at 23:59:59 there, as the editor's date field does. */
-function dueAtFromQuickDue(due: QuickDue): string {
-  if (due.time === null) return dueAtFromDateInput(due.date) as string;
-  const [year, month, day] = due.date.split("-").map(Number) as [number, number, number];
-  const [hour, minute] = due.time.split(":").map(Number) as [number, number];
-  return new Date(year, month - 1, day, hour, minute).toISOString();
-}
-
 /**
  * The create body from what quick add found and the form's details. A recognised priority or due date is what
  * the details fields show (changing the field there removes the chip), so one of them is the value; tags add up.
- * The one place that knows the API's due shape: swap `dueAt` for `due: quick.due ?? …` when the API takes `due`.
+ * A recognised time is wall-clock time where the browser is (the parser read "5pm" there), so it carries that
+ * zone; a day alone is a calendar day (docs/tasks-api.md, "The due model").
  */
 export function toCreateBody(quick: QuickAdd, details: DetailsDraft): TaskFields {
   const tags = [...new Set([...parseTags(details.tags), ...quick.tags])];
@@ -70,7 +64,9 @@ export function toCreateBody(quick: QuickAdd, details: DetailsDraft): TaskFields
     title: quick.title,
     description: details.description,
     priority: quick.priority ?? details.priority,
-    dueAt: quick.due ? dueAtFromQuickDue(quick.due) : dueAtFromDateInput(details.due),
+    due: quick.due
+      ? { date: quick.due.date, time: quick.due.time, timeZone: quick.due.time === null ? null : browserZone() }
+      : dueFromInputs(details),
     tags,
   };
 }

@@ -16,6 +16,8 @@ export interface SessionUser {
   sessionId: string;
   /** Sign-in asks for an authenticator-app code too. */
   twoFactorEnabled: boolean;
+  /** The IANA zone in the person's profile, if set. */
+  timeZone: string | null;
 }
 
 let sessionRequest: Promise<SessionUser | null> | null = null;
@@ -54,6 +56,7 @@ async function requestSessionUser(): Promise<SessionUser | null> {
     emailVerified: user.emailVerified === true,
     sessionId: typeof session?.id === "string" ? session.id : "",
     twoFactorEnabled: user.twoFactorEnabled === true,
+    timeZone: typeof user.timeZone === "string" ? user.timeZone : null,
   };
 }
 

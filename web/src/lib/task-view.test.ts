@@ -11,9 +11,16 @@ import {
   viewFromSearch,
 } from "./task-view.ts";
 
-/** Local time (the browser's zone, as the API's `tz`): noon on 1 December 2026. */
-const now = new Date(2026, 11, 1, 12, 0, 0);
-const at = (day: number, hour = 23, minute = 59) => new Date(2026, 11, day, hour, minute, 59).toISOString();
+/** Noon on 1 December 2026 in Berlin, looked at from Berlin (the API's `tz`). */
+const zone = "Europe/Berlin";
+const now = { now: Date.UTC(2026, 11, 1, 11, 0, 0), zone, personZone: zone };
+const pad = (n: number) => String(n).padStart(2, "0");
+/** Due on a day of December 2026 at a time there. */
+const at = (day: number, hour = 23, minute = 59) => ({
+  date: `2026-12-${pad(day)}`,
+  time: `${pad(hour)}:${pad(minute)}`,
+  timeZone: zone,
+});
 
 describe("the view in the URL", () => {
   it("keeps tag, priority and due filters beside status, sort and search", () => {
@@ -48,11 +55,15 @@ describe("the server's filters for a view", () => {
 });
 
 describe("due filters, by the API's rules", () => {
-  const overdue = makeTask({ title: "Late", dueAt: at(1, 9) });
-  const laterToday = makeTask({ title: "Tonight", dueAt: at(1) });
-  const inSixDays = makeTask({ title: "Soon", dueAt: at(7) });
-  const inSevenDays = makeTask({ title: "Next week", dueAt: at(8, 0, 0) });
-  const yesterday = makeTask({ title: "Done late", dueAt: new Date(2026, 10, 30, 12).toISOString(), completed: true });
+  const overdue = makeTask({ title: "Late", due: at(1, 9) });
+  const laterToday = makeTask({ title: "Tonight", due: at(1) });
+  const inSixDays = makeTask({ title: "Soon", due: at(7) });
+  const inSevenDays = makeTask({ title: "Next week", due: at(8, 0, 0) });
+  const yesterday = makeTask({
+    title: "Done late",
+    due: { date: "2026-11-30", time: null, timeZone: null },
+    completed: true,
+  });
   const undated = makeTask({ title: "Someday" });
 
   it("overdue: due before now and not completed", () => {
@@ -80,7 +91,7 @@ describe("due filters, by the API's rules", () => {
   });
 
   it("shows a task in a view only when every filter matches", () => {
-    const tagged = makeTask({ title: "Report", tags: ["work"], priority: "high", dueAt: at(3) });
+    const tagged = makeTask({ title: "Report", tags: ["work"], priority: "high", due: at(3) });
     expect(matchesView(tagged, { ...defaultView, tag: "work", priority: "high", due: "week" }, now)).toBe(true);
     expect(matchesView(tagged, { ...defaultView, tag: "home" }, now)).toBe(false);
     expect(matchesView(tagged, { ...defaultView, priority: "low" }, now)).toBe(false);

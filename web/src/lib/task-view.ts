@@ -1,4 +1,15 @@
 import {
+  addDays,
+  type Due,
+  type DueContext,
+  dueDayIn,
+  dueSortKey,
+  isOverdue as isDueOverdue,
+  isDueToday,
+  isDueWithin,
+  todayIn,
+} from "../../../worker/src/tasks/due.ts";
+import {
   type DueFilter,
   type Priority,
   priorities,
@@ -6,26 +17,39 @@ import {
   type Task,
   type TaskFilters,
 } from "./api-client.ts";
+import { browserZone, personZone } from "./time-zone.ts";
 
 /**
  * What the task list shows, as the person chose it and as the URL keeps it
- * (`/tasks?status=active&sort=due&q=milk&tag=work&priority=high&due=week`), and the pure rules
- * that follow from it. The filters are the API's (docs/tasks-api.md, "Listing"), under the same
- * names, and the replica is filtered here by the same rules, so what the list shows is what a
- * bulk action sent with these filters changes on the server.
+ * (`/tasks?status=active&sort=due&q=milk&tag=work&priority=high&due=week`, or `?view=today`), and the pure
+ * rules that follow from it. The filters are the API's (docs/tasks-api.md, "Listing"), under the same
+ * names, and the replica is filtered here by the same rules (the due rules: worker/src/tasks/due.ts), so
+ * what the list shows is what a bulk action sent with these filters changes on the server.
  */
 
 export const filters = ["all", "active", "completed"] as const;
-export type Filter = (typeof filters)[number];
+/** The due views: Today (overdue and today) and Upcoming (the next 14 days, by day), active tasks only. */
+export const dueViews = ["today", "upcoming"] as const;
+export type DueView = (typeof dueViews)[number];
+export type Filter = (typeof filters)[number] | DueView;
+export const filterLabels: Record<Filter, string> = {
+  all: "All",
+  active: "Active",
+  completed: "Completed",
+  today: "Today",
+  upcoming: "Upcoming",
+};
+/** How many days Upcoming shows, today included. */
+export const upcomingDays = 14;
 
-export const sortOptions = [
-  { value: "newest", label: "Newest" },
-  { value: "oldest", label: "Oldest" },
-  { value: "due", label: "Due date" },
-  { value: "priority", label: "Priority" },
-  { value: "title", label: "Title" },
-] as const;
-export type SortOption = (typeof sortOptions)[number]["value"];
+export function isDueView(filter: Filter): filter is DueView {
+  return (dueViews as readonly string[]).includes(filter);
+}
+
+/** Where and when the list is looked at, for the due rules: now, this browser's zone, the person's zone. */
+export function dueContext(now = Date.now()): DueContext {
+  return { now, zone: browserZone(), personZone: personZone() };
+}
 
 /** The API's due windows; the type checks that the contract has no other. */
 export const dueFilters = ["overdue", "today", "week", "none"] as const satisfies readonly DueFilter[];
@@ -39,6 +63,15 @@ export const dueFilterLabels: Record<DueFilter, string> = {
   week: "next 7 days",
   none: "no due date",
 };
+
+export const sortOptions = [
+  { value: "newest", label: "Newest" },
+  { value: "oldest", label: "Oldest" },
+  { value: "due", label: "Due date" },
+  { value: "priority", label: "Priority" },
+  { value: "title", label: "Title" },
+] as const;
+export type SortOption = (typeof sortOptions)[number]["value"];
 
 export interface View {
   filter: Filter;
@@ -60,10 +93,16 @@ export function viewFromSearch(search: string): View {
   const params = new URLSearchParams(search);
   const status = params.get("status");
   const sort = params.get("sort");
+  const dueView = params.get("view");
   const priority = params.get("priority");
   const due = params.get("due");
   return {
-    filter: status === "active" || status === "completed" ? status : "all",
+    filter:
+      dueView === "today" || dueView === "upcoming"
+        ? dueView
+        : status === "active" || status === "completed"
+          ? status
+          : "all",
     sort: sortOptions.some((o) => o.value === sort) ? (sort as SortOption) : "newest",
     q: (params.get("q") ?? "").slice(0, 200),
     tag: normaliseTag(params.get("tag") ?? ""),
@@ -81,7 +120,8 @@ function normaliseTag(text: string): string | null {
 /** The query string for a view; defaults are left out so the plain `/tasks` stays plain. */
 export function searchForView(view: View): string {
   const params = new URLSearchParams();
-  if (view.filter !== "all") params.set("status", view.filter);
+  if (isDueView(view.filter)) params.set("view", view.filter);
+  else if (view.filter !== "all") params.set("status", view.filter);
   if (view.sort !== "newest") params.set("sort", view.sort);
   if (view.q.trim()) params.set("q", view.q.trim());
   for (const key of narrowingKeys) {
@@ -100,12 +140,13 @@ export function narrowedHref(narrowing: Narrowing, view: View): string {
   return `/tasks${searchForView({ ...view, ...narrowing })}`;
 }
 
-const statusForFilter: Record<Filter, StatusFilter> = { all: "all", active: "pending", completed: "completed" };
-
-/** The browser's time zone, in which the API counts `due=today` and `due=week` (`tz`). */
-export function timeZone(): string {
-  return Intl.DateTimeFormat().resolvedOptions().timeZone;
-}
+const statusForFilter: Record<Filter, StatusFilter> = {
+  all: "all",
+  active: "pending",
+  completed: "completed",
+  today: "pending",
+  upcoming: "pending",
+};
 
 /** The server's filters for the tasks a view shows; `status` overrides the view's own. */
 export function filtersForView(view: View, status: StatusFilter = statusForFilter[view.filter]): TaskFilters {
@@ -116,78 +157,60 @@ export function filtersForView(view: View, status: StatusFilter = statusForFilte
   if (view.priority) result.priority = view.priority;
   if (view.due) {
     result.due = view.due;
-    result.tz = timeZone();
+    result.tz = browserZone();
   }
   return result;
 }
 
 /** Whether a task belongs in the view, so an optimistic change can show or hide it at once. */
-export function matchesView(task: Task, view: View, now = new Date()): boolean {
-  if (view.filter === "active" && task.completed) return false;
+export function matchesView(task: Task, view: View, context: DueContext = dueContext()): boolean {
+  if ((view.filter === "active" || isDueView(view.filter)) && task.completed) return false;
   if (view.filter === "completed" && !task.completed) return false;
-  return matchesNarrowing(task, view, now);
+  if (view.filter === "today" && !(isDueOverdue(task.due, context) || isDueToday(task.due, context))) return false;
+  if (view.filter === "upcoming" && !isDueWithin(task.due, upcomingDays, context)) return false;
+  return matchesNarrowing(task, view, context);
 }
 
 /**
  * Whether a task matches the view's search, tag, priority and due filters (whatever its
  * status): what the footer counts. The API's rules: `q` in the title or description, the tag
- * among the task's tags, the priority equal.
+ * among the task's tags, the priority equal, the due window by worker/src/tasks/due.ts.
  */
-export function matchesNarrowing(task: Task, view: View, now = new Date()): boolean {
+export function matchesNarrowing(task: Task, view: View, context: DueContext = dueContext()): boolean {
   const q = view.q.trim().toLowerCase();
   if (q && !task.title.toLowerCase().includes(q) && !task.description.toLowerCase().includes(q)) return false;
   if (view.tag && !task.tags.includes(view.tag)) return false;
   if (view.priority && task.priority !== view.priority) return false;
-  return !view.due || matchesDue(task, view.due, now);
+  return !view.due || matchesDue(task, view.due, context);
 }
 
-/**
- * The API's due windows, in the browser's time zone: `overdue` = due before now and not
- * completed, `today` = due within the current day, `week` = from the start of today to seven
- * days later, `none` = no due date.
- */
-export function matchesDue(task: Task, due: DueFilter, now = new Date()): boolean {
-  if (task.dueAt === null) return due === "none";
-  const at = Date.parse(task.dueAt);
+/** The API's due windows (`due=overdue|today|week|none`), in this browser's zone, as the server counts them. */
+export function matchesDue(task: Task, due: DueFilter, context: DueContext = dueContext()): boolean {
   switch (due) {
     case "overdue":
-      return !task.completed && at < now.getTime();
+      return !task.completed && isDueOverdue(task.due, context);
     case "today":
-      return at >= dayStart(now, 0) && at < dayStart(now, 1);
+      return isDueToday(task.due, context);
     case "week":
-      return at >= dayStart(now, 0) && at < dayStart(now, 7);
+      return isDueWithin(task.due, 7, context);
     case "none":
-      return false;
+      return task.due === null;
   }
-}
-
-/** Local midnight `days` after today's (a calendar day, so a daylight-saving change is counted right). */
-function dayStart(now: Date, days: number): number {
-  return new Date(now.getFullYear(), now.getMonth(), now.getDate() + days).getTime();
 }
 
 /**
  * The filter a task's due label stands for, the narrowest that holds it (overdue, today, the
  * next 7 days); null when none does (no due date, or later than a week).
  */
-export function dueFilterOf(task: Task, now = new Date()): DueFilter | null {
-  if (task.dueAt === null) return null;
-  return (["overdue", "today", "week"] as const).find((due) => matchesDue(task, due, now)) ?? null;
-}
-
-/** The words on a filter's chip: `tag: work`, `priority: high`, `due: today`. */
-export function narrowingLabel(key: (typeof narrowingKeys)[number], view: View): string | null {
-  const value = view[key];
-  if (!value) return null;
-  if (key === "priority") return `priority: ${priorityLabels[value as Priority].toLowerCase()}`;
-  if (key === "due") return `due: ${dueFilterLabels[value as DueFilter]}`;
-  return `tag: ${value}`;
+export function dueFilterOf(task: Task, context: DueContext = dueContext()): DueFilter | null {
+  if (task.due === null) return null;
+  return (["overdue", "today", "week"] as const).find((due) => matchesDue(task, due, context)) ?? null;
 }
 
 const priorityRank: Record<Priority, number> = { none: 0, low: 1, medium: 2, high: 3 };
 
 /** The server's order for a sort (see docs/tasks-api.md): how the list shows the replica. */
-export function compareTasks(sort: SortOption): (a: Task, b: Task) => number {
+export function compareTasks(sort: SortOption, context: DueContext = dueContext()): (a: Task, b: Task) => number {
   const byId = (a: Task, b: Task) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
   switch (sort) {
     case "newest":
@@ -195,11 +218,13 @@ export function compareTasks(sort: SortOption): (a: Task, b: Task) => number {
     case "oldest":
       return (a, b) => compareStrings(a.createdAt, b.createdAt) || byId(a, b);
     case "due":
+      // By instant, an all-day task at the start of its day here, none last (worker/src/tasks/due.ts).
       return (a, b) => {
-        if (a.dueAt === b.dueAt) return byId(a, b);
-        if (a.dueAt === null) return 1;
-        if (b.dueAt === null) return -1;
-        return Date.parse(a.dueAt) - Date.parse(b.dueAt) || byId(a, b);
+        const [ka, kb] = [dueSortKey(a.due, context), dueSortKey(b.due, context)];
+        if (ka === kb) return byId(a, b);
+        if (ka === null) return 1;
+        if (kb === null) return -1;
+        return ka - kb || byId(a, b);
       };
     case "priority":
       return (a, b) => priorityRank[b.priority] - priorityRank[a.priority] || byId(b, a);
@@ -230,15 +255,25 @@ export const priorityLabels: Record<Priority, string> = {
   high: "High",
 };
 
-/** The optional details of a task, as typed: the due date as yyyy-mm-dd, tags comma-separated. */
+/** The words on a filter's chip: `tag: work`, `priority: high`, `due: today`. */
+export function narrowingLabel(key: (typeof narrowingKeys)[number], view: View): string | null {
+  const value = view[key];
+  if (!value) return null;
+  if (key === "priority") return `priority: ${priorityLabels[value as Priority].toLowerCase()}`;
+  if (key === "due") return `due: ${dueFilterLabels[value as DueFilter]}`;
+  return `tag: ${value}`;
+}
+
+/** The optional details of a task, as typed: the due date as yyyy-mm-dd and time as HH:MM (or ""), tags comma-separated. */
 export interface DetailsDraft {
   description: string;
   priority: Priority;
   due: string;
+  dueTime: string;
   tags: string;
 }
 
-export const emptyDetails: DetailsDraft = { description: "", priority: "none", due: "", tags: "" };
+export const emptyDetails: DetailsDraft = { description: "", priority: "none", due: "", dueTime: "", tags: "" };
 
 /** A task as the person is typing it: into New task, or into the editor of one task. */
 export interface TypedTask {
@@ -267,32 +302,99 @@ export function checkTags(tags: readonly string[]): string | null {
   return null;
 }
 
-/** A due date is a day; it is due at the end of that day where the person is. */
-export function dueAtFromDateInput(value: string): string | null {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  if (!match) return null;
-  const [, year, month, day] = match;
-  return new Date(Number(year), Number(month) - 1, Number(day), 23, 59, 59).toISOString();
+/**
+ * The date and time fields for a `due`: an all-day date as it is; a timed one as its date and
+ * time here (the same instant, shown where the person is looking).
+ */
+export function dueInputs(due: Due | null, context: DueContext = dueContext()): Pick<DetailsDraft, "due" | "dueTime"> {
+  if (!due) return { due: "", dueTime: "" };
+  const instant = dueSortKey(due, context);
+  if (due.time === null || instant === null) return { due: due.date, dueTime: "" };
+  return { due: dueDayIn(due, context), dueTime: timeIn(instant, context.zone) };
 }
 
-export function dateInputFromDueAt(dueAt: string | null): string {
-  if (!dueAt) return "";
-  const date = new Date(dueAt);
-  if (Number.isNaN(date.getTime())) return "";
-  const pad = (n: number) => String(n).padStart(2, "0");
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+/**
+ * The `due` the fields mean: exactly the day chosen, all day without a time, else that time
+ * here. Unchanged fields keep the task's own `due` (its zone included).
+ */
+export function dueFromInputs(
+  inputs: Pick<DetailsDraft, "due" | "dueTime">,
+  before: Due | null = null,
+  context: DueContext = dueContext(),
+): Due | null {
+  const shown = dueInputs(before, context);
+  if (before && shown.due === inputs.due && shown.dueTime === inputs.dueTime) return before;
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(inputs.due)) return null;
+  if (!/^\d{2}:\d{2}$/.test(inputs.dueTime)) return { date: inputs.due, time: null, timeZone: null };
+  return { date: inputs.due, time: inputs.dueTime, timeZone: context.zone };
 }
 
-export function isOverdue(task: Task, now = Date.now()): boolean {
-  return !task.completed && task.dueAt !== null && Date.parse(task.dueAt) < now;
+function timeIn(instant: number, zone: string): string {
+  const parts = new Intl.DateTimeFormat("en-GB", {
+    timeZone: zone,
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+  }).formatToParts(new Date(instant));
+  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? "00";
+  return `${part("hour")}:${part("minute")}`;
 }
 
-export function formatDue(dueAt: string, now = new Date()): string {
-  const date = new Date(dueAt);
-  const sameYear = date.getFullYear() === now.getFullYear();
-  return date.toLocaleDateString(undefined, {
+/** Whether the task is overdue: not done, and its day (all-day) or its time has passed. */
+export function isOverdue(task: Task, context: DueContext = dueContext()): boolean {
+  return !task.completed && isDueOverdue(task.due, context);
+}
+
+/** Whether the task is due today where the person is looking. */
+export function isToday(task: Task, context: DueContext = dueContext()): boolean {
+  return isDueToday(task.due, context);
+}
+
+/** The calendar day a task is due on here (Upcoming groups by it). */
+export function dueDay(due: Due, context: DueContext = dueContext()): string {
+  return dueDayIn(due, context);
+}
+
+/** A calendar date in the person's words: "Friday 5 December" (a date, so it never shifts). */
+export function formatDay(date: string, withYear = false): string {
+  const [year, month, day] = date.split("-").map(Number) as [number, number, number];
+  return new Date(Date.UTC(year, month - 1, day)).toLocaleDateString(undefined, {
+    timeZone: "UTC",
+    weekday: "long",
     day: "numeric",
-    month: "short",
-    ...(sameYear ? {} : { year: "numeric" }),
+    month: "long",
+    ...(withYear ? { year: "numeric" } : {}),
   });
+}
+
+/**
+ * A due label: "Today", "Tomorrow", a weekday within a week, else a date (with the year when
+ * another); with the time when set, in the viewer's zone and the person's locale.
+ */
+export function formatDue(due: Due, context: DueContext = dueContext()): string {
+  const day = dueDayIn(due, context);
+  const today = todayIn(context);
+  const [year, month, date] = day.split("-").map(Number) as [number, number, number];
+  const utc = new Date(Date.UTC(year, month - 1, date));
+  const dayLabel =
+    day === today
+      ? "Today"
+      : day === addDays(today, 1)
+        ? "Tomorrow"
+        : day > today && day < addDays(today, 7)
+          ? utc.toLocaleDateString(undefined, { timeZone: "UTC", weekday: "long" })
+          : utc.toLocaleDateString(undefined, {
+              timeZone: "UTC",
+              day: "numeric",
+              month: "short",
+              ...(day.slice(0, 4) === today.slice(0, 4) ? {} : { year: "numeric" }),
+            });
+  const instant = due.time === null ? null : dueSortKey(due, context);
+  if (instant === null) return dayLabel;
+  const time = new Date(instant).toLocaleTimeString(undefined, {
+    timeZone: context.zone,
+    hour: "numeric",
+    minute: "2-digit",
+  });
+  return `${dayLabel}, ${time}`;
 }

@@ -71,7 +71,7 @@ export function makeTask(fields: Partial<Task> & { title: string }): Task {
     completed: false,
     completedAt: null,
     priority: "none",
-    dueAt: null,
+    due: null,
     tags: [],
     createdAt: now,
     updatedAt: now,
@@ -275,7 +275,9 @@ export class FakeServer {
               id: body.id ?? crypto.randomUUID(),
               title,
               tags: (body.tags ?? []).map((t) => t.toLowerCase()),
-              dueAt: body.dueAt ?? null,
+              due: body.due
+                ? { date: body.due.date, time: body.due.time ?? null, timeZone: body.due.timeZone ?? null }
+                : null,
             }),
           );
           return response(201).json(created);

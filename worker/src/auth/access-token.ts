@@ -8,6 +8,7 @@ import {
   jwtVerify,
 } from "jose";
 import type { Config } from "../config.ts";
+import { isZoneName } from "../tasks/due.ts";
 import { type Auth, tokenClaims } from "./auth.ts";
 
 /** How long a warm isolate trusts its copy of the key set, and how often an unknown `kid` may refresh it. */
@@ -57,6 +58,8 @@ export interface AccessToken {
   sessionId: string | undefined;
   /** `exp`, or `iat` plus the maximum token age if sooner, in seconds since the epoch. */
   expiresAt: number;
+  /** The person's IANA zone (`tz`), when they have one the runtime knows: "now" for the task API. */
+  timeZone: string | undefined;
 }
 
 /** What a full verification established about a token, kept so the next request with it skips the RSA check. */
@@ -87,7 +90,8 @@ async function fromCache(token: string, keySet: JWTVerifyGetKey): Promise<Access
   const stillValid =
     Date.now() / 1000 < entry.expiresAt + clockToleranceSeconds &&
     (await Promise.resolve(keySet(entry.header, entry.input)).catch(() => undefined)) === entry.key;
-  if (stillValid) return { userId: entry.userId, sessionId: entry.sessionId, expiresAt: entry.expiresAt };
+  if (stillValid)
+    return { userId: entry.userId, sessionId: entry.sessionId, expiresAt: entry.expiresAt, timeZone: entry.timeZone };
   cache.delete(token);
   return undefined;
 }
@@ -140,6 +144,7 @@ export async function verifyAccessToken(token: string, keySet: JWTVerifyGetKey, 
       userId: payload.sub,
       sessionId: typeof payload.sid === "string" ? payload.sid : undefined,
       expiresAt,
+      timeZone: typeof payload.tz === "string" && isZoneName(payload.tz) ? payload.tz : undefined,
     };
     if (usedKey) remember(token, keySet, { ...verified, ...usedKey });
     return verified;

@@ -23,6 +23,12 @@ export const user = pgTable("user", {
   image: text("image"),
   /** Set by the two-factor plugin once a TOTP secret has been confirmed with a code. */
   twoFactorEnabled: boolean("two_factor_enabled").default(false),
+  /**
+   * The person's IANA time zone (a Better Auth additional field, set from the browser at
+   * sign-up, changed on the account page): "now" and "today" for the task API when a request
+   * names no `tz`, and the zone of a timed due date given without one. Null: UTC.
+   */
+  timeZone: text("time_zone"),
   ...timestamps,
 });
 

@@ -12,6 +12,7 @@ import * as schema from "../db/schema.ts";
 import { endLiveSessions } from "../live/notify.ts";
 import { describeError, logEvent } from "../log.ts";
 import { createMailer, type Mailer } from "../mail/mailer.ts";
+import { isZoneName } from "../tasks/due.ts";
 import { accountOptions } from "./accounts.ts";
 import { deleteUserWithoutCredentials } from "./auth.repo.ts";
 import {
@@ -38,6 +39,12 @@ const profileLimits = { nameLength: 100, imageUrlLength: 2048 } as const;
 export function tokenClaims(config: Config) {
   return { issuer: config.baseUrl, audience: `${config.baseUrl}/api` };
 }
+
+/** The person's time zone as sign-up and update-user take it: an IANA name (docs/tasks-api.md "The due model"). */
+const TimeZone = z
+  .string({ error: "timeZone must be an IANA time zone name such as Europe/Berlin" })
+  .refine(isZoneName, "timeZone must be an IANA time zone name such as Europe/Berlin")
+  .nullable();
 
 export type Auth = ReturnType<typeof createAuth>;
 
@@ -81,7 +88,12 @@ function createAuth(config: Config, db: Database, mailer: Mailer) {
     },
     emailVerification: accounts.emailVerification,
     session: { ...sessionLifetime, additionalFields: accounts.sessionFields },
-    user: { deleteUser: { enabled: true }, changeEmail: { enabled: true } },
+    user: {
+      deleteUser: { enabled: true },
+      changeEmail: { enabled: true },
+      // The person's time zone (docs/tasks-api.md "The due model"): set at sign-up, changed on the account page.
+      additionalFields: { timeZone: { type: "string", required: false, input: true, validator: { input: TimeZone } } },
+    },
     // Throttling happens before Better Auth, per exposed endpoint (auth.routes.ts).
     rateLimit: { enabled: false },
     advanced: {
@@ -121,9 +133,13 @@ function createAuth(config: Config, db: Database, mailer: Mailer) {
           issuer,
           audience,
           expirationTime: `${config.accessTokenTtlSeconds} seconds`,
-          // `sub` (the user id) and `sid` (the session's random id, so the live channel can end
-          // that session's sockets) are all the API needs; no e-mail or name in a token.
-          definePayload: ({ session }) => ({ sid: session.id }),
+          // `sub` (the user id), `sid` (the session's random id, so the live channel can end
+          // that session's sockets) and `tz` (the person's time zone: "today" for the task API
+          // without a database trip) are all the API needs; no e-mail or name in a token.
+          definePayload: ({ session, user }) => ({
+            sid: session.id,
+            ...(typeof user.timeZone === "string" && isZoneName(user.timeZone) ? { tz: user.timeZone } : {}),
+          }),
         },
         disableSettingJwtHeader: true,
       }),

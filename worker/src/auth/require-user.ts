@@ -19,8 +19,13 @@ const bearer = /^Bearer (\S+)$/i;
  */
 export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
   const token = bearer.exec(c.req.header("Authorization") ?? "")?.[1];
-  const { userId } = await authenticate(c, token, "Send an access token in an `Authorization: Bearer` header.");
+  const { userId, timeZone } = await authenticate(
+    c,
+    token,
+    "Send an access token in an `Authorization: Bearer` header.",
+  );
   c.set("userId", userId);
+  c.set("timeZone", timeZone ?? "UTC");
   await next();
 });
 

@@ -3,6 +3,7 @@ import type { Database } from "../db/client.ts";
 import { sqlStateOf } from "../db/errors.ts";
 import { type Repeatability, withRetries } from "../db/retry.ts";
 import { asJsonText, type JsonText } from "../json-text.ts";
+import { type Due, sameDue } from "./due.ts";
 import { deletedTasks, taskSequences, tasks, taskTombstones } from "./tasks.schema.ts";
 import type {
   CreateTaskInput,
@@ -34,13 +35,20 @@ export function toTask(row: TaskRow): TaskOutput {
     completed: row.completed,
     completedAt: row.completedAt?.toISOString() ?? null,
     priority: row.priority,
-    dueAt: row.dueAt?.toISOString() ?? null,
+    due:
+      row.dueDate === null
+        ? null
+        : { date: row.dueDate, time: row.dueTime?.slice(0, 5) ?? null, timeZone: row.dueZone },
     tags: row.tags,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
     version: row.version,
   };
 }
+
+/** `due` as the API answers it ({@link toTask}): null, or `{date, time, timeZone}`. */
+const dueJson = sql`CASE WHEN ${tasks.dueDate} IS NULL THEN NULL ELSE json_build_object(
+  'date', to_char(${tasks.dueDate}, 'YYYY-MM-DD'), 'time', to_char(${tasks.dueTime}, 'HH24:MI'), 'timeZone', ${tasks.dueZone}) END`;
 
 /** A timestamp as the API writes it, by Postgres: `toISOString`'s form (UTC, milliseconds, `Z`). */
 const isoText = (value: SQL | AnyColumn) => sql`to_char(${value} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
@@ -53,10 +61,11 @@ const isoText = (value: SQL | AnyColumn) => sql`to_char(${value} AT TIME ZONE 'U
  */
 const taskFields = sql.join(
   Object.entries(getTableColumns(tasks))
-    .filter(([field]) => field !== "seq")
-    .map(
-      ([field, column]) =>
-        sql`${column.columnType === "PgTimestamp" ? isoText(column) : column} AS ${sql.identifier(field)}`,
+    .filter(([field]) => !["seq", "dueTime", "dueZone", "dueAt"].includes(field))
+    .map(([field, column]) =>
+      field === "dueDate"
+        ? sql`${dueJson} AS "due"`
+        : sql`${column.columnType === "PgTimestamp" ? isoText(column) : column} AS ${sql.identifier(field)}`,
     ),
   sql`, `,
 );
@@ -299,9 +308,21 @@ const foreignKeyViolation = "23503";
  * Creates a task. With a client-chosen id the create is idempotent: replaying the
  * same body returns the task already stored; another body under that id is a conflict.
  */
-export async function createTask(db: Database, userId: string, input: CreateTaskInput): Promise<CreateResult> {
+export async function createTask(
+  db: Database,
+  userId: string,
+  input: CreateTaskInput,
+  personZone: string,
+): Promise<CreateResult> {
   const id = input.id ?? crypto.randomUUID();
-  const values = { ...input, id, userId, completedAt: input.completed ? sql`now()` : null };
+  const { due, ...fields } = input;
+  const values = {
+    ...fields,
+    ...dueColumns(due, personZone),
+    id,
+    userId,
+    completedAt: input.completed ? sql`now()` : null,
+  };
   // Repeatable: with the id fixed, a repeated insert does nothing and the read finds the first one.
   let written: [{ seq: number }[], TaskRow[], unknown, unknown, TaskRow[]];
   try {
@@ -310,7 +331,7 @@ export async function createTask(db: Database, userId: string, input: CreateTask
         advance(db, userId),
         db
           .insert(tasks)
-          .values({ ...values, dueAt: input.dueAt === null ? null : new Date(input.dueAt), seq: currentSeq(userId) })
+          .values({ ...values, seq: currentSeq(userId) })
           .onConflictDoNothing({ target: tasks.id })
           .returning(),
         supersedeTombstones(db, userId),
@@ -336,7 +357,7 @@ function sameContent(task: TaskOutput, input: CreateTaskInput): boolean {
     task.description === input.description &&
     task.completed === input.completed &&
     task.priority === input.priority &&
-    task.dueAt === input.dueAt &&
+    sameDue(task.due, input.due) &&
     sameTags(task.tags, input.tags)
   );
 }
@@ -350,20 +371,64 @@ const bump = { version: sql`${tasks.version} + 1`, updatedAt: sql`now()` };
 /** Absolute writes are safe to repeat when conditional on a version: a repeat finds its own try (see conditionalWrite). */
 const repeatableWhen = (condition: VersionCondition): Repeatability => (condition === "any" ? "once" : "repeatable");
 
-type Editable = Pick<TaskOutput, "title" | "description" | "priority" | "tags" | "dueAt" | "completed">;
-const editable = ["title", "description", "priority", "tags", "dueAt", "completed"] as const;
+type Editable = Pick<TaskOutput, "title" | "description" | "priority" | "tags" | "due" | "completed">;
+const editable = ["title", "description", "priority", "tags", "due", "completed"] as const;
+
+/**
+ * The columns of a `due` (docs/decisions/020-dates-that-never-shift.md), as SQL for an insert:
+ * a timed task's instant is its date and time read in its zone — the person's when it names
+ * none — by Postgres, whose zone data the filters use too.
+ */
+function dueColumns(due: Due | null, personZone: string) {
+  return {
+    dueDate: sql`${due?.date ?? null}::date`,
+    dueTime: sql`${due?.time ?? null}::time`,
+    dueZone: sql`${due?.timeZone ?? null}::text`,
+    dueAt: dueInstantSql(
+      sql`${due?.date ?? null}::date`,
+      sql`${due?.time ?? null}::time`,
+      sql`${due?.time ? (due.timeZone ?? personZone) : null}::text`,
+    ),
+  };
+}
+
+const dueInstantSql = (date: SQL, time: SQL, zone: SQL) =>
+  sql`CASE WHEN ${time} IS NULL THEN NULL ELSE (${date} + ${time}) AT TIME ZONE ${zone} END`;
+
+/** The placeholders' values of a `due` write ({@link changesOf}). */
+function dueValues(due: Due | null, personZone: string) {
+  return {
+    dueDate: due?.date ?? null,
+    dueTime: due?.time ?? null,
+    dueZone: due?.timeZone ?? null,
+    dueAtZone: due?.time ? (due.timeZone ?? personZone) : null,
+  };
+}
 
 /** The SET of a write of these fields, each from the placeholder of its name. */
 function changesOf(fields: readonly (keyof Editable)[]): Changes {
   const changes: Changes = {};
-  for (const field of fields) changes[field] = placeholder(field);
+  for (const field of fields) {
+    if (field !== "due") changes[field] = placeholder(field);
+  }
+  if (fields.includes("due")) {
+    const [date, time] = [sql`${placeholder("dueDate")}::date`, sql`${placeholder("dueTime")}::time`];
+    changes.dueDate = date;
+    changes.dueTime = time;
+    changes.dueZone = sql`${placeholder("dueZone")}::text`;
+    changes.dueAt = dueInstantSql(date, time, sql`${placeholder("dueAtZone")}::text`);
+  }
   if (fields.includes("completed")) changes.completedAt = completedAtFor(placeholder("completed"));
   return changes;
 }
 
 const sameFields = (wanted: Partial<Editable>) => (task: TaskOutput) =>
   Object.entries(wanted).every(([field, value]) =>
-    field === "tags" ? sameTags(task.tags, value as string[]) : task[field as keyof TaskOutput] === value,
+    field === "tags"
+      ? sameTags(task.tags, value as string[])
+      : field === "due"
+        ? sameDue(task.due, value as Due | null)
+        : task[field as keyof TaskOutput] === value,
   );
 
 export function replaceTask(
@@ -372,16 +437,21 @@ export function replaceTask(
   id: string,
   input: ReplaceTaskInput,
   condition: VersionCondition,
+  personZone: string,
 ) {
   const wanted: Editable = {
     title: input.title,
     description: input.description,
     priority: input.priority,
     tags: input.tags,
-    dueAt: input.dueAt,
+    due: input.due,
     completed: input.completed,
   };
-  const write = { shape: "replace", changes: () => changesOf(editable), values: wanted };
+  const write = {
+    shape: "replace",
+    changes: () => changesOf(editable),
+    values: { ...wanted, ...dueValues(input.due, personZone) },
+  };
   return conditionalWrite(db, write, userId, id, condition, sameFields(wanted), repeatableWhen(condition));
 }
 
@@ -391,18 +461,20 @@ export function patchTask(
   id: string,
   patch: PatchTaskInput,
   condition: VersionCondition,
+  personZone: string,
 ) {
   const wanted: Partial<Editable> = {};
   if (patch.title !== undefined) wanted.title = patch.title;
   if (patch.description !== undefined) wanted.description = patch.description ?? "";
   if (patch.priority !== undefined) wanted.priority = patch.priority ?? "none";
   if (patch.tags !== undefined) wanted.tags = patch.tags ?? [];
-  if (patch.dueAt !== undefined) wanted.dueAt = patch.dueAt;
+  if (patch.due !== undefined) wanted.due = patch.due;
   if (patch.completed !== undefined) wanted.completed = patch.completed;
 
   const fields = editable.filter((field) => field in wanted);
   if (fields.length === 0) return unchanged(db, userId, id, condition);
-  const write = { shape: `patch:${fields.join(",")}`, changes: () => changesOf(fields), values: wanted };
+  const values = patch.due === undefined ? wanted : { ...wanted, ...dueValues(patch.due, personZone) };
+  const write = { shape: `patch:${fields.join(",")}`, changes: () => changesOf(fields), values };
   return conditionalWrite(db, write, userId, id, condition, sameFields(wanted), repeatableWhen(condition));
 }
 
@@ -625,8 +697,11 @@ function sameTags(a: string[], b: string[]): boolean {
 
 /* ---------- listing ---------- */
 
-/** The value a list is ordered by, with the id as tie-breaker; nulls (no due date) always last. */
-function sortKey(sort: ListQuery["sort"], order: ListQuery["order"]): { expression: SQL; type: SQL } {
+/**
+ * The value a list is ordered by, with the id as tie-breaker; nulls (no due date) always last.
+ * `due` orders by instant, an all-day task at the start of its day in the viewer's zone `tz` (./due.ts).
+ */
+function sortKey(sort: ListQuery["sort"], order: ListQuery["order"], tz: unknown): { expression: SQL; type: SQL } {
   switch (sort) {
     case "created":
       return { expression: sql`${tasks.createdAt}`, type: sql`timestamptz` };
@@ -638,7 +713,7 @@ function sortKey(sort: ListQuery["sort"], order: ListQuery["order"]): { expressi
       return { expression: sql`${tasks.priority}`, type: sql`task_priority` };
     case "due":
       return {
-        expression: sql`coalesce(${tasks.dueAt}, ${order === "asc" ? sql`'infinity'` : sql`'-infinity'`}::timestamptz)`,
+        expression: sql`coalesce(${tasks.dueAt}, ${tasks.dueDate}::timestamp AT TIME ZONE ${tz}::text, ${order === "asc" ? sql`'infinity'` : sql`'-infinity'`}::timestamptz)`,
         type: sql`timestamptz`,
       };
   }
@@ -677,7 +752,8 @@ interface FilterValues {
 function filterValues(userId: string, query: TaskFilters): FilterValues {
   return {
     userId,
-    tz: query.tz,
+    // The routes fill `tz` in from the person's zone; UTC only for a person who has none.
+    tz: query.tz ?? "UTC",
     priority: query.priority,
     tag: query.tag,
     search: query.q ? `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : undefined,
@@ -693,15 +769,22 @@ const filterShape = (query: TaskFilters) =>
  * `value` gives what each comparison takes: the value itself, or a placeholder.
  */
 function filterCondition(query: TaskFilters, value: (name: keyof FilterValues) => unknown): SQL | undefined {
-  const tz = value("tz");
-  const startOfToday = sql`date_trunc('day', now(), ${tz})`;
-  const daysAhead = (days: number) =>
-    sql`((${startOfToday} AT TIME ZONE ${tz}) + make_interval(days => ${days})) AT TIME ZONE ${tz}`;
+  // The rules of ./due.ts: all-day tasks (no instant) by calendar date in the viewer's zone,
+  // timed ones by instant from the start of the viewer's days.
+  const tz = sql`${value("tz")}::text`;
+  const today = sql`(now() AT TIME ZONE ${tz})::date`;
+  const startOf = (days: number) => sql`((${today} + ${sql.raw(String(days))})::timestamp AT TIME ZONE ${tz})`;
+  const within = (days: number) =>
+    sql`((${tasks.dueAt} IS NULL AND ${tasks.dueDate} >= ${today} AND ${tasks.dueDate} < ${today} + ${sql.raw(String(days))})
+      OR (${tasks.dueAt} >= ${startOf(0)} AND ${tasks.dueAt} < ${startOf(days)}))`;
   const due = {
-    overdue: and(lt(tasks.dueAt, sql`now()`), eq(tasks.completed, false)),
-    today: and(sql`${tasks.dueAt} >= ${startOfToday}`, sql`${tasks.dueAt} < ${daysAhead(1)}`),
-    week: and(sql`${tasks.dueAt} >= ${startOfToday}`, sql`${tasks.dueAt} < ${daysAhead(7)}`),
-    none: isNull(tasks.dueAt),
+    overdue: and(
+      sql`(${lt(tasks.dueAt, sql`now()`)} OR (${tasks.dueAt} IS NULL AND ${tasks.dueDate} < ${today}))`,
+      eq(tasks.completed, false),
+    ),
+    today: within(1),
+    week: within(7),
+    none: isNull(tasks.dueDate),
   };
   const search = value("search");
   return and(
@@ -733,7 +816,7 @@ function listStatement(db: Database, query: ListQuery, hasCursor: boolean) {
   const shape = `list:${filterShape(query)}:${query.sort}:${query.order}:${hasCursor ? "after" : "first"}`;
   return prepared(db, shape, () => {
     const filters = filterCondition(query, (name) => sql.placeholder(name));
-    const { expression, type } = sortKey(query.sort, query.order);
+    const { expression, type } = sortKey(query.sort, query.order, sql.placeholder("tz"));
     const dir = query.order === "asc" ? sql`ASC` : sql`DESC`;
     const limit = sql`${sql.placeholder("limit")}::integer`;
     const after = hasCursor

@@ -104,7 +104,7 @@ export const tasksRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
       },
     }),
     async (c) => {
-      const query = c.req.valid("query");
+      const query = inPersonZone(c, c.req.valid("query"));
       const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor, query);
       const page = await listTasks(c.var.db, c.var.userId, query, cursor).catch((error: unknown) => {
         // A cursor key Postgres cannot read back (a data exception, class 22) was not one we issued.
@@ -171,7 +171,9 @@ export const tasksRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
       },
     }),
     async (c) => {
-      const result = await createTask(c.var.db, c.var.userId, c.req.valid("json"));
+      const result = await createTask(c.var.db, c.var.userId, c.req.valid("json"), c.var.timeZone).catch(
+        refuseUnknownDueZone,
+      );
       if (result.kind === "conflict") {
         throw problem("id_conflict", { detail: "A different task already uses this id; choose another id." });
       }
@@ -197,7 +199,13 @@ export const tasksRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     }),
     async (c) => {
       const { completed, ids } = c.req.valid("json");
-      const { ids: changed, seq } = await markTasks(c.var.db, c.var.userId, c.req.valid("query"), completed, ids)
+      const { ids: changed, seq } = await markTasks(
+        c.var.db,
+        c.var.userId,
+        inPersonZone(c, c.req.valid("query")),
+        completed,
+        ids,
+      )
         .catch(refuseUnknownZone)
         .catch(refuseGoneAccount);
       announce(c, seq);
@@ -217,7 +225,7 @@ export const tasksRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
       responses: { 200: json(Deleted, "The tasks deleted, and how to restore them"), ...failures },
     }),
     async (c) => {
-      const { ids, undo, seq } = await clearTasks(c.var.db, c.var.userId, c.req.valid("query"))
+      const { ids, undo, seq } = await clearTasks(c.var.db, c.var.userId, inPersonZone(c, c.req.valid("query")))
         .catch(refuseUnknownZone)
         .catch(refuseGoneAccount);
       announce(c, seq);
@@ -273,7 +281,12 @@ export const tasksRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     }),
     async (c) => {
       const { id } = c.req.valid("param");
-      return respond(c, await replaceTask(c.var.db, c.var.userId, id, c.req.valid("json"), ifMatch(c)));
+      return respond(
+        c,
+        await replaceTask(c.var.db, c.var.userId, id, c.req.valid("json"), ifMatch(c), c.var.timeZone).catch(
+          refuseUnknownDueZone,
+        ),
+      );
     },
   )
   .openapi(
@@ -289,7 +302,12 @@ export const tasksRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     }),
     async (c) => {
       const { id } = c.req.valid("param");
-      return respond(c, await patchTask(c.var.db, c.var.userId, id, c.req.valid("json"), ifMatch(c)));
+      return respond(
+        c,
+        await patchTask(c.var.db, c.var.userId, id, c.req.valid("json"), ifMatch(c), c.var.timeZone).catch(
+          refuseUnknownDueZone,
+        ),
+      );
     },
   )
   .openapi(
@@ -359,6 +377,25 @@ function refuseUnknownZone(error: unknown): never {
   if (sqlStateOf(error) !== unknownZone) throw error;
   const message = "tz must be an IANA time zone name such as Europe/Paris; the database does not know this one";
   throw problem("invalid_parameter", { detail: message, extensions: { errors: [{ path: "tz", message }] } });
+}
+
+/** A zone in `due` that the runtime knows and Postgres does not: the field's 422, not a 500. */
+function refuseUnknownDueZone(error: unknown): never {
+  if (sqlStateOf(error) !== unknownZone) throw error;
+  const message =
+    "The due time zone must be an IANA time zone name such as Europe/Berlin; the database does not know this one";
+  throw problem("validation_failed", {
+    detail: "Some fields are not valid.",
+    extensions: { errors: [{ path: "due.timeZone", message }] },
+  });
+}
+
+/** The filters with `tz` filled in: the request's, else the person's zone from the access token. */
+function inPersonZone<Query extends { tz?: string | undefined }>(
+  c: Context<AppEnv>,
+  query: Query,
+): Query & { tz: string } {
+  return { ...query, tz: query.tz ?? c.var.timeZone };
 }
 
 /** SQLSTATE 23503: the write's change sequence names a user deleted since the token was issued. */

@@ -3,6 +3,7 @@ import {
   bigint,
   boolean,
   check,
+  date,
   index,
   integer,
   jsonb,
@@ -10,6 +11,7 @@ import {
   pgTable,
   primaryKey,
   text,
+  time,
   timestamp,
   uuid,
 } from "drizzle-orm/pg-core";
@@ -35,6 +37,14 @@ export const tasks = pgTable(
     completed: boolean("completed").notNull().default(false),
     completedAt: instant("completed_at"),
     priority: taskPriority("priority").notNull().default("none"),
+    // When the task is due (docs/decisions/020-dates-that-never-shift.md): a calendar day, a
+    // wall-clock time on it and its zone (null: the person's), as the API has them; and for a
+    // timed task the instant they make, computed by the write in SQL so overdue, today and the
+    // due order compare an indexed column. An all-day task has no instant: its day starts and
+    // ends where the viewer is.
+    dueDate: date("due_date", { mode: "string" }),
+    dueTime: time("due_time", { precision: 0 }),
+    dueZone: text("due_zone"),
     dueAt: instant("due_at"),
     tags: text("tags").array().notNull().default(sql`'{}'::text[]`),
     createdAt: instant("created_at").notNull().defaultNow(),
@@ -51,6 +61,7 @@ export const tasks = pgTable(
     index("tasks_user_created_idx").on(table.userId, table.createdAt, table.id),
     index("tasks_user_updated_idx").on(table.userId, table.updatedAt, table.id),
     index("tasks_user_due_idx").on(table.userId, table.dueAt, table.id),
+    index("tasks_user_due_date_idx").on(table.userId, table.dueDate, table.id),
     index("tasks_user_priority_idx").on(table.userId, table.priority, table.id),
     index("tasks_user_title_idx").on(table.userId, sql`lower(${table.title}) COLLATE "C"`, table.id),
     // The pending view (the site's default filter) without reading completed tasks.
@@ -67,6 +78,10 @@ export const tasks = pgTable(
     check("tasks_tags_count", sql`coalesce(array_length(${table.tags}, 1), 0) <= 10`),
     check("tasks_completed_at", sql`${table.completed} = (${table.completedAt} IS NOT NULL)`),
     check("tasks_version_positive", sql`${table.version} >= 1`),
+    // A time needs a date, a zone needs a time, and a timed task (only) has its instant.
+    check("tasks_due_time_needs_date", sql`${table.dueTime} IS NULL OR ${table.dueDate} IS NOT NULL`),
+    check("tasks_due_zone_needs_time", sql`${table.dueZone} IS NULL OR ${table.dueTime} IS NOT NULL`),
+    check("tasks_due_at_iff_time", sql`(${table.dueAt} IS NULL) = (${table.dueTime} IS NULL)`),
   ],
 );
 

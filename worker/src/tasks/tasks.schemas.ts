@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { isCalendarDate, isWallTime, isZoneName } from "./due.ts";
 import { priorities } from "./tasks.schema.ts";
 
 /**
@@ -23,19 +24,48 @@ const Description = z
   .openapi({ example: "" });
 
 /**
- * A due date is stored and answered in UTC with a four-digit year: years 1000–9999 after
- * conversion to UTC. Outside them Postgres refuses the value (year 0, year 10000) or the
- * driver reads the stored text back wrong (years below 100 come back as 19xx/20xx).
+ * When the task is due (docs/tasks-api.md "The due model"; the rules are in ./due.ts): a
+ * calendar day, or a wall-clock time on it in a zone (the person's when null). Each part
+ * is checked on its own so a mistake names its field (`due.date`, `due.time`, `due.timeZone`).
  */
-const DueAt = z.iso
-  .datetime({ offset: true, error: "Due date must be an ISO 8601 date-time, e.g. 2026-12-01T17:00:00Z" })
-  .refine((value) => {
-    const year = new Date(value).getUTCFullYear();
-    return year >= 1000 && year <= 9999;
-  }, "Due date must fall within the years 1000 to 9999 (in UTC)")
-  .transform((value) => new Date(value).toISOString())
+export const Due = z
+  .strictObject(
+    {
+      date: z
+        .string({ error: "The due date must be text such as 2026-12-01" })
+        .refine(isCalendarDate, "The due date must be a real date as YYYY-MM-DD in the years 1000 to 9999")
+        .openapi({ example: "2026-12-01", description: "The calendar day, `YYYY-MM-DD`" }),
+      time: z
+        .string({ error: "The due time must be text such as 17:00" })
+        .refine(isWallTime, "The due time must be HH:MM, from 00:00 to 23:59")
+        .nullable()
+        .default(null)
+        .openapi({ example: "17:00", description: "A wall-clock time `HH:MM`; null for all day" }),
+      timeZone: z
+        .string({ error: "The due time zone must be text such as Europe/Berlin" })
+        .refine(isZoneName, "The due time zone must be an IANA time zone name such as Europe/Berlin")
+        .nullable()
+        .default(null)
+        .openapi({
+          example: "Europe/Berlin",
+          description: "The IANA zone of `time`; null for the person's zone. Only with a time",
+        }),
+    },
+    { error: "The due date must be an object {date, time, timeZone} or null" },
+  )
+  .superRefine((due, context) => {
+    if (due.timeZone !== null && due.time === null)
+      context.addIssue({
+        code: "custom",
+        path: ["timeZone"],
+        message: "A time zone needs a time: an all-day date is the same day in every zone",
+      });
+  })
   .nullable()
-  .openapi({ example: "2026-12-01T17:00:00.000Z" });
+  .openapi("Due", {
+    description:
+      "null, or a calendar day (`time` null: the same day in every zone), or a wall-clock time on it in `timeZone`",
+  });
 
 const Tag = z
   .string({ error: "Each tag must be text" })
@@ -66,7 +96,10 @@ export const Task = z
     completed: z.boolean(),
     completedAt: z.string().datetime().nullable(),
     priority: Priority,
-    dueAt: z.string().datetime().nullable(),
+    due: z
+      .object({ date: z.string(), time: z.string().nullable(), timeZone: z.string().nullable() })
+      .nullable()
+      .openapi({ example: { date: "2026-12-01", time: "17:00", timeZone: "Europe/Berlin" } }),
     tags: z.array(z.string()),
     createdAt: z.string().datetime(),
     updatedAt: z.string().datetime(),
@@ -82,7 +115,7 @@ export const CreateTask = z
     description: Description.default(""),
     completed: Completed.default(false),
     priority: Priority.default("none"),
-    dueAt: DueAt.default(null),
+    due: Due.default(null),
     tags: Tags.default([]),
   })
   .openapi("CreateTask");
@@ -97,7 +130,7 @@ export const PatchTask = z
     description: Description.nullable().optional(),
     completed: Completed.optional(),
     priority: Priority.nullable().optional(),
-    dueAt: DueAt.optional(),
+    due: Due.optional(),
     tags: Tags.nullable().optional(),
   })
   .openapi("PatchTask");
@@ -135,11 +168,9 @@ const filters = {
     .refine(storableText, "Search text cannot contain NUL or unpaired surrogate characters")
     .optional(),
   due: z.enum(["overdue", "today", "week", "none"]).optional(),
-  tz: z
-    .string()
-    .refine(isZoneName, "tz must be an IANA time zone name such as Europe/Paris")
-    .default("UTC")
-    .openapi({ description: "IANA time zone in which `due=today` and `due=week` are counted" }),
+  tz: z.string().refine(isZoneName, "tz must be an IANA time zone name such as Europe/Paris").optional().openapi({
+    description: "The IANA zone in which `due` filters and the `due` sort count days (the person's zone when omitted)",
+  }),
 };
 
 export const TaskFilters = z.strictObject(filters, unknownParameter);
@@ -264,22 +295,6 @@ export type TaskOutput = z.output<typeof Task>;
 export type CreateTaskInput = z.output<typeof CreateTask>;
 export type ReplaceTaskInput = z.output<typeof ReplaceTask>;
 export type PatchTaskInput = z.output<typeof PatchTask>;
-
-/**
- * An IANA zone name the runtime knows. Offsets (`+05:30`) and POSIX forms (`UTC+5`) are
- * refused: the runtime reads them one way, Postgres the opposite way. A name the runtime
- * knows and Postgres does not (`US/Pacific-New`) is refused by the statement (22023),
- * which the routes answer as the same 400 — no extra round trip to ask Postgres first.
- */
-function isZoneName(value: string): boolean {
-  if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(value) || /^(UTC|GMT|UT)[+-]/i.test(value)) return false;
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: value });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Postgres text cannot hold U+0000, and an unpaired surrogate is not Unicode text (no UTF-8 encoding). */
 function storableText(value: string): boolean {

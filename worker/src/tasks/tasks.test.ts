@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { call } from "../../test/fixtures.ts";
 import { roundTrips } from "../../test/stand-in.ts";
-import { type TaskJson, type TaskUser, taskUser } from "../../test/tasks-client.ts";
+import { dueAtInstant, type TaskJson, type TaskUser, taskUser } from "../../test/tasks-client.ts";
 
 let user: TaskUser;
 
@@ -23,7 +23,7 @@ describe("creating a task", () => {
       completed: false,
       completedAt: null,
       priority: "none",
-      dueAt: null,
+      due: null,
       tags: [],
       version: 1,
     });
@@ -55,10 +55,16 @@ describe("creating a task", () => {
     expect(task.tags).toEqual(["work", "home"]);
   });
 
-  it("sets completedAt when created complete, and keeps dueAt as an instant", async () => {
-    const task = await user.add({ completed: true, dueAt: "2026-12-01T18:00:00+01:00" });
+  it("sets completedAt when created complete, and keeps due as it was given", async () => {
+    const due = { date: "2026-12-01", time: "18:00", timeZone: "Europe/Berlin" };
+    const task = await user.add({ completed: true, due });
     expect(task.completedAt).toEqual(expect.any(String));
-    expect(task.dueAt).toBe("2026-12-01T17:00:00.000Z");
+    expect(task.due).toEqual(due);
+    expect((await user.add({ due: { date: "2026-12-05" } })).due).toEqual({
+      date: "2026-12-05",
+      time: null,
+      timeZone: null,
+    });
   });
 
   it("accepts the limits exactly", async () => {
@@ -77,7 +83,8 @@ describe("creating a task", () => {
     ["title is not text", { title: 42 }, "title"],
     ["description is over 1000 characters", { title: "x", description: "d".repeat(1001) }, "description"],
     ["priority is unknown", { title: "x", priority: "urgent" }, "priority"],
-    ["dueAt is not a date-time", { title: "x", dueAt: "tomorrow" }, "dueAt"],
+    ["due is not an object", { title: "x", due: "tomorrow" }, "due"],
+    ["due.date is not a date", { title: "x", due: { date: "tomorrow" } }, "due.date"],
     ["completed is not a boolean", { title: "x", completed: "yes" }, "completed"],
     ["tags is not a list", { title: "x", tags: "work" }, "tags"],
     ["a tag is empty", { title: "x", tags: [" "] }, "tags.0"],
@@ -187,11 +194,9 @@ describe("patching a task (JSON merge patch)", () => {
   });
 
   it("resets a field sent as null to its default", async () => {
-    const task = await user.add({ description: "d", priority: "low", tags: ["x"], dueAt: "2026-12-01T00:00:00Z" });
-    const patched = await json(
-      await user.patch(task.id, { description: null, priority: null, tags: null, dueAt: null }),
-    );
-    expect(patched).toMatchObject({ description: "", priority: "none", tags: [], dueAt: null });
+    const task = await user.add({ description: "d", priority: "low", tags: ["x"], due: { date: "2026-12-01" } });
+    const patched = await json(await user.patch(task.id, { description: null, priority: null, tags: null, due: null }));
+    expect(patched).toMatchObject({ description: "", priority: "none", tags: [], due: null });
   });
 
   it("refuses a null or empty title with 422 and changes nothing", async () => {
@@ -305,21 +310,21 @@ describe("listing", () => {
       title: "file taxes",
       description: "Before the 100% deadline",
       priority: "high",
-      dueAt: new Date(now - 30 * hour).toISOString(),
+      due: dueAtInstant(now - 30 * hour),
     });
     await lister.add({
       title: "Call Alice",
       tags: ["work"],
       priority: "medium",
-      dueAt: new Date(now + 2 * hour).toISOString(),
+      due: dueAtInstant(now + 2 * hour),
     });
     await lister.add({
       title: "archive old mail",
       completed: true,
       tags: ["work", "home"],
-      dueAt: new Date(now - 50 * hour).toISOString(),
+      due: dueAtInstant(now - 50 * hour),
     });
-    await lister.add({ title: "Plan trip", priority: "high", dueAt: new Date(now + 72 * hour).toISOString() });
+    await lister.add({ title: "Plan trip", priority: "high", due: dueAtInstant(now + 72 * hour) });
   });
 
   it("lists newest first by default with the total", async () => {

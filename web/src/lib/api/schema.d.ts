@@ -24,7 +24,7 @@ export interface paths {
                     tag?: string;
                     q?: string;
                     due?: "overdue" | "today" | "week" | "none";
-                    /** @description IANA time zone in which `due=today` and `due=week` are counted */
+                    /** @description The IANA zone in which `due` filters and the `due` sort count days (the person's zone when omitted) */
                     tz?: string;
                     sort?: "created" | "updated" | "title" | "due" | "priority";
                     order?: "asc" | "desc";
@@ -248,7 +248,7 @@ export interface paths {
                     tag?: string;
                     q?: string;
                     due?: "overdue" | "today" | "week" | "none";
-                    /** @description IANA time zone in which `due=today` and `due=week` are counted */
+                    /** @description The IANA zone in which `due` filters and the `due` sort count days (the person's zone when omitted) */
                     tz?: string;
                 };
                 header?: never;
@@ -340,7 +340,7 @@ export interface paths {
                     tag?: string;
                     q?: string;
                     due?: "overdue" | "today" | "week" | "none";
-                    /** @description IANA time zone in which `due=today` and `due=week` are counted */
+                    /** @description The IANA zone in which `due` filters and the `due` sort count days (the person's zone when omitted) */
                     tz?: string;
                 };
                 header?: never;
@@ -1388,8 +1388,18 @@ export interface components {
              * @enum {string}
              */
             priority: "none" | "low" | "medium" | "high";
-            /** Format: date-time */
-            dueAt: string | null;
+            /**
+             * @example {
+             *       "date": "2026-12-01",
+             *       "time": "17:00",
+             *       "timeZone": "Europe/Berlin"
+             *     }
+             */
+            due: {
+                date: string;
+                time: string | null;
+                timeZone: string | null;
+            } | null;
             tags: string[];
             /** Format: date-time */
             createdAt: string;
@@ -1439,12 +1449,7 @@ export interface components {
              * @enum {string}
              */
             priority?: "none" | "low" | "medium" | "high";
-            /**
-             * Format: date-time
-             * @default null
-             * @example 2026-12-01T17:00:00.000Z
-             */
-            dueAt?: string | null;
+            due?: components["schemas"]["Due"];
             /**
              * @default []
              * @example [
@@ -1453,6 +1458,29 @@ export interface components {
              */
             tags?: string[];
         };
+        /**
+         * @description null, or a calendar day (`time` null: the same day in every zone), or a wall-clock time on it in `timeZone`
+         * @default null
+         */
+        Due: {
+            /**
+             * @description The calendar day, `YYYY-MM-DD`
+             * @example 2026-12-01
+             */
+            date: string;
+            /**
+             * @description A wall-clock time `HH:MM`; null for all day
+             * @default null
+             * @example 17:00
+             */
+            time?: string | null;
+            /**
+             * @description The IANA zone of `time`; null for the person's zone. Only with a time
+             * @default null
+             * @example Europe/Berlin
+             */
+            timeZone?: string | null;
+        } | null;
         Updated: {
             updated: number;
             /** @description The tasks changed: undo by sending them back as `ids` */
@@ -1498,12 +1526,7 @@ export interface components {
              * @enum {string}
              */
             priority?: "none" | "low" | "medium" | "high";
-            /**
-             * Format: date-time
-             * @default null
-             * @example 2026-12-01T17:00:00.000Z
-             */
-            dueAt?: string | null;
+            due?: components["schemas"]["Due"];
             /**
              * @default []
              * @example [
@@ -1523,11 +1546,7 @@ export interface components {
              * @enum {string|null}
              */
             priority?: "none" | "low" | "medium" | "high" | null;
-            /**
-             * Format: date-time
-             * @example 2026-12-01T17:00:00.000Z
-             */
-            dueAt?: string | null;
+            due?: components["schemas"]["Due"];
             /**
              * @example [
              *       "work"
@@ -1549,6 +1568,7 @@ export type Task = components['schemas']['Task'];
 export type Problem = components['schemas']['Problem'];
 export type Changes = components['schemas']['Changes'];
 export type CreateTask = components['schemas']['CreateTask'];
+export type Due = components['schemas']['Due'];
 export type Updated = components['schemas']['Updated'];
 export type MarkTasks = components['schemas']['MarkTasks'];
 export type Deleted = components['schemas']['Deleted'];
