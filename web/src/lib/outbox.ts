@@ -222,6 +222,7 @@ export class Outbox {
     try {
       let attempt = 0;
       for (;;) {
+        if (this.stopped) return; // signed out, the session ended or changed, another tab took over
         const change = this.changes[0];
         if (!change || ("conflict" in change && change.conflict)) return;
         if (!onlineManager.isOnline()) return; // resumed by the online event
@@ -229,7 +230,11 @@ export class Outbox {
           await this.send(change);
           attempt = 0;
         } catch (error) {
-          if (error instanceof SessionEndedError) return; // the page is on its way to sign-in
+          if (error instanceof SessionEndedError) {
+            // The page is on its way to sign-in: nothing more is sent; the queue stays stored for later.
+            this.stop();
+            return;
+          }
           if (transient(error)) {
             if (attempt >= config.outboxRetryDelaysMs.length) {
               // Tried again on the next change, when the network comes back, or after a while.
