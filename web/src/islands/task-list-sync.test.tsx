@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { resetApiClientForTests } from "../lib/api-client.ts";
 import { config } from "../lib/config.ts";
 import { navigation } from "../lib/navigation.ts";
+import { storedChanges } from "../lib/outbox.ts";
 import { queryClient } from "../lib/replica.ts";
 import { FakeServer, makeTask, problem, userId } from "../test/fake-server.ts";
 import { TaskList } from "./task-list.tsx";
@@ -46,16 +47,17 @@ describe("the queue of unsent changes", () => {
     await user.click(await screen.findByRole("checkbox", { name: "Buy milk" }));
     await user.click(screen.getByRole("checkbox", { name: "Walk the dog" }));
 
-    await waitFor(() =>
-      expect(navigation.assign).toHaveBeenCalledWith("/sign-in?next=%2Ftasks&reason=session-ended"),
-    );
+    await waitFor(() => expect(navigation.assign).toHaveBeenCalledWith("/sign-in?next=%2Ftasks&reason=session-ended"));
     // Nothing rolled back, nothing refused, and nothing sent after the 403.
     expect(screen.getByRole("alert")).toBeEmptyDOMElement();
     expect(screen.getByRole("checkbox", { name: "Buy milk" })).toBeChecked();
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(api.calls("PATCH", /\/complete$/)).toHaveLength(1);
-    const queued = await get<{ kind: string; completed: boolean }[]>(outboxKey);
-    expect(queued?.map((change) => `${change.kind} ${change.completed}`)).toEqual(["complete true", "complete true"]);
+    const queued = await storedChanges(userId);
+    expect(queued.map((change) => `${change.kind} ${change.kind === "complete" && change.completed}`)).toEqual([
+      "complete true",
+      "complete true",
+    ]);
 
     // Signed in again as the same person: the queue is sent.
     reload(api);

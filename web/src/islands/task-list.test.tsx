@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { resetApiClientForTests } from "../lib/api-client.ts";
 import { config } from "../lib/config.ts";
 import { navigation } from "../lib/navigation.ts";
+import { storedChanges } from "../lib/outbox.ts";
 import { queryClient, replicaKey } from "../lib/replica.ts";
 import { pendingChangesEvent } from "../pwa/connection-status.ts";
 import { FakeServer as FakeApi, makeTask, problem, userId } from "../test/fake-server.ts";
@@ -671,10 +672,8 @@ describe("the task list", () => {
       await user.type(field, "{Enter}");
 
       await waitFor(() => expect(navigation.assign).toHaveBeenCalled());
-      const queued = await get<{ kind: string; task: { title: string } }[]>(
-        `${config.outboxStorageKeyPrefix}${userId}`,
-      );
-      expect(queued?.map((change) => `${change.kind} ${change.task.title}`)).toEqual([
+      const queued = await storedChanges(userId);
+      expect(queued.map((change) => `${change.kind} ${change.kind === "create" && change.task.title}`)).toEqual([
         "create Sent as the session ended",
       ]);
     });
