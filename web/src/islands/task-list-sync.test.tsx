@@ -64,4 +64,45 @@ describe("the queue of unsent changes", () => {
     await waitFor(() => expect(api.tasks.every((task) => task.completed)).toBe(true));
     await waitFor(async () => expect(await get(outboxKey)).toBeUndefined());
   });
+
+  it("brings a deleted task back exactly with Undo while the delete is still on its way, and sends nothing twice", async () => {
+    const task = makeTask({ title: "Call the bank", description: "About the card", priority: "high", tags: ["money"] });
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const api = new FakeServer([task]);
+    // The delete reaches the server and is applied, but its answer is slow.
+    api.override("DELETE", /\/tasks\/[^/]+$/, async () => {
+      api.tasks = api.tasks.filter((held) => held.id !== task.id);
+      await gate;
+      return new Response(null, { status: 204 });
+    });
+    const user = setUp(api);
+    await user.click(await screen.findByRole("button", { name: 'Delete "Call the bank"' }));
+    await waitFor(() => expect(api.calls("DELETE", /\/tasks\/[^/]+$/)).toHaveLength(1));
+    await user.click(screen.getByRole("button", { name: "Undo" }));
+    expect(await screen.findByRole("checkbox", { name: "Call the bank" })).toBeInTheDocument();
+    release();
+
+    await waitFor(() => expect(api.find(task.id)).toMatchObject({ title: "Call the bank", description: "About the card" }));
+    await waitFor(() => expect(screen.getByRole("listitem")).not.toHaveAttribute("aria-busy"));
+    expect(api.find(task.id)).toMatchObject({ priority: "high", tags: ["money"], completed: false });
+    expect(screen.getAllByRole("checkbox", { name: "Call the bank" })).toHaveLength(1);
+    expect(screen.getByRole("alert")).toBeEmptyDOMElement();
+  });
+
+  it("brings a deleted task back with Undo when the delete's answer was lost", async () => {
+    const task = makeTask({ title: "Call the bank", completed: true, completedAt: "2026-11-20T10:00:00.000Z" });
+    const api = new FakeServer([task]);
+    api.loseAnswer("DELETE", /\/tasks\/[^/]+$/);
+    const user = setUp(api);
+    await user.click(await screen.findByRole("button", { name: 'Delete "Call the bank"' }));
+    await waitFor(() => expect(api.calls("DELETE", /\/tasks\/[^/]+$/).length).toBeGreaterThan(0));
+    await user.click(screen.getByRole("button", { name: "Undo" }));
+
+    await waitFor(() => expect(api.find(task.id)?.title).toBe("Call the bank"));
+    await waitFor(() => expect(screen.getByRole("listitem")).not.toHaveAttribute("aria-busy"));
+    expect(api.find(task.id)?.completed).toBe(true);
+    expect(screen.getByRole("checkbox", { name: "Call the bank" })).toBeChecked();
+    expect(screen.getByRole("alert")).toBeEmptyDOMElement();
+  });
 });
