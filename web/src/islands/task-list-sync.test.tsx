@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { resetApiClientForTests } from "../lib/api-client.ts";
 import { config } from "../lib/config.ts";
 import { navigation } from "../lib/navigation.ts";
-import { storedChanges } from "../lib/outbox.ts";
+import { storedChanges } from "../lib/outbox-storage.ts";
 import { queryClient } from "../lib/replica.ts";
 import { FakeServer, makeTask, problem, userId } from "../test/fake-server.ts";
 import { TaskList } from "./task-list.tsx";
@@ -83,7 +83,9 @@ describe("the queue of unsent changes", () => {
     expect(await screen.findByRole("checkbox", { name: "Call the bank" })).toBeInTheDocument();
     release();
 
-    await waitFor(() => expect(api.find(task.id)).toMatchObject({ title: "Call the bank", description: "About the card" }));
+    await waitFor(() =>
+      expect(api.find(task.id)).toMatchObject({ title: "Call the bank", description: "About the card" }),
+    );
     await waitFor(() => expect(screen.getByRole("listitem")).not.toHaveAttribute("aria-busy"));
     expect(api.find(task.id)).toMatchObject({ priority: "high", tags: ["money"], completed: false });
     expect(screen.getAllByRole("checkbox", { name: "Call the bank" })).toHaveLength(1);

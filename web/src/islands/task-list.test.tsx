@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { resetApiClientForTests } from "../lib/api-client.ts";
 import { config } from "../lib/config.ts";
 import { navigation } from "../lib/navigation.ts";
-import { storedChanges } from "../lib/outbox.ts";
+import { storedChanges } from "../lib/outbox-storage.ts";
 import { queryClient, replicaKey } from "../lib/replica.ts";
 import { pendingChangesEvent } from "../pwa/connection-status.ts";
 import { FakeServer as FakeApi, makeTask, problem, userId } from "../test/fake-server.ts";

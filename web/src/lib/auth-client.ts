@@ -5,7 +5,9 @@ import { authClient, clientOptions } from "./better-auth.ts";
 import { config } from "./config.ts";
 import { forgetAllDrafts } from "./drafts.ts";
 import { forgetSignedIn, forgetUser, lastUser, rememberSignedIn } from "./navigation.ts";
+import { outboxStorageKey, storedChanges } from "./outbox-storage.ts";
 import { ApiError, parseRetryAfter } from "./problems.ts";
+import { announceSignOut, settleBeforeSignOut } from "./sign-out.ts";
 
 /**
  * Signing in and out, changing the password, deleting the account — Better Auth's client
@@ -176,11 +178,24 @@ export function signedIn() {
  */
 async function signedOut() {
   const userId = lastUser();
+  announceSignOut();
   clearAccessToken();
   forgetSignedIn();
   forgetAllDrafts();
   await Promise.all([
+    // The replica in memory too, so the persister cannot store it again after it was deleted.
+    import("./replica.ts").then(({ forgetReplicas }) => forgetReplicas()),
     del(config.replicaStorageKey),
-    userId ? del(`${config.outboxStorageKeyPrefix}${userId}`) : undefined,
+    userId ? del(outboxStorageKey(userId)) : undefined,
   ]).catch(() => {});
+}
+
+/**
+ * How many changes made in this browser have not reached the server (any tab), after giving an
+ * open task list a moment to send them: sign-out asks before it forgets them.
+ */
+export async function unsentChanges(): Promise<number> {
+  await settleBeforeSignOut();
+  const userId = lastUser();
+  return userId ? (await storedChanges(userId)).length : 0;
 }

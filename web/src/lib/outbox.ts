@@ -1,5 +1,5 @@
 import { onlineManager } from "@tanstack/react-query";
-import { del, get, update } from "idb-keyval";
+import { del, update } from "idb-keyval";
 import { announcePendingChanges } from "../pwa/connection-status.ts";
 import {
   createTask,
@@ -12,6 +12,7 @@ import {
   type TaskPatch,
 } from "./api-client.ts";
 import { config } from "./config.ts";
+import { outboxStorageKey, readQueues } from "./outbox-storage.ts";
 import { ApiError, SessionEndedError } from "./problems.ts";
 import { noteDeleted, removeTasks, upsertTask } from "./replica.ts";
 
@@ -144,7 +145,7 @@ export class Outbox {
   }
 
   private get storageKey() {
-    return `${config.outboxStorageKeyPrefix}${this.userId}`;
+    return outboxStorageKey(this.userId);
   }
 
   private lockName(tabId: string) {
@@ -483,23 +484,6 @@ export class Outbox {
     await this.persisted;
     await del(this.storageKey).catch(() => {});
   }
-}
-
-/** Every change of this person waiting in this browser, in any tab's queue (a test, the sign-out question). */
-export async function storedChanges(userId: string): Promise<Change[]> {
-  const stored = await get<unknown>(`${config.outboxStorageKeyPrefix}${userId}`).catch(() => undefined);
-  return Object.values(readQueues(stored)).flat();
-}
-
-/** Queued changes by tab id, as stored; a queue stored by an older version (one list) counts as a closed tab's. */
-type StoredQueues = Record<string, Change[]>;
-
-function readQueues(stored: unknown): StoredQueues {
-  if (Array.isArray(stored)) return { "": stored as Change[] };
-  if (typeof stored !== "object" || stored === null) return {};
-  const queues: StoredQueues = {};
-  for (const [tab, changes] of Object.entries(stored)) if (Array.isArray(changes)) queues[tab] = changes as Change[];
-  return queues;
 }
 
 /** A closed tab's changes go before this tab's (made earlier), but never before the change being sent. */
