@@ -6,8 +6,9 @@ import { resetApiClientForTests } from "../lib/api-client.ts";
 import { config } from "../lib/config.ts";
 import { navigation } from "../lib/navigation.ts";
 import { storedChanges } from "../lib/outbox-storage.ts";
-import { queryClient } from "../lib/replica.ts";
-import { FakeServer, makeTask, problem, userId } from "../test/fake-server.ts";
+import { queryClient, replicaKey } from "../lib/replica.ts";
+import { FakeServer, json, makeTask, problem, userId } from "../test/fake-server.ts";
+import { AccountMenu } from "./account-menu.tsx";
 import { TaskList } from "./task-list.tsx";
 
 /**
@@ -107,4 +108,30 @@ describe("the queue of unsent changes", () => {
     expect(screen.getByRole("checkbox", { name: "Call the bank" })).toBeChecked();
     expect(screen.getByRole("alert")).toBeEmptyDOMElement();
   });
+
+  it("signs out from the account menu only when asked about a change still unsent, then stops sending and forgets the replica", async () => {
+    const api = new FakeServer([makeTask({ title: "Buy milk" })]);
+    api.override("PATCH", /\/complete$/, () => "network-error", 1000);
+    api.override("POST", /\/api\/auth\/sign-out$/, () => json({ success: true }));
+    window.history.replaceState(null, "", "/tasks");
+    api.install();
+    const user = userEvent.setup();
+    render(
+      <>
+        <AccountMenu />
+        <TaskList />
+      </>,
+    );
+    await user.click(await screen.findByRole("checkbox", { name: "Buy milk" }));
+    await waitFor(() => expect(api.calls("PATCH", /\/complete$/).length).toBeGreaterThan(0));
+
+    await user.click(screen.getByRole("button", { name: "Sign out" }));
+    await user.click(await screen.findByRole("button", { name: "Sign out anyway" }, { timeout: 15_000 }));
+    await waitFor(() => expect(navigation.assign).toHaveBeenCalledWith("/sign-in"));
+    const sent = api.calls("PATCH", /\/complete$/).length;
+    expect(queryClient.getQueryData(replicaKey(userId))).toBeUndefined();
+    expect(await storedChanges(userId)).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(api.calls("PATCH", /\/complete$/)).toHaveLength(sent);
+  }, 60_000);
 });

@@ -19,6 +19,7 @@ import { ApiError, describeError, SessionEndedError } from "../lib/problems.ts";
 import {
   changeTasks,
   forgetDeleted,
+  forgetReplicas,
   refreshReplica,
   removeTasks,
   replicaKey,
@@ -145,6 +146,8 @@ export function useTaskStore() {
       stop: () => {
         end();
         void outbox?.forget();
+        // In memory too, so the persister cannot store the replica again after it is deleted.
+        void forgetReplicas();
       },
     });
     return () => {

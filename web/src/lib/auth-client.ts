@@ -178,16 +178,14 @@ export function signedIn() {
  */
 async function signedOut() {
   const userId = lastUser();
+  // An open task list stops its queue and live channel and forgets the replica in memory (lib/sign-out.ts).
   announceSignOut();
   clearAccessToken();
   forgetSignedIn();
   forgetAllDrafts();
-  await Promise.all([
-    // The replica in memory too, so the persister cannot store it again after it was deleted.
-    import("./replica.ts").then(({ forgetReplicas }) => forgetReplicas()),
-    del(config.replicaStorageKey),
-    userId ? del(outboxStorageKey(userId)) : undefined,
-  ]).catch(() => {});
+  await Promise.all([del(config.replicaStorageKey), userId ? del(outboxStorageKey(userId)) : undefined]).catch(
+    () => {},
+  );
 }
 
 /**
