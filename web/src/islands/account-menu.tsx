@@ -1,4 +1,5 @@
-import { useEffect, useState } from "react";
+import { useEffect, useId, useRef, useState } from "react";
+import { flushSync } from "react-dom";
 import { endSession } from "../lib/api-client.ts";
 import { navigation, rememberSignedIn } from "../lib/navigation.ts";
 import { getSessionUser, type SessionUser } from "../lib/session-user.ts";
@@ -18,6 +19,9 @@ export function AccountMenu() {
   const [user, setUser] = useState<SessionUser | null>(null);
   const [ready, setReady] = useState(false);
   const [signingOut, setSigningOut] = useState(false);
+  /** Changes not yet on the server when Sign out was pressed: the person is asked first. */
+  const [unsent, setUnsent] = useState(0);
+  const signOutRef = useRef<HTMLButtonElement>(null);
 
   useEffect(() => {
     setReady(true);
@@ -54,12 +58,30 @@ export function AccountMenu() {
     };
   }, []);
 
-  async function onSignOut() {
+  /**
+   * Changes not yet on the server would be deleted with the rest of the person's data in this
+   * browser: they get a moment to be sent, and if some still wait, the person is asked first.
+   */
+  async function onSignOut(anyway = false) {
     setSigningOut(true);
-    const { signOut } = await import("../lib/auth-client.ts");
+    setUnsent(0);
+    const { signOut, unsentChanges } = await import("../lib/auth-client.ts");
+    if (!anyway) {
+      const count = await unsentChanges();
+      if (count > 0) {
+        setSigningOut(false);
+        setUnsent(count);
+        return;
+      }
+    }
     await signOut();
     navigation.assign("/sign-in");
   }
+
+  const cancelSignOut = () => {
+    flushSync(() => setUnsent(0));
+    signOutRef.current?.focus();
+  };
 
   return (
     <div className="account-menu">
@@ -68,6 +90,7 @@ export function AccountMenu() {
         {user?.name}
       </span>
       <button
+        ref={signOutRef}
         type="button"
         className="btn btn-small"
         onClick={() => void onSignOut()}
@@ -76,6 +99,49 @@ export function AccountMenu() {
       >
         Sign out
       </button>
+      {unsent > 0 && <ConfirmSignOut count={unsent} onConfirm={() => void onSignOut(true)} onCancel={cancelSignOut} />}
+    </div>
+  );
+}
+
+/** "2 changes not yet saved — sign out anyway?" — asked before unsent changes are deleted with the rest. */
+function ConfirmSignOut({
+  count,
+  onConfirm,
+  onCancel,
+}: {
+  count: number;
+  onConfirm: () => void;
+  onCancel: () => void;
+}) {
+  const id = useId();
+  const confirmRef = useRef<HTMLButtonElement>(null);
+  useEffect(() => confirmRef.current?.focus(), []);
+  return (
+    <div
+      className="confirm confirm-sign-out"
+      role="alertdialog"
+      aria-labelledby={`${id}-question`}
+      aria-describedby={`${id}-why`}
+      onKeyDown={(event) => {
+        if (event.key === "Escape") {
+          event.stopPropagation();
+          onCancel();
+        }
+      }}
+    >
+      <p id={`${id}-question`}>
+        <strong>{count === 1 ? "1 change" : `${count} changes`} not yet saved — sign out anyway?</strong>
+      </p>
+      <p id={`${id}-why`}>They could not reach the server yet. Signing out deletes them from this browser.</p>
+      <div className="button-row">
+        <button type="button" ref={confirmRef} className="btn btn-small btn-danger" onClick={onConfirm}>
+          Sign out anyway
+        </button>
+        <button type="button" className="btn btn-small" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
     </div>
   );
 }

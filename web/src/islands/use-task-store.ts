@@ -20,12 +20,14 @@ import { ApiError, describeError, SessionEndedError } from "../lib/problems.ts";
 import {
   changeTasks,
   forgetDeleted,
+  forgetReplicas,
   refreshReplica,
   removeTasks,
   replicaKey,
   syncReplica,
   upsertTask,
 } from "../lib/replica.ts";
+import { onSignOut } from "../lib/sign-out.ts";
 import {
   compareTasks,
   countTasksLabel,
@@ -136,11 +138,28 @@ export function useTaskStore() {
   // The live channel while the page is open: another device's change is read from the feed.
   useEffect(() => {
     if (!userId) return;
-    return connectLive(userId, {
+    const end = connectLive(userId, {
       onChanged: () => void refreshReplica(userId),
       onSessionEnded: () => endSession({ hadSession: true }),
     });
-  }, [userId]);
+    // Sign-out (the account menu): what waits is sent first if it can be, then nothing more.
+    const unsubscribe = onSignOut({
+      settle: async () => {
+        await outbox?.settled();
+        await outbox?.persistedNow();
+      },
+      stop: () => {
+        end();
+        void outbox?.forget();
+        // In memory too, so the persister cannot store the replica again after it is deleted.
+        void forgetReplicas();
+      },
+    });
+    return () => {
+      unsubscribe();
+      end();
+    };
+  }, [userId, outbox]);
 
   /* ------------------------------------------------------------ start-up */
 

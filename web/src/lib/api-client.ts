@@ -201,6 +201,13 @@ async function call<T>(
     if (error instanceof DOMException && error.name === "AbortError") throw error;
     throw new ApiError(0, "network_error", "The server could not be reached.");
   }
+  if (result.response.status === 403) {
+    // The token names another person than the path (the session changed under this page, e.g.
+    // another account signed in in another tab): like an ended session — to sign-in, and
+    // whatever is queued for this person stays queued for when they are back (docs/web.md).
+    endSession({ hadSession: true });
+    throw new SessionEndedError();
+  }
   // openapi-fetch has read the body already: its parsed problem is handed over.
   if (!result.response.ok) throw await errorFromResponse(result.response, result.error ?? null);
   return { data: result.data as T, response: result.response };

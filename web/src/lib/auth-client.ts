@@ -5,8 +5,10 @@ import { authClient, clientOptions } from "./better-auth.ts";
 import { config } from "./config.ts";
 import { forgetAllDrafts } from "./drafts.ts";
 import { forgetSignedIn, forgetUser, lastUser, rememberSignedIn } from "./navigation.ts";
+import { outboxStorageKey, storedChanges } from "./outbox-storage.ts";
 import { ApiError, parseRetryAfter } from "./problems.ts";
 import { browserZone } from "./time-zone.ts";
+import { announceSignOut, settleBeforeSignOut } from "./sign-out.ts";
 
 /**
  * Signing in and out, changing the password, deleting the account — Better Auth's client
@@ -183,11 +185,22 @@ export function signedIn() {
  */
 async function signedOut() {
   const userId = lastUser();
+  // An open task list stops its queue and live channel and forgets the replica in memory (lib/sign-out.ts).
+  announceSignOut();
   clearAccessToken();
   forgetSignedIn();
   forgetAllDrafts();
-  await Promise.all([
-    del(config.replicaStorageKey),
-    userId ? del(`${config.outboxStorageKeyPrefix}${userId}`) : undefined,
-  ]).catch(() => {});
+  await Promise.all([del(config.replicaStorageKey), userId ? del(outboxStorageKey(userId)) : undefined]).catch(
+    () => {},
+  );
+}
+
+/**
+ * How many changes made in this browser have not reached the server (any tab), after giving an
+ * open task list a moment to send them: sign-out asks before it forgets them.
+ */
+export async function unsentChanges(): Promise<number> {
+  await settleBeforeSignOut();
+  const userId = lastUser();
+  return userId ? (await storedChanges(userId)).length : 0;
 }

@@ -1,5 +1,5 @@
 import { onlineManager } from "@tanstack/react-query";
-import { del, get, set } from "idb-keyval";
+import { del, update } from "idb-keyval";
 import { announcePendingChanges } from "../pwa/connection-status.ts";
 import {
   createTask,
@@ -12,6 +12,7 @@ import {
   type TaskPatch,
 } from "./api-client.ts";
 import { config } from "./config.ts";
+import { outboxStorageKey, readQueues } from "./outbox-storage.ts";
 import { ApiError, SessionEndedError } from "./problems.ts";
 import { noteDeleted, removeTasks, upsertTask } from "./replica.ts";
 
@@ -108,29 +109,111 @@ export class Outbox {
   private running = false;
   private current: Promise<void> | null = null;
   private persisted: Promise<unknown> = Promise.resolve();
+  /** Nothing more is sent (the session ended or changed); what is queued is still kept. */
+  private halted = false;
+  /** This tab is done with the queue (signed out, page left): nothing more is sent or stored. */
   private stopped = false;
+  /** This tab's id: its queue is stored under it, beside other tabs' queues (docs/web.md). */
+  private readonly tabId = newId();
+  /** Lets go of this tab's lock, so another tab may take over what it leaves queued. */
+  private readonly released = new AbortController();
+  private readonly watched = new Set<string>();
+  private readonly channel: BroadcastChannel | null;
+  private readonly unsubscribeOnline: () => void;
   readonly loaded: Promise<void>;
 
   constructor(
     readonly userId: string,
     private readonly onRefused: (refusal: Refusal) => void,
   ) {
-    this.loaded = get<Change[]>(this.storageKey)
-      .then((stored) => {
-        if (Array.isArray(stored) && stored.length > 0) this.changes = [...stored, ...this.changes];
-      })
+    this.channel = typeof BroadcastChannel === "function" ? new BroadcastChannel(this.storageKey) : null;
+    this.loaded = this.claim()
+      .then(() => this.adopt())
       .catch(() => {})
       .finally(() => {
         this.emit();
+        if (this.stopped) return;
         void this.drain();
+        // Another tab of this person opened: when it closes, what it leaves queued is taken over here.
+        this.channel?.addEventListener("message", () => void this.watchOthers());
+        this.channel?.postMessage("opened");
+        void this.watchOthers();
       });
-    onlineManager.subscribe((online) => {
+    this.unsubscribeOnline = onlineManager.subscribe((online) => {
       if (online) void this.drain();
     });
   }
 
   private get storageKey() {
-    return `${config.outboxStorageKeyPrefix}${this.userId}`;
+    return outboxStorageKey(this.userId);
+  }
+
+  private lockName(tabId: string) {
+    return `${this.storageKey}#${tabId}`;
+  }
+
+  /**
+   * Holds this tab's lock (Web Locks API) for as long as the tab uses the queue: a queue stored
+   * under a tab whose lock nobody holds was left by a closed tab, and is taken over by the next
+   * tab that looks. Without the API (old browsers) every other queue counts as left behind.
+   */
+  private claim(): Promise<void> {
+    const locks = lockManager();
+    if (!locks) return Promise.resolve();
+    return new Promise<void>((granted) => {
+      locks
+        .request(this.lockName(this.tabId), { signal: this.released.signal }, () => {
+          granted();
+          return new Promise<void>((release) => this.released.signal.addEventListener("abort", () => release()));
+        })
+        .catch(() => granted());
+    });
+  }
+
+  /**
+   * Takes over the queues of closed tabs in one IndexedDB transaction (so two tabs never both
+   * take one), ahead of this tab's own changes: they were made first.
+   */
+  private adopt(closed?: string): Promise<void> {
+    const write = this.persisted.then(async () => {
+      if (this.stopped) return;
+      const live = await heldTabs(this.storageKey);
+      let taken: Change[] = [];
+      await update<unknown>(this.storageKey, (stored) => {
+        const queues = readQueues(stored);
+        taken = [];
+        for (const [tab, changes] of Object.entries(queues)) {
+          // A tab whose lock is held is open (the closed one's lock is held by this tab, in `watchOthers`).
+          if (tab === this.tabId || (live?.has(tab) && tab !== closed)) continue;
+          taken.push(...changes);
+          delete queues[tab];
+        }
+        const own = withAdopted(this.changes, taken, this.running);
+        if (own.length > 0) queues[this.tabId] = own;
+        return Object.keys(queues).length > 0 ? queues : undefined;
+      });
+      if (taken.length === 0) return;
+      this.changes = withAdopted(this.changes, taken, this.running);
+      this.emit();
+      void this.drain();
+    });
+    this.persisted = write.catch(() => {});
+    return write;
+  }
+
+  /** Waits on every other tab's lock: once that tab is gone, its queue is taken over here. */
+  private async watchOthers(): Promise<void> {
+    const locks = lockManager();
+    if (!locks || this.stopped) return;
+    const live = await heldTabs(this.storageKey);
+    for (const tab of live ?? []) {
+      if (tab === this.tabId || this.watched.has(tab)) continue;
+      this.watched.add(tab);
+      locks
+        .request(this.lockName(tab), { signal: this.released.signal }, () => this.adopt(tab))
+        .catch(() => {})
+        .finally(() => this.watched.delete(tab));
+    }
   }
 
   /* ------------------------------------------------------------ reading */
@@ -204,13 +287,25 @@ export class Outbox {
     return this.changes.length === 0;
   }
 
+  /** Resolves once what is queued now is stored. */
+  async persistedNow(): Promise<void> {
+    await this.persisted;
+  }
+
+  /** This tab is done with the queue (the page is left): nothing more is sent or stored here, and
+   * what is still queued is left, stored, to the next tab of this person (or the next visit). */
   stop(): void {
+    if (this.stopped) return;
     this.stopped = true;
+    this.unsubscribeOnline();
+    this.channel?.close();
+    // Released once what was queued is stored: another tab then takes it over.
+    void this.persisted.then(() => this.released.abort());
   }
 
   /** Sends the queue in order; resolves when it is empty or cannot go on for now (the run in progress, if one). */
   drain(): Promise<void> {
-    if (this.stopped) return Promise.resolve();
+    if (this.stopped || this.halted) return Promise.resolve();
     this.current ??= this.run().finally(() => {
       this.current = null;
     });
@@ -222,6 +317,7 @@ export class Outbox {
     try {
       let attempt = 0;
       for (;;) {
+        if (this.stopped || this.halted) return; // signed out, the session ended or changed, the page left
         const change = this.changes[0];
         if (!change || ("conflict" in change && change.conflict)) return;
         if (!onlineManager.isOnline()) return; // resumed by the online event
@@ -229,7 +325,11 @@ export class Outbox {
           await this.send(change);
           attempt = 0;
         } catch (error) {
-          if (error instanceof SessionEndedError) return; // the page is on its way to sign-in
+          if (error instanceof SessionEndedError) {
+            // The page is on its way to sign-in: nothing more is sent; the queue stays stored for later.
+            this.halted = true;
+            return;
+          }
           if (transient(error)) {
             if (attempt >= config.outboxRetryDelaysMs.length) {
               // Tried again on the next change, when the network comes back, or after a while.
@@ -353,10 +453,20 @@ export class Outbox {
   }
 
   private commit(): void {
-    const snapshot = this.changes;
-    this.persisted = this.persisted
-      .then(() => (snapshot.length > 0 ? set(this.storageKey, snapshot) : del(this.storageKey)))
-      .catch(() => {});
+    if (!this.stopped) {
+      // Each write stores the queue as it is when the write runs, beside other tabs' queues, in one
+      // transaction; writes run in order, so the last one stored holds the latest queue.
+      this.persisted = this.persisted
+        .then(() =>
+          update<unknown>(this.storageKey, (stored) => {
+            const queues = readQueues(stored);
+            if (this.changes.length > 0) queues[this.tabId] = this.changes;
+            else delete queues[this.tabId];
+            return Object.keys(queues).length > 0 ? queues : undefined;
+          }),
+        )
+        .catch(() => {});
+    }
     this.emit();
     void this.drain();
   }
@@ -367,13 +477,33 @@ export class Outbox {
     for (const listener of this.listeners) listener();
   }
 
-  /** Sign-out on this device: the queue goes too. */
+  /** Sign-out on this device: the queue goes too, every tab's. */
   async forget(): Promise<void> {
-    this.stopped = true;
     this.changes = [];
+    this.stop();
     await this.persisted;
     await del(this.storageKey).catch(() => {});
   }
+}
+
+/** A closed tab's changes go before this tab's (made earlier), but never before the change being sent. */
+function withAdopted(own: readonly Change[], taken: readonly Change[], sending: boolean): Change[] {
+  const known = new Set(own.map((change) => change.opId));
+  const fresh = taken.filter((change) => !known.has(change.opId));
+  return sending && own.length > 0 ? [own[0] as Change, ...fresh, ...own.slice(1)] : [...fresh, ...own];
+}
+
+function lockManager(): LockManager | null {
+  return typeof navigator !== "undefined" && navigator.locks ? navigator.locks : null;
+}
+
+/** The tabs of this person holding their lock now (open), or null when the browser cannot tell. */
+async function heldTabs(storageKey: string): Promise<Set<string> | null> {
+  const locks = lockManager();
+  if (!locks) return null;
+  const { held = [] } = await locks.query();
+  const prefix = `${storageKey}#`;
+  return new Set(held.flatMap(({ name }) => (name?.startsWith(prefix) ? [name.slice(prefix.length)] : [])));
 }
 
 /** No answer, the server busy or failing, too many requests: the change stays queued and is sent again. */

@@ -1,4 +1,6 @@
 import "fake-indexeddb/auto";
+// jsdom has no Web Locks API; the outbox holds a lock per tab (lib/outbox.ts).
+import "navigator.locks";
 import "@testing-library/jest-dom/vitest";
 import { cleanup, configure } from "@testing-library/react";
 import { clear } from "idb-keyval";

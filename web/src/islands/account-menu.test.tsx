@@ -1,0 +1,58 @@
+import { render, screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { get, set } from "idb-keyval";
+import { describe, expect, it } from "vitest";
+import { config } from "../lib/config.ts";
+import { navigation } from "../lib/navigation.ts";
+import { outboxStorageKey } from "../lib/outbox-storage.ts";
+import { FakeServer, json, makeTask, userId } from "../test/fake-server.ts";
+import { AccountMenu } from "./account-menu.tsx";
+
+/** Sign-out forgets the person's data in this browser; changes not yet on the server are not dropped unasked. */
+describe("the account menu's Sign out", () => {
+  function setUp() {
+    const api = new FakeServer().install();
+    api.override("POST", /\/api\/auth\/sign-out$/, () => json({ success: true }), 10);
+    localStorage.setItem(config.lastUserKey, userId);
+    render(<AccountMenu />);
+    return { api, user: userEvent.setup() };
+  }
+
+  it("asks before deleting changes not yet saved, and Cancel keeps everything", async () => {
+    const task = makeTask({ title: "Buy milk" });
+    const waiting = [
+      { kind: "complete", opId: "op-1", taskId: task.id, at: task.createdAt, completed: true, version: 1 },
+      { kind: "delete", opId: "op-2", taskId: task.id, at: task.createdAt, version: 1 },
+    ];
+    await set(outboxStorageKey(userId), { "closed-tab": waiting });
+    await set(config.replicaStorageKey, "stored replica");
+    const { api, user } = setUp();
+    const signOut = await screen.findByRole("button", { name: "Sign out" });
+    await waitFor(() => expect(signOut).toBeEnabled());
+
+    await user.click(signOut);
+    const question = await screen.findByRole("alertdialog", { name: "2 changes not yet saved — sign out anyway?" });
+    expect(api.calls("POST", /sign-out$/)).toHaveLength(0);
+    await user.click(screen.getByRole("button", { name: "Cancel" }));
+    expect(question).not.toBeInTheDocument();
+    expect(signOut).toHaveFocus();
+    expect(await get(outboxStorageKey(userId))).toEqual({ "closed-tab": waiting });
+
+    await user.click(signOut);
+    await user.click(await screen.findByRole("button", { name: "Sign out anyway" }));
+    await waitFor(() => expect(navigation.assign).toHaveBeenCalledWith("/sign-in"));
+    expect(api.calls("POST", /sign-out$/)).toHaveLength(1);
+    expect(await get(outboxStorageKey(userId))).toBeUndefined();
+    expect(await get(config.replicaStorageKey)).toBeUndefined();
+  });
+
+  it("signs out at once when nothing waits", async () => {
+    const { api, user } = setUp();
+    const signOut = await screen.findByRole("button", { name: "Sign out" });
+    await waitFor(() => expect(signOut).toBeEnabled());
+    await user.click(signOut);
+    await waitFor(() => expect(navigation.assign).toHaveBeenCalledWith("/sign-in"));
+    expect(api.calls("POST", /sign-out$/)).toHaveLength(1);
+    expect(screen.queryByRole("alertdialog")).not.toBeInTheDocument();
+  });
+});
