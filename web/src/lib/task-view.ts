@@ -1,3 +1,4 @@
+import { compareCodePoints, matchesWords, searchWords, titleKey } from "../../../worker/src/tasks/task-text.ts";
 import type { Priority, StatusFilter, Task, TaskFilters } from "./api-client.ts";
 
 /**
@@ -13,7 +14,7 @@ export const sortOptions = [
   { value: "oldest", label: "Oldest" },
   { value: "due", label: "Due date" },
   { value: "priority", label: "Priority" },
-  { value: "title", label: "Title" },
+  { value: "title", label: "Title (natural order)" },
 ] as const;
 export type SortOption = (typeof sortOptions)[number]["value"];
 
@@ -65,10 +66,13 @@ export function matchesView(task: Task, view: View): boolean {
   return matchesSearch(task, view);
 }
 
-/** Whether a task matches the view's search (whatever its status): what the footer counts. */
+/**
+ * Whether a task matches the view's search (whatever its status): what the footer counts.
+ * Every word in the title, description or a tag, case and accents aside — the server's rule
+ * (worker/src/tasks/task-text.ts), imported, so the replica shows what the server would.
+ */
 export function matchesSearch(task: Task, view: View): boolean {
-  const q = view.q.trim().toLowerCase();
-  return !q || task.title.toLowerCase().includes(q) || task.description.toLowerCase().includes(q);
+  return matchesWords(task, searchWords(view.q.trim()));
 }
 
 const priorityRank: Record<Priority, number> = { none: 0, low: 1, medium: 2, high: 3 };
@@ -91,7 +95,8 @@ export function compareTasks(sort: SortOption): (a: Task, b: Task) => number {
     case "priority":
       return (a, b) => priorityRank[b.priority] - priorityRank[a.priority] || byId(b, a);
     case "title":
-      return (a, b) => compareStrings(a.title.toLowerCase(), b.title.toLowerCase()) || byId(a, b);
+      // The natural order ("2" before "10"), by the server's key (worker/src/tasks/task-text.ts).
+      return (a, b) => compareCodePoints(titleKey(a.title), titleKey(b.title)) || byId(a, b);
   }
 }
 

@@ -1,6 +1,7 @@
 import { HttpResponse, http as untyped, ws } from "msw";
 import { setupServer } from "msw/node";
 import { createOpenApiHttp } from "openapi-msw";
+import { matchesWords, searchWords } from "../../../worker/src/tasks/task-text.ts";
 import type { Changes, paths, Task } from "../lib/api/schema.d.ts";
 
 /**
@@ -214,11 +215,9 @@ export class FakeServer {
 
   private matching(query: URLSearchParams): Task[] {
     const status = query.get("status") ?? "all";
-    const q = (query.get("q") ?? "").toLowerCase();
+    const words = searchWords((query.get("q") ?? "").trim());
     return this.tasks.filter(
-      (t) =>
-        (status === "all" || (status === "completed") === t.completed) &&
-        (!q || t.title.toLowerCase().includes(q) || t.description.toLowerCase().includes(q)),
+      (t) => (status === "all" || (status === "completed") === t.completed) && matchesWords(t, words),
     );
   }
 
