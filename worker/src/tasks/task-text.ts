@@ -1,7 +1,7 @@
 /**
  * The text rules of search and of the title order, written once: the Worker uses them
  * to read `q`, the site (web/src/lib/task-view.ts) to filter and sort its replica, and
- * Postgres holds the same rules as SQL functions (`brisk_fold`, `brisk_title_key`,
+ * Postgres holds the same rules as PL/pgSQL functions (`brisk_fold`, `brisk_title_key`,
  * `brisk_search_text`, generated from {@link foldChar} by worker/scripts/text-rules-sql.ts)
  * behind the generated columns `tasks.search` and `tasks.title_key`. A test compares the
  * SQL functions with these over every code point and random text
