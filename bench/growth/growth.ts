@@ -42,6 +42,7 @@ const filters: { name: string; query: string }[] = [
   { name: "default list", query: "?status=all&sort=created&order=desc&limit=50" },
   { name: "status=pending", query: "?status=pending&sort=created&order=desc&limit=50" },
   { name: "q=dentist", query: "?status=all&sort=created&order=desc&limit=50&q=dentist" },
+  { name: "q=dentist call (two words)", query: "?status=all&sort=created&order=desc&limit=50&q=dentist%20call" },
   { name: "sort=title", query: "?status=all&sort=title&order=asc&limit=50" },
   { name: "due=overdue", query: "?status=all&sort=created&order=desc&limit=50&due=overdue" },
   { name: "feed, full sync (first 200)", query: "/changes?limit=200" },
@@ -313,7 +314,7 @@ export async function runGrowth(
 
 /**
  * The next steps docs/tasks-api.md names, applied to the scratch database at the
- * largest size and measured the same way: a trigram index for `q`, a partial index
+ * largest size and measured the same way: the search index without the user id, a partial index
  * for pending tasks, and a capped total (measured on the server, as it needs a change
  * to the Worker's query).
  */
@@ -339,29 +340,28 @@ async function tryRemedies(
   const filterQuery = (name: string) => filters.find((filter) => filter.name === name)?.query.slice(1) ?? "";
   const sql = (query: string) => backend.query({ query, params: [] });
 
-  // q: trigram indexes on title and description.
+  // q: the search index as it was before btree_gin (trigrams of every user's tasks, no user id in it).
   const search = statements.get("q=dentist");
   if (search) {
     const beforeMs = await measure(filterQuery("q=dentist"));
     const beforePlan = await explain(backend, search);
     try {
-      await sql("CREATE EXTENSION IF NOT EXISTS pg_trgm");
-      await sql("CREATE INDEX bench_tasks_title_trgm ON tasks USING gin (title gin_trgm_ops)");
-      await sql("CREATE INDEX bench_tasks_description_trgm ON tasks USING gin (description gin_trgm_ops)");
+      await sql("CREATE INDEX bench_tasks_search_trgm ON tasks USING gin (search gin_trgm_ops)");
+      await sql("DROP INDEX tasks_user_search_idx");
       await sql("VACUUM ANALYZE tasks");
       const afterMs = await measure(filterQuery("q=dentist"));
       const afterPlan = await explain(backend, search);
       rows.push([
-        "q=dentist: GIN trigram indexes on title and description (pg_trgm)",
+        "q=dentist: a trigram index of every user's rows, gin (search gin_trgm_ops), instead of (user_id, search)",
         `${formatNumber(beforeMs, 1)} → ${formatNumber(afterMs, 1)}`,
         `${formatNumber(beforePlan.ms, 1)} → ${formatNumber(afterPlan.ms, 1)}`,
         [...afterPlan.main, ...afterPlan.count].join(" + "),
       ]);
       data.trigram = { beforeMs, afterMs, beforeDbMs: beforePlan.ms, afterDbMs: afterPlan.ms, plan: afterPlan };
-      await sql("DROP INDEX bench_tasks_title_trgm");
-      await sql("DROP INDEX bench_tasks_description_trgm");
+      await sql("CREATE INDEX tasks_user_search_idx ON tasks USING gin (user_id, search gin_trgm_ops)");
+      await sql("DROP INDEX bench_tasks_search_trgm");
     } catch (error) {
-      rows.push(["q=dentist: trigram indexes", "not measured", String(error).slice(0, 60), ""]);
+      rows.push(["q=dentist: trigram index without the user id", "not measured", String(error).slice(0, 60), ""]);
     }
   }
 

@@ -53,19 +53,25 @@ export interface SignedUpUser {
 
 export const benchPassword = "correct horse battery staple";
 
-/** Signs a user up through the real endpoints and exchanges the session for an access token. */
+/** Signs a user up and in through the real endpoints and exchanges the session for an access token. */
 export async function signUp(base: URL | string, email: string): Promise<SignedUpUser> {
   const response = await expectOk(
     await call(base, "/api/auth/sign-up/email", { body: { name: "Bench", email, password: benchPassword } }),
     "sign-up",
   );
-  const { user } = (await response.json()) as { user: { id: string } };
-  const cookie = response.headers
+  await response.arrayBuffer();
+  // Sign-up starts no session (decision 016): sign in next.
+  const signedIn = await expectOk(
+    await call(base, "/api/auth/sign-in/email", { body: { email, password: benchPassword } }),
+    "sign-in",
+  );
+  const { user } = (await signedIn.json()) as { user: { id: string } };
+  const cookie = signedIn.headers
     .getSetCookie()
     .map((line) => line.split(";")[0])
     .join("; ");
   const sessionCookie = /better-auth\.session_token=([^;]+)/.exec(cookie)?.[1];
-  if (!sessionCookie) throw new Error("sign-up set no session cookie");
+  if (!sessionCookie) throw new Error("sign-in set no session cookie");
   const tokenResponse = await expectOk(await call(base, "/api/auth/token", { cookie }), "token");
   const { token } = (await tokenResponse.json()) as { token: string };
   const sessionToken = decodeURIComponent(sessionCookie).split(".")[0] as string;

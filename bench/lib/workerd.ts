@@ -161,6 +161,9 @@ export function briskVars(endpoint: string, overrides: Record<string, string> = 
     // A day: tokens minted at the start of a run stay valid through it.
     ACCESS_TOKEN_TTL_SECONDS: "86400",
     TRUSTED_ORIGINS: "",
+    // Required since accounts send mail; the development mailbox keeps it (the origin is localhost).
+    MAIL_FROM: "Brisk <no-reply@brisk.example.com>",
+    DEV_MAILBOX: "on",
     ...overrides,
   };
 }

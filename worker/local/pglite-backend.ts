@@ -1,4 +1,5 @@
 import { PGlite, types } from "@electric-sql/pglite";
+import { btree_gin } from "@electric-sql/pglite/contrib/btree_gin";
 import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import {
   type BatchOptions,
@@ -21,7 +22,7 @@ export async function openPgliteBackend(dataDir?: string): Promise<SqlBackend> {
     parsers: identityParsers(),
     serializers: identitySerializers(),
     // The extensions Brisk's migrations create (all available on Neon).
-    extensions: { pg_trgm },
+    extensions: { pg_trgm, btree_gin },
   });
   await pg.waitReady;
   // PGlite adds parsers for array types once it has started; Neon sends raw text, so undo them too.

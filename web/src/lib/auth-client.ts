@@ -7,8 +7,8 @@ import { forgetAllDrafts } from "./drafts.ts";
 import { forgetSignedIn, forgetUser, lastUser, rememberSignedIn } from "./navigation.ts";
 import { outboxStorageKey, storedChanges } from "./outbox-storage.ts";
 import { ApiError, parseRetryAfter } from "./problems.ts";
-import { browserZone } from "./time-zone.ts";
 import { announceSignOut, settleBeforeSignOut } from "./sign-out.ts";
+import { browserZone } from "./time-zone.ts";
 
 /**
  * Signing in and out, changing the password, deleting the account — Better Auth's client

@@ -9,6 +9,7 @@ import {
   isDueWithin,
   todayIn,
 } from "../../../worker/src/tasks/due.ts";
+import { compareCodePoints, matchesWords, searchWords, titleKey } from "../../../worker/src/tasks/task-text.ts";
 import {
   type DueFilter,
   type Priority,
@@ -69,7 +70,7 @@ export const sortOptions = [
   { value: "oldest", label: "Oldest" },
   { value: "due", label: "Due date" },
   { value: "priority", label: "Priority" },
-  { value: "title", label: "Title" },
+  { value: "title", label: "Title (natural order)" },
 ] as const;
 export type SortOption = (typeof sortOptions)[number]["value"];
 
@@ -173,12 +174,12 @@ export function matchesView(task: Task, view: View, context: DueContext = dueCon
 
 /**
  * Whether a task matches the view's search, tag, priority and due filters (whatever its
- * status): what the footer counts. The API's rules: `q` in the title or description, the tag
- * among the task's tags, the priority equal, the due window by worker/src/tasks/due.ts.
+ * status): what the footer counts. The API's rules, imported so the replica shows what the server would:
+ * every word of `q` in the title, description or a tag, case and accents aside (worker/src/tasks/task-text.ts),
+ * the tag among the task's tags, the priority equal, the due window (worker/src/tasks/due.ts).
  */
 export function matchesNarrowing(task: Task, view: View, context: DueContext = dueContext()): boolean {
-  const q = view.q.trim().toLowerCase();
-  if (q && !task.title.toLowerCase().includes(q) && !task.description.toLowerCase().includes(q)) return false;
+  if (!matchesWords(task, searchWords(view.q.trim()))) return false;
   if (view.tag && !task.tags.includes(view.tag)) return false;
   if (view.priority && task.priority !== view.priority) return false;
   return !view.due || matchesDue(task, view.due, context);
@@ -229,7 +230,8 @@ export function compareTasks(sort: SortOption, context: DueContext = dueContext(
     case "priority":
       return (a, b) => priorityRank[b.priority] - priorityRank[a.priority] || byId(b, a);
     case "title":
-      return (a, b) => compareStrings(a.title.toLowerCase(), b.title.toLowerCase()) || byId(a, b);
+      // The natural order ("2" before "10"), by the server's key (worker/src/tasks/task-text.ts).
+      return (a, b) => compareCodePoints(titleKey(a.title), titleKey(b.title)) || byId(a, b);
   }
 }
 

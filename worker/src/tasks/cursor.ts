@@ -17,7 +17,7 @@ const keyPatterns: Record<ListQuery["sort"], RegExp> = {
   updated: timestampText,
   due: timestampText,
   priority: new RegExp(`^(${priorities.join("|")})$`),
-  title: /^[\s\S]{1,1000}$/,
+  title: /^[\s\S]{0,1000}$/,
 };
 
 /** A timestamp key must be a real instant within Postgres' range; a title key must be text Postgres can hold. */

@@ -4,6 +4,7 @@ import { sqlStateOf } from "../db/errors.ts";
 import { type Repeatability, withRetries } from "../db/retry.ts";
 import { asJsonText, type JsonText } from "../json-text.ts";
 import { type Due, sameDue } from "./due.ts";
+import { containsPattern, searchWords } from "./task-text.ts";
 import { deletedTasks, taskSequences, tasks, taskTombstones } from "./tasks.schema.ts";
 import type {
   CreateTaskInput,
@@ -61,7 +62,7 @@ const isoText = (value: SQL | AnyColumn) => sql`to_char(${value} AT TIME ZONE 'U
  */
 const taskFields = sql.join(
   Object.entries(getTableColumns(tasks))
-    .filter(([field]) => !["seq", "dueTime", "dueZone", "dueAt"].includes(field))
+    .filter(([field, column]) => !["seq", "dueTime", "dueZone", "dueAt"].includes(field) && !column.generated)
     .map(([field, column]) =>
       field === "dueDate"
         ? sql`${dueJson} AS "due"`
@@ -618,10 +619,14 @@ export async function clearTasks(
   return { ids: rows.map((row) => row.id), undo, seq: advancedTo(advanced, rows.length > 0) };
 }
 
-/** The tasks columns in table order, and what a restored row takes for each: its own value, one version later. */
-const columnNames = Object.values(taskColumns).map((column) => column.name);
+/**
+ * The tasks columns in table order, and what a restored row takes for each: its own value, one version later.
+ * Generated columns (search, title key) are left to Postgres.
+ */
+const storedColumns = Object.values(taskColumns).filter((column) => !column.generated);
+const columnNames = storedColumns.map((column) => column.name);
 const restoredValues = (userId: string) =>
-  Object.values(taskColumns).map((column) =>
+  storedColumns.map((column) =>
     column === tasks.version
       ? sql`r.version + 1`
       : column === tasks.updatedAt
@@ -708,7 +713,7 @@ function sortKey(sort: ListQuery["sort"], order: ListQuery["order"], tz: unknown
     case "updated":
       return { expression: sql`${tasks.updatedAt}`, type: sql`timestamptz` };
     case "title":
-      return { expression: sql`lower(${tasks.title}) COLLATE "C"`, type: sql`text` };
+      return titleSortKey();
     case "priority":
       return { expression: sql`${tasks.priority}`, type: sql`task_priority` };
     case "due":
@@ -717,6 +722,14 @@ function sortKey(sort: ListQuery["sort"], order: ListQuery["order"], tz: unknown
         type: sql`timestamptz`,
       };
   }
+}
+
+/**
+ * The natural title order (docs/tasks-api.md "Sorting"): the stored key of task-text.ts's
+ * `titleKey`, compared by code point, as the site's replica compares it.
+ */
+function titleSortKey(): { expression: SQL; type: SQL } {
+  return { expression: sql`${tasks.titleKey} COLLATE "C"`, type: sql`text` };
 }
 
 export interface Cursor {
@@ -745,8 +758,8 @@ interface FilterValues {
   tz: string;
   priority: string | undefined;
   tag: string | undefined;
-  /** `q` as an `ILIKE` pattern. */
-  search: string | undefined;
+  /** `q`'s words (task-text.ts `searchWords`), each as a `LIKE` pattern: `word0`, `word1`, … */
+  [word: `word${number}`]: string;
 }
 
 function filterValues(userId: string, query: TaskFilters): FilterValues {
@@ -756,13 +769,27 @@ function filterValues(userId: string, query: TaskFilters): FilterValues {
     tz: query.tz ?? "UTC",
     priority: query.priority,
     tag: query.tag,
-    search: query.q ? `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : undefined,
+    ...searchPatterns(query.q),
   };
+}
+
+/** `q` as one `LIKE` pattern per word, by placeholder name. */
+function searchPatterns(q: string | undefined): Record<`word${number}`, string> {
+  return Object.fromEntries(searchWords(q ?? "").map((word, i) => [`word${i}`, containsPattern(word)]));
+}
+
+/**
+ * `q`: every word in the task's stored search text (title, description and tags, folded:
+ * docs/tasks-api.md "Searching"), each `LIKE '%…%'`, served by the user's trigram index.
+ */
+function searchCondition(q: string | undefined, value: (name: `word${number}`) => unknown): SQL | undefined {
+  const words = searchWords(q ?? "");
+  return and(...words.map((_, i) => sql`${tasks.search} LIKE ${value(`word${i}`)}`));
 }
 
 /** What decides a filter condition's SQL text; the values it compares with are not part of it. */
 const filterShape = (query: TaskFilters) =>
-  `${query.status}:${query.priority ? "p" : ""}${query.tag ? "t" : ""}${query.q ? "q" : ""}:${query.due ?? ""}`;
+  `${query.status}:${query.priority ? "p" : ""}${query.tag ? "t" : ""}q${searchWords(query.q ?? "").length}:${query.due ?? ""}`;
 
 /**
  * The list's filters as one SQL condition, shared by the listing and the bulk changes.
@@ -786,13 +813,12 @@ function filterCondition(query: TaskFilters, value: (name: keyof FilterValues) =
     week: within(7),
     none: isNull(tasks.dueDate),
   };
-  const search = value("search");
   return and(
     sql`${tasks.userId} = ${value("userId")}`,
     query.status === "all" ? undefined : eq(tasks.completed, query.status === "completed"),
     query.priority ? sql`${tasks.priority} = ${value("priority")}` : undefined,
     query.tag ? sql`${tasks.tags} @> ARRAY[${value("tag")}]::text[]` : undefined,
-    query.q ? sql`(${tasks.title} ILIKE ${search} OR ${tasks.description} ILIKE ${search})` : undefined,
+    searchCondition(query.q, value),
     query.due ? due[query.due] : undefined,
   );
 }

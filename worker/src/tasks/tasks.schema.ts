@@ -52,6 +52,13 @@ export const tasks = pgTable(
     version: integer("version").notNull().default(1),
     /** The user's change sequence at the task's last change (see `taskSequences`); 0 for tasks older than the feed. */
     seq: bigint("seq", { mode: "number" }).notNull().default(0),
+    /**
+     * What `q` searches: title, description and tags folded (case and accents), one per line;
+     * and the natural title order's key. Postgres computes both with the rules of
+     * src/tasks/task-text.ts, held as SQL functions (docs/decisions/022-search-words-and-natural-title-order.md).
+     */
+    search: text("search").notNull().generatedAlwaysAs(sql`brisk_search_text(title, description, tags)`),
+    titleKey: text("title_key").notNull().generatedAlwaysAs(sql`brisk_title_key(title)`),
   },
   (table) => [
     // The change feed: one user's tasks changed after a sequence, in order.
@@ -63,15 +70,15 @@ export const tasks = pgTable(
     index("tasks_user_due_idx").on(table.userId, table.dueAt, table.id),
     index("tasks_user_due_date_idx").on(table.userId, table.dueDate, table.id),
     index("tasks_user_priority_idx").on(table.userId, table.priority, table.id),
-    index("tasks_user_title_idx").on(table.userId, sql`lower(${table.title}) COLLATE "C"`, table.id),
+    index("tasks_user_title_key_idx").on(table.userId, sql`${table.titleKey} COLLATE "C"`, table.id),
     // The pending view (the site's default filter) without reading completed tasks.
     index("tasks_user_pending_created_idx")
       .on(table.userId, table.createdAt, table.id)
       .where(sql`${table.completed} = false`),
-    // Search (`q`: ILIKE '%…%' on title or description) by trigrams instead of reading every row
-    // (pg_trgm; created by the migration, available on Neon, PGlite and PostgreSQL's contrib).
-    index("tasks_title_trgm_idx").using("gin", sql`${table.title} gin_trgm_ops`),
-    index("tasks_description_trgm_idx").using("gin", sql`${table.description} gin_trgm_ops`),
+    // Search (`q`: each word LIKE '%…%' in `search`) by trigrams within the user's rows, not
+    // every user's (btree_gin puts the user id in the same GIN index; pg_trgm and btree_gin
+    // are created by the migrations, available on Neon, PGlite and PostgreSQL's contrib).
+    index("tasks_user_search_idx").using("gin", table.userId, sql`${table.search} gin_trgm_ops`),
     // Database-level guards for the rules the API validates, so no path can store a broken task.
     check("tasks_title_length", sql`char_length(${table.title}) BETWEEN 1 AND 200`),
     check("tasks_description_length", sql`char_length(${table.description}) <= 1000`),
