@@ -51,7 +51,11 @@ export function authRefusal(status: number, code: string, message: string): Resp
 
 /** The Worker's answer when the database did not answer; `Retry-After: 0` so tests need not wait. */
 export function unavailable(): Response {
-  const response = problem(503, "database_unavailable", "The database did not answer in time; try again shortly.");
+  const response = problem(
+    503,
+    "database_unavailable",
+    "The database did not answer in time; try again shortly. Nothing was half-written.",
+  );
   response.headers.set("Retry-After", "0");
   return response;
 }
