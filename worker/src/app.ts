@@ -2,7 +2,6 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { Scalar } from "@scalar/hono-api-reference";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
-import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import { NONCE, secureHeaders } from "hono/secure-headers";
 import type { MiddlewareHandler } from "hono/types";
@@ -10,16 +9,15 @@ import { authRoutes } from "./auth/auth.routes.ts";
 import { requireUser } from "./auth/require-user.ts";
 import { ConfigError, readConfig } from "./config.ts";
 import { getDatabase } from "./db/client.ts";
-import { isDatabaseUnavailable } from "./db/errors.ts";
 import type { AppEnv } from "./env.ts";
 import { healthRoutes } from "./health/health.routes.ts";
 import { liveRoutes } from "./live/live.routes.ts";
 import { announceChanges } from "./live/notify.ts";
 import { describeError, logEvent } from "./log.ts";
 import { devMailboxRoutes } from "./mail/dev-mailbox.routes.ts";
-import { Problem, problem, renderProblem } from "./problems.ts";
+import { Problem, type ProblemCode, problem, renderProblem } from "./problems.ts";
 import { tasksRoutes } from "./tasks/tasks.routes.ts";
-import { refusedByDatabase } from "./validation.ts";
+import { toProblem } from "./to-problem.ts";
 
 export const app = new OpenAPIHono<AppEnv>();
 
@@ -161,38 +159,26 @@ app.get(
 app.notFound((c) => renderProblem(c, problem("not_found", { detail: `Nothing at ${c.req.path}` })));
 
 app.onError((error, c) => {
-  if (error instanceof Problem) return renderProblem(c, error);
-  if (error instanceof HTTPException && error.status < 500) return renderProblem(c, fromHttpException(error));
-  if (error instanceof ConfigError) {
-    logEvent("error", "invalid configuration", { requestId: c.var.requestId, issues: error.issues });
-    return renderProblem(c, problem("server_misconfigured", { detail: error.issues.join("; ") }));
+  const requestId = c.var.requestId;
+  const answer = toProblem(error, c.req.method, requestId);
+  const logged = error instanceof Problem ? undefined : loggedAs[answer.code];
+  if (logged) {
+    logEvent(logged.level, logged.message, {
+      requestId,
+      ...(error instanceof ConfigError ? { issues: error.issues } : { error: describeError(error) }),
+      ...(answer.code === "internal_error" && error instanceof Error
+        ? { stack: error.stack?.split("\nparams:")[0] }
+        : {}),
+    });
   }
-  const refused = refusedByDatabase(error, c.req.method);
-  if (refused) {
-    logEvent("warn", "database refused a value", { requestId: c.var.requestId, error: describeError(error) });
-    return renderProblem(c, refused);
-  }
-  if (isDatabaseUnavailable(error)) {
-    logEvent("warn", "database unavailable", { requestId: c.var.requestId, error: describeError(error) });
-    return renderProblem(
-      c,
-      problem("database_unavailable", {
-        detail: "The database did not answer in time; try again shortly. Nothing was half-written.",
-        headers: { "Retry-After": "5" },
-      }),
-    );
-  }
-  logEvent("error", "unhandled error", {
-    requestId: c.var.requestId,
-    error: describeError(error),
-    stack: error instanceof Error ? error.stack?.split("\nparams:")[0] : undefined,
-  });
-  return renderProblem(c, problem("internal_error", { extensions: { requestId: c.var.requestId } }));
+  return renderProblem(c, answer);
 });
 
-/** Hono's own refusals (malformed JSON, a body that is not JSON) in our catalogue's words. */
-function fromHttpException(error: HTTPException): Problem {
-  if (error.status === 415) return problem("unsupported_media_type", { detail: "Send the body as application/json." });
-  if (error.status === 413) return problem("payload_too_large", { detail: "Send at most 16 KiB." });
-  return problem("malformed_json", { detail: "The body could not be parsed as JSON." });
-}
+/** How an error that was not already a Problem is logged, by the problem it became. */
+const loggedAs: Partial<Record<ProblemCode, { level: "warn" | "error"; message: string }>> = {
+  server_misconfigured: { level: "error", message: "invalid configuration" },
+  database_unavailable: { level: "warn", message: "database unavailable" },
+  validation_failed: { level: "warn", message: "database refused a value" },
+  invalid_parameter: { level: "warn", message: "database refused a value" },
+  internal_error: { level: "error", message: "unhandled error" },
+};

@@ -55,6 +55,38 @@ export function problem(code: ProblemCode, options?: ProblemOptions): Problem {
   return new Problem(code, options);
 }
 
+/**
+ * The one answer to a database that could not be reached or answered too late, wherever it is
+ * noticed (the task API, Better Auth's adapter, the readiness check): retryable, nothing half-written.
+ */
+export function databaseUnavailable(extensions?: Record<string, unknown>): Problem {
+  return problem("database_unavailable", {
+    detail: databaseUnavailableDetail,
+    headers: { "Retry-After": "5" },
+    ...(extensions ? { extensions } : {}),
+  });
+}
+
+export const databaseUnavailableDetail =
+  "The database did not answer in time; try again shortly. Nothing was half-written.";
+
+/** The catalogue's general entry for each status, for refusals whose code is not ours (Better Auth's). */
+const generalCodes: readonly ProblemCode[] = [
+  "invalid_parameter",
+  "invalid_token",
+  "forbidden",
+  "not_found",
+  "validation_failed",
+  "too_many_requests",
+  "database_unavailable",
+];
+
+export function titleForStatus(status: number): string {
+  const code = generalCodes.find((candidate) => catalogue[candidate].status === status);
+  if (code) return catalogue[code].title;
+  return status >= 500 ? catalogue.internal_error.title : catalogue.invalid_parameter.title;
+}
+
 export function renderProblem(c: Context, error: Problem): Response {
   const body = {
     type: `urn:brisk:problem:${error.code}`,

@@ -1,7 +1,6 @@
 import type { Hook } from "@hono/zod-openapi";
-import { sqlStateOf } from "./db/errors.ts";
 import type { AppEnv } from "./env.ts";
-import { type Problem, problem } from "./problems.ts";
+import { problem } from "./problems.ts";
 
 /**
  * What a request that fails validation gets: a body that parses but breaks a rule
@@ -23,23 +22,3 @@ export const validationHook: Hook<any, AppEnv, any, undefined> = (result) => {
     extensions: { errors },
   });
 };
-
-/**
- * The one place a value the database refused becomes a client error: a data exception
- * (SQLSTATE class 22 — a character, date or parameter Postgres cannot take) is the
- * request's fault, never a 500. A request with a body → 422, otherwise → 400. The
- * schemas refuse every such value known (NUL, years outside 1000–9999, offset zones);
- * this catches what they miss.
- */
-export function refusedByDatabase(error: unknown, method: string): Problem | undefined {
-  if (!sqlStateOf(error)?.startsWith("22")) return undefined;
-  return ["POST", "PUT", "PATCH"].includes(method)
-    ? problem("validation_failed", {
-        detail: "The database cannot store a value in this request.",
-        extensions: { errors: [] },
-      })
-    : problem("invalid_parameter", {
-        detail: "The database cannot use a value in this request.",
-        extensions: { errors: [] },
-      });
-}

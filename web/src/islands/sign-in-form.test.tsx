@@ -2,7 +2,7 @@ import { render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it } from "vitest";
 import { navigation } from "../lib/navigation.ts";
-import { FakeServer as FakeApi, json } from "../test/fake-server.ts";
+import { authRefusal, FakeServer as FakeApi, json } from "../test/fake-server.ts";
 import { SignInForm } from "./sign-in-form.tsx";
 
 function setUp(api: FakeApi, url = "/sign-in") {
@@ -37,7 +37,7 @@ describe("the sign-in form", () => {
 
   it("shows a refused sign-in next to the password, in plain words", async () => {
     const api = new FakeApi().override("POST", /\/sign-in\/email$/, () =>
-      json({ code: "INVALID_EMAIL_OR_PASSWORD", message: "Invalid email or password" }, 401),
+      authRefusal(401, "INVALID_EMAIL_OR_PASSWORD", "Invalid email or password"),
     );
     const user = setUp(api);
     await user.type(email(), "ada@example.com");
@@ -110,7 +110,7 @@ describe("the sign-in form", () => {
 
   it("explains in words when the server does not trust this page's address", async () => {
     const api = new FakeApi().override("POST", /\/sign-in\/email$/, () =>
-      json({ code: "INVALID_ORIGIN", message: "Invalid origin" }, 403),
+      authRefusal(403, "INVALID_ORIGIN", "Invalid origin"),
     );
     const user = setUp(api);
     await user.type(email(), "ada@example.com");
@@ -125,9 +125,7 @@ describe("the sign-in form", () => {
   it("asks for the authentication code when two-factor is on, and sends a backup code to its own endpoint", async () => {
     const api = new FakeApi()
       .override("POST", /\/sign-in\/email$/, () => json({ twoFactorRedirect: true, twoFactorMethods: ["totp"] }))
-      .override("POST", /\/two-factor\/verify-totp$/, () =>
-        json({ code: "INVALID_CODE", message: "Invalid code" }, 401),
-      )
+      .override("POST", /\/two-factor\/verify-totp$/, () => authRefusal(401, "INVALID_CODE", "Invalid code"))
       .override("POST", /\/two-factor\/verify-backup-code$/, () => json({ token: "t", user: { id: "user-1" } }));
     const user = setUp(api);
     await user.type(email(), "ada@example.com");

@@ -2,7 +2,7 @@ import { render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { navigation } from "../lib/navigation.ts";
-import { FakeServer as FakeApi, json } from "../test/fake-server.ts";
+import { authRefusal, FakeServer as FakeApi, json } from "../test/fake-server.ts";
 import { SignUpForm } from "./sign-up-form.tsx";
 
 function setUp(api: FakeApi) {
@@ -47,7 +47,7 @@ describe("the sign-up form", () => {
   it("says the address has an account when signing in after the (uniform) sign-up fails", async () => {
     const api = new FakeApi()
       .override("POST", /\/sign-up\/email$/, () => json({ token: null, user: { id: "synthetic" } }))
-      .override("POST", /\/sign-in\/email$/, () => json({ code: "INVALID_EMAIL_OR_PASSWORD", message: "x" }, 401));
+      .override("POST", /\/sign-in\/email$/, () => authRefusal(401, "INVALID_EMAIL_OR_PASSWORD", "x"));
     const user = setUp(api);
     await fillIn(user, "password123");
     const input = screen.getByRole("textbox", { name: "Email" });
@@ -77,7 +77,7 @@ describe("the sign-up form", () => {
 
   it("explains in words when the server does not trust this page's address", async () => {
     const api = new FakeApi().override("POST", /\/sign-up\/email$/, () =>
-      json({ code: "INVALID_ORIGIN", message: "Invalid origin" }, 403),
+      authRefusal(403, "INVALID_ORIGIN", "Invalid origin"),
     );
     const user = setUp(api);
     await fillIn(user, "correct horse battery");

@@ -1,7 +1,7 @@
 import { render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
-import { FakeServer as FakeApi, json } from "../test/fake-server.ts";
+import { authRefusal, FakeServer as FakeApi, json } from "../test/fake-server.ts";
 import { TwoFactorPanel } from "./two-factor-panel.tsx";
 
 const totpURI = "otpauth://totp/Brisk:ada%40example.com?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Brisk";
@@ -10,9 +10,9 @@ const backupCodes = Array.from({ length: 10 }, (_, i) => `code${i}-abcde`);
 describe("the two-factor panel", () => {
   it("turns two-factor on: password, QR code and key, a code check, then the backup codes once", async () => {
     const api = new FakeApi()
-      .override("POST", /\/two-factor\/enable$/, () => json({ code: "INVALID_PASSWORD", message: "Invalid" }, 400))
+      .override("POST", /\/two-factor\/enable$/, () => authRefusal(400, "INVALID_PASSWORD", "Invalid"))
       .override("POST", /\/two-factor\/enable$/, () => json({ method: "totp", totpURI, backupCodes }))
-      .override("POST", /\/two-factor\/verify-totp$/, () => json({ code: "INVALID_CODE", message: "Invalid" }, 401))
+      .override("POST", /\/two-factor\/verify-totp$/, () => authRefusal(401, "INVALID_CODE", "Invalid"))
       .override("POST", /\/two-factor\/verify-totp$/, () => json({ token: "t", user: { id: "user-1" } }));
     api.install();
     const user = userEvent.setup();

@@ -45,9 +45,18 @@ export function problem(status: number, code: string, detail: string, extra: Rec
   );
 }
 
+/** A refusal of Better Auth's as the Worker renders it: problem+json keeping Better Auth's `code` and `message`. */
+export function authRefusal(status: number, code: string, message: string): Response {
+  return problem(status, code, message, { message });
+}
+
 /** The Worker's answer when the database did not answer; `Retry-After: 0` so tests need not wait. */
 export function unavailable(): Response {
-  const response = problem(503, "database_unavailable", "The database did not answer in time; try again shortly.");
+  const response = problem(
+    503,
+    "database_unavailable",
+    "The database did not answer in time; try again shortly. Nothing was half-written.",
+  );
   response.headers.set("Retry-After", "0");
   return response;
 }
@@ -228,8 +237,7 @@ export class FakeServer {
       untyped.get(`${origin}/api/auth/token`, async ({ request }) => {
         const { answer } = await this.intercept(request);
         if (answer) return answer;
-        if (!this.signedIn)
-          return HttpResponse.json({ code: "UNAUTHORIZED", message: "Unauthorized" }, { status: 401 });
+        if (!this.signedIn) return authRefusal(401, "UNAUTHORIZED", "Unauthorized");
         const now = Math.floor(Date.now() / 1000);
         return HttpResponse.json({ token: jwt({ sub: userId, iat: now, exp: now + this.tokenLifetimeSeconds }) });
       }),
@@ -243,7 +251,7 @@ export class FakeServer {
       // Better Auth's other endpoints are not in the task API's contract: answered by overrides.
       untyped.all(`${origin}/api/auth/*`, async ({ request }) => {
         const { answer } = await this.intercept(request);
-        return answer ?? HttpResponse.json({ code: "NOT_FOUND", message: "Not found" }, { status: 404 });
+        return answer ?? authRefusal(404, "NOT_FOUND", "Not found");
       }),
       http.get(
         "/api/{userId}/tasks/changes",

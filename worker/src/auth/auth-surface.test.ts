@@ -49,6 +49,33 @@ describe("the endpoints exposed under /api/auth", () => {
   });
 });
 
+describe("Better Auth's own refusals", () => {
+  it("are problem+json that keep Better Auth's code and message", async () => {
+    const user = await signUp();
+    const response = await call("/api/auth/sign-in/email", {
+      body: { email: user.email, password: "not the password" },
+    });
+    const body = await expectProblem(response, 401);
+    expect(body).toMatchObject({
+      type: "urn:brisk:problem:INVALID_EMAIL_OR_PASSWORD",
+      title: "Authentication required",
+      code: "INVALID_EMAIL_OR_PASSWORD",
+      detail: "Invalid email or password",
+      message: "Invalid email or password",
+    });
+  });
+
+  it("keep the headers Better Auth set, and a body it validated reads as a field error", async () => {
+    const response = await call("/api/auth/sign-up/email", {
+      body: { name: "Someone", email: "not an address", password: "correct horse battery staple" },
+    });
+    const body = await expectProblem(response, 400);
+    expect(body).toMatchObject({ code: expect.any(String), title: "A parameter is not valid" });
+    expect(body.detail).toEqual(body.message);
+    expect(response.headers.get("cache-control")).toBe("no-store");
+  });
+});
+
 describe("sizes", () => {
   const signUpBody = (overrides: Record<string, unknown> = {}) => ({
     name: "Someone",

@@ -2,7 +2,7 @@ import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "../env.ts";
 import { mailOutcome } from "../mail/mailer.ts";
-import { type Problem, problem } from "../problems.ts";
+import { type Problem, problem, titleForStatus } from "../problems.ts";
 import { getAuth } from "./auth.ts";
 import { consumeAttempt, forgetAttempts, type RateLimitRule } from "./rate-limit-storage.ts";
 
@@ -155,7 +155,7 @@ export const authRoutes = new Hono<AppEnv>()
     if (account && response.ok) await forgetAttempts(db, account);
     const remaining = (endpoint?.minimumDurationMs ?? 0) - (Date.now() - started);
     if (response.ok && remaining > 0) await new Promise((resolve) => setTimeout(resolve, remaining));
-    return response.status === 500 ? await clientErrorsAsSuch(response) : response;
+    return await asProblem(response);
   });
 
 /**
@@ -166,14 +166,32 @@ export const authRoutes = new Hono<AppEnv>()
  */
 const misreportedClientErrors = new Set(["FAILED_TO_VERIFY_REGISTRATION"]);
 
-async function clientErrorsAsSuch(response: Response): Promise<Response> {
+/**
+ * Better Auth refuses with `{code, message}` JSON; every error of the API is RFC 9457
+ * problem+json (docs/auth.md), so its refusals are rendered as such: Better Auth's own
+ * `code`, its `message` as `detail`, and `message` kept too, which Better Auth's client
+ * reads. Headers it set (cookies it clears, Retry-After) stay.
+ */
+async function asProblem(response: Response): Promise<Response> {
+  if (response.status < 400 || !/^application\/json\b/i.test(response.headers.get("Content-Type") ?? "")) {
+    return response;
+  }
   const body: unknown = await response
     .clone()
     .json()
     .catch(() => undefined);
-  const code = typeof body === "object" && body !== null && "code" in body ? body.code : undefined;
-  if (typeof code !== "string" || !misreportedClientErrors.has(code)) return response;
-  return new Response(response.body, { status: 400, headers: response.headers });
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return response;
+  const fields = body as Record<string, unknown>;
+  const code = typeof fields.code === "string" ? fields.code : `HTTP_${response.status}`;
+  const status = misreportedClientErrors.has(code) ? 400 : response.status;
+  const title = titleForStatus(status);
+  const detail = typeof fields.message === "string" && fields.message !== "" ? fields.message : title;
+  const headers = new Headers(response.headers);
+  headers.set("Content-Type", "application/problem+json");
+  headers.set("Cache-Control", "no-store");
+  headers.delete("Content-Length");
+  const problemBody = { ...fields, type: `urn:brisk:problem:${code}`, title, status, detail, code, message: detail };
+  return new Response(JSON.stringify(problemBody), { status, headers });
 }
 
 /**

@@ -195,7 +195,11 @@ describe("passwords", () => {
   it("explains a common password in plain words", async () => {
     const response = await attempt("baseball");
     expect(await response.json()).toEqual({
+      type: "urn:brisk:problem:PASSWORD_TOO_COMMON",
+      title: "A parameter is not valid",
+      status: 400,
       code: "PASSWORD_TOO_COMMON",
+      detail: "This password is too common — pick another",
       message: "This password is too common — pick another",
     });
   });

@@ -12,6 +12,7 @@ import * as schema from "../db/schema.ts";
 import { endLiveSessions } from "../live/notify.ts";
 import { describeError, logEvent } from "../log.ts";
 import { createMailer, type Mailer } from "../mail/mailer.ts";
+import { databaseUnavailableDetail } from "../problems.ts";
 import { isZoneName } from "../tasks/due.ts";
 import { accountOptions } from "./accounts.ts";
 import { deleteUserWithoutCredentials } from "./auth.repo.ts";
@@ -198,7 +199,7 @@ function rethrowUnavailable(error: unknown): never {
   logEvent("warn", "database unavailable", { error: describeError(error) });
   throw new APIError(
     "SERVICE_UNAVAILABLE",
-    { code: "DATABASE_UNAVAILABLE", message: "The database did not answer; try again shortly." },
+    { code: "database_unavailable", message: databaseUnavailableDetail },
     { "Retry-After": "5" },
   );
 }

@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { Hono } from "hono";
 import { isDatabaseUnavailable } from "../db/errors.ts";
 import type { AppEnv } from "../env.ts";
-import { problem } from "../problems.ts";
+import { databaseUnavailable } from "../problems.ts";
 
 /**
  * `GET /api/health` is liveness: the Worker answers, nothing else is touched (load balancers and uptime
@@ -15,11 +15,7 @@ export const healthRoutes = new Hono<AppEnv>().get("/", async (c) => {
     await c.var.db.execute(sql`select 1`);
   } catch (error) {
     if (!isDatabaseUnavailable(error)) throw error;
-    throw problem("database_unavailable", {
-      detail: "The database did not answer; try again shortly.",
-      headers: { "Retry-After": "5" },
-      extensions: { database: "unavailable" },
-    });
+    throw databaseUnavailable({ database: "unavailable" });
   }
   return c.json({ status: "ok", database: "ok" });
 });

@@ -61,6 +61,33 @@ describe("GET /api/health", () => {
   });
 });
 
+describe("a database that is down", () => {
+  it("reads the same at readiness and in Better Auth as in the task API (tasks-faults.test.ts)", async () => {
+    const down = bindingsWith({ NEON_FETCH_ENDPOINT: "http://127.0.0.1:1/sql" });
+    const answers = [
+      await call("/api/health?ready", { env: down }),
+      await call("/api/auth/sign-in/email", {
+        env: down,
+        body: { email: "someone@example.com", password: "correct horse battery staple" },
+      }),
+    ];
+    const bodies = [];
+    for (const response of answers) {
+      expect(response.headers.get("content-type")).toBe("application/problem+json");
+      expect(response.headers.get("retry-after")).toBe("5");
+      bodies.push(await response.json());
+    }
+    for (const body of bodies) {
+      expect(body).toMatchObject({
+        status: 503,
+        code: "database_unavailable",
+        title: "The database is unavailable",
+        detail: "The database did not answer in time; try again shortly. Nothing was half-written.",
+      });
+    }
+  });
+});
+
 describe("errors", () => {
   it("renders an unknown API path as a 404 problem", async () => {
     const response = await exports.default.fetch("http://localhost/api/nothing-here");

@@ -78,7 +78,10 @@ describe("faults that cannot be repeated safely fail fast", () => {
     const response = await user.complete(task.id);
     expect(response.status).toBe(503);
     expect(response.headers.get("retry-after")).toBe("5");
-    expect(await response.json()).toMatchObject({ code: "database_unavailable" });
+    expect(await response.json()).toMatchObject({
+      code: "database_unavailable",
+      detail: "The database did not answer in time; try again shortly. Nothing was half-written.",
+    });
     // The one try committed before its answer was lost; it was not repeated.
     expect(await rowsOf(task.id)).toEqual([{ version: 2, completed: true }]);
   });
