@@ -85,6 +85,23 @@ describe("quick add in New task", () => {
     });
   });
 
+  it("keeps a recognised date when a time is set in the details", async () => {
+    const api = new FakeApi();
+    const user = setUp(api);
+    const field = await newTaskField();
+    await user.type(field, "Pay rent friday");
+    await waitFor(() => expect(chips()).toEqual(['Remove "Friday"']));
+    await user.click(screen.getByRole("button", { name: "Details" }));
+    await user.type(screen.getByLabelText("Due time"), "0930");
+    expect(screen.getByLabelText("Due date")).toHaveValue("2026-12-04");
+    await user.type(field, "{Enter}");
+
+    await waitFor(() => expect(api.tasks).toHaveLength(1));
+    expect(api.calls("POST", /\/tasks$/)[0]?.body).toMatchObject({
+      due: { date: "2026-12-04", time: "09:30", timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone },
+    });
+  });
+
   it("leaves a repeat in the title while the API does not store repeats", async () => {
     const api = new FakeApi();
     const user = setUp(api);

@@ -18,6 +18,7 @@ import {
   toCreateBody,
 } from "../lib/quick-add-task.ts";
 import { checkTags, type DetailsDraft, emptyDetails, isBlank, type TypedTask } from "../lib/task-view.ts";
+import { browserZone } from "../lib/time-zone.ts";
 import { TaskDetailsFields, useDetailsDraft } from "./task-details-fields.tsx";
 
 interface Props {
@@ -41,15 +42,25 @@ function loadParser(): Promise<Parse> {
   parserLoad ??= import("../lib/quick-add.ts").then(
     ({ parseQuickAdd }) =>
       (text, ignore) =>
-        parseQuickAdd(text, {
-          now: new Date(),
-          timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
-          repeats: API_STORES_RECURRENCE,
-          ignore,
-        }),
+        parseQuickAdd(text, { now: new Date(), timeZone: browserZone(), repeats: API_STORES_RECURRENCE, ignore }),
+    (error: unknown) => {
+      // Not fetched (offline before it was cached, a deploy since the page loaded): ask again next time.
+      parserLoad = undefined;
+      throw error;
+    },
   );
   return parserLoad;
 }
+
+/** What is saved when the parser cannot be had: the text as typed, nothing read from it — never nothing. */
+const asTyped: Parse = (text) => ({
+  title: text.trim(),
+  due: null,
+  tags: [],
+  priority: null,
+  recurrence: null,
+  parts: [],
+});
 
 /** Several lines pasted into New task: waiting for "one task per line?" to be answered. */
 interface PasteOffer {
@@ -117,13 +128,15 @@ export function NewTaskForm({ disabled, inputRef, userId, onAdd, onRestored, onD
   };
 
   function changeDetails(next: Partial<DetailsDraft>) {
-    const overridden = [
-      "priority" in next ? partOf("priority") : undefined,
-      "due" in next || "dueTime" in next ? partOf("due") : undefined,
-    ].filter((part) => part !== undefined);
+    const dueChip = "due" in next || "dueTime" in next ? partOf("due") : undefined;
+    const overridden = ["priority" in next ? partOf("priority") : undefined, dueChip].filter(
+      (part) => part !== undefined,
+    );
     if (overridden.length) setIgnore((current) => [...current, ...overridden.map((part) => part.text)]);
-    change(next);
-    remember({ title, details: { ...details, ...next } });
+    // A date the chip gave stays when only its time is set here (and the other way round).
+    const changed = dueChip ? { due: shownDetails.due, dueTime: shownDetails.dueTime, ...next } : next;
+    change(changed);
+    remember({ title, details: { ...details, ...changed } });
   }
 
   /** The form as it starts: details are for one task only, folded away; carry on typing the next one. */
@@ -154,11 +167,13 @@ export function NewTaskForm({ disabled, inputRef, userId, onAdd, onRestored, onD
       setDetails(sent.details);
     };
     let parseNow = parse;
+    const clearedEarly = !parseNow;
     if (!parseNow) {
       // Enter before the parser arrived: the form empties at once as always, and the task is read and added
       // when the parser is here (it was asked for at the first keystroke) — what the chips say is what is saved.
+      // If it cannot be had, the task is added as typed.
       clearForm();
-      parseNow = await loadParser();
+      parseNow = await loadParser().catch(() => asTyped);
     }
     const fields: TaskFields = toCreateBody(parseNow(sent.title, sentIgnore), sent.details);
     const problem = checkTags(fields.tags);
@@ -168,7 +183,8 @@ export function NewTaskForm({ disabled, inputRef, userId, onAdd, onRestored, onD
       setTagsError(problem);
       return;
     }
-    clearForm();
+    // Once only: what the person typed since an early clear is the next task.
+    if (!clearedEarly) clearForm();
     const added = await onAdd(fields);
     if (added) {
       if (userId) forgetDraftIf(userId, "newTask", sent);

@@ -53,13 +53,16 @@ export function isWallTime(value: string): boolean {
 }
 
 /**
- * An IANA zone name the runtime knows. Offsets (`+05:30`) and POSIX forms (`UTC+5`) are
- * refused: the runtime reads them one way, Postgres the opposite way. A name the runtime
+ * An IANA zone name the runtime knows: `UTC`, or an `Area/Location` name. Offsets (`+05:30`)
+ * and POSIX forms (`UTC+5`) are refused: the runtime reads them one way, Postgres the
+ * opposite way. So are names without a `/` (`IST`, `CET`, `EST5EDT`): Postgres reads its own
+ * abbreviation table first, where `IST` is Israel's and `CET` has no summer time, while the
+ * runtime reads IANA's (India's, and with summer time). A name the runtime
  * knows and Postgres does not (`US/Pacific-New`) is refused by the statement (22023),
  * which the routes answer as a 4xx too — no extra round trip to ask Postgres first.
  */
 export function isZoneName(value: string): boolean {
-  if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(value) || /^(UTC|GMT|UT)[+-]/i.test(value)) return false;
+  if (value !== "UTC" && !/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)+$/.test(value)) return false;
   try {
     new Intl.DateTimeFormat("en", { timeZone: value });
     return true;
