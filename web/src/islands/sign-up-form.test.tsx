@@ -68,10 +68,12 @@ describe("the sign-up form", () => {
       email: "ada@example.com",
       password: "correct horse battery",
     });
+    // The person's zone comes from the browser at sign-up (docs/tasks-api.md, "The due model").
     expect(api.calls("POST", /\/sign-up\/email$/)[0]?.body).toEqual({
       name: "Ada Lovelace",
       email: "ada@example.com",
       password: "correct horse battery",
+      timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
     });
   });
 

@@ -357,6 +357,20 @@ describe("the task list", () => {
     expect(screen.getByRole("button", { name: 'Edit "Buy oat milk"' })).toHaveFocus();
   });
 
+  it("never clears a due date it does not hold (a task kept from before the due model) when editing the title", async () => {
+    const old = makeTask({ title: "Buy milk" }) as Partial<ReturnType<typeof makeTask>>;
+    delete old.due;
+    const api = new FakeApi([old as ReturnType<typeof makeTask>]);
+    const user = setUp(api);
+    await user.click(await screen.findByRole("button", { name: 'Edit "Buy milk"' }));
+    const title = screen.getByRole("textbox", { name: "Title" });
+    await user.clear(title);
+    await user.type(title, "Buy oat milk{Enter}");
+
+    await waitFor(() => expect(api.calls("PATCH", /\/tasks\/[^/]+$/)).toHaveLength(1));
+    expect(api.calls("PATCH", /\/tasks\/[^/]+$/)[0]?.body).toEqual({ title: "Buy oat milk" });
+  });
+
   it("edits a title in place: Escape cancels", async () => {
     const api = new FakeApi([makeTask({ title: "Buy milk" })]);
     const user = setUp(api);

@@ -459,7 +459,8 @@ function changedFields(before: Task, after: TaskFields): TaskPatch {
   if (after.title !== before.title) patch.title = after.title;
   if (after.description !== before.description) patch.description = after.description;
   if (after.priority !== before.priority) patch.priority = after.priority;
-  if (!sameDue(after.due, before.due)) patch.due = after.due;
+  // A task held without `due` (a replica kept from before the due model) has an unknown date, not none.
+  if (before.due !== undefined && !sameDue(after.due, before.due)) patch.due = after.due;
   if (after.tags.join("\n") !== before.tags.join("\n")) patch.tags = after.tags;
   return patch;
 }

@@ -1,6 +1,9 @@
 import { get } from "idb-keyval";
+import type { Due } from "../../../worker/src/tasks/due.ts";
+import type { TaskPatch } from "./api-client.ts";
 import { config } from "./config.ts";
 import type { Change } from "./outbox.ts";
+import { browserZone } from "./time-zone.ts";
 
 /**
  * How the queue of unsent changes is stored (lib/outbox.ts): one IndexedDB key per person,
@@ -13,11 +16,45 @@ export const outboxStorageKey = (userId: string) => `${config.outboxStorageKeyPr
 
 /** The stored queues by tab; a queue stored by an older version (one list) counts as a closed tab's. */
 export function readQueues(stored: unknown): StoredQueues {
-  if (Array.isArray(stored)) return { "": stored as Change[] };
+  if (Array.isArray(stored)) return { "": stored.map(withDue) };
   if (typeof stored !== "object" || stored === null) return {};
   const queues: StoredQueues = {};
-  for (const [tab, changes] of Object.entries(stored)) if (Array.isArray(changes)) queues[tab] = changes as Change[];
+  for (const [tab, changes] of Object.entries(stored)) if (Array.isArray(changes)) queues[tab] = changes.map(withDue);
   return queues;
+}
+
+/**
+ * A change queued before the due model (offline across that deploy) carries `dueAt`, an instant,
+ * which the API no longer reads: it is read as migration 0009 reads stored values
+ * (docs/decisions/020-dates-that-never-shift.md) — the old editor's end of a day here is that
+ * calendar day, any other instant that wall-clock time here — so the change is sent, not lost.
+ */
+function withDue(change: Change): Change {
+  if (change.kind === "create" && "dueAt" in change.task) {
+    const { dueAt, ...task } = change.task as typeof change.task & { dueAt: unknown };
+    return { ...change, task: { ...task, due: dueFromInstant(dueAt) } };
+  }
+  if (change.kind === "patch") {
+    return { ...change, patch: patchWithDue(change.patch), before: patchWithDue(change.before) };
+  }
+  return change;
+}
+
+function patchWithDue(patch: TaskPatch): TaskPatch {
+  if (!("dueAt" in patch)) return patch;
+  const { dueAt, ...rest } = patch as TaskPatch & { dueAt: unknown };
+  return { ...rest, due: dueFromInstant(dueAt) };
+}
+
+function dueFromInstant(value: unknown): Due | null {
+  const at = typeof value === "string" ? new Date(value) : undefined;
+  if (!at || Number.isNaN(at.getTime())) return null;
+  const pad = (n: number) => String(n).padStart(2, "0");
+  const date = `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}`;
+  if (at.getHours() === 23 && at.getMinutes() === 59 && at.getSeconds() === 59) {
+    return { date, time: null, timeZone: null };
+  }
+  return { date, time: `${pad(at.getHours())}:${pad(at.getMinutes())}`, timeZone: browserZone() };
 }
 
 /** Every change of this person waiting in this browser, in any tab's queue. */

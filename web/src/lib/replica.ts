@@ -49,7 +49,9 @@ export const replicaPersister = createAsyncStoragePersister({
 export const replicaPersistOptions = {
   persister: replicaPersister,
   maxAge: config.replicaMaxAgeMs,
-  buster: "1",
+  // "2": the due model replaced `dueAt` (migration 0009 did not touch versions, so the feed does not
+  // re-send those tasks): a replica of the old shape is dropped and synced from scratch.
+  buster: "2",
   dehydrateOptions: { shouldDehydrateQuery: (query: { state: { data: unknown } }) => query.state.data !== undefined },
 };
 
