@@ -105,7 +105,7 @@ describe.runIf(browserAvailable)("accounts by mail", () => {
     await expectLocator(details.getByText(`Check ${newEmail} for a link to confirm it`)).toBeVisible();
     await waitForMail(email, "Your Brisk email address is being changed");
     const confirmation = await waitForMail(newEmail, "Confirm your new email address for Brisk");
-    const shownEmail = details.locator("dd").nth(1);
+    const shownEmail = details.locator("dt:text-is('Email') + dd");
     await expectLocator(shownEmail).toContainText(email);
 
     await page.goto(linkIn(confirmation, "/verify-email"));

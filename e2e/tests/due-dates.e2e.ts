@@ -75,7 +75,7 @@ describe.runIf(browserAvailable)("due dates across time zones", () => {
       await editor.getByRole("button", { name: "Save" }).click();
       await expectLocator(page.locator(`li[data-task-id] time[datetime="${shift(days)}"]`)).toBeVisible();
     }
-    await page.getByRole("link", { name: "Today" }).click();
+    await page.getByRole("link", { name: "Today", exact: true }).click();
     await page.waitForURL("**/tasks?view=today");
     const titles = async () =>
       page.getByRole("checkbox").evaluateAll((boxes) => boxes.map((box) => box.getAttribute("aria-label")));
@@ -83,14 +83,17 @@ describe.runIf(browserAvailable)("due dates across time zones", () => {
     expect((await titles()).sort()).toEqual(["Call mum", "Pay the bill"]);
     await expectLocator(page.locator(".badge-overdue", { hasText: "Overdue" })).toBeVisible();
 
-    await page.getByRole("link", { name: "Upcoming" }).click();
+    await page.getByRole("link", { name: "Upcoming", exact: true }).click();
     await page.waitForURL("**/tasks?view=upcoming");
     await expectLocator(page.getByRole("checkbox", { name: "Book flights" })).toBeVisible();
     expect(await titles()).toEqual(["Call mum", "Book flights"]);
     expect(await page.getByRole("heading", { level: 3 }).count()).toBe(2);
     // The view survives a reload (it is in the URL).
     await page.reload();
-    await expectLocator(page.getByRole("link", { name: "Upcoming" })).toHaveAttribute("aria-current", /^page$/);
+    await expectLocator(page.getByRole("link", { name: "Upcoming", exact: true })).toHaveAttribute(
+      "aria-current",
+      /^page$/,
+    );
     expect(unexpectedErrors(errors)).toEqual([]);
     await context.close();
   });

@@ -51,11 +51,12 @@ describe.runIf(browserAvailable)("quick add", () => {
     await expectLocator(item).toBeVisible();
     await expectLocator(item.getByText("family")).toBeVisible();
     await expectLocator(item.getByText(/priority/)).toHaveCount(0);
+    // A wall-clock time on tomorrow's date where the browser is (the due model: date and time, no instant).
     const tomorrowAtFive = await page.evaluate(() => {
       const due = new Date();
       due.setDate(due.getDate() + 1);
-      due.setHours(17, 0, 0, 0);
-      return due.toISOString();
+      const pad = (n: number) => String(n).padStart(2, "0");
+      return `${due.getFullYear()}-${pad(due.getMonth() + 1)}-${pad(due.getDate())}T17:00`;
     });
     await expectLocator(item.locator("time")).toHaveAttribute(
       "datetime",
