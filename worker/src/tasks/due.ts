@@ -53,7 +53,7 @@ export function isWallTime(value: string): boolean {
 }
 
 /**
- * An IANA zone name the runtime knows: `UTC`, or an `Area/Location` name. Offsets (`+05:30`)
+ * An IANA zone name the runtime knows: `UTC` or `GMT` (any case), or an `Area/Location` name. Offsets (`+05:30`)
  * and POSIX forms (`UTC+5`) are refused: the runtime reads them one way, Postgres the
  * opposite way. So are names without a `/` (`IST`, `CET`, `EST5EDT`): Postgres reads its own
  * abbreviation table first, where `IST` is Israel's and `CET` has no summer time, while the
@@ -62,7 +62,8 @@ export function isWallTime(value: string): boolean {
  * which the routes answer as a 4xx too — no extra round trip to ask Postgres first.
  */
 export function isZoneName(value: string): boolean {
-  if (value !== "UTC" && !/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)+$/.test(value)) return false;
+  const universal = /^(UTC|GMT)$/i.test(value);
+  if (!universal && !/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)+$/.test(value)) return false;
   try {
     new Intl.DateTimeFormat("en", { timeZone: value });
     return true;
