@@ -1,4 +1,5 @@
 import { type Due, type DueContext, dueSortKey, isOverdue } from "../../worker/src/tasks/due.ts";
+import { compareCodePoints, matchesWords, searchWords, titleKey } from "../../worker/src/tasks/task-text.ts";
 
 /**
  * What one soak client believes its tasks are: every acknowledged write applied to a
@@ -175,10 +176,8 @@ function matches(task: ModelTask, params: ListParams): boolean {
   if (params.status === "completed" && !task.completed) return false;
   if (params.priority !== undefined && task.priority !== params.priority) return false;
   if (params.tag !== undefined && !task.tags.includes(params.tag)) return false;
-  if (params.q !== undefined) {
-    const q = params.q.toLowerCase();
-    if (!task.title.toLowerCase().includes(q) && !task.description.toLowerCase().includes(q)) return false;
-  }
+  // Every word in the title, description or a tag, case and accents aside (worker/src/tasks/task-text.ts).
+  if (params.q !== undefined && !matchesWords(task, searchWords(params.q))) return false;
   // The rules the API's filters follow (worker/src/tasks/due.ts); soak clients have no zone of their own: UTC.
   if (params.due === "none" && task.due !== null) return false;
   if (params.due === "overdue" && (task.completed || !isOverdue(task.due, soakContext()))) return false;
@@ -203,7 +202,7 @@ export function expectedPage(tasks: Iterable<ModelTask>, params: ListParams): { 
       case "updated":
         return task.updatedAt as string;
       case "title":
-        return task.title.toLowerCase();
+        return titleKey(task.title);
       case "priority":
         return priorities.indexOf(task.priority);
       case "due":
@@ -216,7 +215,11 @@ export function expectedPage(tasks: Iterable<ModelTask>, params: ListParams): { 
   const compare = (a: ModelTask, b: ModelTask) => {
     const ka = key(a);
     const kb = key(b);
-    if (ka !== kb) return (ka < kb ? -1 : 1) * direction;
+    if (ka !== kb) {
+      // Text keys in code point order, as the Worker's COLLATE "C" orders them.
+      const byKey = typeof ka === "string" && typeof kb === "string" ? compareCodePoints(ka, kb) : ka < kb ? -1 : 1;
+      return byKey * direction;
+    }
     return (a.id < b.id ? -1 : 1) * direction;
   };
   const limit = params.limit ?? 50;
