@@ -89,7 +89,8 @@ export function NewTaskForm({ disabled, inputRef, userId, onAdd, onRestored, onD
   const partOf = (kind: QuickPart["kind"]) => parts.find((part) => part.kind === kind);
 
   function startParser() {
-    if (!parse) void loadParser().then((loaded) => setParse(() => loaded));
+    // Not to be had (offline, a deploy since): no chips, and Enter adds the text as typed (onSubmit).
+    if (!parse) loadParser().then((loaded) => setParse(() => loaded), () => undefined);
   }
 
   useEffect(() => {
