@@ -90,7 +90,11 @@ export function NewTaskForm({ disabled, inputRef, userId, onAdd, onRestored, onD
 
   function startParser() {
     // Not to be had (offline, a deploy since): no chips, and Enter adds the text as typed (onSubmit).
-    if (!parse) loadParser().then((loaded) => setParse(() => loaded), () => undefined);
+    if (!parse)
+      loadParser().then(
+        (loaded) => setParse(() => loaded),
+        () => undefined,
+      );
   }
 
   useEffect(() => {
