@@ -127,40 +127,68 @@ export async function screenshot(page: Page, name: string) {
   await page.screenshot({ path: join(artifactsDir, `${name}.png`), fullPage: true });
 }
 
-/** Resolves once a service worker controls the page, i.e. it has installed (precached the shell) and activated. */
+/**
+ * Resolves once a service worker controls the page, i.e. it has installed (precached the shell) and
+ * activated. `clientsClaim` takes over open pages when the worker activates, but Chromium can miss a
+ * page whose navigation began while the worker was still installing (seen on a loaded machine: the
+ * worker active, the page never controlled). Such a page is reloaded once — as a person's next visit
+ * would be served by the worker anyway.
+ */
 export async function controlledByServiceWorker(page: Page): Promise<void> {
-  try {
-    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 60_000 });
-  } catch (error) {
-    const state = await page.evaluate(async () => {
+  const controlled = () => page.evaluate(() => navigator.serviceWorker.controller !== null);
+  const describe = () =>
+    page.evaluate(async () => {
       const registration = await navigator.serviceWorker.getRegistration();
       const worker = (w: ServiceWorker | null | undefined) => (w ? `${w.scriptURL} ${w.state}` : "none");
       return registration
         ? `installing ${worker(registration.installing)}, waiting ${worker(registration.waiting)}, active ${worker(registration.active)}`
         : "no registration";
     });
-    throw new Error(`No service worker took ${page.url()} over (${state})`, { cause: error });
+  try {
+    // `ready` resolves once a worker for this scope is active (page.evaluate awaits it).
+    await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+  } catch (error) {
+    throw new Error(`No service worker activated for ${page.url()} (${await describe()})`, { cause: error });
   }
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      if (await controlled()) return;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    if (attempt === 0) await page.reload();
+  }
+  throw new Error(`No service worker took ${page.url()} over (${await describe()})`);
 }
 
-/** Resolves once the replica stored in IndexedDB (decision 014) holds a task with this title. */
-export async function replicaHolds(page: Page, title: string): Promise<void> {
-  await page.waitForFunction(
-    (wanted) =>
-      new Promise<boolean>((resolve) => {
-        const open = indexedDB.open("keyval-store");
-        open.onerror = () => resolve(false);
-        open.onsuccess = () => {
-          const db = open.result;
-          if (!db.objectStoreNames.contains("keyval")) return resolve(false);
-          const read = db.transaction("keyval").objectStore("keyval").get("brisk-replica");
-          read.onerror = () => resolve(false);
-          read.onsuccess = () => resolve(JSON.stringify(read.result ?? null).includes(wanted));
-        };
-      }),
-    title,
-    { timeout: 30_000, polling: 250 },
-  );
+/**
+ * Resolves once the replica stored in IndexedDB (decision 014) holds a task with this title — i.e. the
+ * server has answered its create and the persister has written the answer. Polled with `evaluate`:
+ * Playwright's `waitForFunction` does not await a returned Promise (a Promise is truthy), so a
+ * predicate reading IndexedDB through it passes at once, before anything is stored.
+ */
+export async function replicaHolds(page: Page, title: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const stored = await page.evaluate(
+      () =>
+        new Promise<string>((resolve) => {
+          const open = indexedDB.open("keyval-store");
+          open.onerror = () => resolve("");
+          open.onsuccess = () => {
+            const db = open.result;
+            if (!db.objectStoreNames.contains("keyval")) return resolve("");
+            const read = db.transaction("keyval").objectStore("keyval").get("brisk-replica");
+            read.onerror = () => resolve("");
+            read.onsuccess = () => resolve(JSON.stringify(read.result ?? null));
+          };
+        }),
+    );
+    if (stored.includes(JSON.stringify(title).slice(1, -1))) return;
+    if (Date.now() > deadline)
+      throw new Error(`The stored replica never held "${title}" (it holds ${stored.slice(0, 300)})`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }
 
 /** Fields of a task made straight through the API (faster than the form, and with tags, priority and due dates). */
