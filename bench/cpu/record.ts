@@ -42,6 +42,7 @@ export async function record(bundleCode: string): Promise<Recording> {
       name: "brisk",
       modules: { "index.js": bundleCode },
       vars: briskVars(proxy.url, { DATABASE_URL: standIn.databaseUrl }),
+      durableObjects: { LIVE: "LiveChannel" },
     },
   ]).catch(async (error: unknown) => {
     await Promise.all([proxy.close(), standIn.close()]);
