@@ -164,7 +164,12 @@ async function measure(
     const seen = Object.keys(timed.statuses ?? {});
     if (seen.length !== 1 || seen[0] !== expected) problems.push(`${name}: answered ${seen.join(", ")}`);
   };
-  const expected: Record<string, string> = { bare: "404", "auth-only": "400", "sign-in": "200" };
+  const expected: Record<string, string> = {
+    bare: "404",
+    "auth-only": "400",
+    "auth-only-fresh": "400",
+    "sign-in": "200",
+  };
 
   // Cross-check over the whole measurement: schedstat sums only the threads alive when it is
   // read, /proc/<pid>/stat counts ended threads too (in 10 ms ticks). Equal within the ticks:
@@ -263,6 +268,7 @@ const labels: Record<string, string> = {
   get: "GET one task",
   patch: "PATCH one task",
   list: "GET list, page of 50",
+  "auth-only-fresh": "token verified, then 400, token never seen before",
   "get-fresh": "GET one task, token never seen before",
   "list-fresh": "GET list of 50, token never seen before",
   overhead: "the loop alone: build each Request, read each Response (no-op handler)",
