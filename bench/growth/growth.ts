@@ -106,6 +106,8 @@ interface PlanNode {
   "Parent Relationship"?: string;
   "Actual Rows"?: number;
   "Actual Loops"?: number;
+  "Rows Removed by Filter"?: number;
+  "Rows Removed by Index Recheck"?: number;
   Plans?: PlanNode[];
 }
 
@@ -122,7 +124,12 @@ function describePlan(plan: PlanNode): { main: string[]; count: string[]; rowsRe
     else if (node["Node Type"] === "Seq Scan") target.push(`Seq Scan ${node["Relation Name"]}`);
     else if (node["Node Type"] === "Sort" && !inSub) target.push("Sort");
     if (node["Relation Name"] || node["Index Name"])
-      rowsRead += (node["Actual Rows"] ?? 0) * (node["Actual Loops"] ?? 1);
+      // Kept and dropped alike: a scan that filters out every other user's rows read them all.
+      rowsRead +=
+        ((node["Actual Rows"] ?? 0) +
+          (node["Rows Removed by Filter"] ?? 0) +
+          (node["Rows Removed by Index Recheck"] ?? 0)) *
+        (node["Actual Loops"] ?? 1);
     for (const child of node.Plans ?? []) visit(child, inSub);
   };
   visit(plan, false);
@@ -281,7 +288,7 @@ export async function runGrowth(
         ];
       }),
       notes: [
-        '"a → b": the plan changed between the two sizes. Rows read: rows returned by every scan node of the plan, loops included.',
+        '"a → b": the plan changed between the two sizes. Rows read: rows every scan node of the plan went through (returned, and removed by its filter or recheck), loops included.',
       ],
     };
     const chart = asciiChart(
