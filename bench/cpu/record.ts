@@ -42,6 +42,7 @@ export async function record(bundleCode: string): Promise<Recording> {
       name: "brisk",
       modules: { "index.js": bundleCode },
       vars: briskVars(proxy.url, { DATABASE_URL: standIn.databaseUrl }),
+      durableObjects: { LIVE: "LiveChannel" },
     },
   ]).catch(async (error: unknown) => {
     await Promise.all([proxy.close(), standIn.close()]);
@@ -103,7 +104,7 @@ export async function record(bundleCode: string): Promise<Recording> {
     }
     const jwks = (await (await call(base, "/api/auth/jwks")).json()) as JSONWebKeySet;
     // The same requests with a token the Worker has not verified before, in turn (harness.ts).
-    for (const name of ["get", "list"]) {
+    for (const name of ["auth-only", "get", "list"]) {
       const original = cases.find((benchCase) => benchCase.name === name) as BenchCase;
       cases.push({ ...original, name: `${name}-fresh`, freshToken: true });
     }
