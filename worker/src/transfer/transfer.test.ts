@@ -190,7 +190,7 @@ describe("CSV", () => {
     );
     expect(csv).toContain(`${formula.id},"'=HYPERLINK(""http://evil.example"",""Click"")"`);
     expect(csv).toContain(`"'+sum,@me"`);
-    expect(csv).toContain(`'-2+3,'@SUM(A1),`);
+    expect(csv).toContain(`"'-2+3","'@SUM(A1)",`);
     expect(csv).toContain(`"Café «rent» — pay, ""now"""`);
     expect(csv).toContain(`"Line one\nLine two, with a comma"`);
     expect(csv).toContain(`${tasks[1]?.id},`);
