@@ -113,7 +113,8 @@ app.use(
 app.use("/api/:userId/tasks/*", announceChanges);
 app.route("/", tasksRoutes);
 // Export and import (docs/tasks-api.md): the same guard; an import's own size limit instead of 16 KiB.
-for (const path of ["/api/:userId/export", "/api/:userId/import"]) app.use(path, trustedCors, noStore, requireUser, announceChanges);
+for (const path of ["/api/:userId/export", "/api/:userId/import"])
+  app.use(path, trustedCors, noStore, requireUser, announceChanges);
 app.use("/api/:userId/import", importBodyLimit);
 app.route("/", transferRoutes);
 app.route("/", liveRoutes);

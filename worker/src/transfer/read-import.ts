@@ -4,7 +4,7 @@ import { problem } from "../problems.ts";
 import { briskColumnOf, parseCsv, readBriskRow } from "./brisk-csv.ts";
 import { isTodoistHeader, readTodoistRow, todoistColumnOf } from "./todoist-csv.ts";
 import type { ImportRow } from "./transfer.repo.ts";
-import { BriskFile, ImportedTask, importLimits } from "./transfer.schemas.ts";
+import { type BriskFile, ImportedTask, importLimits } from "./transfer.schemas.ts";
 
 /**
  * A file to import → the tasks it holds, each validated as a create body would be, with

@@ -25,7 +25,9 @@ import type { ImportedTaskInput } from "./transfer.schemas.ts";
  */
 const exportSections: Record<string, (userId: string) => SQL> = {
   // Each task exactly as the task API answers it (the same `taskFields`), oldest first.
-  tasks: (userId) => sql`(SELECT coalesce('[' || string_agg(row_to_json(task)::text, ',' ORDER BY ${tasks.createdAt}, ${tasks.id}) || ']', '[]')
+  tasks: (
+    userId,
+  ) => sql`(SELECT coalesce('[' || string_agg(row_to_json(task)::text, ',' ORDER BY ${tasks.createdAt}, ${tasks.id}) || ']', '[]')
     FROM ${tasks} CROSS JOIN LATERAL (SELECT ${taskFields}) AS task WHERE ${tasks.userId} = ${userId})`,
 };
 
@@ -89,9 +91,7 @@ export async function importTasks(
         seq: currentSeq(userId),
       };
     });
-    inserts.push(
-      db.insert(tasks).values(values).onConflictDoNothing({ target: tasks.id }).returning({ id: tasks.id }),
-    );
+    inserts.push(db.insert(tasks).values(values).onConflictDoNothing({ target: tasks.id }).returning({ id: tasks.id }));
   }
   const [first, ...rest] = inserts;
   if (!first) return { imported: 0 };

@@ -17,7 +17,9 @@ export const ExportQuery = z.strictObject(
       .default("json")
       .openapi({ description: "`json` (lossless, re-importable) or `csv` (for spreadsheets)" }),
   },
-  { error: (issue) => (issue.code === "unrecognized_keys" ? `Unknown parameter: ${issue.keys.join(", ")}` : undefined) },
+  {
+    error: (issue) => (issue.code === "unrecognized_keys" ? `Unknown parameter: ${issue.keys.join(", ")}` : undefined),
+  },
 );
 
 /** An instant as the API writes it; a file's may not lie in the future nor outside years 1000–9999. */
@@ -75,7 +77,8 @@ export const Imported = z
     imported: z.number().int().openapi({ description: "Tasks added" }),
     skipped: z.number().int().openapi({ description: "Tasks already there (from an earlier import of the same file)" }),
     warnings: z.array(ImportIssue).openapi({
-      description: "What was imported with a change, by row: e.g. a Todoist date that is not one day (kept in the description)",
+      description:
+        "What was imported with a change, by row: e.g. a Todoist date that is not one day (kept in the description)",
     }),
   })
   .openapi("Imported");
