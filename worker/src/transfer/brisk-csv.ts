@@ -106,7 +106,8 @@ export function readBriskRow(header: string[], cells: string[]): Record<string, 
 
 /** The rows of a CSV text, each a list of cells (papaparse), and the records it could not read. */
 export function parseCsv(csv: string): { records: string[][]; errors: { row: number; message: string }[] } {
-  const result = Papa.parse<string[]>(csv.startsWith(bom) ? csv.slice(1) : csv, { header: false });
+  // RFC 4180 (and Todoist) separate with commas: no guessing, which fails on a short file.
+  const result = Papa.parse<string[]>(csv.startsWith(bom) ? csv.slice(1) : csv, { header: false, delimiter: "," });
   return {
     records: result.data,
     errors: result.errors.map((error) => ({ row: (error.row ?? 0) + 1, message: error.message })),
