@@ -1,5 +1,6 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
+import { getDatabaseFor } from "../db/client.ts";
 import { sqlStateOf } from "../db/errors.ts";
 import type { AppEnv } from "../env.ts";
 import { problem } from "../problems.ts";
@@ -117,9 +118,10 @@ export const transferRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationH
       const file = mediaType === "text/csv" ? await c.req.text() : c.req.valid("json");
       const today = todayIn({ now: Date.now(), zone: c.var.timeZone });
       const { rows, warnings } = readImport(file, c.var.userId, today);
-      const { imported, seq } = await importTasks(c.var.db, c.var.userId, rows, c.var.timeZone).catch(
-        refuseGoneAccount,
-      );
+      // One transaction for the whole file, however long (5 000 tasks took ~5 s on PGlite here): DB_TIMEOUT_MS bounds
+      // the task API's small writes, an import gets importLimits.seconds.
+      const db = getDatabaseFor(c.var.config, Math.max(c.var.config.dbTimeoutMs, importLimits.seconds * 1000));
+      const { imported, seq } = await importTasks(db, c.var.userId, rows, c.var.timeZone).catch(refuseGoneAccount);
       if (seq !== undefined) c.set("changeCursor", encodeChangeCursor({ seq }));
       return c.json({ imported, skipped: rows.length - imported, warnings }, 200);
     },

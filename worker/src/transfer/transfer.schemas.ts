@@ -8,7 +8,7 @@ import { CreateTask, Task, TaskId } from "../tasks/tasks.schemas.ts";
  */
 
 /** What one import may hold: larger files answer 413 (docs/decisions/028-export-and-import.md). */
-export const importLimits = { bytes: 2 * 1024 * 1024, rows: 5000 } as const;
+export const importLimits = { bytes: 2 * 1024 * 1024, rows: 5000, seconds: 30 } as const;
 
 export const ExportQuery = z.strictObject(
   {

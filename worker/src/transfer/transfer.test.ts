@@ -169,6 +169,23 @@ describe("POST /api/{userId}/import (Brisk JSON)", () => {
   });
 });
 
+describe("a file at the limit", () => {
+  it("imports 5 000 tasks in one batch, all or nothing, and again adds nothing", async () => {
+    const user = await taskUser();
+    const rows = Array.from(
+      { length: 5000 },
+      (_, i) => `Task ${i},low,2030-01-${String((i % 28) + 1).padStart(2, "0")},bulk`,
+    );
+    const csv = `title,priority,dueDate,tags\r\n${rows.join("\r\n")}\r\n`;
+    const started = performance.now();
+    expect(await imported(user, csv, "text/csv")).toEqual({ imported: 5000, skipped: 0, warnings: [] });
+    const took = performance.now() - started;
+    console.info(`[transfer] 5 000-task CSV (${csv.length} bytes) imported in ${Math.round(took)} ms`);
+    expect((await exported(user)).tasks).toHaveLength(5000);
+    expect(await imported(user, csv, "text/csv")).toEqual({ imported: 0, skipped: 5000, warnings: [] });
+  });
+});
+
 describe("CSV", () => {
   it("exports Brisk CSV safe for spreadsheets, and imports it back", async () => {
     const user = await taskUser();
