@@ -92,7 +92,7 @@ export function TransferPanel() {
     const text = await file.text();
     setState({ kind: "busy", message: `Importing ${describeContent(text, type)}…` });
     try {
-      const result = await importTasks(await getUserId(), new Blob([text], { type }), type);
+      const result = await importTasks(await getUserId(), text, type);
       const added = `Imported ${plural(result.imported, "task", "tasks")}`;
       const skipped = result.skipped > 0 ? `; ${plural(result.skipped, "was", "were")} already there` : "";
       setState({

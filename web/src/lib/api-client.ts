@@ -306,7 +306,7 @@ export async function importTasks(
         params: { path: path(userId) },
         // The file goes as it was read; the server reads it row by row.
         body: file as never,
-        bodySerializer: (body: unknown) => body as BodyInit,
+        bodySerializer: (body: unknown) => body as string,
         headers: { "Content-Type": type },
       }),
     )
