@@ -294,10 +294,10 @@ export async function exportTasks(userId: string, format: "json" | "csv"): Promi
   return { file: data as Blob, name: name ?? `brisk-export.${format}` };
 }
 
-/** Sends a file to `POST …/import` as it is: Brisk JSON, or Brisk's or Todoist's CSV (`text/csv`). */
+/** Sends a file's text to `POST …/import` as it is: Brisk JSON, or Brisk's or Todoist's CSV (`text/csv`). */
 export async function importTasks(
   userId: string,
-  file: Blob,
+  file: string,
   type: "application/json" | "text/csv",
 ): Promise<Imported> {
   return (
