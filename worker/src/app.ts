@@ -18,6 +18,7 @@ import { devMailboxRoutes } from "./mail/dev-mailbox.routes.ts";
 import { Problem, type ProblemCode, problem, renderProblem } from "./problems.ts";
 import { tasksRoutes } from "./tasks/tasks.routes.ts";
 import { toProblem } from "./to-problem.ts";
+import { importBodyLimit, transferRoutes } from "./transfer/transfer.routes.ts";
 
 export const app = new OpenAPIHono<AppEnv>();
 
@@ -94,9 +95,9 @@ const taskCors = cors({
   credentials: false,
   maxAge: 600,
 });
-app.use("/api/:userId/tasks/*", (c, next) =>
-  c.var.config.trustedOrigins.includes(c.req.header("Origin") ?? "") ? taskCors(c, next) : next(),
-);
+const trustedCors: MiddlewareHandler<AppEnv> = (c, next) =>
+  c.var.config.trustedOrigins.includes(c.req.header("Origin") ?? "") ? taskCors(c, next) : next();
+app.use("/api/:userId/tasks/*", trustedCors);
 app.use("/api/:userId/tasks/*", noStore);
 app.use("/api/:userId/tasks/*", requireUser);
 app.use(
@@ -111,6 +112,11 @@ app.use(
 // A write that changed something tells the user's live sockets, after it answered (docs/live.md).
 app.use("/api/:userId/tasks/*", announceChanges);
 app.route("/", tasksRoutes);
+// Export and import (docs/tasks-api.md): the same guard; an import's own size limit instead of 16 KiB.
+for (const path of ["/api/:userId/export", "/api/:userId/import"])
+  app.use(path, trustedCors, noStore, requireUser, announceChanges);
+app.use("/api/:userId/import", importBodyLimit);
+app.route("/", transferRoutes);
 app.route("/", liveRoutes);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {

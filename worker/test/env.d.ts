@@ -4,3 +4,9 @@ declare namespace Cloudflare {
     TEST_HANGING_ENDPOINT: string;
   }
 }
+
+// Vite's `?raw` imports: a file's text (sample files of the tests).
+declare module "*?raw" {
+  const text: string;
+  export default text;
+}

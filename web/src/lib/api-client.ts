@@ -1,5 +1,5 @@
 import createClient, { type Middleware } from "openapi-fetch";
-import type { Changes, Deleted, PatchTask, paths, Restored, Task, Updated } from "./api/schema.d.ts";
+import type { Changes, Deleted, Imported, PatchTask, paths, Restored, Task, Updated } from "./api/schema.d.ts";
 import { authClient } from "./better-auth.ts";
 import { config } from "./config.ts";
 import { currentPath, navigation, rememberUser, signInUrl, wasSignedIn } from "./navigation.ts";
@@ -283,4 +283,32 @@ export async function clearCompleted(userId: string, filters: TaskFilters): Prom
 export async function restoreTasks(userId: string, undo: string): Promise<Restored> {
   return (await call(() => api.POST("/api/{userId}/tasks/restore", { params: { path: path(userId) }, body: { undo } })))
     .data;
+}
+
+/** Every task as a file (`GET …/export`): its content and the name the server gives it. */
+export async function exportTasks(userId: string, format: "json" | "csv"): Promise<{ file: Blob; name: string }> {
+  const { data, response } = await call(() =>
+    api.GET("/api/{userId}/export", { params: { path: path(userId), query: { format } }, parseAs: "blob" }),
+  );
+  const name = /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") ?? "")?.[1];
+  return { file: data as Blob, name: name ?? `brisk-export.${format}` };
+}
+
+/** Sends a file's text to `POST …/import` as it is: Brisk JSON, or Brisk's or Todoist's CSV (`text/csv`). */
+export async function importTasks(
+  userId: string,
+  file: string,
+  type: "application/json" | "text/csv",
+): Promise<Imported> {
+  return (
+    await call(() =>
+      api.POST("/api/{userId}/import", {
+        params: { path: path(userId) },
+        // The file goes as it was read; the server reads it row by row.
+        body: file as never,
+        bodySerializer: (body: unknown) => body as string,
+        headers: { "Content-Type": type },
+      }),
+    )
+  ).data;
 }

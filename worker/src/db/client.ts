@@ -17,6 +17,17 @@ export function getDatabase(config: Config): Database {
   return current.db;
 }
 
+/**
+ * A client for one long write (an import of thousands of tasks, docs/tasks-api.md "Export
+ * and import"): the same database and driver settings, with `timeoutMs` as the bound of its
+ * round trips instead of DB_TIMEOUT_MS. Made per request: its time runs from here.
+ */
+export function getDatabaseFor(config: Config, timeoutMs: number): Database {
+  getDatabase(config); // the driver's global settings (endpoint, fetch)
+  const client = neon(config.databaseUrl, { fetchOptions: { signal: AbortSignal.timeout(timeoutMs) } });
+  return drizzle({ client, schema });
+}
+
 function createDatabase(config: Config) {
   // The driver's endpoint and fetch are global settings; an isolate serves one
   // configuration, so setting them here is setting them once.

@@ -1267,6 +1267,217 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/{userId}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export every task (JSON or CSV)
+         * @description A file download (`Content-Disposition: attachment`). `json` is lossless: `{format, version, exportedAt, tasks}` with each task as the task API answers it, and imports back unchanged. `csv` is one row per task for spreadsheets: UTF-8 with a BOM, RFC 4180, cells that a spreadsheet would run as a formula prefixed with `'`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description `json` (lossless, re-importable) or `csv` (for spreadsheets) */
+                    format?: "json" | "csv";
+                };
+                header?: never;
+                path: {
+                    /** @description The signed-in user's id */
+                    userId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The export file */
+                200: {
+                    headers: {
+                        "Content-Disposition": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BriskExportFile"];
+                        "text/csv": string;
+                    };
+                };
+                /** @description An unknown parameter or value, or a file that is not valid JSON */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid access token; carries `WWW-Authenticate: Bearer error="invalid_token"` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The token belongs to another user than the path names */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Something failed unexpectedly; the body's `requestId` identifies it in the logs */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The database is unreachable or timed out; carries `Retry-After`; nothing is half-written */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/{userId}/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import tasks from a file (Brisk JSON, Brisk CSV or Todoist CSV)
+         * @description The body is the file: `application/json` for a Brisk export, `text/csv` for Brisk's or Todoist's CSV (told apart by the header). All or nothing: a row that cannot be read answers 422 listing it (`rows.N.field`) and nothing is imported. Idempotent: tasks already there (the same file imported before) are skipped. At most 2 MiB and 5 000 tasks per file.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The signed-in user's id */
+                    userId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": components["schemas"]["BriskExport"];
+                    "text/csv": string;
+                };
+            };
+            responses: {
+                /** @description What was imported */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Imported"];
+                    };
+                };
+                /** @description An unknown parameter or value, or a file that is not valid JSON */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid access token; carries `WWW-Authenticate: Bearer error="invalid_token"` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The token belongs to another user than the path names */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The file is larger than 2 MiB or holds more than 5 000 tasks; nothing was imported */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is neither `application/json` nor `text/csv` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rows that cannot be imported, each in `errors` as `rows.N.field`; nothing was imported */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Something failed unexpectedly; the body's `requestId` identifies it in the logs */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The database is unreachable or timed out; carries `Retry-After`; nothing is half-written */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/{userId}/live": {
         parameters: {
             query?: never;
@@ -1557,6 +1768,33 @@ export interface components {
         SetCompleted: {
             completed: boolean;
         };
+        /** @description `tasks` as the task API answers them. An import reads each as a create body plus `createdAt`, `updatedAt`, `completedAt` and `version`. */
+        BriskExportFile: components["schemas"]["BriskExport"] & {
+            /** Format: date-time */
+            exportedAt: string;
+            tasks?: components["schemas"]["Task"][];
+        };
+        /** @description `tasks` as the task API answers them. An import reads each as a create body plus `createdAt`, `updatedAt`, `completedAt` and `version`. */
+        BriskExport: {
+            /** @enum {string} */
+            format: "brisk";
+            /** @enum {number} */
+            version: 1;
+            exportedAt?: string;
+            tasks: unknown[];
+        };
+        Imported: {
+            /** @description Tasks added */
+            imported: number;
+            /** @description Tasks already there (from an earlier import of the same file) */
+            skipped: number;
+            /** @description What was imported with a change, by row: e.g. a Todoist date that is not one day (kept in the description) */
+            warnings: {
+                /** @example rows.12.title */
+                path: string;
+                message: string;
+            }[];
+        };
     };
     responses: never;
     parameters: never;
@@ -1577,5 +1815,8 @@ export type Restore = components['schemas']['Restore'];
 export type ReplaceTask = components['schemas']['ReplaceTask'];
 export type PatchTask = components['schemas']['PatchTask'];
 export type SetCompleted = components['schemas']['SetCompleted'];
+export type BriskExportFile = components['schemas']['BriskExportFile'];
+export type BriskExport = components['schemas']['BriskExport'];
+export type Imported = components['schemas']['Imported'];
 export type $defs = Record<string, never>;
 export type operations = Record<string, never>;

@@ -1,0 +1,138 @@
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import { getDatabaseFor } from "../db/client.ts";
+import { sqlStateOf } from "../db/errors.ts";
+import type { AppEnv } from "../env.ts";
+import { problem } from "../problems.ts";
+import { encodeChangeCursor } from "../tasks/cursor.ts";
+import { todayIn } from "../tasks/due.ts";
+import type { TaskOutput } from "../tasks/tasks.schemas.ts";
+import { Problem, UserPath } from "../tasks/tasks.schemas.ts";
+import { validationHook } from "../validation.ts";
+import { toBriskCsv } from "./brisk-csv.ts";
+import { readImport } from "./read-import.ts";
+import { exportFile, importTasks } from "./transfer.repo.ts";
+import { BriskFile, ExportedFile, ExportQuery, Imported, importLimits } from "./transfer.schemas.ts";
+
+/**
+ * `GET /api/{userId}/export` and `POST /api/{userId}/import` (docs/tasks-api.md "Export
+ * and import"). app.ts puts the task routes' guard in front of both, and an import's own
+ * size limit instead of the task routes' 16 KiB.
+ */
+
+const security = [{ bearerAuth: [] }];
+const problemResponse = (description: string) => ({
+  description,
+  content: { "application/problem+json": { schema: Problem } },
+});
+const failures = {
+  400: problemResponse("An unknown parameter or value, or a file that is not valid JSON"),
+  401: problemResponse('No valid access token; carries `WWW-Authenticate: Bearer error="invalid_token"`'),
+  403: problemResponse("The token belongs to another user than the path names"),
+  500: problemResponse("Something failed unexpectedly; the body's `requestId` identifies it in the logs"),
+  503: problemResponse("The database is unreachable or timed out; carries `Retry-After`; nothing is half-written"),
+};
+
+/** The import's own body limit (the task routes' 16 KiB does not apply here): a clear 413. */
+export const importBodyLimit = bodyLimit({
+  maxSize: importLimits.bytes,
+  onError: () => {
+    throw problem("payload_too_large", {
+      detail: `Import files of at most 2 MiB and ${importLimits.rows} tasks; split a larger file and import each part.`,
+    });
+  },
+});
+
+export const transferRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/api/{userId}/export",
+      summary: "Export every task (JSON or CSV)",
+      description:
+        "A file download (`Content-Disposition: attachment`). `json` is lossless: `{format, version, exportedAt, " +
+        "tasks}` with each task as the task API answers it, and imports back unchanged. `csv` is one row per task " +
+        "for spreadsheets: UTF-8 with a BOM, RFC 4180, cells that a spreadsheet would run as a formula prefixed with `'`.",
+      security,
+      request: { params: UserPath, query: ExportQuery },
+      responses: {
+        200: {
+          description: "The export file",
+          headers: z.object({ "Content-Disposition": z.string() }),
+          content: {
+            "application/json": { schema: ExportedFile },
+            "text/csv": { schema: z.string().openapi({ description: "Brisk CSV (docs/tasks-api.md)" }) },
+          },
+        },
+        ...failures,
+      },
+    }),
+    async (c) => {
+      const { format } = c.req.valid("query");
+      const file = await exportFile(c.var.db, c.var.userId);
+      const day = new Date().toISOString().slice(0, 10);
+      c.header("Content-Disposition", `attachment; filename="brisk-export-${day}.${format}"`);
+      if (format === "json") return c.body(file, 200, { "Content-Type": "application/json" });
+      const { tasks } = JSON.parse(file) as { tasks: TaskOutput[] };
+      return c.body(toBriskCsv(tasks), 200, { "Content-Type": "text/csv; charset=utf-8" });
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/api/{userId}/import",
+      summary: "Import tasks from a file (Brisk JSON, Brisk CSV or Todoist CSV)",
+      description:
+        "The body is the file: `application/json` for a Brisk export, `text/csv` for Brisk's or Todoist's CSV " +
+        "(told apart by the header). All or nothing: a row that cannot be read answers 422 listing it " +
+        "(`rows.N.field`) and nothing is imported. Idempotent: tasks already there (the same file imported " +
+        "before) are skipped. At most 2 MiB and 5 000 tasks per file.",
+      security,
+      request: {
+        params: UserPath,
+        body: {
+          // Not `required`: the route's validator then reads only a JSON body (a Brisk file's envelope),
+          // and leaves a CSV body to readImport.
+          required: false,
+          content: {
+            "application/json": { schema: BriskFile },
+            "text/csv": { schema: z.string() },
+          },
+        },
+      },
+      responses: {
+        200: { description: "What was imported", content: { "application/json": { schema: Imported } } },
+        413: problemResponse("The file is larger than 2 MiB or holds more than 5 000 tasks; nothing was imported"),
+        415: problemResponse("The body is neither `application/json` nor `text/csv`"),
+        422: problemResponse("Rows that cannot be imported, each in `errors` as `rows.N.field`; nothing was imported"),
+        ...failures,
+      },
+    }),
+    async (c) => {
+      const mediaType = (c.req.header("Content-Type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+      if (mediaType !== "application/json" && mediaType !== "text/csv")
+        throw problem("unsupported_media_type", {
+          detail: "Send the file as application/json (Brisk export) or text/csv (Brisk or Todoist CSV).",
+        });
+      // The tasks are read row by row (readImport), so that each error names its row.
+      const file = mediaType === "text/csv" ? await c.req.text() : c.req.valid("json");
+      const today = todayIn({ now: Date.now(), zone: c.var.timeZone });
+      const { rows, warnings } = readImport(file, c.var.userId, today);
+      // One transaction for the whole file, however long (5 000 tasks took ~5 s on PGlite here): DB_TIMEOUT_MS bounds
+      // the task API's small writes, an import gets importLimits.seconds.
+      const db = getDatabaseFor(c.var.config, Math.max(c.var.config.dbTimeoutMs, importLimits.seconds * 1000));
+      const { imported, seq } = await importTasks(db, c.var.userId, rows, c.var.timeZone).catch(refuseGoneAccount);
+      if (seq !== undefined) c.set("changeCursor", encodeChangeCursor({ seq }));
+      return c.json({ imported, skipped: rows.length - imported, warnings }, 200);
+    },
+  );
+
+/** SQLSTATE 23503: a still-valid token of an account deleted since — the same 401 as the task routes answer. */
+function refuseGoneAccount(error: unknown): never {
+  if (sqlStateOf(error) !== "23503") throw error;
+  const detail = "The account this token belongs to no longer exists.";
+  throw problem("invalid_token", {
+    detail,
+    headers: { "WWW-Authenticate": `Bearer error="invalid_token", error_description="${detail}"` },
+  });
+}
