@@ -11,6 +11,7 @@ import { ConfigError, readConfig } from "./config.ts";
 import { getDatabase } from "./db/client.ts";
 import type { AppEnv } from "./env.ts";
 import { healthRoutes } from "./health/health.routes.ts";
+import { listsRoutes } from "./lists/lists.routes.ts";
 import { liveRoutes } from "./live/live.routes.ts";
 import { announceChanges } from "./live/notify.ts";
 import { describeError, logEvent } from "./log.ts";
@@ -111,6 +112,23 @@ app.use(
 // A write that changed something tells the user's live sockets, after it answered (docs/live.md).
 app.use("/api/:userId/tasks/*", announceChanges);
 app.route("/", tasksRoutes);
+// The list routes under the same rules as the task routes (docs/decisions/025-lists.md).
+app.use("/api/:userId/lists/*", (c, next) =>
+  c.var.config.trustedOrigins.includes(c.req.header("Origin") ?? "") ? taskCors(c, next) : next(),
+);
+app.use(
+  "/api/:userId/lists/*",
+  noStore,
+  requireUser,
+  bodyLimit({
+    maxSize: 16 * 1024,
+    onError: () => {
+      throw problem("payload_too_large", { detail: "Send at most 16 KiB." });
+    },
+  }),
+  announceChanges,
+);
+app.route("/", listsRoutes);
 app.route("/", liveRoutes);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
