@@ -55,3 +55,14 @@ export function refuseUnknownList(error: unknown): never {
     extensions: { errors: [{ path: "list", message }] },
   });
 }
+
+/**
+ * The change feed's list members, each only when it has something (so an answer without list
+ * changes reads as before lists existed): `"lists":[…],"deletedLists":[…],` or less.
+ */
+export function listChanges(page: { lists: string; deletedLists: string }): string {
+  return (
+    (page.lists === "[]" ? "" : `"lists":${page.lists},`) +
+    (page.deletedLists === "[]" ? "" : `"deletedLists":${page.deletedLists},`)
+  );
+}

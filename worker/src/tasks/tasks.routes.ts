@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import { sqlStateOf } from "../db/errors.ts";
 import type { AppEnv } from "../env.ts";
 import { asJsonText, respondJson } from "../json-text.ts";
-import { refuseUnknownList } from "../lists/lists.sql.ts";
+import { listChanges, refuseUnknownList } from "../lists/lists.sql.ts";
 import { problem } from "../problems.ts";
 import { validationHook } from "../validation.ts";
 import { decodeChangeCursor, decodeCursor, encodeChangeCursor, encodeCursor, invalidCursor } from "./cursor.ts";
@@ -151,7 +151,7 @@ export const tasksRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
         });
       }
       const cursor = JSON.stringify(encodeChangeCursor(page.next));
-      const body = `{"changes":${page.changes},"deleted":${page.deleted},"lists":${page.lists},"deletedLists":${page.deletedLists},"cursor":${cursor},"more":${page.more}}`;
+      const body = `{"changes":${page.changes},"deleted":${page.deleted},${listChanges(page)}"cursor":${cursor},"more":${page.more}}`;
       return respondJson(c, asJsonText<z.output<typeof Changes>>(body), 200);
     },
   )
