@@ -273,14 +273,17 @@ export const Changes = z
       .array(Task)
       .openapi({ description: "The tasks changed after `since`, as they are now, oldest change first" }),
     deleted: z.array(TaskId).openapi({ description: "The ids of tasks deleted after `since`" }),
-    lists: z.array(List).optional().openapi({
-      description:
-        "The person's lists changed after `since` (every list without it), as they are now, in their order; absent when none changed",
-    }),
+    lists: z
+      .array(List)
+      .openapi({
+        description:
+          "The person's lists changed after `since` (every list without it), as they are now, in their order; absent when none changed",
+      })
+      .optional(),
     deletedLists: z
       .array(ListId)
-      .optional()
-      .openapi({ description: "The ids of lists deleted after `since`; absent when none were" }),
+      .openapi({ description: "The ids of lists deleted after `since`; absent when none were" })
+      .optional(),
     cursor: z.string().openapi({ description: "The `since` of the next read" }),
     more: z.boolean().openapi({ description: "Whether more changes follow: read again at once with `cursor`" }),
   })

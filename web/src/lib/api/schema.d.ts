@@ -2001,10 +2001,10 @@ export interface components {
             changes: components["schemas"]["Task"][];
             /** @description The ids of tasks deleted after `since` */
             deleted: string[];
-            /** @description The person's lists changed after `since` (every list without it), as they are now, in their order */
-            lists: components["schemas"]["List"][];
-            /** @description The ids of lists deleted after `since` */
-            deletedLists: string[];
+            /** @description The person's lists changed after `since` (every list without it), as they are now, in their order; absent when none changed */
+            lists?: components["schemas"]["List"][];
+            /** @description The ids of lists deleted after `since`; absent when none were */
+            deletedLists?: string[];
             /** @description The `since` of the next read */
             cursor: string;
             /** @description Whether more changes follow: read again at once with `cursor` */
