@@ -7,8 +7,16 @@ import type { Changes, List, Task } from "./api-client.ts";
  * the sidebar follows — their order, the active counts, a new list's position.
  */
 
-export const listColours = ["grey", "red", "orange", "yellow", "green", "blue", "purple", "pink"] as const satisfies
-  readonly List["colour"][];
+export const listColours = [
+  "grey",
+  "red",
+  "orange",
+  "yellow",
+  "green",
+  "blue",
+  "purple",
+  "pink",
+] as const satisfies readonly List["colour"][];
 type _EveryColour = Exclude<List["colour"], (typeof listColours)[number]> extends never ? true : never;
 export const everyColourListed: _EveryColour = true;
 
@@ -40,7 +48,11 @@ export function orderedLists(lists: Record<string, List> | undefined): List[] {
 
 /** The position of a list added after every other one. */
 export function positionAfter(lists: readonly List[]): string {
-  const last = lists.map((list) => list.position).sort(byteOrder).at(-1) ?? null;
+  const last =
+    lists
+      .map((list) => list.position)
+      .sort(byteOrder)
+      .at(-1) ?? null;
   return generateKeyBetween(last, null);
 }
 
@@ -62,5 +74,7 @@ export function activeCounts(tasks: readonly Task[], inboxId: string | undefined
 
 /** A list id as the URL carries it (`?list=`): a UUID, or nothing. */
 export function listParam(value: string | null): string | null {
-  return value && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value) ? value.toLowerCase() : null;
+  return value && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)
+    ? value.toLowerCase()
+    : null;
 }
