@@ -1,4 +1,4 @@
-import { type FormEvent, type MouseEvent, useEffect, useId, useMemo, useRef, useState } from "react";
+import { type FormEvent, Fragment, type MouseEvent, useEffect, useId, useMemo, useRef, useState } from "react";
 import { flushSync } from "react-dom";
 import type { List, Task } from "../lib/api-client.ts";
 import { createList, deleteList, updateList } from "../lib/list-actions.ts";
@@ -124,8 +124,8 @@ export function ListSidebar({ userId, lists, tasks, view, onSelect }: ListSideba
         }}
       >
         <h2 className="list-panel-title">Lists</h2>
-        <ul className="lists">
-          <li>
+        <div className="lists">
+          <div className="list-row">
             <a
               className="list-link"
               href={filterHref(view.filter, { ...view, list: null })}
@@ -134,9 +134,9 @@ export function ListSidebar({ userId, lists, tasks, view, onSelect }: ListSideba
             >
               <span className="list-name">All lists</span>
             </a>
-          </li>
+          </div>
           {ordered.map((list) => (
-            <li key={list.id}>
+            <Fragment key={list.id}>
               {editing === list.id && userId ? (
                 <ListEditor
                   userId={userId}
@@ -176,9 +176,9 @@ export function ListSidebar({ userId, lists, tasks, view, onSelect }: ListSideba
                   </button>
                 </div>
               )}
-            </li>
+            </Fragment>
           ))}
-        </ul>
+        </div>
         <form className="list-add" onSubmit={(event) => void onAdd(event)}>
           <label htmlFor={`${panelId}-new`}>New list</label>
           <div className="list-add-row">
@@ -197,16 +197,15 @@ export function ListSidebar({ userId, lists, tasks, view, onSelect }: ListSideba
             </button>
           </div>
         </form>
-        <div className="alert-region" role="alert">
-          {error && (
-            <div className="alert">
-              <p>{error}</p>
-              <button type="button" className="btn btn-small btn-quiet" onClick={() => setError("")}>
-                Dismiss
-              </button>
-            </div>
-          )}
-        </div>
+        {/* Only while there is something to say: the task list has the page's standing alert region. */}
+        {error && (
+          <div className="alert" role="alert">
+            <p>{error}</p>
+            <button type="button" className="btn btn-small btn-quiet" onClick={() => setError("")}>
+              Dismiss
+            </button>
+          </div>
+        )}
       </div>
     </nav>
   );

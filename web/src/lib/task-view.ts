@@ -112,7 +112,7 @@ export function viewFromSearch(search: string): View {
     tag: normaliseTag(params.get("tag") ?? ""),
     priority: priorities.some((p) => p === priority) ? (priority as Priority) : null,
     due: dueFilters.some((d) => d === due) ? (due as DueFilter) : null,
-    list: listParam(params.get("list")),
+    ...(listParam(params.get("list")) ? { list: listParam(params.get("list")) } : {}),
   };
 }
 
