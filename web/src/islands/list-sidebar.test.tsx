@@ -1,4 +1,4 @@
-import { cleanup, render, screen, within } from "@testing-library/react";
+import { cleanup, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { List, Task } from "../lib/api-client.ts";
@@ -12,7 +12,10 @@ const actions = vi.hoisted(() => ({
   updateList: vi.fn(),
   deleteList: vi.fn(),
 }));
-vi.mock("../lib/list-actions.ts", () => actions);
+vi.mock("../lib/list-actions.ts", async (importOriginal) => ({
+  ...(await importOriginal<typeof import("../lib/list-actions.ts")>()),
+  ...actions,
+}));
 
 const inbox: List = { ...fakeInbox };
 const list = (name: string, position: string, colour: List["colour"] = "grey"): List => ({
@@ -84,8 +87,10 @@ describe("the list sidebar", () => {
     actions.createList.mockResolvedValue(created);
     const { onSelect, user } = renderSidebar();
     await user.type(screen.getByRole("textbox", { name: "New list" }), "  Garden {Enter}");
-    expect(actions.createList).toHaveBeenCalledWith("user-1", { name: "Garden", colour: "grey", position: "a3" });
-    expect(onSelect).toHaveBeenCalledWith(created.id);
+    await waitFor(() =>
+      expect(actions.createList).toHaveBeenCalledWith("user-1", { name: "Garden", colour: "grey", position: "a3" }),
+    );
+    await waitFor(() => expect(onSelect).toHaveBeenCalledWith(created.id));
     expect(screen.getByRole("textbox", { name: "New list" })).toHaveValue("");
   });
 
@@ -93,7 +98,7 @@ describe("the list sidebar", () => {
     actions.updateList.mockResolvedValue({ ...work, name: "Job", colour: "red", version: 2 });
     const { user } = renderSidebar();
     await user.click(screen.getByRole("button", { name: "Edit list Work" }));
-    const name = screen.getByRole("textbox", { name: "List name" });
+    const name = await screen.findByRole("textbox", { name: "List name" });
     expect(name).toHaveFocus();
     await user.clear(name);
     await user.type(name, "Job");
@@ -106,23 +111,24 @@ describe("the list sidebar", () => {
     actions.deleteList.mockResolvedValue(undefined);
     const { user, onSelect } = renderSidebar({ ...defaultView, list: work.id });
     await user.click(screen.getByRole("button", { name: "Edit list Work" }));
-    await user.click(screen.getByRole("button", { name: "Delete list" }));
+    await user.click(await screen.findByRole("button", { name: "Delete list" }));
     const question = screen.getByRole("alertdialog", {
       name: /Delete the list “Work”\? What becomes of its 3 tasks\?/,
     });
     await user.click(within(question).getByRole("button", { name: "Delete list, move tasks to Inbox" }));
+    await waitFor(() => expect(onSelect).toHaveBeenCalledWith(null));
     expect(actions.deleteList).toHaveBeenCalledWith("user-1", work, "move");
-    expect(onSelect).toHaveBeenCalledWith(null);
 
-    await user.click(screen.getByRole("button", { name: "Edit list Home" }));
-    await user.click(screen.getByRole("button", { name: "Delete list" }));
+    await user.click(await screen.findByRole("button", { name: "Edit list Home" }));
+    await user.click(await screen.findByRole("button", { name: "Delete list" }));
     await user.click(screen.getByRole("button", { name: "Delete list and its tasks" }));
-    expect(actions.deleteList).toHaveBeenLastCalledWith("user-1", home, "delete");
+    await waitFor(() => expect(actions.deleteList).toHaveBeenLastCalledWith("user-1", home, "delete"));
   });
 
   it("the Inbox offers no Delete", async () => {
     const { user } = renderSidebar();
     await user.click(screen.getByRole("button", { name: "Edit list Inbox" }));
+    await screen.findByRole("textbox", { name: "List name" });
     expect(screen.queryByRole("button", { name: "Delete list" })).not.toBeInTheDocument();
   });
 

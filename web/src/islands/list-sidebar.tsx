@@ -1,8 +1,18 @@
-import { type FormEvent, Fragment, type MouseEvent, useEffect, useId, useMemo, useRef, useState } from "react";
+import {
+  type FormEvent,
+  Fragment,
+  lazy,
+  type MouseEvent,
+  Suspense,
+  useEffect,
+  useId,
+  useMemo,
+  useRef,
+  useState,
+} from "react";
 import { flushSync } from "react-dom";
 import type { List, Task } from "../lib/api-client.ts";
-import { createList, deleteList, updateList } from "../lib/list-actions.ts";
-import { activeCounts, listColours, orderedLists, positionAfter } from "../lib/lists.ts";
+import { activeCounts, orderedLists } from "../lib/lists.ts";
 import { describeError, SessionEndedError } from "../lib/problems.ts";
 import { filterHref, type View } from "../lib/task-view.ts";
 
@@ -13,6 +23,9 @@ import { filterHref, type View } from "../lib/task-view.ts";
  * widths the lists are a drawer behind the Lists button. Keyboard: `g` then `i` opens the Inbox,
  * `g` then a digit the nth list.
  */
+/** Editing a list (and the list writes) load when first needed: they are not part of the first paint. */
+const ListEditor = lazy(() => import("./list-editor.tsx"));
+
 export interface ListSidebarProps {
   userId: string | null;
   lists: Record<string, List> | undefined;
@@ -82,6 +95,7 @@ export function ListSidebar({ userId, lists, tasks, view, onSelect }: ListSideba
     setAdding(true);
     setError("");
     try {
+      const { createList, positionAfter } = await import("../lib/list-actions.ts");
       const list = await createList(userId, { name: trimmed, colour: "grey", position: positionAfter(ordered) });
       setName("");
       onSelect(list.id);
@@ -138,16 +152,18 @@ export function ListSidebar({ userId, lists, tasks, view, onSelect }: ListSideba
           {ordered.map((list) => (
             <Fragment key={list.id}>
               {editing === list.id && userId ? (
-                <ListEditor
-                  userId={userId}
-                  list={list}
-                  count={tasks.filter((task) => task.list === list.id).length}
-                  onDone={(gone) => {
-                    flushSync(() => setEditing(null));
-                    if (gone && selected === list.id) onSelect(null);
-                  }}
-                  onError={fail}
-                />
+                <Suspense fallback={null}>
+                  <ListEditor
+                    userId={userId}
+                    list={list}
+                    count={tasks.filter((task) => task.list === list.id).length}
+                    onDone={(gone) => {
+                      flushSync(() => setEditing(null));
+                      if (gone && selected === list.id) onSelect(null);
+                    }}
+                    onError={fail}
+                  />
+                </Suspense>
               ) : (
                 <div className="list-row">
                   <a
@@ -208,166 +224,6 @@ export function ListSidebar({ userId, lists, tasks, view, onSelect }: ListSideba
         )}
       </div>
     </nav>
-  );
-}
-
-const colourLabels: Record<List["colour"], string> = {
-  grey: "Grey",
-  red: "Red",
-  orange: "Orange",
-  yellow: "Yellow",
-  green: "Green",
-  blue: "Blue",
-  purple: "Purple",
-  pink: "Pink",
-};
-
-/** Rename, recolour or delete one list; deleting asks whether its tasks move to the Inbox or go. */
-function ListEditor({
-  userId,
-  list,
-  count,
-  onDone,
-  onError,
-}: {
-  userId: string;
-  list: List;
-  count: number;
-  onDone: (gone: boolean) => void;
-  onError: (what: string, cause: unknown) => void;
-}) {
-  const id = useId();
-  const [name, setName] = useState(list.name);
-  const [colour, setColour] = useState(list.colour);
-  const [asking, setAsking] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const nameRef = useRef<HTMLInputElement>(null);
-  const askRef = useRef<HTMLButtonElement>(null);
-  useEffect(() => nameRef.current?.focus(), []);
-  useEffect(() => {
-    if (asking) askRef.current?.focus();
-  }, [asking]);
-
-  const save = async (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const trimmed = name.trim();
-    if (!trimmed) return;
-    setBusy(true);
-    try {
-      if (trimmed !== list.name || colour !== list.colour) await updateList(userId, list, { name: trimmed, colour });
-      onDone(false);
-    } catch (cause) {
-      onError("The list could not be saved.", cause);
-      setBusy(false);
-    }
-  };
-
-  const remove = async (tasks: "move" | "delete") => {
-    setBusy(true);
-    try {
-      await deleteList(userId, list, tasks);
-      onDone(true);
-    } catch (cause) {
-      onError("The list could not be deleted.", cause);
-      setBusy(false);
-    }
-  };
-
-  if (asking) {
-    return (
-      <div
-        className="confirm list-confirm"
-        role="alertdialog"
-        aria-labelledby={`${id}-question`}
-        onKeyDown={(event) => {
-          if (event.key === "Escape") {
-            event.stopPropagation();
-            setAsking(false);
-          }
-        }}
-      >
-        <p id={`${id}-question`}>
-          <strong>Delete the list “{list.name}”?</strong>{" "}
-          {count === 0 ? "It has no tasks." : `What becomes of its ${count === 1 ? "task" : `${count} tasks`}?`}
-        </p>
-        <div className="button-row">
-          <button
-            ref={askRef}
-            type="button"
-            className="btn btn-small btn-primary"
-            disabled={busy}
-            onClick={() => void remove("move")}
-          >
-            Delete list, move tasks to Inbox
-          </button>
-          <button
-            type="button"
-            className="btn btn-small btn-danger"
-            disabled={busy}
-            onClick={() => void remove("delete")}
-          >
-            Delete list and its tasks
-          </button>
-          <button type="button" className="btn btn-small" onClick={() => setAsking(false)}>
-            Cancel
-          </button>
-        </div>
-      </div>
-    );
-  }
-
-  return (
-    <form
-      className="list-editor"
-      onSubmit={(event) => void save(event)}
-      onKeyDown={(event) => {
-        if (event.key === "Escape") {
-          event.stopPropagation();
-          onDone(false);
-        }
-      }}
-    >
-      <div className="field">
-        <label htmlFor={`${id}-name`}>List name</label>
-        <input
-          id={`${id}-name`}
-          ref={nameRef}
-          className="input"
-          type="text"
-          value={name}
-          maxLength={100}
-          required
-          onChange={(event) => setName(event.target.value)}
-        />
-      </div>
-      <div className="field">
-        <label htmlFor={`${id}-colour`}>Colour</label>
-        <select
-          id={`${id}-colour`}
-          value={colour}
-          onChange={(event) => setColour(event.target.value as List["colour"])}
-        >
-          {listColours.map((value) => (
-            <option key={value} value={value}>
-              {colourLabels[value]}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div className="button-row">
-        <button type="submit" className="btn btn-small btn-primary" disabled={busy}>
-          Save
-        </button>
-        {!list.inbox && (
-          <button type="button" className="btn btn-small btn-danger" onClick={() => setAsking(true)}>
-            Delete list
-          </button>
-        )}
-        <button type="button" className="btn btn-small" onClick={() => onDone(false)}>
-          Cancel
-        </button>
-      </div>
-    </form>
   );
 }
 

@@ -1,4 +1,6 @@
+import { generateKeyBetween } from "fractional-indexing";
 import { api, call, type List } from "./api-client.ts";
+import { byteOrder } from "./lists.ts";
 import { queryClient, type Replica, refreshReplica, replicaKey } from "./replica.ts";
 
 /**
@@ -56,4 +58,14 @@ export async function deleteList(userId: string, list: List, tasks: "move" | "de
   });
   // The tasks it moved or deleted come with the feed.
   void refreshReplica(userId);
+}
+
+/** The position of a list added after every other one (a fractional-indexing key: no other list changes). */
+export function positionAfter(lists: readonly List[]): string {
+  const last =
+    lists
+      .map((list) => list.position)
+      .sort(byteOrder)
+      .at(-1) ?? null;
+  return generateKeyBetween(last, null);
 }

@@ -1,4 +1,3 @@
-import { generateKeyBetween } from "fractional-indexing";
 import type { Changes, List, Task } from "./api-client.ts";
 
 /**
@@ -37,23 +36,13 @@ export function mergeLists(
 }
 
 /** By position, byte-wise (as the server sorts them), the id breaking a tie. */
-const byteOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+export const byteOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** The lists in the sidebar's order: the Inbox first, then by position. */
 export function orderedLists(lists: Record<string, List> | undefined): List[] {
   return Object.values(lists ?? {}).sort(
     (a, b) => Number(b.inbox) - Number(a.inbox) || byteOrder(a.position, b.position) || byteOrder(a.id, b.id),
   );
-}
-
-/** The position of a list added after every other one. */
-export function positionAfter(lists: readonly List[]): string {
-  const last =
-    lists
-      .map((list) => list.position)
-      .sort(byteOrder)
-      .at(-1) ?? null;
-  return generateKeyBetween(last, null);
 }
 
 /** Which list a task is in: a task created here before the server answered (no list yet) is in the Inbox. */
