@@ -52,4 +52,17 @@ INSERT INTO "lists" ("id", "user_id", "name", "colour", "position", "inbox", "se
   SELECT gen_random_uuid(), u."id", 'Inbox', 'grey', 'a0', true, s."seq"
   FROM "user" u JOIN "task_sequences" s ON s."user_id" = u."id";--> statement-breakpoint
 UPDATE "tasks" t SET "list_id" = l."id", "seq" = l."seq" FROM "lists" l WHERE l."user_id" = t."user_id" AND l."inbox";--> statement-breakpoint
-ALTER TABLE "tasks" ALTER COLUMN "list_id" SET NOT NULL;
+ALTER TABLE "tasks" ALTER COLUMN "list_id" SET NOT NULL;--> statement-breakpoint
+-- A task written without a list (a row inserted by hand, a tool, a seed script) is in its owner's Inbox, as the API's
+-- create does it; a list that is not the owner's still fails on tasks_list_fk.
+CREATE OR REPLACE FUNCTION public.brisk_task_inbox() RETURNS trigger
+  LANGUAGE plpgsql
+  AS $inbox$
+BEGIN
+  IF NEW."list_id" IS NULL THEN
+    SELECT "id" INTO NEW."list_id" FROM "lists" WHERE "user_id" = NEW."user_id" AND "inbox";
+  END IF;
+  RETURN NEW;
+END
+$inbox$;--> statement-breakpoint
+CREATE TRIGGER "tasks_inbox" BEFORE INSERT ON "tasks" FOR EACH ROW EXECUTE FUNCTION public.brisk_task_inbox();

@@ -66,3 +66,7 @@ export function listChanges(page: { lists: string; deletedLists: string }): stri
     (page.deletedLists === "[]" ? "" : `"deletedLists":${page.deletedLists},`)
   );
 }
+
+/** A restored task's list (`r` is the deleted task's record): its list if that still exists, else the Inbox. */
+export const restoredList = (userId: string) =>
+  sql`coalesce((SELECT ${lists.id} FROM ${lists} WHERE ${lists.userId} = ${userId} AND ${lists.id} = r.list_id), ${inboxOf(userId)})`;

@@ -278,6 +278,32 @@ describe("lists", () => {
     expect((await user.sendList(`/${work.id}?tasks=delete`, { method: "DELETE" })).status).toBe(404);
   });
 
+  it("a cleared task restored after its list was deleted comes back in the Inbox; in its list while it exists", async () => {
+    const user = await listUser();
+    const inbox = await user.inbox();
+    const work = await user.addList({ name: "Work" });
+    const kept = await user.addList({ name: "Kept" });
+    const gone = await addTask(user, { title: "Done at work", list: work.id, completed: true });
+    const stays = await addTask(user, { title: "Done, kept", list: kept.id, completed: true });
+    const cleared = (await (await user.clearCompleted()).json()) as { undo: string };
+    expect((await user.sendList(`/${work.id}?tasks=move`, { method: "DELETE" })).status).toBe(200);
+    const restored = await user.restore(cleared.undo);
+    expect(restored.status).toBe(200);
+    const { tasks } = (await restored.json()) as { tasks: Task[] };
+    expect(Object.fromEntries(tasks.map((task) => [task.id, task.list]))).toEqual({
+      [gone.id]: inbox.id,
+      [stays.id]: kept.id,
+    });
+  });
+
+  it("a task inserted without a list (by hand, a seed script) is in its owner's Inbox", async () => {
+    const user = await listUser();
+    const inbox = await user.inbox();
+    const id = crypto.randomUUID();
+    await sql("insert into tasks (id, user_id, title) values ($1, $2, 'By hand')", [id, user.id]);
+    expect(((await (await user.get(id)).json()) as Task).list).toBe(inbox.id);
+  });
+
   it("the feed carries every list on a full sync and changed lists after a cursor", async () => {
     const user = await listUser();
     const full = await user.feed();

@@ -3,7 +3,7 @@ import type { Database } from "../db/client.ts";
 import { sqlStateOf } from "../db/errors.ts";
 import { type Repeatability, withRetries } from "../db/retry.ts";
 import { asJsonText, type JsonText } from "../json-text.ts";
-import { deletedListsJsonSql, inboxOf, isUnknownList, listsJsonSql } from "../lists/lists.sql.ts";
+import { deletedListsJsonSql, inboxOf, isUnknownList, listsJsonSql, restoredList } from "../lists/lists.sql.ts";
 import { type Due, sameDue } from "./due.ts";
 import { containsPattern, searchWords } from "./task-text.ts";
 import { deletedTasks, taskSequences, tasks, taskTombstones } from "./tasks.schema.ts";
@@ -646,7 +646,9 @@ const restoredValues = (userId: string) =>
         ? sql`now()`
         : column === tasks.seq
           ? currentSeq(userId)
-          : sql`r.${sql.identifier(column.name)}`,
+          : column === tasks.list
+            ? restoredList(userId)
+            : sql`r.${sql.identifier(column.name)}`,
   );
 
 /**
