@@ -25,7 +25,7 @@ describe.runIf(browserAvailable)("lists", () => {
     const { page, errors } = await newPage(browser());
     await signUp(page, "Lior Lists");
     await addTask(page, "Call the plumber");
-    await expectLocator(listLink(page, "Inbox")).toContainText("1 active");
+    await expectLocator(listLink(page, "Inbox")).toContainText("1 left");
 
     await lists(page).getByRole("textbox", { name: "New list" }).fill("Groceries");
     await lists(page).getByRole("button", { name: "Add list" }).click();
@@ -36,13 +36,13 @@ describe.runIf(browserAvailable)("lists", () => {
     await expectLocator(page.getByRole("checkbox")).toHaveCount(0);
 
     await addTask(page, "Buy apples");
-    await expectLocator(listLink(page, "Groceries")).toContainText("1 active");
-    await expectLocator(listLink(page, "Inbox")).toContainText("1 active");
+    await expectLocator(listLink(page, "Groceries")).toContainText("1 left");
+    await expectLocator(listLink(page, "Inbox")).toContainText("1 left");
 
     await listLink(page, "Inbox").click();
     await expectLocator(page.getByRole("checkbox", { name: "Call the plumber" })).toBeVisible();
     await expectLocator(page.getByRole("checkbox", { name: "Buy apples" })).toHaveCount(0);
-    await lists(page).getByRole("link", { name: "All lists" }).click();
+    await lists(page).getByRole("link", { name: "Every list" }).click();
     await expectLocator(page.getByRole("checkbox")).toHaveCount(2);
     expect(search(page)).toBe("");
 
@@ -62,13 +62,13 @@ describe.runIf(browserAvailable)("lists", () => {
 
     await expectLocator(listLink(page, "Groceries")).toHaveCount(0);
     await page.waitForURL((url) => url.search === "");
-    await expectLocator(listLink(page, "Inbox")).toContainText("2 active");
+    await expectLocator(listLink(page, "Inbox")).toContainText("2 left");
     await listLink(page, "Inbox").click();
     await expectLocator(page.getByRole("checkbox")).toHaveCount(2);
     await expectLocator(page.getByRole("checkbox", { name: "Buy apples" })).toBeVisible();
 
     // g then i opens the Inbox from the keyboard.
-    await lists(page).getByRole("link", { name: "All lists" }).click();
+    await lists(page).getByRole("link", { name: "Every list" }).click();
     await page.locator("body").press("g");
     await page.locator("body").press("i");
     await expectLocator(listLink(page, "Inbox")).toHaveAttribute("aria-current", /^page$/);

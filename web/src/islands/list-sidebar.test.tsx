@@ -55,8 +55,8 @@ describe("the list sidebar", () => {
 
   it("shows every list, Inbox first then by position, each with its active tasks counted", () => {
     renderSidebar();
-    expect(linkNames()).toEqual(["All lists", "Inbox1 active", "Home0 active", "Work2 active"]);
-    expect(screen.getByRole("link", { name: "All lists" })).toHaveAttribute("aria-current", "page");
+    expect(linkNames()).toEqual(["Every list", "Inbox1 left", "Home0 left", "Work2 left"]);
+    expect(screen.getByRole("link", { name: "Every list" })).toHaveAttribute("aria-current", "page");
   });
 
   it("marks the selected list and selects another by click, without leaving the page", async () => {
@@ -65,7 +65,7 @@ describe("the list sidebar", () => {
     expect(screen.getByRole("link", { name: /^Work/ })).toHaveAttribute("href", `/tasks?list=${work.id}`);
     await user.click(screen.getByRole("link", { name: /^Home/ }));
     expect(onSelect).toHaveBeenCalledWith(home.id);
-    await user.click(screen.getByRole("link", { name: "All lists" }));
+    await user.click(screen.getByRole("link", { name: "Every list" }));
     expect(onSelect).toHaveBeenLastCalledWith(null);
   });
 
@@ -168,7 +168,7 @@ describe("the list sidebar on /tasks", () => {
     render(<TaskList />);
     await screen.findByRole("checkbox", { name: "In the inbox" });
     const link = await screen.findByRole("link", { name: /^Inbox/ });
-    expect(link).toHaveTextContent("Inbox1 active");
+    expect(link).toHaveTextContent("Inbox1 left");
     await user.click(link);
     expect(window.location.search).toBe(`?list=${fakeInbox.id}`);
     expect(screen.queryAllByRole("checkbox").map((box) => box.getAttribute("aria-label"))).toEqual(["In the inbox"]);

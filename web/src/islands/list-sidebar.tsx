@@ -146,7 +146,7 @@ export function ListSidebar({ userId, lists, tasks, view, onSelect }: ListSideba
               aria-current={selected === null ? "page" : undefined}
               onClick={onLink(null)}
             >
-              <span className="list-name">All lists</span>
+              <span className="list-name">Every list</span>
             </a>
           </div>
           {ordered.map((list) => (
@@ -176,7 +176,7 @@ export function ListSidebar({ userId, lists, tasks, view, onSelect }: ListSideba
                     <span className="list-name">{list.name}</span>
                     <span className="list-count">
                       {counts.get(list.id) ?? 0}
-                      <span className="visually-hidden"> active</span>
+                      <span className="visually-hidden"> left</span>
                     </span>
                   </a>
                   <button
