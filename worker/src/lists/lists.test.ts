@@ -1,7 +1,11 @@
+import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
+import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
-import { call } from "../../test/fixtures.ts";
+import { call, newIp, origin } from "../../test/fixtures.ts";
 import { roundTrips, sql } from "../../test/stand-in.ts";
 import { type TaskJson, type TaskUser, taskUser } from "../../test/tasks-client.ts";
+import { app } from "../app.ts";
+import type { AppEnv } from "../env.ts";
 
 interface ListJson {
   id: string;
@@ -339,5 +343,62 @@ describe("lists", () => {
       `select count(*)::text as missing from "user" u where not exists (select 1 from lists l where l.user_id = u.id and l.inbox)`,
     );
     expect(row?.missing).toBe("0");
+  });
+});
+
+describe("list writes on the live channel (`changeCursor`)", () => {
+  const handedOff: (string | undefined)[] = [];
+  const recorded = new Hono<AppEnv>()
+    .use(async (c, next) => {
+      await next();
+      handedOff.push(c.var.changeCursor);
+    })
+    .route("/", app);
+
+  async function write(
+    user: ListUser,
+    path: string,
+    method: string,
+    body?: unknown,
+    extra: Record<string, string> = {},
+  ) {
+    const headers = new Headers({
+      Authorization: `Bearer ${user.token}`,
+      Origin: origin,
+      "cf-connecting-ip": newIp(),
+      ...extra,
+    });
+    if (body !== undefined) headers.set("Content-Type", "application/json");
+    const request = new Request(new URL(`${user.lists}${path}`, origin), {
+      method,
+      headers,
+      body: body === undefined ? null : JSON.stringify(body),
+    });
+    const ctx = createExecutionContext();
+    const response = await recorded.fetch(request, env, ctx);
+    await waitOnExecutionContext(ctx);
+    return { status: response.status, cursor: handedOff.at(-1) };
+  }
+
+  it("every list write that changed something hands the feed's new cursor to the live channel; others none", async () => {
+    const user = await listUser();
+    const id = crypto.randomUUID();
+    const created = await write(user, "", "POST", { id, name: "Live" });
+    expect(created.status).toBe(201);
+    expect(created.cursor).toBe((await user.feed()).cursor);
+    expect((await write(user, `/${id}`, "PATCH", { colour: "blue" })).cursor).toBe((await user.feed()).cursor);
+    const unchanged: [string, string, unknown?, Record<string, string>?][] = [
+      ["", "POST", { id, name: "Live" }],
+      [`/${id}`, "PATCH", {}],
+      [`/${id}`, "PATCH", { name: "Stale" }, { "If-Match": '"1"' }],
+      [`/${id}?tasks=delete`, "DELETE", undefined, { "If-Match": '"1"' }],
+      ["", "GET"],
+    ];
+    for (const [path, method, body, extra] of unchanged) {
+      const result = await write(user, path, method, body, extra);
+      expect(result.status, `${method} ${path}`).toBeLessThan(413);
+      expect(result.cursor, `${method} ${path}`).toBeUndefined();
+    }
+    expect((await write(user, `/${id}?tasks=move`, "DELETE")).cursor).toBe((await user.feed()).cursor);
   });
 });
