@@ -11,6 +11,7 @@ import { ConfigError, readConfig } from "./config.ts";
 import { getDatabase } from "./db/client.ts";
 import type { AppEnv } from "./env.ts";
 import { healthRoutes } from "./health/health.routes.ts";
+import { listsRoutes } from "./lists/lists.routes.ts";
 import { liveRoutes } from "./live/live.routes.ts";
 import { announceChanges } from "./live/notify.ts";
 import { describeError, logEvent } from "./log.ts";
@@ -97,21 +98,20 @@ const taskCors = cors({
 });
 const trustedCors: MiddlewareHandler<AppEnv> = (c, next) =>
   c.var.config.trustedOrigins.includes(c.req.header("Origin") ?? "") ? taskCors(c, next) : next();
-app.use("/api/:userId/tasks/*", trustedCors);
-app.use("/api/:userId/tasks/*", noStore);
-app.use("/api/:userId/tasks/*", requireUser);
-app.use(
-  "/api/:userId/tasks/*",
-  bodyLimit({
-    maxSize: 16 * 1024,
-    onError: () => {
-      throw problem("payload_too_large", { detail: "Send at most 16 KiB." });
-    },
-  }),
-);
-// A write that changed something tells the user's live sockets, after it answered (docs/live.md).
-app.use("/api/:userId/tasks/*", announceChanges);
+/** Task and list bodies are small; an import has its own limit (importBodyLimit). */
+const smallBody = bodyLimit({
+  maxSize: 16 * 1024,
+  onError: () => {
+    throw problem("payload_too_large", { detail: "Send at most 16 KiB." });
+  },
+});
+// Tasks and lists (docs/decisions/025-lists.md) under the same rules: trusted-origin CORS, no caching,
+// a bearer token for the person in the path, small bodies; a write that changed something tells the
+// user's live sockets after it answered (docs/live.md).
+for (const path of ["/api/:userId/tasks/*", "/api/:userId/lists/*"])
+  app.use(path, trustedCors, noStore, requireUser, smallBody, announceChanges);
 app.route("/", tasksRoutes);
+app.route("/", listsRoutes);
 // Export and import (docs/tasks-api.md): the same guard; an import's own size limit instead of 16 KiB.
 for (const path of ["/api/:userId/export", "/api/:userId/import"])
   app.use(path, trustedCors, noStore, requireUser, announceChanges);

@@ -25,6 +25,7 @@ import {
 import { ConflictDialog } from "./conflict-dialog.tsx";
 import { DensityToggle } from "./density-toggle.tsx";
 import { FilterBar, FilterLinksProvider } from "./filter-bar.tsx";
+import { ListSidebar } from "./list-sidebar.tsx";
 import { NewTaskForm } from "./new-task-form.tsx";
 import { openDialog, ShortcutsDialog } from "./shortcuts-dialog.tsx";
 import { type ItemMode, TaskItem } from "./task-item.tsx";
@@ -329,6 +330,7 @@ function TaskListView() {
   );
   return (
     <div className="tasks">
+      <ListSidebar {...store} tasks={store.all} onSelect={(list) => setView({ ...view, list }, "push")} />
       <div role="status">
         {restored && (
           <div className="restored">

@@ -206,7 +206,8 @@ export function useTaskStore() {
     const title = fields.title.trim();
     if (!title) return false;
     const box = outbox ?? (await outboxReady.current.promise);
-    const task = { ...fields, title, id: newId() };
+    const list = viewRef.current.list;
+    const task = { ...fields, title, id: newId(), ...(list ? { list } : {}) };
     const queued = queue({ kind: "create", taskId: task.id, task }, title, box);
     if (!queued) return false;
     // The queue keeps it now (IndexedDB), through reloads and ended sessions: no draft is needed.
@@ -407,6 +408,9 @@ export function useTaskStore() {
     view,
     userId,
     phase,
+    /** Every task with the queued changes applied, and the person's lists (the list sidebar's counts). */
+    all,
+    lists: replica.data?.lists,
     // Only the first read dims the list: later feed reads are background catch-up, not a reload.
     refreshing: replica.isFetching && !replica.data,
     visible,

@@ -13,7 +13,7 @@ import { setPersonZone } from "./time-zone.ts";
  * (`/api/auth/token`) and lives in memory only (decision 009).
  */
 
-export type { Changes, Task } from "./api/schema.d.ts";
+export type { Changes, List, Task } from "./api/schema.d.ts";
 export type Priority = Task["priority"];
 /** The priorities, least first; the type checks that the contract has no other. */
 export const priorities = ["none", "low", "medium", "high"] as const satisfies readonly Priority[];
@@ -23,7 +23,7 @@ export const everyPriorityListed: _EveryPriority = true;
 /** The fields a person edits. */
 export type TaskFields = Pick<Task, "title" | "description" | "priority" | "due" | "tags">;
 export type TaskPatch = Partial<TaskFields & { completed: boolean }>;
-export type NewTask = TaskFields & { id: string; completed?: boolean };
+export type NewTask = TaskFields & { id: string; completed?: boolean; list?: string };
 /**
  * Which tasks a bulk change means: the list's filters (the API's `TaskFilters`), so "the tasks
  * shown" is one statement on the server. Taken from the contract, never retyped.
@@ -170,7 +170,7 @@ const withToken: Middleware = {
   },
 };
 
-const api = createClient<paths>({
+export const api = createClient<paths>({
   baseUrl: typeof window === "undefined" ? "http://localhost" : window.location.origin,
   // Sent as a plain body (not a stream): a write may use keepalive (it still arrives if the page is
   // left), and the browser's tools see the body. Looked up at call time, so a test's fake sees it.
@@ -190,7 +190,7 @@ const api = createClient<paths>({
 api.use(withToken);
 
 /** Sends one request; a refusal becomes an `ApiError`, no answer at all an `ApiError` with status 0. */
-async function call<T>(
+export async function call<T>(
   send: () => Promise<{ data?: T; error?: unknown; response: Response }>,
 ): Promise<{ data: T; response: Response }> {
   let result: Awaited<ReturnType<typeof send>>;

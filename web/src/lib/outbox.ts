@@ -75,6 +75,8 @@ export function applyChanges(tasks: Record<string, Task>, changes: readonly Chan
       case "create":
         result.set(change.taskId, {
           userId: "",
+          // Not yet known here when the person chose none: the server puts it in the Inbox (lib/lists.ts).
+          list: "",
           completedAt: null,
           createdAt: change.at,
           updatedAt: change.at,

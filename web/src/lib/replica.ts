@@ -1,8 +1,9 @@
 import { createAsyncStoragePersister } from "@tanstack/query-async-storage-persister";
 import { QueryClient } from "@tanstack/react-query";
 import { del, get, set } from "idb-keyval";
-import { readChanges, type Task } from "./api-client.ts";
+import { type Changes, type List, readChanges, type Task } from "./api-client.ts";
 import { config } from "./config.ts";
+import { mergeLists } from "./lists.ts";
 import { ApiError } from "./problems.ts";
 
 /**
@@ -17,6 +18,8 @@ export interface Replica {
   tasks: Record<string, Task>;
   /** The feed's cursor after these tasks; null before the first sync. */
   cursor: string | null;
+  /** The person's lists by id, from the same feed (lib/lists.ts); absent in a replica stored before lists. */
+  lists?: Record<string, List>;
 }
 
 export const replicaKey = (userId: string) => ["replica", userId] as const;
@@ -51,7 +54,8 @@ export const replicaPersistOptions = {
   maxAge: config.replicaMaxAgeMs,
   // "2": the due model replaced `dueAt` (migration 0009 did not touch versions, so the feed does not
   // re-send those tasks): a replica of the old shape is dropped and synced from scratch.
-  buster: "2",
+  // "3": tasks have a `list` and the replica holds the lists (decision 025): a replica without them syncs afresh.
+  buster: "3",
   dehydrateOptions: { shouldDehydrateQuery: (query: { state: { data: unknown } }) => query.state.data !== undefined },
 };
 
@@ -77,6 +81,7 @@ export async function syncReplica(userId: string, signal?: AbortSignal): Promise
   let fromScratch = cursor === null;
   const changed = new Map<string, Task>();
   const deleted = new Set<string>();
+  const listPages: Pick<Changes, "lists" | "deletedLists">[] = [];
   for (;;) {
     let page: Awaited<ReturnType<typeof readChanges>>;
     try {
@@ -88,6 +93,7 @@ export async function syncReplica(userId: string, signal?: AbortSignal): Promise
         fromScratch = true;
         changed.clear();
         deleted.clear();
+        listPages.length = 0;
         continue;
       }
       throw error;
@@ -100,6 +106,7 @@ export async function syncReplica(userId: string, signal?: AbortSignal): Promise
       deleted.add(id);
       changed.delete(id);
     }
+    listPages.push(page);
     cursor = page.cursor;
     if (!page.more) break;
   }
@@ -121,7 +128,7 @@ export async function syncReplica(userId: string, signal?: AbortSignal): Promise
     }
   }
   for (const id of deleted) delete tasks[id];
-  return { tasks, cursor };
+  return { tasks, cursor, lists: mergeLists(fromScratch ? {} : (now?.lists ?? {}), listPages) };
 }
 
 /** Puts the server's answer to a write into the replica (a newer version never goes back). */
@@ -130,7 +137,7 @@ export function upsertTask(userId: string, task: Task): void {
   queryClient.setQueryData<Replica>(replicaKey(userId), (replica) => {
     const held = replica?.tasks[task.id];
     if (held && held.version > task.version) return replica;
-    return { cursor: replica?.cursor ?? null, tasks: { ...replica?.tasks, [task.id]: task } };
+    return { ...replica, cursor: replica?.cursor ?? null, tasks: { ...replica?.tasks, [task.id]: task } };
   });
 }
 

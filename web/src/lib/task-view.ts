@@ -18,6 +18,7 @@ import {
   type Task,
   type TaskFilters,
 } from "./api-client.ts";
+import { listParam } from "./lists.ts";
 import { browserZone, personZone } from "./time-zone.ts";
 
 /**
@@ -82,6 +83,8 @@ export interface View {
   tag: string | null;
   priority: Priority | null;
   due: DueFilter | null;
+  /** One of the person's lists (`?list=`, lib/lists.ts), or every list. */
+  list?: string | null;
 }
 
 /** The filters a task's own labels set (its tag, priority or due label), and a chip removes. */
@@ -109,6 +112,7 @@ export function viewFromSearch(search: string): View {
     tag: normaliseTag(params.get("tag") ?? ""),
     priority: priorities.some((p) => p === priority) ? (priority as Priority) : null,
     due: dueFilters.some((d) => d === due) ? (due as DueFilter) : null,
+    ...(listParam(params.get("list")) ? { list: listParam(params.get("list")) } : {}),
   };
 }
 
@@ -121,6 +125,7 @@ function normaliseTag(text: string): string | null {
 /** The query string for a view; defaults are left out so the plain `/tasks` stays plain. */
 export function searchForView(view: View): string {
   const params = new URLSearchParams();
+  if (view.list) params.set("list", view.list);
   if (isDueView(view.filter)) params.set("view", view.filter);
   else if (view.filter !== "all") params.set("status", view.filter);
   if (view.sort !== "newest") params.set("sort", view.sort);
@@ -156,6 +161,7 @@ export function filtersForView(view: View, status: StatusFilter = statusForFilte
   if (q) result.q = q;
   if (view.tag) result.tag = view.tag;
   if (view.priority) result.priority = view.priority;
+  if (view.list) result.list = view.list;
   if (view.due) {
     result.due = view.due;
     result.tz = browserZone();
@@ -182,6 +188,7 @@ export function matchesNarrowing(task: Task, view: View, context: DueContext = d
   if (!matchesWords(task, searchWords(view.q.trim()))) return false;
   if (view.tag && !task.tags.includes(view.tag)) return false;
   if (view.priority && task.priority !== view.priority) return false;
+  if (view.list && task.list !== view.list) return false;
   return !view.due || matchesDue(task, view.due, context);
 }
 

@@ -81,6 +81,7 @@ export function makeTask(fields: Partial<Task> & { title: string }): Task {
     completedAt: null,
     priority: "none",
     due: null,
+    list: fakeInbox.id,
     tags: [],
     createdAt: now,
     updatedAt: now,
@@ -88,6 +89,18 @@ export function makeTask(fields: Partial<Task> & { title: string }): Task {
     ...fields,
   };
 }
+
+/** The person's Inbox, as the server's feed has it on a full sync (decision 025). */
+export const fakeInbox = {
+  id: "00000000-0000-4000-8000-00000000b0c5",
+  name: "Inbox",
+  colour: "grey",
+  position: "a0",
+  inbox: true,
+  createdAt: "2026-11-01T00:00:00.000Z",
+  updatedAt: "2026-11-01T00:00:00.000Z",
+  version: 1,
+} as const;
 
 export class FakeServer {
   tasks: Task[] = [];
@@ -261,7 +274,8 @@ export class FakeServer {
           const changes = this.tasks.filter((t) => (this.changedAt.get(t.id) ?? 0) > from);
           changes.sort((a, b) => (this.changedAt.get(a.id) ?? 0) - (this.changedAt.get(b.id) ?? 0));
           const deleted = since === null ? [] : [...this.deletedAt].filter(([, at]) => at > from).map(([id]) => id);
-          const body: Changes = { changes, deleted, cursor: String(this.seq), more: false };
+          const lists = since === null ? { lists: [fakeInbox] } : {};
+          const body: Changes = { changes, deleted, ...lists, cursor: String(this.seq), more: false };
           return response(200).json(body);
         }),
       ),

@@ -47,3 +47,13 @@ export function sqlStateOf(error: unknown): string | undefined {
   }
   return undefined;
 }
+
+/** The constraint a refused statement broke (Postgres' `constraint` field), if the error names one. */
+export function constraintOf(error: unknown): string | undefined {
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; depth++) {
+    const { constraint } = current as Error & { constraint?: unknown };
+    if (current.name === "NeonDbError" && typeof constraint === "string") return constraint;
+    current = current.cause;
+  }
+  return undefined;
+}

@@ -176,7 +176,7 @@ describe("the API description of the bulk routes", () => {
     const collection = document.paths["/api/{userId}/tasks"] ?? {};
     const queryOf = (operation: Operation | undefined) =>
       (operation?.parameters ?? []).filter((parameter) => parameter.in === "query").map((parameter) => parameter.name);
-    const filterNames = ["status", "priority", "tag", "q", "due", "tz"];
+    const filterNames = ["status", "priority", "tag", "q", "due", "tz", "list"];
     expect(queryOf(collection.patch).sort()).toEqual([...filterNames].sort());
     expect(queryOf(collection.delete).sort()).toEqual([...filterNames].sort());
     expect(queryOf(collection.get)).toEqual(expect.arrayContaining([...filterNames, "sort", "limit", "cursor"]));

@@ -3,6 +3,7 @@ import type { Database } from "../db/client.ts";
 import { sqlStateOf } from "../db/errors.ts";
 import { type Repeatability, withRetries } from "../db/retry.ts";
 import { asJsonText, type JsonText } from "../json-text.ts";
+import { deletedListsJsonSql, inboxOf, isUnknownList, listsJsonSql, restoredList } from "../lists/lists.sql.ts";
 import { type Due, sameDue } from "./due.ts";
 import { containsPattern, searchWords } from "./task-text.ts";
 import { deletedTasks, taskSequences, tasks, taskTombstones } from "./tasks.schema.ts";
@@ -40,6 +41,7 @@ export function toTask(row: TaskRow): TaskOutput {
       row.dueDate === null
         ? null
         : { date: row.dueDate, time: row.dueTime?.slice(0, 5) ?? null, timeZone: row.dueZone },
+    list: row.list,
     tags: row.tags,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
@@ -86,7 +88,7 @@ export type WriteResult =
  * The user's change sequence as this transaction sees it: after `advance`, the number
  * of the write in progress (docs/decisions/012-change-sequence-and-tombstones.md).
  */
-const currentSeq = (userId: string | SQL) =>
+export const currentSeq = (userId: string | SQL) =>
   sql`(SELECT ${taskSequences.seq} FROM ${taskSequences} WHERE ${taskSequences.userId} = ${userId})`;
 
 /**
@@ -94,7 +96,7 @@ const currentSeq = (userId: string | SQL) =>
  * taking the row lock that orders the user's writes, so no change can commit after a
  * later-numbered one. A user whose account is gone fails here on the foreign key (23503).
  */
-function advance(db: Database, userId: string) {
+export function advance(db: Database, userId: string) {
   return db
     .insert(taskSequences)
     .values({ userId, seq: 1 })
@@ -133,7 +135,7 @@ function supersedeTombstones(db: Database, userId: string) {
 }
 
 // Export and import (src/transfer/transfer.repo.ts) write and read tasks with the same pieces.
-export { advance, currentSeq, dueColumns, isoText, settle, supersedeTombstones, taskFields };
+export { dueColumns, isoText, settle, supersedeTombstones, taskFields };
 
 /** The sequence a write batch advanced to, when it changed something. */
 const advancedTo = (advanced: { seq: number }[], changed: boolean) => (changed ? advanced[0]?.seq : undefined);
@@ -325,6 +327,7 @@ export async function createTask(
     ...dueColumns(due, personZone),
     id,
     userId,
+    list: input.list ?? inboxOf(userId),
     completedAt: input.completed ? sql`now()` : null,
   };
   // Repeatable: with the id fixed, a repeated insert does nothing and the read finds the first one.
@@ -344,7 +347,7 @@ export async function createTask(
       ]),
     );
   } catch (error) {
-    if (sqlStateOf(error) === foreignKeyViolation) return { kind: "no_account" };
+    if (sqlStateOf(error) === foreignKeyViolation && !isUnknownList(error)) return { kind: "no_account" };
     throw error;
   }
   const [, inserted, , , existing] = written;
@@ -362,6 +365,7 @@ function sameContent(task: TaskOutput, input: CreateTaskInput): boolean {
     task.completed === input.completed &&
     task.priority === input.priority &&
     sameDue(task.due, input.due) &&
+    (input.list === undefined || task.list === input.list) &&
     sameTags(task.tags, input.tags)
   );
 }
@@ -375,8 +379,8 @@ const bump = { version: sql`${tasks.version} + 1`, updatedAt: sql`now()` };
 /** Absolute writes are safe to repeat when conditional on a version: a repeat finds its own try (see conditionalWrite). */
 const repeatableWhen = (condition: VersionCondition): Repeatability => (condition === "any" ? "once" : "repeatable");
 
-type Editable = Pick<TaskOutput, "title" | "description" | "priority" | "tags" | "due" | "completed">;
-const editable = ["title", "description", "priority", "tags", "due", "completed"] as const;
+type Editable = Pick<TaskOutput, "title" | "description" | "priority" | "tags" | "due" | "completed" | "list">;
+const editable = ["title", "description", "priority", "tags", "due", "completed", "list"] as const;
 
 /**
  * The columns of a `due` (docs/decisions/020-dates-that-never-shift.md), as SQL for an insert:
@@ -413,7 +417,7 @@ function dueValues(due: Due | null, personZone: string) {
 function changesOf(fields: readonly (keyof Editable)[]): Changes {
   const changes: Changes = {};
   for (const field of fields) {
-    if (field !== "due") changes[field] = placeholder(field);
+    if (field !== "due" && field !== "list") changes[field] = placeholder(field);
   }
   if (fields.includes("due")) {
     const [date, time] = [sql`${placeholder("dueDate")}::date`, sql`${placeholder("dueTime")}::time`];
@@ -422,6 +426,9 @@ function changesOf(fields: readonly (keyof Editable)[]): Changes {
     changes.dueZone = sql`${placeholder("dueZone")}::text`;
     changes.dueAt = dueInstantSql(date, time, sql`${placeholder("dueAtZone")}::text`);
   }
+  // No list (left out of a PUT, null in a PATCH): the Inbox.
+  if (fields.includes("list"))
+    changes.list = sql`coalesce(${placeholder("list")}::uuid, ${inboxOf(sql`${tasks.userId}`)})`;
   if (fields.includes("completed")) changes.completedAt = completedAtFor(placeholder("completed"));
   return changes;
 }
@@ -443,7 +450,7 @@ export function replaceTask(
   condition: VersionCondition,
   personZone: string,
 ) {
-  const wanted: Editable = {
+  const wanted: Partial<Editable> = {
     title: input.title,
     description: input.description,
     priority: input.priority,
@@ -451,10 +458,11 @@ export function replaceTask(
     due: input.due,
     completed: input.completed,
   };
+  if (input.list !== undefined) wanted.list = input.list;
   const write = {
     shape: "replace",
     changes: () => changesOf(editable),
-    values: { ...wanted, ...dueValues(input.due, personZone) },
+    values: { ...wanted, list: input.list ?? null, ...dueValues(input.due, personZone) },
   };
   return conditionalWrite(db, write, userId, id, condition, sameFields(wanted), repeatableWhen(condition));
 }
@@ -474,10 +482,15 @@ export function patchTask(
   if (patch.tags !== undefined) wanted.tags = patch.tags ?? [];
   if (patch.due !== undefined) wanted.due = patch.due;
   if (patch.completed !== undefined) wanted.completed = patch.completed;
+  if (patch.list) wanted.list = patch.list;
 
-  const fields = editable.filter((field) => field in wanted);
+  const fields = editable.filter((field) => field in wanted || (field === "list" && patch.list === null));
   if (fields.length === 0) return unchanged(db, userId, id, condition);
-  const values = patch.due === undefined ? wanted : { ...wanted, ...dueValues(patch.due, personZone) };
+  const values = {
+    ...wanted,
+    ...(fields.includes("list") ? { list: patch.list ?? null } : {}),
+    ...(patch.due === undefined ? {} : dueValues(patch.due, personZone)),
+  };
   const write = { shape: `patch:${fields.join(",")}`, changes: () => changesOf(fields), values };
   return conditionalWrite(db, write, userId, id, condition, sameFields(wanted), repeatableWhen(condition));
 }
@@ -636,7 +649,9 @@ const restoredValues = (userId: string) =>
         ? sql`now()`
         : column === tasks.seq
           ? currentSeq(userId)
-          : sql`r.${sql.identifier(column.name)}`,
+          : column === tasks.list
+            ? restoredList(userId)
+            : sql`r.${sql.identifier(column.name)}`,
   );
 
 /**
@@ -761,6 +776,7 @@ interface FilterValues {
   tz: string;
   priority: string | undefined;
   tag: string | undefined;
+  list: string | undefined;
   /** `q`'s words (task-text.ts `searchWords`), each as a `LIKE` pattern: `word0`, `word1`, … */
   [word: `word${number}`]: string;
 }
@@ -772,6 +788,7 @@ function filterValues(userId: string, query: TaskFilters): FilterValues {
     tz: query.tz ?? "UTC",
     priority: query.priority,
     tag: query.tag,
+    list: query.list,
     ...searchPatterns(query.q),
   };
 }
@@ -792,7 +809,7 @@ function searchCondition(q: string | undefined, value: (name: `word${number}`) =
 
 /** What decides a filter condition's SQL text; the values it compares with are not part of it. */
 const filterShape = (query: TaskFilters) =>
-  `${query.status}:${query.priority ? "p" : ""}${query.tag ? "t" : ""}q${searchWords(query.q ?? "").length}:${query.due ?? ""}`;
+  `${query.status}:${query.priority ? "p" : ""}${query.tag ? "t" : ""}${query.list ? "l" : ""}q${searchWords(query.q ?? "").length}:${query.due ?? ""}`;
 
 /**
  * The list's filters as one SQL condition, shared by the listing and the bulk changes.
@@ -821,6 +838,7 @@ function filterCondition(query: TaskFilters, value: (name: keyof FilterValues) =
     query.status === "all" ? undefined : eq(tasks.completed, query.status === "completed"),
     query.priority ? sql`${tasks.priority} = ${value("priority")}` : undefined,
     query.tag ? sql`${tasks.tags} @> ARRAY[${value("tag")}]::text[]` : undefined,
+    query.list ? sql`${tasks.list} = ${value("list")}::uuid` : undefined,
     searchCondition(query.q, value),
     query.due ? due[query.due] : undefined,
   );
@@ -922,6 +940,9 @@ export interface ChangePage {
   changes: JsonText<TaskOutput[]>;
   /** The ids deleted: a JSON array written by Postgres. */
   deleted: JsonText<string[]>;
+  /** The person's lists changed (all on a full sync) and the ids of lists deleted (docs/decisions/025-lists.md). */
+  lists: JsonText<unknown[]>;
+  deletedLists: JsonText<string[]>;
   /** Where the next read starts. */
   next: ChangePosition;
   more: boolean;
@@ -985,6 +1006,8 @@ function feedStatement(db: Database, shape: FeedShape) {
           sql<number>`(SELECT coalesce(max(${taskSequences.prunedThrough}), 0) FROM ${taskSequences} WHERE ${taskSequences.userId} = ${userId})`.mapWith(
             Number,
           ),
+        lists: sql<string>`${listsJsonSql(sql`${userId}`, shape === "all" ? undefined : sql`${sql.placeholder("seq")}::bigint`)}`,
+        deletedLists: sql<string>`${deletedListsJsonSql(sql`${userId}`, shape === "all" ? undefined : sql`${sql.placeholder("seq")}::bigint`)}`,
         changes: sql<string>`coalesce('[' || string_agg(row_to_json(task)::text, ',' ORDER BY ${page.n}) FILTER (WHERE ${shown} AND ${tasks.id} IS NOT NULL) || ']', '[]')`,
         deleted: sql<string>`coalesce('[' || string_agg(to_json(${page.id})::text, ',' ORDER BY ${page.n}) FILTER (WHERE ${shown} AND ${page.gone}) || ']', '[]')`,
         more: sql<boolean>`count(*) FILTER (WHERE NOT ${shown}) > 0`,
@@ -1027,6 +1050,8 @@ export async function readChanges(
   return {
     changes: asJsonText(row?.changes ?? "[]"),
     deleted: asJsonText(row?.deleted ?? "[]"),
+    lists: asJsonText(row?.lists ?? "[]"),
+    deletedLists: asJsonText(row?.deletedLists ?? "[]"),
     next: last ? { ...last, base: since ? since.base : current } : { seq: current },
     more,
     gone,

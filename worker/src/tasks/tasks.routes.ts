@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import { sqlStateOf } from "../db/errors.ts";
 import type { AppEnv } from "../env.ts";
 import { asJsonText, respondJson } from "../json-text.ts";
+import { listChanges, refuseUnknownList } from "../lists/lists.sql.ts";
 import { problem } from "../problems.ts";
 import { validationHook } from "../validation.ts";
 import { decodeChangeCursor, decodeCursor, encodeChangeCursor, encodeCursor, invalidCursor } from "./cursor.ts";
@@ -150,7 +151,7 @@ export const tasksRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
         });
       }
       const cursor = JSON.stringify(encodeChangeCursor(page.next));
-      const body = `{"changes":${page.changes},"deleted":${page.deleted},"cursor":${cursor},"more":${page.more}}`;
+      const body = `{"changes":${page.changes},"deleted":${page.deleted},${listChanges(page)}"cursor":${cursor},"more":${page.more}}`;
       return respondJson(c, asJsonText<z.output<typeof Changes>>(body), 200);
     },
   )
@@ -171,9 +172,9 @@ export const tasksRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
       },
     }),
     async (c) => {
-      const result = await createTask(c.var.db, c.var.userId, c.req.valid("json"), c.var.timeZone).catch(
-        refuseUnknownDueZone,
-      );
+      const result = await createTask(c.var.db, c.var.userId, c.req.valid("json"), c.var.timeZone)
+        .catch(refuseUnknownList)
+        .catch(refuseUnknownDueZone);
       if (result.kind === "conflict") {
         throw problem("id_conflict", { detail: "A different task already uses this id; choose another id." });
       }
@@ -283,9 +284,9 @@ export const tasksRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
       const { id } = c.req.valid("param");
       return respond(
         c,
-        await replaceTask(c.var.db, c.var.userId, id, c.req.valid("json"), ifMatch(c), c.var.timeZone).catch(
-          refuseUnknownDueZone,
-        ),
+        await replaceTask(c.var.db, c.var.userId, id, c.req.valid("json"), ifMatch(c), c.var.timeZone)
+          .catch(refuseUnknownList)
+          .catch(refuseUnknownDueZone),
       );
     },
   )
@@ -304,9 +305,9 @@ export const tasksRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
       const { id } = c.req.valid("param");
       return respond(
         c,
-        await patchTask(c.var.db, c.var.userId, id, c.req.valid("json"), ifMatch(c), c.var.timeZone).catch(
-          refuseUnknownDueZone,
-        ),
+        await patchTask(c.var.db, c.var.userId, id, c.req.valid("json"), ifMatch(c), c.var.timeZone)
+          .catch(refuseUnknownList)
+          .catch(refuseUnknownDueZone),
       );
     },
   )

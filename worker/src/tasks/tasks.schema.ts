@@ -4,6 +4,7 @@ import {
   boolean,
   check,
   date,
+  foreignKey,
   index,
   integer,
   jsonb,
@@ -16,6 +17,7 @@ import {
   uuid,
 } from "drizzle-orm/pg-core";
 import { user } from "../auth/auth.schema.ts";
+import { lists } from "../lists/lists.schema.ts";
 
 export const priorities = ["none", "low", "medium", "high"] as const;
 
@@ -46,6 +48,8 @@ export const tasks = pgTable(
     dueTime: time("due_time", { precision: 0 }),
     dueZone: text("due_zone"),
     dueAt: instant("due_at"),
+    /** The list the task is in (docs/decisions/025-lists.md): one of its owner's, the Inbox unless chosen. */
+    list: uuid("list_id").notNull(),
     tags: text("tags").array().notNull().default(sql`'{}'::text[]`),
     createdAt: instant("created_at").notNull().defaultNow(),
     updatedAt: instant("updated_at").notNull().defaultNow(),
@@ -65,6 +69,12 @@ export const tasks = pgTable(
     index("tasks_user_seq_idx").on(table.userId, table.seq, table.id),
     // Every list query is one user's rows in one sort order; each index serves one sort,
     // with the id as the tie-breaker the keyset cursor relies on.
+    foreignKey({
+      name: "tasks_list_fk",
+      columns: [table.userId, table.list],
+      foreignColumns: [lists.userId, lists.id],
+    }),
+    index("tasks_user_list_idx").on(table.userId, table.list, table.id),
     index("tasks_user_created_idx").on(table.userId, table.createdAt, table.id),
     index("tasks_user_updated_idx").on(table.userId, table.updatedAt, table.id),
     index("tasks_user_due_idx").on(table.userId, table.dueAt, table.id),

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { List, ListId } from "../lists/lists.schemas.ts";
 import { isCalendarDate, isWallTime, isZoneName } from "./due.ts";
 import { priorities } from "./tasks.schema.ts";
 
@@ -100,6 +101,7 @@ export const Task = z
       .object({ date: z.string(), time: z.string().nullable(), timeZone: z.string().nullable() })
       .nullable()
       .openapi({ example: { date: "2026-12-01", time: "17:00", timeZone: "Europe/Berlin" } }),
+    list: ListId.openapi({ description: 'The id of the list the task is in (docs/tasks-api.md "Lists")' }),
     tags: z.array(z.string()),
     createdAt: z.string().datetime(),
     updatedAt: z.string().datetime(),
@@ -117,6 +119,7 @@ export const CreateTask = z
     priority: Priority.default("none"),
     due: Due.default(null),
     tags: Tags.default([]),
+    list: ListId.optional().openapi({ description: "One of the person's lists; the Inbox when left out" }),
   })
   .openapi("CreateTask");
 
@@ -132,6 +135,7 @@ export const PatchTask = z
     priority: Priority.nullable().optional(),
     due: Due.optional(),
     tags: Tags.nullable().optional(),
+    list: ListId.nullable().optional().openapi({ description: "One of the person's lists; null: the Inbox" }),
   })
   .openapi("PatchTask");
 
@@ -168,6 +172,7 @@ const filters = {
     .refine(storableText, "Search text cannot contain NUL or unpaired surrogate characters")
     .optional(),
   due: z.enum(["overdue", "today", "week", "none"]).optional(),
+  list: ListId.optional().openapi({ description: "Only the tasks in this list" }),
   tz: z.string().refine(isZoneName, "tz must be an IANA time zone name such as Europe/Paris").optional().openapi({
     description: "The IANA zone in which `due` filters and the `due` sort count days (the person's zone when omitted)",
   }),
@@ -268,6 +273,17 @@ export const Changes = z
       .array(Task)
       .openapi({ description: "The tasks changed after `since`, as they are now, oldest change first" }),
     deleted: z.array(TaskId).openapi({ description: "The ids of tasks deleted after `since`" }),
+    lists: z
+      .array(List)
+      .openapi({
+        description:
+          "The person's lists changed after `since` (every list without it), as they are now, in their order; absent when none changed",
+      })
+      .optional(),
+    deletedLists: z
+      .array(ListId)
+      .openapi({ description: "The ids of lists deleted after `since`; absent when none were" })
+      .optional(),
     cursor: z.string().openapi({ description: "The `since` of the next read" }),
     more: z.boolean().openapi({ description: "Whether more changes follow: read again at once with `cursor`" }),
   })

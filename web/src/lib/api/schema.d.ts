@@ -24,6 +24,8 @@ export interface paths {
                     tag?: string;
                     q?: string;
                     due?: "overdue" | "today" | "week" | "none";
+                    /** @description Only the tasks in this list */
+                    list?: string;
                     /** @description The IANA zone in which `due` filters and the `due` sort count days (the person's zone when omitted) */
                     tz?: string;
                     sort?: "created" | "updated" | "title" | "due" | "priority";
@@ -248,6 +250,8 @@ export interface paths {
                     tag?: string;
                     q?: string;
                     due?: "overdue" | "today" | "week" | "none";
+                    /** @description Only the tasks in this list */
+                    list?: string;
                     /** @description The IANA zone in which `due` filters and the `due` sort count days (the person's zone when omitted) */
                     tz?: string;
                 };
@@ -340,6 +344,8 @@ export interface paths {
                     tag?: string;
                     q?: string;
                     due?: "overdue" | "today" | "week" | "none";
+                    /** @description Only the tasks in this list */
+                    list?: string;
                     /** @description The IANA zone in which `due` filters and the `due` sort count days (the person's zone when omitted) */
                     tz?: string;
                 };
@@ -1267,6 +1273,572 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/{userId}/lists": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the person's lists
+         * @description Every list of the person in their order (by `position`), the Inbox among them.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The signed-in user's id */
+                    userId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The lists */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["List"][];
+                    };
+                };
+                /** @description Malformed JSON, an unknown parameter or value, or a non-UUID id */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid access token; carries `WWW-Authenticate: Bearer error="invalid_token"` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The token belongs to another user than the path names */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than 16 KiB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Something failed unexpectedly; the body's `requestId` identifies it in the logs */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The database is unreachable or timed out; carries `Retry-After`; nothing is half-written */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create a list
+         * @description With a client-chosen `id` the create is idempotent: the same body again answers 200 with the stored list, another body under that id 409. Without `position` the list goes after the last one.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The signed-in user's id */
+                    userId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CreateList"];
+                };
+            };
+            responses: {
+                /** @description The list already created with this id and body */
+                200: {
+                    headers: {
+                        /** @description The list's version, e.g. "3" */
+                        ETag: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["List"];
+                    };
+                };
+                /** @description The new list */
+                201: {
+                    headers: {
+                        /** @description The list's version, e.g. "3" */
+                        ETag: string;
+                        Location: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["List"];
+                    };
+                };
+                /** @description Malformed JSON, an unknown parameter or value, or a non-UUID id */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid access token; carries `WWW-Authenticate: Bearer error="invalid_token"` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The token belongs to another user than the path names */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The id is already used by a different list */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than 16 KiB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body breaks a rule; `errors` lists each field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Something failed unexpectedly; the body's `requestId` identifies it in the logs */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The database is unreachable or timed out; carries `Retry-After`; nothing is half-written */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/{userId}/lists/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a list */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The signed-in user's id */
+                    userId: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The list */
+                200: {
+                    headers: {
+                        /** @description The list's version, e.g. "3" */
+                        ETag: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["List"];
+                    };
+                };
+                /** @description Malformed JSON, an unknown parameter or value, or a non-UUID id */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid access token; carries `WWW-Authenticate: Bearer error="invalid_token"` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The token belongs to another user than the path names */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such list for this user */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than 16 KiB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Something failed unexpectedly; the body's `requestId` identifies it in the logs */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The database is unreachable or timed out; carries `Retry-After`; nothing is half-written */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /**
+         * Delete a list, moving its tasks to the Inbox or deleting them
+         * @description `?tasks=move` moves the list's tasks to the Inbox, `?tasks=delete` deletes them (they leave tombstones in the change feed); one transaction either way. The Inbox cannot be deleted (409). Honours `If-Match`.
+         */
+        delete: {
+            parameters: {
+                query: {
+                    /** @description `move`: the list's tasks go to the Inbox; `delete`: they are deleted with it */
+                    tasks: "move" | "delete";
+                };
+                header?: {
+                    /** @description The ETag (version) the change is based on, e.g. "3"; a stale one answers 412 */
+                    "if-match"?: string;
+                };
+                path: {
+                    /** @description The signed-in user's id */
+                    userId: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The list is gone; what became of its tasks */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ListDeleted"];
+                    };
+                };
+                /** @description Malformed JSON, an unknown parameter or value, or a non-UUID id */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid access token; carries `WWW-Authenticate: Bearer error="invalid_token"` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The token belongs to another user than the path names */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such list for this user */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Inbox cannot be deleted */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description `If-Match` names a version other than the current one; nothing changed */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than 16 KiB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Something failed unexpectedly; the body's `requestId` identifies it in the logs */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The database is unreachable or timed out; carries `Retry-After`; nothing is half-written */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Rename, recolour or move a list
+         * @description Fields left out stay as they are. Honours `If-Match`.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The ETag (version) the change is based on, e.g. "3"; a stale one answers 412 */
+                    "if-match"?: string;
+                };
+                path: {
+                    /** @description The signed-in user's id */
+                    userId: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PatchList"];
+                };
+            };
+            responses: {
+                /** @description The list */
+                200: {
+                    headers: {
+                        /** @description The list's version, e.g. "3" */
+                        ETag: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["List"];
+                    };
+                };
+                /** @description Malformed JSON, an unknown parameter or value, or a non-UUID id */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No valid access token; carries `WWW-Authenticate: Bearer error="invalid_token"` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The token belongs to another user than the path names */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such list for this user */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description `If-Match` names a version other than the current one; nothing changed */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than 16 KiB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body breaks a rule; `errors` lists each field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Something failed unexpectedly; the body's `requestId` identifies it in the logs */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The database is unreachable or timed out; carries `Retry-After`; nothing is half-written */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
     "/api/{userId}/export": {
         parameters: {
             query?: never;
@@ -1611,6 +2183,12 @@ export interface components {
                 time: string | null;
                 timeZone: string | null;
             } | null;
+            /**
+             * Format: uuid
+             * @description The id of the list the task is in (docs/tasks-api.md "Lists")
+             * @example 0f8a3c52-6a0e-4c8e-9a47-3b1d2f5e7c90
+             */
+            list: string;
             tags: string[];
             /** Format: date-time */
             createdAt: string;
@@ -1634,10 +2212,35 @@ export interface components {
             changes: components["schemas"]["Task"][];
             /** @description The ids of tasks deleted after `since` */
             deleted: string[];
+            /** @description The person's lists changed after `since` (every list without it), as they are now, in their order; absent when none changed */
+            lists?: components["schemas"]["List"][];
+            /** @description The ids of lists deleted after `since`; absent when none were */
+            deletedLists?: string[];
             /** @description The `since` of the next read */
             cursor: string;
             /** @description Whether more changes follow: read again at once with `cursor` */
             more: boolean;
+        };
+        List: {
+            /**
+             * Format: uuid
+             * @example 0f8a3c52-6a0e-4c8e-9a47-3b1d2f5e7c90
+             */
+            id: string;
+            name: string;
+            /**
+             * @description A name from the fixed palette
+             * @enum {string}
+             */
+            colour: "grey" | "red" | "orange" | "yellow" | "green" | "blue" | "purple" | "pink";
+            position: string;
+            /** @description The person's Inbox: there is exactly one, and it cannot be deleted */
+            inbox: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            version: number;
         };
         CreateTask: {
             /**
@@ -1668,6 +2271,12 @@ export interface components {
              *     ]
              */
             tags?: string[];
+            /**
+             * Format: uuid
+             * @description One of the person's lists; the Inbox when left out
+             * @example 0f8a3c52-6a0e-4c8e-9a47-3b1d2f5e7c90
+             */
+            list?: string;
         };
         /**
          * @description null, or a calendar day (`time` null: the same day in every zone), or a wall-clock time on it in `timeZone`
@@ -1745,6 +2354,12 @@ export interface components {
              *     ]
              */
             tags?: string[];
+            /**
+             * Format: uuid
+             * @description One of the person's lists; the Inbox when left out
+             * @example 0f8a3c52-6a0e-4c8e-9a47-3b1d2f5e7c90
+             */
+            list?: string;
         };
         PatchTask: {
             /** @example Write the quarterly report */
@@ -1764,9 +2379,55 @@ export interface components {
              *     ]
              */
             tags?: string[] | null;
+            /**
+             * Format: uuid
+             * @description One of the person's lists; null: the Inbox
+             * @example 0f8a3c52-6a0e-4c8e-9a47-3b1d2f5e7c90
+             */
+            list?: string | null;
         };
         SetCompleted: {
             completed: boolean;
+        };
+        CreateList: {
+            /**
+             * Format: uuid
+             * @example 0f8a3c52-6a0e-4c8e-9a47-3b1d2f5e7c90
+             */
+            id?: string;
+            /** @example Groceries */
+            name: string;
+            /**
+             * @description A name from the fixed palette
+             * @default grey
+             * @enum {string}
+             */
+            colour?: "grey" | "red" | "orange" | "yellow" | "green" | "blue" | "purple" | "pink";
+            /**
+             * @description Left out: after the person's last list
+             * @example a1
+             */
+            position?: string;
+        };
+        PatchList: {
+            /** @example Groceries */
+            name?: string;
+            /**
+             * @description A name from the fixed palette
+             * @enum {string}
+             */
+            colour?: "grey" | "red" | "orange" | "yellow" | "green" | "blue" | "purple" | "pink";
+            /**
+             * @description Where the list sorts among the person's lists (byte order): a fractional-indexing key, made with `generateKeyBetween(before, after)` so moving a list never renumbers the others
+             * @example a1
+             */
+            position?: string;
+        };
+        ListDeleted: {
+            /** @description Tasks moved to the Inbox */
+            moved: number;
+            /** @description Tasks deleted with the list */
+            deleted: number;
         };
         /** @description `tasks` as the task API answers them. An import reads each as a create body plus `createdAt`, `updatedAt`, `completedAt` and `version`. */
         BriskExportFile: components["schemas"]["BriskExport"] & {
@@ -1805,6 +2466,7 @@ export interface components {
 export type Task = components['schemas']['Task'];
 export type Problem = components['schemas']['Problem'];
 export type Changes = components['schemas']['Changes'];
+export type List = components['schemas']['List'];
 export type CreateTask = components['schemas']['CreateTask'];
 export type Due = components['schemas']['Due'];
 export type Updated = components['schemas']['Updated'];
@@ -1815,6 +2477,9 @@ export type Restore = components['schemas']['Restore'];
 export type ReplaceTask = components['schemas']['ReplaceTask'];
 export type PatchTask = components['schemas']['PatchTask'];
 export type SetCompleted = components['schemas']['SetCompleted'];
+export type CreateList = components['schemas']['CreateList'];
+export type PatchList = components['schemas']['PatchList'];
+export type ListDeleted = components['schemas']['ListDeleted'];
 export type BriskExportFile = components['schemas']['BriskExportFile'];
 export type BriskExport = components['schemas']['BriskExport'];
 export type Imported = components['schemas']['Imported'];

@@ -1,0 +1,106 @@
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { seriousViolations } from "../support/axe.ts";
+import {
+  addTask,
+  browserAvailable,
+  expectLocator,
+  newPage,
+  screenshot,
+  signUp,
+  unexpectedErrors,
+  useBrowser,
+} from "../support/browser.ts";
+
+/** Lists (docs/web.md "Lists"): the sidebar, a task in a list, filtering by it, deleting it with its tasks moved. */
+
+const lists = (page: Page) => page.getByRole("navigation", { name: "Lists" });
+const listLink = (page: Page, name: string) => lists(page).getByRole("link", { name: new RegExp(`^${name}`) });
+const search = (page: Page) => new URL(page.url()).search;
+
+describe.runIf(browserAvailable)("lists", () => {
+  const browser = useBrowser();
+
+  it("creates a list, adds a task to it, filters by it, and deletes it moving the task to the Inbox", async () => {
+    const { page, errors } = await newPage(browser());
+    await signUp(page, "Lior Lists");
+    await addTask(page, "Call the plumber");
+    await expectLocator(listLink(page, "Inbox")).toContainText("1 left");
+
+    await lists(page).getByRole("textbox", { name: "New list" }).fill("Groceries");
+    await lists(page).getByRole("button", { name: "Add list" }).click();
+    await expectLocator(listLink(page, "Groceries")).toHaveAttribute("aria-current", /^page$/);
+    const groceries = new URL((await listLink(page, "Groceries").getAttribute("href")) ?? "", page.url()).search;
+    expect(search(page)).toBe(groceries);
+    // The Inbox's task is not in this list.
+    await expectLocator(page.getByRole("checkbox")).toHaveCount(0);
+
+    await addTask(page, "Buy apples");
+    await expectLocator(listLink(page, "Groceries")).toContainText("1 left");
+    await expectLocator(listLink(page, "Inbox")).toContainText("1 left");
+
+    await listLink(page, "Inbox").click();
+    await expectLocator(page.getByRole("checkbox", { name: "Call the plumber" })).toBeVisible();
+    await expectLocator(page.getByRole("checkbox", { name: "Buy apples" })).toHaveCount(0);
+    await lists(page).getByRole("link", { name: "Every list" }).click();
+    await expectLocator(page.getByRole("checkbox")).toHaveCount(2);
+    expect(search(page)).toBe("");
+
+    // A reload opens on the list in the URL.
+    await listLink(page, "Groceries").click();
+    await page.reload();
+    await expectLocator(page.getByRole("checkbox")).toHaveCount(1);
+    await expectLocator(page.getByRole("checkbox", { name: "Buy apples" })).toBeVisible();
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, "tasks-lists-1280-light");
+
+    await lists(page).getByRole("button", { name: "Edit list Groceries" }).click();
+    await lists(page).getByRole("button", { name: "Delete list" }).click();
+    await expectLocator(page.getByRole("alertdialog", { name: /Delete the list “Groceries”/ })).toBeVisible();
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.getByRole("button", { name: "Delete list, move tasks to Inbox" }).click();
+
+    await expectLocator(listLink(page, "Groceries")).toHaveCount(0);
+    await page.waitForURL((url) => url.search === "");
+    await expectLocator(listLink(page, "Inbox")).toContainText("2 left");
+    await listLink(page, "Inbox").click();
+    await expectLocator(page.getByRole("checkbox")).toHaveCount(2);
+    await expectLocator(page.getByRole("checkbox", { name: "Buy apples" })).toBeVisible();
+
+    // g then i opens the Inbox from the keyboard.
+    await lists(page).getByRole("link", { name: "Every list" }).click();
+    await page.locator("body").press("g");
+    await page.locator("body").press("i");
+    await expectLocator(listLink(page, "Inbox")).toHaveAttribute("aria-current", /^page$/);
+    expect(unexpectedErrors(errors)).toEqual([]);
+  });
+
+  it("at 320 px the lists are a drawer behind the Lists button, axe-clean light and dark", async () => {
+    const found: Record<string, string[]> = {};
+    for (const colorScheme of ["light", "dark"] as const) {
+      const { page, errors } = await newPage(browser(), { width: 320, height: 720, colorScheme });
+      await signUp(page, `Dara Drawer ${colorScheme}`);
+      await addTask(page, "A task in the Inbox");
+      const toggle = page.getByRole("button", { name: "Lists", exact: true });
+      await expectLocator(toggle).toBeVisible();
+      await expectLocator(toggle).toHaveAttribute("aria-expanded", /^false$/);
+      await expectLocator(listLink(page, "Inbox")).not.toBeVisible();
+
+      await toggle.click();
+      await expectLocator(listLink(page, "Inbox")).toBeVisible();
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow).toBeLessThanOrEqual(0);
+      await screenshot(page, `tasks-lists-drawer-320-${colorScheme}`);
+      found[colorScheme] = await seriousViolations(page);
+
+      await listLink(page, "Inbox").click();
+      await expectLocator(toggle).toHaveAttribute("aria-expanded", /^false$/);
+      await expectLocator(toggle).toBeFocused();
+      await expectLocator(page.getByRole("checkbox", { name: "A task in the Inbox" })).toBeVisible();
+      expect(search(page)).toMatch(/^\?list=/);
+      expect(unexpectedErrors(errors)).toEqual([]);
+      await page.context().close();
+    }
+    expect(found).toEqual({ light: [], dark: [] });
+  });
+});

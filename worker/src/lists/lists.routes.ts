@@ -1,0 +1,197 @@
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import type { AppEnv } from "../env.ts";
+import { respondJson } from "../json-text.ts";
+import { problem } from "../problems.ts";
+import { encodeChangeCursor } from "../tasks/cursor.ts";
+import type { VersionCondition } from "../tasks/tasks.repo.ts";
+import { IfMatch, Problem, UserPath } from "../tasks/tasks.schemas.ts";
+import { validationHook } from "../validation.ts";
+import { createList, deleteList, getList, type ListWriteResult, listLists, patchList } from "./lists.repo.ts";
+import { CreateList, DeleteListQuery, List, ListDeleted, ListPath, PatchList } from "./lists.schemas.ts";
+
+/**
+ * The list routes (docs/tasks-api.md "Lists", docs/decisions/025-lists.md), with the task
+ * routes' rules: bearer only (the same middleware in app.ts), another person's list is
+ * 404, `If-Match` → 412, ETag, problem+json, one database round trip each.
+ */
+
+const collection = "/api/{userId}/lists";
+const item = "/api/{userId}/lists/{id}";
+const security = [{ bearerAuth: [] }];
+
+const json = <T extends z.ZodType>(schema: T, description: string, headers?: Record<string, z.ZodType>) => ({
+  description,
+  content: { "application/json": { schema } },
+  ...(headers ? { headers: z.object(headers) } : {}),
+});
+const problemResponse = (description: string) => ({
+  description,
+  content: { "application/problem+json": { schema: Problem } },
+});
+const jsonBody = <T extends z.ZodType>(schema: T) => ({ required: true, content: { "application/json": { schema } } });
+
+const failures = {
+  400: problemResponse("Malformed JSON, an unknown parameter or value, or a non-UUID id"),
+  401: problemResponse('No valid access token; carries `WWW-Authenticate: Bearer error="invalid_token"`'),
+  403: problemResponse("The token belongs to another user than the path names"),
+  413: problemResponse("The body is larger than 16 KiB"),
+  500: problemResponse("Something failed unexpectedly; the body's `requestId` identifies it in the logs"),
+  503: problemResponse("The database is unreachable or timed out; carries `Retry-After`; nothing is half-written"),
+};
+const writeFailures = {
+  ...failures,
+  415: problemResponse("The body is not JSON"),
+  422: problemResponse("The body breaks a rule; `errors` lists each field"),
+};
+const notFound = { 404: problemResponse("No such list for this user") };
+const stale = { 412: problemResponse("`If-Match` names a version other than the current one; nothing changed") };
+const etagHeader = { ETag: z.string().openapi({ description: 'The list\'s version, e.g. "3"' }) };
+
+export const listsRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+  .openapi(
+    createRoute({
+      method: "get",
+      path: collection,
+      summary: "List the person's lists",
+      description: "Every list of the person in their order (by `position`), the Inbox among them.",
+      security,
+      request: { params: UserPath },
+      responses: { 200: json(z.array(List), "The lists"), ...failures },
+    }),
+    async (c) => respondJson(c, await listLists(c.var.db, c.var.userId), 200),
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: collection,
+      summary: "Create a list",
+      description:
+        "With a client-chosen `id` the create is idempotent: the same body again answers 200 with the stored list, " +
+        "another body under that id 409. Without `position` the list goes after the last one.",
+      security,
+      request: { params: UserPath, body: jsonBody(CreateList) },
+      responses: {
+        200: json(List, "The list already created with this id and body", etagHeader),
+        201: json(List, "The new list", { ...etagHeader, Location: z.string() }),
+        409: problemResponse("The id is already used by a different list"),
+        ...writeFailures,
+      },
+    }),
+    async (c) => {
+      const result = await createList(c.var.db, c.var.userId, c.req.valid("json"));
+      if (result.kind === "conflict") {
+        throw problem("id_conflict", { detail: "A different list already uses this id; choose another id." });
+      }
+      if (result.kind === "no_account") throw accountGone();
+      if (result.kind === "created") announce(c, result.seq);
+      c.header("ETag", etagOf(result.list.version));
+      if (result.kind === "replayed") return c.json(result.list, 200);
+      c.header("Location", `/api/${encodeURIComponent(c.var.userId)}/lists/${result.list.id}`);
+      return c.json(result.list, 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: item,
+      summary: "Get a list",
+      security,
+      request: { params: ListPath },
+      responses: { 200: json(List, "The list", etagHeader), ...failures, ...notFound },
+    }),
+    async (c) => {
+      const list = await getList(c.var.db, c.var.userId, c.req.valid("param").id);
+      if (!list) throw listNotFound();
+      c.header("ETag", etagOf(list.version));
+      return c.json(list, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "patch",
+      path: item,
+      summary: "Rename, recolour or move a list",
+      description: "Fields left out stay as they are. Honours `If-Match`.",
+      security,
+      request: { params: ListPath, headers: IfMatch, body: jsonBody(PatchList) },
+      responses: { 200: json(List, "The list", etagHeader), ...writeFailures, ...notFound, ...stale },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      return respond(c, await patchList(c.var.db, c.var.userId, id, c.req.valid("json"), ifMatch(c)));
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "delete",
+      path: item,
+      summary: "Delete a list, moving its tasks to the Inbox or deleting them",
+      description:
+        "`?tasks=move` moves the list's tasks to the Inbox, `?tasks=delete` deletes them (they leave tombstones in " +
+        "the change feed); one transaction either way. The Inbox cannot be deleted (409). Honours `If-Match`.",
+      security,
+      request: { params: ListPath, query: DeleteListQuery, headers: IfMatch },
+      responses: {
+        200: json(ListDeleted, "The list is gone; what became of its tasks"),
+        409: problemResponse("The Inbox cannot be deleted"),
+        ...failures,
+        ...notFound,
+        ...stale,
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const result = await deleteList(c.var.db, c.var.userId, id, c.req.valid("query").tasks, ifMatch(c));
+      if (result.kind === "not_found") throw listNotFound();
+      if (result.kind === "inbox") {
+        throw problem("inbox_undeletable", {
+          detail: "The Inbox is where tasks without a list go; it cannot be deleted. Rename it if you like.",
+        });
+      }
+      if (result.kind === "stale") throw versionMismatch(result.version);
+      announce(c, result.seq);
+      return c.json({ moved: result.moved, deleted: result.deleted }, 200);
+    },
+  );
+
+function respond(c: Context<AppEnv>, result: ListWriteResult) {
+  if (result.kind === "not_found") throw listNotFound();
+  if (result.kind === "stale") throw versionMismatch(result.version);
+  announce(c, result.seq);
+  c.header("ETag", etagOf(result.list.version));
+  return c.json(result.list, 200);
+}
+
+/** Hands a write's new change sequence to the live channel, as the task routes do. */
+function announce(c: Context<AppEnv>, seq: number | undefined) {
+  if (seq !== undefined) c.set("changeCursor", encodeChangeCursor({ seq }));
+}
+
+const etagOf = (version: number) => `"${version}"`;
+
+/** `If-Match` as the task routes read it: absent or `*` → any version; else the strong ETags it lists. */
+function ifMatch(c: Context<AppEnv>): VersionCondition {
+  const header = c.req.header("If-Match");
+  if (header === undefined || header.trim() === "*") return "any";
+  return [...header.matchAll(/(?:^|,)\s*"(\d{1,9})"/g)].map((match) => Number(match[1]));
+}
+
+function accountGone() {
+  const detail = "The account this token belongs to no longer exists.";
+  return problem("invalid_token", {
+    detail,
+    headers: { "WWW-Authenticate": `Bearer error="invalid_token", error_description="${detail}"` },
+  });
+}
+
+function listNotFound() {
+  return problem("list_not_found", { detail: "There is no such list among yours." });
+}
+
+function versionMismatch(current: number) {
+  return problem("list_version_mismatch", {
+    detail: "The list changed since you last read it; nothing was changed. Reload it and try again.",
+    headers: { ETag: etagOf(current) },
+  });
+}
