@@ -4,6 +4,7 @@ import { sqlStateOf } from "../db/errors.ts";
 import { type Repeatability, withRetries } from "../db/retry.ts";
 import { asJsonText, type JsonText } from "../json-text.ts";
 import { type Due, sameDue } from "./due.ts";
+import { type Reminder, sameReminders } from "./reminders.ts";
 import { containsPattern, searchWords } from "./task-text.ts";
 import { deletedTasks, taskSequences, tasks, taskTombstones } from "./tasks.schema.ts";
 import type {
@@ -40,6 +41,7 @@ export function toTask(row: TaskRow): TaskOutput {
       row.dueDate === null
         ? null
         : { date: row.dueDate, time: row.dueTime?.slice(0, 5) ?? null, timeZone: row.dueZone },
+    reminders: row.reminders,
     tags: row.tags,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
@@ -62,7 +64,7 @@ const isoText = (value: SQL | AnyColumn) => sql`to_char(${value} AT TIME ZONE 'U
  */
 const taskFields = sql.join(
   Object.entries(getTableColumns(tasks))
-    .filter(([field, column]) => !["seq", "dueTime", "dueZone", "dueAt"].includes(field) && !column.generated)
+    .filter(([field, column]) => !["seq", "dueTime", "dueZone", "dueAt", "remindedThrough"].includes(field) && !column.generated)
     .map(([field, column]) =>
       field === "dueDate"
         ? sql`${dueJson} AS "due"`
@@ -359,6 +361,7 @@ function sameContent(task: TaskOutput, input: CreateTaskInput): boolean {
     task.completed === input.completed &&
     task.priority === input.priority &&
     sameDue(task.due, input.due) &&
+    sameReminders(task.reminders, input.reminders) &&
     sameTags(task.tags, input.tags)
   );
 }
@@ -372,8 +375,8 @@ const bump = { version: sql`${tasks.version} + 1`, updatedAt: sql`now()` };
 /** Absolute writes are safe to repeat when conditional on a version: a repeat finds its own try (see conditionalWrite). */
 const repeatableWhen = (condition: VersionCondition): Repeatability => (condition === "any" ? "once" : "repeatable");
 
-type Editable = Pick<TaskOutput, "title" | "description" | "priority" | "tags" | "due" | "completed">;
-const editable = ["title", "description", "priority", "tags", "due", "completed"] as const;
+type Editable = Pick<TaskOutput, "title" | "description" | "priority" | "tags" | "due" | "reminders" | "completed">;
+const editable = ["title", "description", "priority", "tags", "due", "reminders", "completed"] as const;
 
 /**
  * The columns of a `due` (docs/decisions/020-dates-that-never-shift.md), as SQL for an insert:
@@ -410,8 +413,10 @@ function dueValues(due: Due | null, personZone: string) {
 function changesOf(fields: readonly (keyof Editable)[]): Changes {
   const changes: Changes = {};
   for (const field of fields) {
-    if (field !== "due") changes[field] = placeholder(field);
+    if (field !== "due" && field !== "reminders") changes[field] = placeholder(field);
   }
+  // Sent as JSON text: a placeholder's array would go as a Postgres array.
+  if (fields.includes("reminders")) changes.reminders = sql`${placeholder("remindersJson")}::jsonb`;
   if (fields.includes("due")) {
     const [date, time] = [sql`${placeholder("dueDate")}::date`, sql`${placeholder("dueTime")}::time`];
     changes.dueDate = date;
@@ -429,7 +434,9 @@ const sameFields = (wanted: Partial<Editable>) => (task: TaskOutput) =>
       ? sameTags(task.tags, value as string[])
       : field === "due"
         ? sameDue(task.due, value as Due | null)
-        : task[field as keyof TaskOutput] === value,
+        : field === "reminders"
+          ? sameReminders(task.reminders, value as Reminder[])
+          : task[field as keyof TaskOutput] === value,
   );
 
 export function replaceTask(
@@ -446,12 +453,13 @@ export function replaceTask(
     priority: input.priority,
     tags: input.tags,
     due: input.due,
+    reminders: input.reminders,
     completed: input.completed,
   };
   const write = {
     shape: "replace",
     changes: () => changesOf(editable),
-    values: { ...wanted, ...dueValues(input.due, personZone) },
+    values: { ...wanted, ...dueValues(input.due, personZone), remindersJson: JSON.stringify(input.reminders) },
   };
   return conditionalWrite(db, write, userId, id, condition, sameFields(wanted), repeatableWhen(condition));
 }
@@ -470,11 +478,16 @@ export function patchTask(
   if (patch.priority !== undefined) wanted.priority = patch.priority ?? "none";
   if (patch.tags !== undefined) wanted.tags = patch.tags ?? [];
   if (patch.due !== undefined) wanted.due = patch.due;
+  if (patch.reminders !== undefined) wanted.reminders = patch.reminders ?? [];
   if (patch.completed !== undefined) wanted.completed = patch.completed;
 
   const fields = editable.filter((field) => field in wanted);
   if (fields.length === 0) return unchanged(db, userId, id, condition);
-  const values = patch.due === undefined ? wanted : { ...wanted, ...dueValues(patch.due, personZone) };
+  const values = {
+    ...wanted,
+    ...(patch.due === undefined ? {} : dueValues(patch.due, personZone)),
+    ...(wanted.reminders === undefined ? {} : { remindersJson: JSON.stringify(wanted.reminders) }),
+  };
   const write = { shape: `patch:${fields.join(",")}`, changes: () => changesOf(fields), values };
   return conditionalWrite(db, write, userId, id, condition, sameFields(wanted), repeatableWhen(condition));
 }

@@ -21,6 +21,7 @@ import {
   type VersionCondition,
   type WriteResult,
 } from "./tasks.repo.ts";
+import { refuseRemindersWithoutTime } from "./reminders.schemas.ts";
 import {
   Changes,
   ChangesQuery,
@@ -381,6 +382,7 @@ function refuseUnknownZone(error: unknown): never {
 
 /** A zone in `due` that the runtime knows and Postgres does not: the field's 422, not a 500. */
 function refuseUnknownDueZone(error: unknown): never {
+  refuseRemindersWithoutTime(error);
   if (sqlStateOf(error) !== unknownZone) throw error;
   const message =
     "The due time zone must be an IANA time zone name such as Europe/Berlin; the database does not know this one";
