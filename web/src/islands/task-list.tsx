@@ -28,6 +28,7 @@ import { FilterBar, FilterLinksProvider } from "./filter-bar.tsx";
 import { NewTaskForm } from "./new-task-form.tsx";
 import { openDialog, ShortcutsDialog } from "./shortcuts-dialog.tsx";
 import { type ItemMode, TaskItem } from "./task-item.tsx";
+import { ReminderAlerts } from "./reminder-alerts.tsx";
 import { useTaskStore } from "./use-task-store.ts";
 
 /** A bulk action waiting for the person to confirm it, with the count it was asked about. */
@@ -495,6 +496,7 @@ function TaskListView() {
         </div>
       )}
 
+      <ReminderAlerts tasks={store.all} />
       <div className="toast-region">
         <div role="status" ref={toastRef}>
           {store.undo && (

@@ -81,6 +81,7 @@ export function makeTask(fields: Partial<Task> & { title: string }): Task {
     completedAt: null,
     priority: "none",
     due: null,
+    reminders: [],
     tags: [],
     createdAt: now,
     updatedAt: now,
@@ -283,6 +284,7 @@ export class FakeServer {
               id: body.id ?? crypto.randomUUID(),
               title,
               tags: (body.tags ?? []).map((t) => t.toLowerCase()),
+              reminders: (body.reminders ?? []) as Task["reminders"],
               due: body.due
                 ? { date: body.due.date, time: body.due.time ?? null, timeZone: body.due.timeZone ?? null }
                 : null,

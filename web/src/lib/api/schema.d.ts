@@ -1400,12 +1400,24 @@ export interface components {
                 time: string | null;
                 timeZone: string | null;
             } | null;
+            reminders: components["schemas"]["Reminder"][];
             tags: string[];
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
             version: number;
+        };
+        /**
+         * @description Exactly one of `before` (an ISO 8601 duration before a timed `due`) and `at` (an ISO instant)
+         * @example {
+         *       "before": "PT15M"
+         *     }
+         */
+        Reminder: {
+            before: string;
+        } | {
+            at: string;
         };
         Problem: {
             type: string;
@@ -1450,6 +1462,27 @@ export interface components {
              */
             priority?: "none" | "low" | "medium" | "high";
             due?: components["schemas"]["Due"];
+            /**
+             * @description Up to 5 distinct reminders, each {before} (needs a timed due) or {at}
+             * @default []
+             * @example [
+             *       {
+             *         "before": "PT15M"
+             *       }
+             *     ]
+             */
+            reminders?: {
+                /**
+                 * @description How long before the timed `due`: weeks, days, hours, minutes
+                 * @example PT15M
+                 */
+                before?: string;
+                /**
+                 * @description An instant; stored in UTC
+                 * @example 2026-12-01T16:45:00.000Z
+                 */
+                at?: string;
+            }[];
             /**
              * @default []
              * @example [
@@ -1528,6 +1561,27 @@ export interface components {
             priority?: "none" | "low" | "medium" | "high";
             due?: components["schemas"]["Due"];
             /**
+             * @description Up to 5 distinct reminders, each {before} (needs a timed due) or {at}
+             * @default []
+             * @example [
+             *       {
+             *         "before": "PT15M"
+             *       }
+             *     ]
+             */
+            reminders?: {
+                /**
+                 * @description How long before the timed `due`: weeks, days, hours, minutes
+                 * @example PT15M
+                 */
+                before?: string;
+                /**
+                 * @description An instant; stored in UTC
+                 * @example 2026-12-01T16:45:00.000Z
+                 */
+                at?: string;
+            }[];
+            /**
              * @default []
              * @example [
              *       "work"
@@ -1548,6 +1602,26 @@ export interface components {
             priority?: "none" | "low" | "medium" | "high" | null;
             due?: components["schemas"]["Due"];
             /**
+             * @description Up to 5 distinct reminders, each {before} (needs a timed due) or {at}
+             * @example [
+             *       {
+             *         "before": "PT15M"
+             *       }
+             *     ]
+             */
+            reminders?: {
+                /**
+                 * @description How long before the timed `due`: weeks, days, hours, minutes
+                 * @example PT15M
+                 */
+                before?: string;
+                /**
+                 * @description An instant; stored in UTC
+                 * @example 2026-12-01T16:45:00.000Z
+                 */
+                at?: string;
+            }[] | null;
+            /**
              * @example [
              *       "work"
              *     ]
@@ -1565,6 +1639,7 @@ export interface components {
     pathItems: never;
 }
 export type Task = components['schemas']['Task'];
+export type Reminder = components['schemas']['Reminder'];
 export type Problem = components['schemas']['Problem'];
 export type Changes = components['schemas']['Changes'];
 export type CreateTask = components['schemas']['CreateTask'];
