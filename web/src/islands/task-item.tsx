@@ -1,6 +1,7 @@
 import { type ReactNode, type SubmitEvent, useEffect, useId, useRef, useState } from "react";
 import type { Task, TaskFields } from "../lib/api-client.ts";
 import { saveDraft } from "../lib/drafts.ts";
+import { keepableReminders } from "../lib/reminders.ts";
 import {
   checkTags,
   dueFilterOf,
@@ -13,7 +14,6 @@ import {
   priorityLabels,
   type TypedTask,
 } from "../lib/task-view.ts";
-import { keepableReminders } from "../lib/reminders.ts";
 import { FilterLink } from "./filter-bar.tsx";
 import { ReminderBell } from "./reminder-bell.tsx";
 import { ReminderFields } from "./reminder-fields.tsx";

@@ -26,9 +26,9 @@ import { ConflictDialog } from "./conflict-dialog.tsx";
 import { DensityToggle } from "./density-toggle.tsx";
 import { FilterBar, FilterLinksProvider } from "./filter-bar.tsx";
 import { NewTaskForm } from "./new-task-form.tsx";
+import { ReminderAlerts } from "./reminder-alerts.tsx";
 import { openDialog, ShortcutsDialog } from "./shortcuts-dialog.tsx";
 import { type ItemMode, TaskItem } from "./task-item.tsx";
-import { ReminderAlerts } from "./reminder-alerts.tsx";
 import { useTaskStore } from "./use-task-store.ts";
 
 /** A bulk action waiting for the person to confirm it, with the count it was asked about. */

@@ -4,7 +4,7 @@
  * Pure: the island (islands/reminder-alerts.tsx) keeps the timer and shows them.
  */
 
-import { type Reminder, fireInstant } from "../../../worker/src/tasks/reminders.ts";
+import { fireInstant, type Reminder } from "../../../worker/src/tasks/reminders.ts";
 import type { Task } from "./api-client.ts";
 
 export interface UpcomingReminder {

@@ -54,7 +54,12 @@ function compose({ subject, greeting, lead, action, notYou }: Parts): MailConten
     "",
     ...lead.flatMap((paragraph) => [paragraph, ""]),
     ...(action
-      ? [`${action.label}:`, action.url, "", ...(action.validFor ? [`This link works once, for ${action.validFor}.`, ""] : [])]
+      ? [
+          `${action.label}:`,
+          action.url,
+          "",
+          ...(action.validFor ? [`This link works once, for ${action.validFor}.`, ""] : []),
+        ]
       : []),
     notYou,
     "",

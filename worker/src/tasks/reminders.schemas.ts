@@ -43,7 +43,9 @@ const OneReminder = z
     if ((reminder.before === undefined) === (reminder.at === undefined))
       context.addIssue({ code: "custom", message: "A reminder has exactly one of before and at" });
   })
-  .transform((reminder): Reminder => (reminder.at !== undefined ? { at: reminder.at } : { before: reminder.before ?? "" }));
+  .transform(
+    (reminder): Reminder => (reminder.at !== undefined ? { at: reminder.at } : { before: reminder.before ?? "" }),
+  );
 
 export const Reminders = z
   .array(OneReminder, { error: "reminders must be a list" })
@@ -79,7 +81,8 @@ export function remindersNeedTime(
   if (body.due === undefined || !body.reminders) return;
   if (body.due?.time) return;
   body.reminders.forEach((reminder, i) => {
-    if ("before" in reminder) context.addIssue({ code: "custom", path: ["reminders", i, "before"], message: needsTimeMessage });
+    if ("before" in reminder)
+      context.addIssue({ code: "custom", path: ["reminders", i, "before"], message: needsTimeMessage });
   });
 }
 

@@ -72,7 +72,9 @@ describe("the reminder rules", () => {
 
   it("tells reminders apart by what they mean, and names them", () => {
     expect(reminderKey({ before: "PT60M" })).toBe(reminderKey({ before: "PT1H" }));
-    expect(reminderKey({ at: "2026-12-01T10:00:00+02:00" } as Reminder)).toBe(reminderKey({ at: "2026-12-01T08:00:00Z" }));
+    expect(reminderKey({ at: "2026-12-01T10:00:00+02:00" } as Reminder)).toBe(
+      reminderKey({ at: "2026-12-01T08:00:00Z" }),
+    );
     expect(describeBefore("PT0M")).toBe("At due time");
     expect(describeBefore("PT15M")).toBe("15 minutes before");
     expect(describeBefore("P2D")).toBe("2 days before");
@@ -114,8 +116,7 @@ describe("reminders in the API", () => {
   it("refuses bad reminders with 422 naming each one's field", async () => {
     const user = await taskUser();
     const due = { date: "2030-01-02", time: "09:00", timeZone: null };
-    const create = (reminders: unknown, withDue: unknown = due) =>
-      user.create({ title: "R", due: withDue, reminders });
+    const create = (reminders: unknown, withDue: unknown = due) => user.create({ title: "R", due: withDue, reminders });
     expect(await errorsOf(await create([{ before: "PT30S" }]))).toEqual(["reminders.0.before"]);
     expect(await errorsOf(await create([{ before: "P1M" }]))).toEqual(["reminders.0.before"]);
     expect(await errorsOf(await create([{ before: "PT1H" }, { before: "P29D" }]))).toEqual(["reminders.1.before"]);
@@ -174,7 +175,11 @@ describe("the Cron Trigger mails each due reminder exactly once", () => {
 
   it("mails each of several reminders of a task in turn, and a moved due re-arms them", async () => {
     const user = await taskUser();
-    const task = await user.add({ title: "Moving", due: dueIn(50), reminders: [{ before: "PT1H" }, { before: "PT2H" }] });
+    const task = await user.add({
+      title: "Moving",
+      due: dueIn(50),
+      reminders: [{ before: "PT1H" }, { before: "PT2H" }],
+    });
     await backdate(task.id, 3);
     await runReminderCron();
     expect(await reminderMails(user)).toHaveLength(2);
@@ -225,8 +230,14 @@ describe("the Cron Trigger mails each due reminder exactly once", () => {
 
   it.each([
     ["the claim's answer is lost", { match: 'insert into "reminder_deliveries"', action: "lose-response" as const }],
-    ["the claim is rolled back (40001)", { match: 'insert into "reminder_deliveries"', action: "sqlstate" as const, code: "40001" }],
-    ["the claim never reaches the database", { match: 'insert into "reminder_deliveries"', action: "fail" as const, status: 503 }],
+    [
+      "the claim is rolled back (40001)",
+      { match: 'insert into "reminder_deliveries"', action: "sqlstate" as const, code: "40001" },
+    ],
+    [
+      "the claim never reaches the database",
+      { match: 'insert into "reminder_deliveries"', action: "fail" as const, status: 503 },
+    ],
     ["marking it sent loses its answer", { match: 'update "reminder_deliveries"', action: "lose-response" as const }],
   ])("when %s", async (_, fault) => {
     vi.spyOn(console, "error").mockImplementation(() => {});

@@ -37,7 +37,10 @@ export function durationSeconds(value: string): number | null {
   const [, weeks, days, hours, minutes] = match;
   if (weeks === undefined && days === undefined && hours === undefined && minutes === undefined) return null;
   const seconds =
-    Number(weeks ?? 0) * 7 * 86_400 + Number(days ?? 0) * 86_400 + Number(hours ?? 0) * 3600 + Number(minutes ?? 0) * 60;
+    Number(weeks ?? 0) * 7 * 86_400 +
+    Number(days ?? 0) * 86_400 +
+    Number(hours ?? 0) * 3600 +
+    Number(minutes ?? 0) * 60;
   return seconds <= maxBeforeSeconds ? seconds : null;
 }
 

@@ -64,7 +64,10 @@ const isoText = (value: SQL | AnyColumn) => sql`to_char(${value} AT TIME ZONE 'U
  */
 const taskFields = sql.join(
   Object.entries(getTableColumns(tasks))
-    .filter(([field, column]) => !["seq", "dueTime", "dueZone", "dueAt", "remindedThrough"].includes(field) && !column.generated)
+    .filter(
+      ([field, column]) =>
+        !["seq", "dueTime", "dueZone", "dueAt", "remindedThrough"].includes(field) && !column.generated,
+    )
     .map(([field, column]) =>
       field === "dueDate"
         ? sql`${dueJson} AS "due"`

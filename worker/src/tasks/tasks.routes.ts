@@ -6,6 +6,7 @@ import { asJsonText, respondJson } from "../json-text.ts";
 import { problem } from "../problems.ts";
 import { validationHook } from "../validation.ts";
 import { decodeChangeCursor, decodeCursor, encodeChangeCursor, encodeCursor, invalidCursor } from "./cursor.ts";
+import { refuseRemindersWithoutTime } from "./reminders.schemas.ts";
 import {
   clearTasks,
   createTask,
@@ -21,7 +22,6 @@ import {
   type VersionCondition,
   type WriteResult,
 } from "./tasks.repo.ts";
-import { refuseRemindersWithoutTime } from "./reminders.schemas.ts";
 import {
   Changes,
   ChangesQuery,

@@ -85,9 +85,7 @@ export const tasks = pgTable(
       .on(table.userId, table.createdAt, table.id)
       .where(sql`${table.completed} = false`),
     // The reminders the Cron Trigger delivers next, across every person.
-    index("tasks_next_reminder_idx")
-      .on(table.nextReminderAt)
-      .where(sql`${table.nextReminderAt} IS NOT NULL`),
+    index("tasks_next_reminder_idx").on(table.nextReminderAt).where(sql`${table.nextReminderAt} IS NOT NULL`),
     // Search (`q`: each word LIKE '%…%' in `search`) by trigrams within the user's rows, not
     // every user's (btree_gin puts the user id in the same GIN index; pg_trgm and btree_gin
     // are created by the migrations, available on Neon, PGlite and PostgreSQL's contrib).

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { isCalendarDate, isWallTime, isZoneName } from "./due.ts";
-import { Reminders, ReminderShape, remindersNeedTime } from "./reminders.schemas.ts";
+import { ReminderShape, Reminders, remindersNeedTime } from "./reminders.schemas.ts";
 import { priorities } from "./tasks.schema.ts";
 
 /**
