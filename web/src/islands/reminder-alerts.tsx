@@ -28,6 +28,7 @@ export function ReminderAlerts({ tasks }: { tasks: readonly Task[] }) {
     setPermission(notificationsAvailable() ? Notification.permission : "unsupported");
   }, []);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `tick` changes after each timer, to time the next reminder
   useEffect(() => {
     const now = Date.now();
     const next = upcomingReminders(tasks, now, personZone()).find((reminder) => !fired.current.has(reminder.key));
