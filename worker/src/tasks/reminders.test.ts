@@ -4,6 +4,7 @@ import { mailsTo } from "../../test/mailbox.ts";
 import { clearFaults, injectFault, sql } from "../../test/stand-in.ts";
 import { dueAtInstant, type TaskJson, type TaskUser, taskUser } from "../../test/tasks-client.ts";
 import worker from "../index.ts";
+import { reminderMail } from "../mail/messages.ts";
 import { describeBefore, durationSeconds, fireInstant, type Reminder, reminderKey } from "./reminders.ts";
 
 /** Runs the every-minute Cron Trigger once, as Cloudflare would. */
@@ -78,6 +79,28 @@ describe("the reminder rules", () => {
     expect(describeBefore("PT0M")).toBe("At due time");
     expect(describeBefore("PT15M")).toBe("15 minutes before");
     expect(describeBefore("P2D")).toBe("2 days before");
+  });
+});
+
+describe("the reminder mail", () => {
+  const base = { name: "Ada", title: "Pay <rent>", tasksUrl: "https://brisk.example/tasks" };
+  it("says when a timed task is due in the person's zone, a day for an all-day one, nothing without a due", () => {
+    const timed = reminderMail({
+      ...base,
+      dueDate: "2026-12-01",
+      dueTime: "17:00",
+      dueZone: "UTC",
+      timeZone: "Europe/Berlin",
+    });
+    expect(timed.subject).toBe("Reminder: Pay <rent>");
+    expect(timed.text).toContain("It is due Tue, 1 Dec 2026, 18:00 (Europe/Berlin).");
+    expect(timed.text).toContain("https://brisk.example/tasks");
+    expect(timed.text).not.toContain("works once");
+    expect(timed.html).toContain("Pay &lt;rent&gt;");
+    const allDay = reminderMail({ ...base, dueDate: "2026-12-01", dueTime: null, dueZone: null, timeZone: null });
+    expect(allDay.text).toContain("It is due Tue, 1 Dec 2026.");
+    const none = reminderMail({ ...base, dueDate: null, dueTime: null, dueZone: null, timeZone: null });
+    expect(none.text).not.toContain("It is due");
   });
 });
 
