@@ -38,4 +38,6 @@ CREATE INDEX "reminder_deliveries_run_idx" ON "reminder_deliveries" USING btree 
 CREATE INDEX "reminder_deliveries_claimed_idx" ON "reminder_deliveries" USING btree ("claimed_at");--> statement-breakpoint
 CREATE INDEX "tasks_next_reminder_idx" ON "tasks" USING btree ("next_reminder_at") WHERE "tasks"."next_reminder_at" IS NOT NULL;--> statement-breakpoint
 ALTER TABLE "tasks" ADD CONSTRAINT "tasks_reminders_count" CHECK (jsonb_array_length("tasks"."reminders") <= 5);--> statement-breakpoint
-ALTER TABLE "tasks" ADD CONSTRAINT "tasks_reminders_need_time" CHECK ("tasks"."due_at" IS NOT NULL OR NOT jsonb_path_exists("tasks"."reminders", '$[*].before'));
+ALTER TABLE "tasks" ADD CONSTRAINT "tasks_reminders_need_time" CHECK ("tasks"."due_at" IS NOT NULL OR NOT jsonb_path_exists("tasks"."reminders", '$[*].before'));--> statement-breakpoint
+-- Undo copies made before this migration have no reminders: a restore reads them back with jsonb_populate_record.
+UPDATE "deleted_tasks" SET "task" = "task" || '{"reminders": []}'::jsonb WHERE NOT ("task" ? 'reminders');
