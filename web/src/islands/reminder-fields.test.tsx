@@ -45,6 +45,25 @@ describe("reminders in the editor", () => {
     expect(await screen.findByText("2 reminders,")).toBeInTheDocument();
   });
 
+  it("sets reminders in the New task form too, sent with the create, and starts the next task without them", async () => {
+    const api = new FakeApi();
+    const user = setUp(api);
+    const field = screen.getByRole("textbox", { name: "New task" });
+    await waitFor(() => expect(field).toBeEnabled());
+    await user.type(field, "Dentist");
+    await user.click(screen.getByRole("button", { name: "Details" }));
+    expect(screen.getByRole("button", { name: "Remind 15 minutes before" })).toBeDisabled();
+    await user.type(screen.getByLabelText("Due date"), "2030-12-05");
+    await user.type(screen.getByLabelText("Due time"), "0930");
+    await user.click(screen.getByRole("button", { name: "Remind 15 minutes before" }));
+    await user.type(field, "{Enter}");
+
+    await waitFor(() => expect(api.tasks).toHaveLength(1));
+    expect(api.calls("POST", /\/tasks$/)[0]?.body).toMatchObject({ reminders: [{ before: "PT15M" }] });
+    expect(await screen.findByText("1 reminder,")).toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: "Remove reminder 15 minutes before" })).toBeNull();
+  });
+
   it("drops `before` reminders when the due time is removed, keeping `at` ones", async () => {
     const api = new FakeApi([
       makeTask({

@@ -5,7 +5,7 @@
  */
 
 import { fireInstant, type Reminder } from "../../../worker/src/tasks/reminders.ts";
-import type { Task } from "./api-client.ts";
+import type { Task, TaskFields } from "./api-client.ts";
 
 export interface UpcomingReminder {
   /** Task id and instant: the same reminder is shown once per page. */
@@ -41,4 +41,10 @@ export function anyReminders(tasks: readonly Task[]): boolean {
 /** A `before` reminder needs the due date and a time: without one, the editor keeps only `at` reminders. */
 export function keepableReminders(reminders: readonly Reminder[], hasDueTime: boolean): Reminder[] {
   return reminders.filter((reminder) => hasDueTime || !("before" in reminder));
+}
+
+/** A new task's fields with the reminders chosen in its form, those it can take (none: the field left out). */
+export function withReminders(fields: TaskFields, reminders: readonly Reminder[]): TaskFields {
+  const kept = keepableReminders(reminders, fields.due?.time != null);
+  return kept.length > 0 ? { ...fields, reminders: kept } : fields;
 }
