@@ -1,5 +1,6 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
+import { seriousViolations } from "../support/axe.ts";
 import {
   addTask,
   browserAvailable,
@@ -93,6 +94,8 @@ describe.runIf(browserAvailable)("reminders in the open app", () => {
     await page.clock.fastForward(6 * 60_000);
     const message = page.getByRole("status").filter({ hasText: "Reminder: Call the plumber" });
     await expectLocator(message).toBeVisible();
+    // The bell, the offer and the message meet the page's accessibility bar.
+    expect(await seriousViolations(page)).toEqual([]);
     // Once: more time passing shows it no second time.
     await page.clock.fastForward(60_000);
     await expectLocator(page.getByText("Reminder: Call the plumber")).toHaveCount(1);
