@@ -10,6 +10,7 @@ export interface TaskJson {
   completedAt: string | null;
   priority: "none" | "low" | "medium" | "high";
   due: Due | null;
+  reminders: ({ before: string } | { at: string })[];
   tags: string[];
   createdAt: string;
   updatedAt: string;

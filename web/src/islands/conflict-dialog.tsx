@@ -12,12 +12,14 @@ const fieldLabels: Record<keyof TaskPatch, string> = {
   due: "Due",
   tags: "Tags",
   completed: "Done",
+  reminders: "Reminders",
 };
 
 function shown(field: keyof TaskPatch, value: unknown): string {
   if (value === null || value === undefined || value === "") return "(empty)";
   if (field === "priority") return priorityLabels[value as keyof typeof priorityLabels] ?? String(value);
   if (field === "due") return formatDue(value as Due);
+  if (field === "reminders") return Array.isArray(value) && value.length > 0 ? `${value.length} set` : "(none)";
   if (Array.isArray(value)) return value.length ? value.join(", ") : "(none)";
   if (typeof value === "boolean") return value ? "Complete" : "Not complete";
   return String(value);

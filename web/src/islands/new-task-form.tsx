@@ -8,6 +8,7 @@ import {
   useRef,
   useState,
 } from "react";
+import type { Reminder } from "../../../worker/src/tasks/reminders.ts";
 import type { TaskFields } from "../lib/api-client.ts";
 import { forgetDraftIf, readDrafts, saveDraft } from "../lib/drafts.ts";
 import {
@@ -17,8 +18,10 @@ import {
   recognisedSummary,
   toCreateBody,
 } from "../lib/quick-add-task.ts";
+import { withReminders } from "../lib/reminders.ts";
 import { checkTags, type DetailsDraft, emptyDetails, isBlank, type TypedTask } from "../lib/task-view.ts";
 import { browserZone } from "../lib/time-zone.ts";
+import { ReminderFields } from "./reminder-fields.tsx";
 import { TaskDetailsFields, useDetailsDraft } from "./task-details-fields.tsx";
 
 interface Props {
@@ -76,6 +79,7 @@ interface PasteOffer {
 export function NewTaskForm({ disabled, inputRef, userId, onAdd, onRestored, onDraftGone }: Props) {
   const [title, setTitle] = useState("");
   const { details, setDetails, tagsError, setTagsError, change } = useDetailsDraft(emptyDetails);
+  const [reminders, setReminders] = useState<Reminder[]>([]);
   const [open, setOpen] = useState(false);
   // Chips the person removed: their text stays in the title as typed.
   const [ignore, setIgnore] = useState<readonly string[]>([]);
@@ -149,6 +153,7 @@ export function NewTaskForm({ disabled, inputRef, userId, onAdd, onRestored, onD
     setTitle("");
     setIgnore([]);
     setDetails(emptyDetails);
+    setReminders([]);
     setTagsError(undefined);
     setOpen(false);
     inputRef.current?.focus();
@@ -164,12 +169,14 @@ export function NewTaskForm({ disabled, inputRef, userId, onAdd, onRestored, onD
     // The draft stays kept until the server has the task: a session that ends now loses nothing.
     const sent: TypedTask = { title, details };
     const sentIgnore = ignore;
+    const sentReminders = reminders;
     const putBack = () => {
       // Unless the person has started on the next task.
       if (inputRef.current?.value) return;
       setTitle(trimmed);
       setIgnore(sentIgnore);
       setDetails(sent.details);
+      setReminders(sentReminders);
     };
     let parseNow = parse;
     const clearedEarly = !parseNow;
@@ -180,7 +187,10 @@ export function NewTaskForm({ disabled, inputRef, userId, onAdd, onRestored, onD
       clearForm();
       parseNow = await loadParser().catch(() => asTyped);
     }
-    const fields: TaskFields = toCreateBody(parseNow(sent.title, sentIgnore), sent.details);
+    const fields: TaskFields = withReminders(
+      toCreateBody(parseNow(sent.title, sentIgnore), sent.details),
+      sentReminders,
+    );
     const problem = checkTags(fields.tags);
     if (problem) {
       putBack();
@@ -329,6 +339,11 @@ export function NewTaskForm({ disabled, inputRef, userId, onAdd, onRestored, onD
       )}
       <div id={`${id}-details`} className="details" hidden={!open}>
         <TaskDetailsFields draft={shownDetails} disabled={disabled} tagsError={tagsError} onChange={changeDetails} />
+        <ReminderFields
+          reminders={reminders}
+          hasDueTime={Boolean(shownDetails.due && shownDetails.dueTime)}
+          onChange={setReminders}
+        />
       </div>
     </form>
   );

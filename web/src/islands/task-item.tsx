@@ -1,6 +1,7 @@
 import { type ReactNode, type SubmitEvent, useEffect, useId, useRef, useState } from "react";
 import type { Task, TaskFields } from "../lib/api-client.ts";
 import { saveDraft } from "../lib/drafts.ts";
+import { keepableReminders } from "../lib/reminders.ts";
 import {
   checkTags,
   dueFilterOf,
@@ -14,6 +15,8 @@ import {
   type TypedTask,
 } from "../lib/task-view.ts";
 import { FilterLink } from "./filter-bar.tsx";
+import { ReminderBell } from "./reminder-bell.tsx";
+import { ReminderFields } from "./reminder-fields.tsx";
 import { TaskDetailsFields, useDetailsDraft } from "./task-details-fields.tsx";
 
 export type ItemMode = "view" | "edit" | "confirm-delete";
@@ -39,7 +42,8 @@ export function TaskItem({ task, saving, mode, userId, draft, onToggle, onEdit, 
   const overdue = isOverdue(task);
   const dueToday = !overdue && isToday(task);
   const dueFilter = dueFilterOf(task);
-  const hasMeta = task.priority !== "none" || task.due !== null || task.tags.length > 0 || saving;
+  const reminderCount = task.reminders?.length ?? 0;
+  const hasMeta = task.priority !== "none" || task.due !== null || task.tags.length > 0 || reminderCount > 0 || saving;
 
   return (
     <li className={`task${task.completed ? " is-done" : ""}`} data-task-id={task.id} aria-busy={saving || undefined}>
@@ -102,6 +106,7 @@ export function TaskItem({ task, saving, mode, userId, draft, onToggle, onEdit, 
                     </FilterLink>
                   </Badge>
                 ))}
+                {reminderCount > 0 && <ReminderBell count={reminderCount} />}
                 {saving && <Badge className="badge-saving">Saving…</Badge>}
               </p>
             )}
@@ -177,6 +182,7 @@ function TaskEditor({
   };
   const [title, setTitle] = useState(draft?.title ?? task.title);
   const { details, tagsError, setTagsError, change } = useDetailsDraft(draft?.details ?? saved);
+  const [reminders, setReminders] = useState(task.reminders ?? []);
   // Restored details that differ from the task's are shown, not folded away.
   const [open, setOpen] = useState(draft !== undefined && JSON.stringify(draft.details) !== JSON.stringify(saved));
   /** Every keystroke is kept (lib/drafts.ts); the list forgets it once the change is saved. */
@@ -203,7 +209,8 @@ function TaskEditor({
     finished.current = true;
     // Exactly the day (and time) chosen; untouched fields keep the task's own due.
     const due = dueFromInputs(details, task.due);
-    onSave({ title, description: details.description, priority: details.priority, due, tags });
+    const kept = keepableReminders(reminders, due?.time != null);
+    onSave({ title, description: details.description, priority: details.priority, due, tags, reminders: kept });
   }
 
   function cancel() {
@@ -262,6 +269,11 @@ function TaskEditor({
             change(next);
             remember({ title, details: { ...details, ...next } });
           }}
+        />
+        <ReminderFields
+          reminders={reminders}
+          hasDueTime={Boolean(details.due && details.dueTime)}
+          onChange={setReminders}
         />
       </div>
       <div className="editor-actions">

@@ -27,6 +27,7 @@ import { DensityToggle } from "./density-toggle.tsx";
 import { FilterBar, FilterLinksProvider } from "./filter-bar.tsx";
 import { ListSidebar } from "./list-sidebar.tsx";
 import { NewTaskForm } from "./new-task-form.tsx";
+import { ReminderAlerts } from "./reminder-alerts.tsx";
 import { openDialog, ShortcutsDialog } from "./shortcuts-dialog.tsx";
 import { type ItemMode, TaskItem } from "./task-item.tsx";
 import { useTaskStore } from "./use-task-store.ts";
@@ -497,6 +498,7 @@ function TaskListView() {
         </div>
       )}
 
+      <ReminderAlerts tasks={store.all} />
       <div className="toast-region">
         <div role="status" ref={toastRef}>
           {store.undo && (

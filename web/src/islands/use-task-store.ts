@@ -408,8 +408,9 @@ export function useTaskStore() {
     view,
     userId,
     phase,
-    /** Every task with the queued changes applied, and the person's lists (the list sidebar's counts). */
+    /** Every task with the queued changes applied (the list sidebar's counts, the reminders' timers read it). */
     all,
+    /** The person's lists. */
     lists: replica.data?.lists,
     // Only the first read dims the list: later feed reads are background catch-up, not a reload.
     refreshing: replica.isFetching && !replica.data,
@@ -466,5 +467,7 @@ function changedFields(before: Task, after: TaskFields): TaskPatch {
   // A task held without `due` (a replica kept from before the due model) has an unknown date, not none.
   if (before.due !== undefined && !sameDue(after.due, before.due)) patch.due = after.due;
   if (after.tags.join("\n") !== before.tags.join("\n")) patch.tags = after.tags;
+  if (after.reminders && JSON.stringify(after.reminders) !== JSON.stringify(before.reminders ?? []))
+    patch.reminders = after.reminders;
   return patch;
 }

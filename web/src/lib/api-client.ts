@@ -21,7 +21,10 @@ type _EveryPriority = Exclude<Priority, (typeof priorities)[number]> extends nev
 export const everyPriorityListed: _EveryPriority = true;
 
 /** The fields a person edits. */
-export type TaskFields = Pick<Task, "title" | "description" | "priority" | "due" | "tags">;
+export type TaskFields = Pick<Task, "title" | "description" | "priority" | "due" | "tags"> & {
+  /** Left out: unchanged (an edit), none (a create). */
+  reminders?: Task["reminders"];
+};
 export type TaskPatch = Partial<TaskFields & { completed: boolean }>;
 export type NewTask = TaskFields & { id: string; completed?: boolean; list?: string };
 /**

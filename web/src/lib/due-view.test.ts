@@ -44,6 +44,7 @@ function task(due: Due | null, completed = false): Task {
     completedAt: completed ? "2026-01-01T00:00:00.000Z" : null,
     priority: "none",
     due,
+    reminders: [],
     tags: [],
     createdAt: "2026-01-01T00:00:00.000Z",
     updatedAt: "2026-01-01T00:00:00.000Z",

@@ -81,6 +81,7 @@ export function applyChanges(tasks: Record<string, Task>, changes: readonly Chan
           createdAt: change.at,
           updatedAt: change.at,
           version: 0,
+          reminders: [],
           ...change.task,
           completed: change.task.completed ?? false,
         });

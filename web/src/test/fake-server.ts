@@ -82,6 +82,7 @@ export function makeTask(fields: Partial<Task> & { title: string }): Task {
     priority: "none",
     due: null,
     list: fakeInbox.id,
+    reminders: [],
     tags: [],
     createdAt: now,
     updatedAt: now,
@@ -297,6 +298,7 @@ export class FakeServer {
               id: body.id ?? crypto.randomUUID(),
               title,
               tags: (body.tags ?? []).map((t) => t.toLowerCase()),
+              reminders: (body.reminders ?? []) as Task["reminders"],
               due: body.due
                 ? { date: body.due.date, time: body.due.time ?? null, timeZone: body.due.timeZone ?? null }
                 : null,

@@ -1,3 +1,5 @@
+import { instantOf } from "../tasks/due.ts";
+
 /**
  * What Brisk's mails say, one function per mail, each with a plain-text and an HTML
  * body written for a person: what happened, the link, how long it works, and what to
@@ -40,7 +42,8 @@ interface Parts {
   greeting: string;
   /** Paragraphs before the link. */
   lead: string[];
-  action?: { label: string; url: string; validFor: string };
+  /** `validFor` absent: a plain link to the app, not a one-time link. */
+  action?: { label: string; url: string; validFor?: string };
   /** What to do if this was not them. */
   notYou: string;
 }
@@ -50,7 +53,14 @@ function compose({ subject, greeting, lead, action, notYou }: Parts): MailConten
     greeting,
     "",
     ...lead.flatMap((paragraph) => [paragraph, ""]),
-    ...(action ? [`${action.label}:`, action.url, "", `This link works once, for ${action.validFor}.`, ""] : []),
+    ...(action
+      ? [
+          `${action.label}:`,
+          action.url,
+          "",
+          ...(action.validFor ? [`This link works once, for ${action.validFor}.`, ""] : []),
+        ]
+      : []),
     notYou,
     "",
     "— Brisk",
@@ -71,7 +81,7 @@ function compose({ subject, greeting, lead, action, notYou }: Parts): MailConten
           paragraph(
             `Or open this address: <a href="${escapeHtml(action.url)}" style="color:#1d4ed8;word-break:break-all">${escapeHtml(action.url)}</a>`,
           ),
-          paragraph(`This link works once, for ${escapeHtml(action.validFor)}.`),
+          ...(action.validFor ? [paragraph(`This link works once, for ${escapeHtml(action.validFor)}.`)] : []),
         ]
       : []),
     paragraph(escapeHtml(notYou)),
@@ -142,5 +152,53 @@ export function signUpAttemptMail(input: { name: string; signInUrl: string; rese
       `If it was you, sign in at ${input.signInUrl} — or, if you forgot your password, reset it at ${input.resetUrl}.`,
     ],
     notYou: "If it was not you, you need not do anything: no one can sign in without your password.",
+  });
+}
+
+/**
+ * A reminder (docs/decisions/026-reminders.md): the task's title in the subject, when it is due
+ * in the person's zone (UTC when they have none), and a link to their tasks.
+ */
+export function reminderMail(input: {
+  name: string;
+  title: string;
+  dueDate: string | null;
+  dueTime: string | null;
+  dueZone: string | null;
+  timeZone: string | null;
+  tasksUrl: string;
+}): MailContent {
+  const zone = input.timeZone ?? "UTC";
+  let when = "";
+  if (input.dueDate && input.dueTime) {
+    const instant = instantOf(input.dueDate, input.dueTime, input.dueZone ?? zone);
+    const format = new Intl.DateTimeFormat("en-GB", {
+      timeZone: zone,
+      weekday: "short",
+      day: "numeric",
+      month: "short",
+      year: "numeric",
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+    });
+    when = `It is due ${format.format(instant)} (${zone}).`;
+  } else if (input.dueDate) {
+    const format = new Intl.DateTimeFormat("en-GB", {
+      timeZone: "UTC",
+      weekday: "short",
+      day: "numeric",
+      month: "short",
+      year: "numeric",
+    });
+    when = `It is due ${format.format(new Date(`${input.dueDate}T00:00:00Z`))}.`;
+  }
+  return compose({
+    subject: `Reminder: ${input.title}`,
+    greeting: hello(input.name),
+    lead: [`This is your reminder for "${input.title}".`, ...(when ? [when] : [])],
+    action: { label: "Open your tasks", url: input.tasksUrl },
+    notYou:
+      "You get this mail because the task has a reminder. Change or remove its reminders in Brisk; a completed task sends none.",
   });
 }

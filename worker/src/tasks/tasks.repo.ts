@@ -5,6 +5,7 @@ import { type Repeatability, withRetries } from "../db/retry.ts";
 import { asJsonText, type JsonText } from "../json-text.ts";
 import { deletedListsJsonSql, inboxOf, isUnknownList, listsJsonSql, restoredList } from "../lists/lists.sql.ts";
 import { type Due, sameDue } from "./due.ts";
+import { type Reminder, sameReminders } from "./reminders.ts";
 import { containsPattern, searchWords } from "./task-text.ts";
 import { deletedTasks, taskSequences, tasks, taskTombstones } from "./tasks.schema.ts";
 import type {
@@ -42,6 +43,7 @@ export function toTask(row: TaskRow): TaskOutput {
         ? null
         : { date: row.dueDate, time: row.dueTime?.slice(0, 5) ?? null, timeZone: row.dueZone },
     list: row.list,
+    reminders: row.reminders,
     tags: row.tags,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
@@ -64,7 +66,10 @@ const isoText = (value: SQL | AnyColumn) => sql`to_char(${value} AT TIME ZONE 'U
  */
 const taskFields = sql.join(
   Object.entries(getTableColumns(tasks))
-    .filter(([field, column]) => !["seq", "dueTime", "dueZone", "dueAt"].includes(field) && !column.generated)
+    .filter(
+      ([field, column]) =>
+        !["seq", "dueTime", "dueZone", "dueAt", "remindedThrough"].includes(field) && !column.generated,
+    )
     .map(([field, column]) =>
       field === "dueDate"
         ? sql`${dueJson} AS "due"`
@@ -366,6 +371,7 @@ function sameContent(task: TaskOutput, input: CreateTaskInput): boolean {
     task.priority === input.priority &&
     sameDue(task.due, input.due) &&
     (input.list === undefined || task.list === input.list) &&
+    sameReminders(task.reminders, input.reminders) &&
     sameTags(task.tags, input.tags)
   );
 }
@@ -379,8 +385,11 @@ const bump = { version: sql`${tasks.version} + 1`, updatedAt: sql`now()` };
 /** Absolute writes are safe to repeat when conditional on a version: a repeat finds its own try (see conditionalWrite). */
 const repeatableWhen = (condition: VersionCondition): Repeatability => (condition === "any" ? "once" : "repeatable");
 
-type Editable = Pick<TaskOutput, "title" | "description" | "priority" | "tags" | "due" | "completed" | "list">;
-const editable = ["title", "description", "priority", "tags", "due", "completed", "list"] as const;
+type Editable = Pick<
+  TaskOutput,
+  "title" | "description" | "priority" | "tags" | "due" | "reminders" | "completed" | "list"
+>;
+const editable = ["title", "description", "priority", "tags", "due", "reminders", "completed", "list"] as const;
 
 /**
  * The columns of a `due` (docs/decisions/020-dates-that-never-shift.md), as SQL for an insert:
@@ -417,8 +426,10 @@ function dueValues(due: Due | null, personZone: string) {
 function changesOf(fields: readonly (keyof Editable)[]): Changes {
   const changes: Changes = {};
   for (const field of fields) {
-    if (field !== "due" && field !== "list") changes[field] = placeholder(field);
+    if (field !== "due" && field !== "reminders" && field !== "list") changes[field] = placeholder(field);
   }
+  // Sent as JSON text: a placeholder's array would go as a Postgres array.
+  if (fields.includes("reminders")) changes.reminders = sql`${placeholder("remindersJson")}::jsonb`;
   if (fields.includes("due")) {
     const [date, time] = [sql`${placeholder("dueDate")}::date`, sql`${placeholder("dueTime")}::time`];
     changes.dueDate = date;
@@ -439,7 +450,9 @@ const sameFields = (wanted: Partial<Editable>) => (task: TaskOutput) =>
       ? sameTags(task.tags, value as string[])
       : field === "due"
         ? sameDue(task.due, value as Due | null)
-        : task[field as keyof TaskOutput] === value,
+        : field === "reminders"
+          ? sameReminders(task.reminders, value as Reminder[])
+          : task[field as keyof TaskOutput] === value,
   );
 
 export function replaceTask(
@@ -456,13 +469,19 @@ export function replaceTask(
     priority: input.priority,
     tags: input.tags,
     due: input.due,
+    reminders: input.reminders,
     completed: input.completed,
   };
   if (input.list !== undefined) wanted.list = input.list;
   const write = {
     shape: "replace",
     changes: () => changesOf(editable),
-    values: { ...wanted, list: input.list ?? null, ...dueValues(input.due, personZone) },
+    values: {
+      ...wanted,
+      list: input.list ?? null,
+      ...dueValues(input.due, personZone),
+      remindersJson: JSON.stringify(input.reminders),
+    },
   };
   return conditionalWrite(db, write, userId, id, condition, sameFields(wanted), repeatableWhen(condition));
 }
@@ -481,6 +500,7 @@ export function patchTask(
   if (patch.priority !== undefined) wanted.priority = patch.priority ?? "none";
   if (patch.tags !== undefined) wanted.tags = patch.tags ?? [];
   if (patch.due !== undefined) wanted.due = patch.due;
+  if (patch.reminders !== undefined) wanted.reminders = patch.reminders ?? [];
   if (patch.completed !== undefined) wanted.completed = patch.completed;
   if (patch.list) wanted.list = patch.list;
 
@@ -490,6 +510,7 @@ export function patchTask(
     ...wanted,
     ...(fields.includes("list") ? { list: patch.list ?? null } : {}),
     ...(patch.due === undefined ? {} : dueValues(patch.due, personZone)),
+    ...(wanted.reminders === undefined ? {} : { remindersJson: JSON.stringify(wanted.reminders) }),
   };
   const write = { shape: `patch:${fields.join(",")}`, changes: () => changesOf(fields), values };
   return conditionalWrite(db, write, userId, id, condition, sameFields(wanted), repeatableWhen(condition));

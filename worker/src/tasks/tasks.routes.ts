@@ -7,6 +7,7 @@ import { listChanges, refuseUnknownList } from "../lists/lists.sql.ts";
 import { problem } from "../problems.ts";
 import { validationHook } from "../validation.ts";
 import { decodeChangeCursor, decodeCursor, encodeChangeCursor, encodeCursor, invalidCursor } from "./cursor.ts";
+import { refuseRemindersWithoutTime } from "./reminders.schemas.ts";
 import {
   clearTasks,
   createTask,
@@ -382,6 +383,7 @@ function refuseUnknownZone(error: unknown): never {
 
 /** A zone in `due` that the runtime knows and Postgres does not: the field's 422, not a 500. */
 function refuseUnknownDueZone(error: unknown): never {
+  refuseRemindersWithoutTime(error);
   if (sqlStateOf(error) !== unknownZone) throw error;
   const message =
     "The due time zone must be an IANA time zone name such as Europe/Berlin; the database does not know this one";

@@ -18,6 +18,7 @@ import {
 } from "drizzle-orm/pg-core";
 import { user } from "../auth/auth.schema.ts";
 import { lists } from "../lists/lists.schema.ts";
+import type { Reminder } from "./reminders.ts";
 
 export const priorities = ["none", "low", "medium", "high"] as const;
 
@@ -50,6 +51,14 @@ export const tasks = pgTable(
     dueAt: instant("due_at"),
     /** The list the task is in (docs/decisions/025-lists.md): one of its owner's, the Inbox unless chosen. */
     list: uuid("list_id").notNull(),
+    // Reminders (docs/decisions/026-reminders.md): as the API has them; `reminded_through` is the
+    // last fire instant the Cron Trigger delivered; `next_reminder_at` the next one to deliver,
+    // computed by Postgres from the row (so every write re-arms it), indexed for the Cron's query.
+    reminders: jsonb("reminders").$type<Reminder[]>().notNull().default(sql`'[]'::jsonb`),
+    remindedThrough: instant("reminded_through"),
+    nextReminderAt: timestamp("next_reminder_at", { withTimezone: true, precision: 3, mode: "date" }).generatedAlwaysAs(
+      sql`brisk_next_reminder(reminders, due_at, completed, greatest(updated_at, reminded_through))`,
+    ),
     tags: text("tags").array().notNull().default(sql`'{}'::text[]`),
     createdAt: instant("created_at").notNull().defaultNow(),
     updatedAt: instant("updated_at").notNull().defaultNow(),
@@ -85,6 +94,8 @@ export const tasks = pgTable(
     index("tasks_user_pending_created_idx")
       .on(table.userId, table.createdAt, table.id)
       .where(sql`${table.completed} = false`),
+    // The reminders the Cron Trigger delivers next, across every person.
+    index("tasks_next_reminder_idx").on(table.nextReminderAt).where(sql`${table.nextReminderAt} IS NOT NULL`),
     // Search (`q`: each word LIKE '%…%' in `search`) by trigrams within the user's rows, not
     // every user's (btree_gin puts the user id in the same GIN index; pg_trgm and btree_gin
     // are created by the migrations, available on Neon, PGlite and PostgreSQL's contrib).
@@ -98,6 +109,11 @@ export const tasks = pgTable(
     // A time needs a date, a zone needs a time, and a timed task (only) has its instant.
     check("tasks_due_time_needs_date", sql`${table.dueTime} IS NULL OR ${table.dueDate} IS NOT NULL`),
     check("tasks_due_zone_needs_time", sql`${table.dueZone} IS NULL OR ${table.dueTime} IS NOT NULL`),
+    check("tasks_reminders_count", sql`jsonb_array_length(${table.reminders}) <= 5`),
+    check(
+      "tasks_reminders_need_time",
+      sql`${table.dueAt} IS NOT NULL OR NOT jsonb_path_exists(${table.reminders}, '$[*].before')`,
+    ),
     check("tasks_due_at_iff_time", sql`(${table.dueAt} IS NULL) = (${table.dueTime} IS NULL)`),
   ],
 );
@@ -160,5 +176,27 @@ export const taskTombstones = pgTable(
     primaryKey({ columns: [table.userId, table.taskId] }),
     index("task_tombstones_user_seq_idx").on(table.userId, table.seq, table.taskId),
     index("task_tombstones_deleted_idx").on(table.deletedAt),
+  ],
+);
+
+/**
+ * Each reminder the Cron Trigger claimed, by task and fire instant: its insert is the claim
+ * (`ON CONFLICT DO NOTHING`), so a retried or overlapping run never mails one twice; `run_id`
+ * lets a run whose answer was lost find its own claims; `sent_at` is set once the mail is handed
+ * over. Pruned after two days by the 30-minute housekeeping (docs/decisions/026-reminders.md).
+ */
+export const reminderDeliveries = pgTable(
+  "reminder_deliveries",
+  {
+    taskId: uuid("task_id").notNull(),
+    fireAt: instant("fire_at").notNull(),
+    runId: uuid("run_id").notNull(),
+    claimedAt: instant("claimed_at").notNull().defaultNow(),
+    sentAt: instant("sent_at"),
+  },
+  (table) => [
+    primaryKey({ columns: [table.taskId, table.fireAt] }),
+    index("reminder_deliveries_run_idx").on(table.runId),
+    index("reminder_deliveries_claimed_idx").on(table.claimedAt),
   ],
 );

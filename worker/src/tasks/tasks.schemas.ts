@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { List, ListId } from "../lists/lists.schemas.ts";
 import { isCalendarDate, isWallTime, isZoneName } from "./due.ts";
+import { ReminderShape, Reminders, remindersNeedTime } from "./reminders.schemas.ts";
 import { priorities } from "./tasks.schema.ts";
 
 /**
@@ -102,6 +103,7 @@ export const Task = z
       .nullable()
       .openapi({ example: { date: "2026-12-01", time: "17:00", timeZone: "Europe/Berlin" } }),
     list: ListId.openapi({ description: 'The id of the list the task is in (docs/tasks-api.md "Lists")' }),
+    reminders: z.array(ReminderShape),
     tags: z.array(z.string()),
     createdAt: z.string().datetime(),
     updatedAt: z.string().datetime(),
@@ -109,22 +111,23 @@ export const Task = z
   })
   .openapi("Task");
 
+const createFields = z.object({
+  id: TaskId.optional(),
+  title: Title,
+  description: Description.default(""),
+  completed: Completed.default(false),
+  priority: Priority.default("none"),
+  due: Due.default(null),
+  reminders: Reminders.default([]),
+  tags: Tags.default([]),
+  list: ListId.optional().openapi({ description: "One of the person's lists; the Inbox when left out" }),
+});
+
 /** POST: a new task; `id` may be chosen by the client so a retried create is recognised. */
-export const CreateTask = z
-  .object({
-    id: TaskId.optional(),
-    title: Title,
-    description: Description.default(""),
-    completed: Completed.default(false),
-    priority: Priority.default("none"),
-    due: Due.default(null),
-    tags: Tags.default([]),
-    list: ListId.optional().openapi({ description: "One of the person's lists; the Inbox when left out" }),
-  })
-  .openapi("CreateTask");
+export const CreateTask = createFields.superRefine(remindersNeedTime).openapi("CreateTask");
 
 /** PUT: every editable field; one left out takes its default. */
-export const ReplaceTask = CreateTask.omit({ id: true }).openapi("ReplaceTask");
+export const ReplaceTask = createFields.omit({ id: true }).superRefine(remindersNeedTime).openapi("ReplaceTask");
 
 /** PATCH: JSON merge patch — fields left out stay, `null` resets a field to its default. */
 export const PatchTask = z
@@ -134,9 +137,11 @@ export const PatchTask = z
     completed: Completed.optional(),
     priority: Priority.nullable().optional(),
     due: Due.optional(),
+    reminders: Reminders.nullable().optional(),
     tags: Tags.nullable().optional(),
     list: ListId.nullable().optional().openapi({ description: "One of the person's lists; null: the Inbox" }),
   })
+  .superRefine(remindersNeedTime)
   .openapi("PatchTask");
 
 export const SetCompleted = z.object({ completed: Completed }).openapi("SetCompleted");

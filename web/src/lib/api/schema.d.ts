@@ -2189,12 +2189,24 @@ export interface components {
              * @example 0f8a3c52-6a0e-4c8e-9a47-3b1d2f5e7c90
              */
             list: string;
+            reminders: components["schemas"]["Reminder"][];
             tags: string[];
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
             version: number;
+        };
+        /**
+         * @description Exactly one of `before` (an ISO 8601 duration before a timed `due`) and `at` (an ISO instant)
+         * @example {
+         *       "before": "PT15M"
+         *     }
+         */
+        Reminder: {
+            before: string;
+        } | {
+            at: string;
         };
         Problem: {
             type: string;
@@ -2264,6 +2276,27 @@ export interface components {
              */
             priority?: "none" | "low" | "medium" | "high";
             due?: components["schemas"]["Due"];
+            /**
+             * @description Up to 5 distinct reminders, each {before} (needs a timed due) or {at}
+             * @default []
+             * @example [
+             *       {
+             *         "before": "PT15M"
+             *       }
+             *     ]
+             */
+            reminders?: {
+                /**
+                 * @description How long before the timed `due`: weeks, days, hours, minutes
+                 * @example PT15M
+                 */
+                before?: string;
+                /**
+                 * @description An instant; stored in UTC
+                 * @example 2026-12-01T16:45:00.000Z
+                 */
+                at?: string;
+            }[];
             /**
              * @default []
              * @example [
@@ -2348,6 +2381,27 @@ export interface components {
             priority?: "none" | "low" | "medium" | "high";
             due?: components["schemas"]["Due"];
             /**
+             * @description Up to 5 distinct reminders, each {before} (needs a timed due) or {at}
+             * @default []
+             * @example [
+             *       {
+             *         "before": "PT15M"
+             *       }
+             *     ]
+             */
+            reminders?: {
+                /**
+                 * @description How long before the timed `due`: weeks, days, hours, minutes
+                 * @example PT15M
+                 */
+                before?: string;
+                /**
+                 * @description An instant; stored in UTC
+                 * @example 2026-12-01T16:45:00.000Z
+                 */
+                at?: string;
+            }[];
+            /**
              * @default []
              * @example [
              *       "work"
@@ -2373,6 +2427,26 @@ export interface components {
              */
             priority?: "none" | "low" | "medium" | "high" | null;
             due?: components["schemas"]["Due"];
+            /**
+             * @description Up to 5 distinct reminders, each {before} (needs a timed due) or {at}
+             * @example [
+             *       {
+             *         "before": "PT15M"
+             *       }
+             *     ]
+             */
+            reminders?: {
+                /**
+                 * @description How long before the timed `due`: weeks, days, hours, minutes
+                 * @example PT15M
+                 */
+                before?: string;
+                /**
+                 * @description An instant; stored in UTC
+                 * @example 2026-12-01T16:45:00.000Z
+                 */
+                at?: string;
+            }[] | null;
             /**
              * @example [
              *       "work"
@@ -2464,6 +2538,7 @@ export interface components {
     pathItems: never;
 }
 export type Task = components['schemas']['Task'];
+export type Reminder = components['schemas']['Reminder'];
 export type Problem = components['schemas']['Problem'];
 export type Changes = components['schemas']['Changes'];
 export type List = components['schemas']['List'];
