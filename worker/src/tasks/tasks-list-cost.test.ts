@@ -123,7 +123,13 @@ describe("a page of a long list", () => {
     // machine); statistics as autovacuum would have them.
     for (let i = 0; i < 5; i++) await insertTasks(many.id, 1000, "many");
     await sql("ANALYZE tasks");
-    for (const raw of [{}, { status: "pending" }, { sort: "title", order: "asc" }, { q: "many" }]) {
+    const shapes: Record<string, string>[] = [
+      {},
+      { status: "pending" },
+      { sort: "title", order: "asc" },
+      { q: "many" },
+    ];
+    for (const raw of shapes) {
       const { page, plan } = await explainList(many.id, raw);
       expect(page.total, JSON.stringify(raw)).toBe("1000+");
       expect(JSON.parse(page.body), JSON.stringify(raw)).toHaveLength(50);
