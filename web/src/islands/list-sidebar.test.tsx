@@ -125,6 +125,17 @@ describe("the list sidebar", () => {
     await waitFor(() => expect(actions.deleteList).toHaveBeenLastCalledWith("user-1", home, "delete"));
   });
 
+  it("a list in the URL that is not the person's shows every list; not before the lists are known", () => {
+    const onSelect = vi.fn();
+    const gone = { ...defaultView, list: crypto.randomUUID() };
+    const { rerender } = render(
+      <ListSidebar userId="user-1" lists={undefined} tasks={tasks} view={gone} onSelect={onSelect} />,
+    );
+    expect(onSelect).not.toHaveBeenCalled();
+    rerender(<ListSidebar userId="user-1" lists={lists} tasks={tasks} view={gone} onSelect={onSelect} />);
+    expect(onSelect).toHaveBeenCalledWith(null);
+  });
+
   it("the Inbox offers no Delete", async () => {
     const { user } = renderSidebar();
     await user.click(screen.getByRole("button", { name: "Edit list Inbox" }));

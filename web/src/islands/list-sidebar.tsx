@@ -61,6 +61,12 @@ export function ListSidebar({ userId, lists, tasks, view, onSelect }: ListSideba
     }
   };
 
+  // A list chosen in the URL that is not (or no longer) the person's — deleted on another device, an old
+  // link — shows every list rather than an empty view. Only once the lists are known.
+  useEffect(() => {
+    if (lists && selected && !lists[selected]) onSelect(null);
+  }, [lists, selected, onSelect]);
+
   // `g` then `i`: the Inbox; `g` then 1–9: the nth list. Never while typing.
   const selectRef = useRef(select);
   selectRef.current = select;
