@@ -132,8 +132,9 @@ export function TransferPanel() {
         {exportError}
       </div>
       <p>
-        <label htmlFor={inputId}>Import</label>{" "}
+        <label htmlFor={inputId}>Import</label>
         <input
+          className="file-input"
           id={inputId}
           ref={inputRef}
           type="file"

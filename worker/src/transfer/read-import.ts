@@ -90,7 +90,8 @@ function unreadable(errors: Issue[]) {
 function readJson(file: z.output<typeof BriskFile>): Candidate[] {
   return file.tasks.map((task, i) => ({
     row: i + 1,
-    task: typeof task === "object" && task !== null ? (task as Record<string, unknown>) : { title: task },
+    // Not an object: the schema's own message ("Invalid input: expected object") names the row.
+    task: task as Record<string, unknown>,
     identity: `json:${JSON.stringify(task)}`,
   }));
 }
