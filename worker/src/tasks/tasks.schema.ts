@@ -47,6 +47,13 @@ export const tasks = pgTable(
     dueZone: text("due_zone"),
     dueAt: instant("due_at"),
     tags: text("tags").array().notNull().default(sql`'{}'::text[]`),
+    // Recurring tasks (docs/decisions/024-recurring-tasks.md; rules in ./recurrence.ts): the RRULE,
+    // whether the next occurrence counts from the due date or the completion, how many occurrences
+    // were completed (COUNT counts them), and the latest completions, newest first: [{at, due}].
+    recurrenceRule: text("recurrence_rule"),
+    recurrenceFrom: text("recurrence_from", { enum: ["due", "completion"] }),
+    recurrenceDone: integer("recurrence_done").notNull().default(0),
+    completions: jsonb("completions").notNull().default(sql`'[]'::jsonb`),
     createdAt: instant("created_at").notNull().defaultNow(),
     updatedAt: instant("updated_at").notNull().defaultNow(),
     version: integer("version").notNull().default(1),
@@ -89,6 +96,12 @@ export const tasks = pgTable(
     check("tasks_due_time_needs_date", sql`${table.dueTime} IS NULL OR ${table.dueDate} IS NOT NULL`),
     check("tasks_due_zone_needs_time", sql`${table.dueZone} IS NULL OR ${table.dueTime} IS NOT NULL`),
     check("tasks_due_at_iff_time", sql`(${table.dueAt} IS NULL) = (${table.dueTime} IS NULL)`),
+    // A recurrence has both parts and repeats a due date (refused as 422 on `recurrence`).
+    check(
+      "tasks_recurrence_from",
+      sql`(${table.recurrenceRule} IS NULL) = (${table.recurrenceFrom} IS NULL) AND ${table.recurrenceFrom} IN ('due', 'completion')`,
+    ),
+    check("tasks_recurrence_needs_due", sql`${table.recurrenceRule} IS NULL OR ${table.dueDate} IS NOT NULL`),
   ],
 );
 
