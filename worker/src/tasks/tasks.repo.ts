@@ -4,6 +4,7 @@ import { sqlStateOf } from "../db/errors.ts";
 import { type Repeatability, withRetries } from "../db/retry.ts";
 import { asJsonText, type JsonText } from "../json-text.ts";
 import { type Due, sameDue } from "./due.ts";
+import { type Completion, completionsKept, nextDue, type Recurrence } from "./recurrence.ts";
 import { containsPattern, searchWords } from "./task-text.ts";
 import { deletedTasks, taskSequences, tasks, taskTombstones } from "./tasks.schema.ts";
 import type {
@@ -40,6 +41,8 @@ export function toTask(row: TaskRow): TaskOutput {
       row.dueDate === null
         ? null
         : { date: row.dueDate, time: row.dueTime?.slice(0, 5) ?? null, timeZone: row.dueZone },
+    recurrence: recurrenceOf(row),
+    completions: row.completions as Completion[],
     tags: row.tags,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
@@ -47,9 +50,16 @@ export function toTask(row: TaskRow): TaskOutput {
   };
 }
 
+function recurrenceOf(row: TaskRow): Recurrence | null {
+  return row.recurrenceRule === null ? null : { rule: row.recurrenceRule, from: row.recurrenceFrom ?? "due" };
+}
+
 /** `due` as the API answers it ({@link toTask}): null, or `{date, time, timeZone}`. */
 const dueJson = sql`CASE WHEN ${tasks.dueDate} IS NULL THEN NULL ELSE json_build_object(
   'date', to_char(${tasks.dueDate}, 'YYYY-MM-DD'), 'time', to_char(${tasks.dueTime}, 'HH24:MI'), 'timeZone', ${tasks.dueZone}) END`;
+
+/** `recurrence` as the API answers it: null, or `{rule, from}`. */
+const recurrenceJson = sql`CASE WHEN ${tasks.recurrenceRule} IS NULL THEN NULL ELSE json_build_object('rule', ${tasks.recurrenceRule}, 'from', ${tasks.recurrenceFrom}) END`;
 
 /** A timestamp as the API writes it, by Postgres: `toISOString`'s form (UTC, milliseconds, `Z`). */
 const isoText = (value: SQL | AnyColumn) => sql`to_char(${value} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
@@ -62,11 +72,17 @@ const isoText = (value: SQL | AnyColumn) => sql`to_char(${value} AT TIME ZONE 'U
  */
 const taskFields = sql.join(
   Object.entries(getTableColumns(tasks))
-    .filter(([field, column]) => !["seq", "dueTime", "dueZone", "dueAt"].includes(field) && !column.generated)
+    .filter(
+      ([field, column]) =>
+        !["seq", "dueTime", "dueZone", "dueAt", "recurrenceFrom", "recurrenceDone"].includes(field) &&
+        !column.generated,
+    )
     .map(([field, column]) =>
       field === "dueDate"
         ? sql`${dueJson} AS "due"`
-        : sql`${column.columnType === "PgTimestamp" ? isoText(column) : column} AS ${sql.identifier(field)}`,
+        : field === "recurrenceRule"
+          ? sql`${recurrenceJson} AS "recurrence"`
+          : sql`${column.columnType === "PgTimestamp" ? isoText(column) : column} AS ${sql.identifier(field)}`,
     ),
   sql`, `,
 );
@@ -194,7 +210,13 @@ const taskColumns = getTableColumns(tasks);
  * answers with it: the task as it was (this statement's snapshot) next to the row
  * the write produced, if any (a data-modifying CTE); no row when there is no such task.
  */
-function conditionalWriteStatement(db: Database, shape: string, changes: () => Changes, condition: ConditionShape) {
+function conditionalWriteStatement(
+  db: Database,
+  shape: string,
+  changes: () => Changes,
+  condition: ConditionShape,
+  only?: () => SQL,
+) {
   return prepared(db, `write:${shape}:${condition}`, () => {
     // Advances the sequence when the task matches in this statement's snapshot. Referenced
     // by the update's SET, it runs (and takes the sequence's lock) before the task row is
@@ -203,14 +225,14 @@ function conditionalWriteStatement(db: Database, shape: string, changes: () => C
     const next = db.$with("next", { seq: sql<number>`seq` }).as(sql`
       INSERT INTO ${taskSequences} (user_id, seq)
       SELECT ${sql.placeholder("userId")}, 1
-      WHERE EXISTS (SELECT 1 FROM ${tasks} WHERE ${and(ownPlaceholders, versionFilter[condition])})
+      WHERE EXISTS (SELECT 1 FROM ${tasks} WHERE ${and(ownPlaceholders, versionFilter[condition], only?.())})
       ON CONFLICT (user_id) DO UPDATE SET seq = ${taskSequences.seq} + 1
       RETURNING seq`);
     const updated = db.$with("updated").as(
       db
         .update(tasks)
         .set({ ...changes(), ...bump, seq: sql`(SELECT seq FROM next)` })
-        .where(and(ownPlaceholders, versionFilter[condition]))
+        .where(and(ownPlaceholders, versionFilter[condition], only?.()))
         .returning(),
     );
     // The CTE's columns, by the table's field names ("updated"."title", …); same types as the table's.
@@ -234,18 +256,44 @@ function conditionalWriteStatement(db: Database, shape: string, changes: () => C
  * earlier try having committed: it reports success, not a conflict. Without a lost
  * answer a miss is always a conflict, whoever made the newer version.
  */
-async function conditionalWrite(
+type ConditionalWrite = { shape: string; changes: () => Changes; values: Record<string, unknown>; only?: () => SQL };
+type Left = { kind: "left"; task: TaskOutput; row: TaskRow };
+
+function conditionalWrite(
   db: Database,
-  /** The statement's shape (its key), its SET (built only with the statement) and the placeholders' values. */
-  write: { shape: string; changes: () => Changes; values: Record<string, unknown> },
+  write: ConditionalWrite,
   userId: string,
   id: string,
   condition: VersionCondition,
   alreadyApplied: ((task: TaskOutput) => boolean) | undefined,
   repeatability: Repeatability,
-): Promise<WriteResult> {
+): Promise<WriteResult>;
+function conditionalWrite(
+  db: Database,
+  write: ConditionalWrite,
+  userId: string,
+  id: string,
+  condition: VersionCondition,
+  alreadyApplied: ((task: TaskOutput) => boolean) | undefined,
+  repeatability: Repeatability,
+  leftOut: (task: TaskOutput) => boolean,
+): Promise<WriteResult | Left>;
+async function conditionalWrite(
+  db: Database,
+  /**
+   * The statement's shape (its key), its SET (built only with the statement) and the placeholders' values;
+   * `only` narrows the tasks it writes, and a task it leaves out is answered as `left` (the caller's to handle).
+   */
+  write: ConditionalWrite,
+  userId: string,
+  id: string,
+  condition: VersionCondition,
+  alreadyApplied: ((task: TaskOutput) => boolean) | undefined,
+  repeatability: Repeatability,
+  leftOut?: (task: TaskOutput) => boolean,
+): Promise<WriteResult | Left> {
   let repeatedAfterLostAnswer = false;
-  const statement = conditionalWriteStatement(db, write.shape, write.changes, conditionShape(condition));
+  const statement = conditionalWriteStatement(db, write.shape, write.changes, conditionShape(condition), write.only);
   const values = { ...write.values, userId, id, versions: condition === "any" ? [] : condition };
   const [row] = await withRetries(
     repeatability,
@@ -258,7 +306,9 @@ async function conditionalWrite(
   if (row.written?.id) return { kind: "ok", task: toTask(row.written), seq: row.written.seq };
   let stored = row.before;
   let task = toTask(stored);
-  if (condition === "any" || condition.includes(task.version)) {
+  const matched = condition === "any" || condition.includes(task.version);
+  if (matched && leftOut?.(task)) return { kind: "left", task, row: stored };
+  if (matched) {
     // The write waited for a concurrent one and then found the task changed or gone, which
     // this statement's snapshot cannot show: read it as it is now (a race's second round trip).
     const [now] = await withRetries("repeatable", () => getTaskStatement(db).execute({ userId, id }));
@@ -316,10 +366,12 @@ export async function createTask(
   personZone: string,
 ): Promise<CreateResult> {
   const id = input.id ?? crypto.randomUUID();
-  const { due, ...fields } = input;
+  const { due, recurrence, ...fields } = input;
   const values = {
     ...fields,
     ...dueColumns(due, personZone),
+    recurrenceRule: recurrence?.rule ?? null,
+    recurrenceFrom: recurrence?.from ?? null,
     id,
     userId,
     completedAt: input.completed ? sql`now()` : null,
@@ -359,8 +411,13 @@ function sameContent(task: TaskOutput, input: CreateTaskInput): boolean {
     task.completed === input.completed &&
     task.priority === input.priority &&
     sameDue(task.due, input.due) &&
+    sameRecurrence(task.recurrence, input.recurrence) &&
     sameTags(task.tags, input.tags)
   );
+}
+
+function sameRecurrence(a: Recurrence | null, b: Recurrence | null): boolean {
+  return a === b || (a !== null && b !== null && a.rule === b.rule && a.from === b.from);
 }
 
 /** `completed_at` follows `completed`: set when a task becomes complete, kept while it stays so, cleared otherwise. */
@@ -372,8 +429,8 @@ const bump = { version: sql`${tasks.version} + 1`, updatedAt: sql`now()` };
 /** Absolute writes are safe to repeat when conditional on a version: a repeat finds its own try (see conditionalWrite). */
 const repeatableWhen = (condition: VersionCondition): Repeatability => (condition === "any" ? "once" : "repeatable");
 
-type Editable = Pick<TaskOutput, "title" | "description" | "priority" | "tags" | "due" | "completed">;
-const editable = ["title", "description", "priority", "tags", "due", "completed"] as const;
+type Editable = Pick<TaskOutput, "title" | "description" | "priority" | "tags" | "due" | "recurrence" | "completed">;
+const editable = ["title", "description", "priority", "tags", "due", "recurrence", "completed"] as const;
 
 /**
  * The columns of a `due` (docs/decisions/020-dates-that-never-shift.md), as SQL for an insert:
@@ -406,11 +463,23 @@ function dueValues(due: Due | null, personZone: string) {
   };
 }
 
+/** The placeholders' values of a `recurrence` write ({@link changesOf}). */
+function recurrenceValues(recurrence: Recurrence | null) {
+  return { recurrenceRule: recurrence?.rule ?? null, recurrenceFrom: recurrence?.from ?? null };
+}
+
 /** The SET of a write of these fields, each from the placeholder of its name. */
 function changesOf(fields: readonly (keyof Editable)[]): Changes {
   const changes: Changes = {};
   for (const field of fields) {
-    if (field !== "due") changes[field] = placeholder(field);
+    if (field !== "due" && field !== "recurrence") changes[field] = placeholder(field);
+  }
+  if (fields.includes("recurrence")) {
+    const rule = sql`${placeholder("recurrenceRule")}::text`;
+    changes.recurrenceRule = rule;
+    changes.recurrenceFrom = sql`${placeholder("recurrenceFrom")}::text`;
+    // A new rule starts counting its occurrences (COUNT) again.
+    changes.recurrenceDone = sql`CASE WHEN ${tasks.recurrenceRule} IS NOT DISTINCT FROM ${rule} THEN ${tasks.recurrenceDone} ELSE 0 END`;
   }
   if (fields.includes("due")) {
     const [date, time] = [sql`${placeholder("dueDate")}::date`, sql`${placeholder("dueTime")}::time`];
@@ -429,7 +498,9 @@ const sameFields = (wanted: Partial<Editable>) => (task: TaskOutput) =>
       ? sameTags(task.tags, value as string[])
       : field === "due"
         ? sameDue(task.due, value as Due | null)
-        : task[field as keyof TaskOutput] === value,
+        : field === "recurrence"
+          ? sameRecurrence(task.recurrence, value as Recurrence | null)
+          : task[field as keyof TaskOutput] === value,
   );
 
 export function replaceTask(
@@ -446,12 +517,13 @@ export function replaceTask(
     priority: input.priority,
     tags: input.tags,
     due: input.due,
+    recurrence: input.recurrence,
     completed: input.completed,
   };
   const write = {
     shape: "replace",
     changes: () => changesOf(editable),
-    values: { ...wanted, ...dueValues(input.due, personZone) },
+    values: { ...wanted, ...dueValues(input.due, personZone), ...recurrenceValues(input.recurrence) },
   };
   return conditionalWrite(db, write, userId, id, condition, sameFields(wanted), repeatableWhen(condition));
 }
@@ -470,11 +542,16 @@ export function patchTask(
   if (patch.priority !== undefined) wanted.priority = patch.priority ?? "none";
   if (patch.tags !== undefined) wanted.tags = patch.tags ?? [];
   if (patch.due !== undefined) wanted.due = patch.due;
+  if (patch.recurrence !== undefined) wanted.recurrence = patch.recurrence;
   if (patch.completed !== undefined) wanted.completed = patch.completed;
 
   const fields = editable.filter((field) => field in wanted);
   if (fields.length === 0) return unchanged(db, userId, id, condition);
-  const values = patch.due === undefined ? wanted : { ...wanted, ...dueValues(patch.due, personZone) };
+  const values = {
+    ...wanted,
+    ...(patch.due === undefined ? {} : dueValues(patch.due, personZone)),
+    ...(patch.recurrence === undefined ? {} : recurrenceValues(patch.recurrence)),
+  };
   const write = { shape: `patch:${fields.join(",")}`, changes: () => changesOf(fields), values };
   return conditionalWrite(db, write, userId, id, condition, sameFields(wanted), repeatableWhen(condition));
 }
@@ -490,21 +567,131 @@ async function unchanged(db: Database, userId: string, id: string, condition: Ve
 
 const toggle = sql`NOT ${tasks.completed}`;
 
-/** Sets `completed`, or flips it when `completed` is "toggle" (a flip can never be told from its repeat). */
-export function setCompleted(
+/** An active recurring task: completing it records the occurrence and moves `due` instead (recurrence.ts). */
+const isActiveRecurring = (task: TaskOutput) => task.recurrence !== null && !task.completed;
+const notActiveRecurring = () => sql`NOT (${tasks.recurrenceRule} IS NOT NULL AND NOT ${tasks.completed})`;
+
+/**
+ * Sets `completed`, or flips it when `completed` is "toggle" (a flip can never be told from its repeat).
+ * A recurring task is completed one occurrence at a time ({@link completeOccurrence}), and set
+ * back ({@link reopenOccurrence}) by taking back its latest completion: the undo of a complete.
+ */
+export async function setCompleted(
   db: Database,
   userId: string,
   id: string,
   completed: boolean | "toggle",
   condition: VersionCondition,
-) {
-  if (completed === "toggle") {
-    const changes = () => ({ completed: toggle, completedAt: completedAtFor(toggle) });
-    const write = { shape: "toggle", changes, values: {} };
-    return conditionalWrite(db, write, userId, id, condition, undefined, "once");
+  personZone: string,
+  now = Date.now(),
+): Promise<WriteResult> {
+  if (completed === false) return reopenOccurrence(db, userId, id, condition, personZone);
+  // Up to three tries when no If-Match pins a version: a concurrent change between the read and
+  // the occurrence's write is a conflict only for a client that asked for one version.
+  for (let attempt = 0; ; attempt++) {
+    const write =
+      completed === "toggle"
+        ? {
+            shape: "toggle:plain",
+            changes: () => ({ completed: toggle, completedAt: completedAtFor(toggle) }),
+            values: {},
+            only: () => sql`${tasks.recurrenceRule} IS NULL`,
+          }
+        : {
+            shape: "completed:plain",
+            changes: () => changesOf(["completed"]),
+            values: { completed },
+            only: notActiveRecurring,
+          };
+    const leftOut = completed === "toggle" ? (task: TaskOutput) => task.recurrence !== null : isActiveRecurring;
+    const repeatability = completed === "toggle" ? "once" : repeatableWhen(condition);
+    const alreadyApplied = completed === "toggle" ? undefined : sameFields({ completed });
+    const first = await conditionalWrite(db, write, userId, id, condition, alreadyApplied, repeatability, leftOut);
+    if (first.kind !== "left") return first;
+    // A recurring task, read by the statement that left it alone; written only at that version.
+    const task = first.task;
+    const result = task.completed
+      ? await reopenOccurrence(db, userId, id, [task.version], personZone)
+      : await completeOccurrence(db, userId, task, first.row.recurrenceDone, personZone, now);
+    if (result.kind !== "stale" || condition !== "any" || attempt >= 2) return result;
   }
-  const write = { shape: "completed", changes: () => changesOf(["completed"]), values: { completed } };
-  return conditionalWrite(db, write, userId, id, condition, sameFields({ completed }), repeatableWhen(condition));
+}
+
+/**
+ * Completes the current occurrence of a recurring task read at `task.version`: records
+ * `{at, due}` in its completions and moves `due` to the next occurrence, or — the last one —
+ * completes the task. One conditional statement; a repeat after a lost answer finds its own
+ * try (the task one version later, with this due and this completion) instead of a conflict.
+ */
+function completeOccurrence(
+  db: Database,
+  userId: string,
+  task: TaskOutput,
+  done: number,
+  personZone: string,
+  now: number,
+): Promise<WriteResult> {
+  const { recurrence, due } = task;
+  if (!recurrence || !due) throw new Error("completeOccurrence needs a recurring task with a due date");
+  const next = nextDue(recurrence, due, done, { now, personZone });
+  const entry = sql`jsonb_build_object('at', ${isoText(sql`now()`)}, 'due', ${dueJson})`;
+  const changes = (last: boolean) => (): Changes => ({
+    ...(last ? { completed: sql`true`, completedAt: sql`now()` } : changesOf(["due"])),
+    recurrenceDone: sql`${tasks.recurrenceDone} + 1`,
+    completions: sql`(SELECT coalesce(jsonb_agg(e ORDER BY i), '[]'::jsonb) FROM jsonb_array_elements(jsonb_build_array(${entry}) || ${tasks.completions}) WITH ORDINALITY AS kept(e, i) WHERE i <= ${sql.raw(String(completionsKept))})`,
+  });
+  const write = next
+    ? { shape: "occurrence:next", changes: changes(false), values: dueValues(next, personZone) }
+    : { shape: "occurrence:last", changes: changes(true), values: {} };
+  const mine = (after: TaskOutput) =>
+    sameDue(after.due, next ?? due) &&
+    after.completed === (next === null) &&
+    sameDue(after.completions[0]?.due ?? null, due);
+  return conditionalWrite(db, write, userId, task.id, [task.version], mine, "repeatable");
+}
+
+/**
+ * Sets `completed` to false. For a recurring task this takes back its latest completion: `due`
+ * returns to the date that completion recorded and the entry goes (the exact undo of a
+ * complete); a task with no completion is only marked not completed.
+ */
+function reopenOccurrence(
+  db: Database,
+  userId: string,
+  id: string,
+  condition: VersionCondition,
+  personZone: string,
+): Promise<WriteResult> {
+  const changes = (): Changes => {
+    const latest = sql`(${tasks.completions} -> 0 -> 'due')`;
+    const back = sql`(${tasks.recurrenceRule} IS NOT NULL AND jsonb_array_length(${tasks.completions}) > 0)`;
+    const either = (then: SQL, otherwise: SQL) => sql`CASE WHEN ${back} THEN ${then} ELSE ${otherwise} END`;
+    const date = sql`(${latest} ->> 'date')::date`;
+    const time = sql`(${latest} ->> 'time')::time`;
+    const zone = sql`(${latest} ->> 'timeZone')`;
+    return {
+      ...changesOf(["completed"]),
+      dueDate: either(date, sql`${tasks.dueDate}`),
+      dueTime: either(time, sql`${tasks.dueTime}`),
+      dueZone: either(zone, sql`${tasks.dueZone}`),
+      dueAt: either(
+        dueInstantSql(date, time, sql`coalesce(${zone}, ${placeholder("personZone")}::text)`),
+        sql`${tasks.dueAt}`,
+      ),
+      completions: either(sql`${tasks.completions} - 0`, sql`${tasks.completions}`),
+      recurrenceDone: either(sql`greatest(${tasks.recurrenceDone} - 1, 0)`, sql`${tasks.recurrenceDone}`),
+    };
+  };
+  const write = { shape: "reopen", changes, values: { completed: false, personZone } };
+  return conditionalWrite(
+    db,
+    write,
+    userId,
+    id,
+    condition,
+    sameFields({ completed: false }),
+    repeatableWhen(condition),
+  );
 }
 
 /**
@@ -562,7 +749,13 @@ export async function markTasks(
         .update(tasks)
         .set({ completed, completedAt: completedAtFor(completed), ...bump, seq: currentSeq(userId) })
         .where(
-          and(filtersOf(userId, filters), ne(tasks.completed, completed), ids ? inArray(tasks.id, ids) : undefined),
+          and(
+            filtersOf(userId, filters),
+            ne(tasks.completed, completed),
+            ids ? inArray(tasks.id, ids) : undefined,
+            // Recurring tasks are completed one occurrence at a time, never in bulk (decision 024).
+            completed ? isNull(tasks.recurrenceRule) : undefined,
+          ),
         )
         .returning({ id: tasks.id }),
       settle(db, userId),

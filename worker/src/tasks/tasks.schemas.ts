@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { isCalendarDate, isWallTime, isZoneName } from "./due.ts";
+import { Completions, Recurrence, RecurrenceOutput, recurrenceNeedsDue } from "./recurrence.schemas.ts";
 import { priorities } from "./tasks.schema.ts";
 
 /**
@@ -100,6 +101,8 @@ export const Task = z
       .object({ date: z.string(), time: z.string().nullable(), timeZone: z.string().nullable() })
       .nullable()
       .openapi({ example: { date: "2026-12-01", time: "17:00", timeZone: "Europe/Berlin" } }),
+    recurrence: RecurrenceOutput,
+    completions: Completions,
     tags: z.array(z.string()),
     createdAt: z.string().datetime(),
     updatedAt: z.string().datetime(),
@@ -108,20 +111,20 @@ export const Task = z
   .openapi("Task");
 
 /** POST: a new task; `id` may be chosen by the client so a retried create is recognised. */
-export const CreateTask = z
-  .object({
-    id: TaskId.optional(),
-    title: Title,
-    description: Description.default(""),
-    completed: Completed.default(false),
-    priority: Priority.default("none"),
-    due: Due.default(null),
-    tags: Tags.default([]),
-  })
-  .openapi("CreateTask");
+const createFields = z.object({
+  id: TaskId.optional(),
+  title: Title,
+  description: Description.default(""),
+  completed: Completed.default(false),
+  priority: Priority.default("none"),
+  due: Due.default(null),
+  recurrence: Recurrence.default(null),
+  tags: Tags.default([]),
+});
+export const CreateTask = createFields.superRefine(recurrenceNeedsDue).openapi("CreateTask");
 
 /** PUT: every editable field; one left out takes its default. */
-export const ReplaceTask = CreateTask.omit({ id: true }).openapi("ReplaceTask");
+export const ReplaceTask = createFields.omit({ id: true }).superRefine(recurrenceNeedsDue).openapi("ReplaceTask");
 
 /** PATCH: JSON merge patch — fields left out stay, `null` resets a field to its default. */
 export const PatchTask = z
@@ -131,6 +134,7 @@ export const PatchTask = z
     completed: Completed.optional(),
     priority: Priority.nullable().optional(),
     due: Due.optional(),
+    recurrence: Recurrence.optional(),
     tags: Tags.nullable().optional(),
   })
   .openapi("PatchTask");
