@@ -1140,7 +1140,7 @@ export interface paths {
         head?: never;
         /**
          * Toggle or set completion
-         * @description Without a body, flips `completed`; with `{"completed": bool}`, sets it. Honours `If-Match`.
+         * @description Without a body, flips `completed`; with `{"completed": bool}`, sets it. Honours `If-Match`. A recurring task completes one occurrence: the completion is recorded in `completions` and `due` moves to the next occurrence (the last one completes the task); `false` takes back its latest completion (the undo). Send `If-Match` so that a repeated request cannot complete two occurrences.
          */
         patch: {
             parameters: {
@@ -1400,6 +1400,22 @@ export interface components {
                 time: string | null;
                 timeZone: string | null;
             } | null;
+            /** @example null */
+            recurrence: {
+                rule: string;
+                /** @enum {string} */
+                from: "due" | "completion";
+            } | null;
+            /** @description Read-only: the latest completions of a recurring task (at most 20, newest first), each with the due date it had then */
+            completions: {
+                /** Format: date-time */
+                at: string;
+                due: {
+                    date: string;
+                    time: string | null;
+                    timeZone: string | null;
+                };
+            }[];
             tags: string[];
             /** Format: date-time */
             createdAt: string;
@@ -1450,6 +1466,7 @@ export interface components {
              */
             priority?: "none" | "low" | "medium" | "high";
             due?: components["schemas"]["Due"];
+            recurrence?: components["schemas"]["Recurrence"];
             /**
              * @default []
              * @example [
@@ -1480,6 +1497,23 @@ export interface components {
              * @example Europe/Berlin
              */
             timeZone?: string | null;
+        } | null;
+        /**
+         * @description null, or how the task repeats; a recurrence needs a `due`
+         * @default null
+         */
+        Recurrence: {
+            /**
+             * @description An RFC 5545 RRULE (no `RRULE:` prefix): FREQ=DAILY, WEEKLY (BYDAY), MONTHLY (BYMONTHDAY, or BYDAY with BYSETPOS) or YEARLY, with INTERVAL, COUNT or UNTIL
+             * @example FREQ=WEEKLY;BYDAY=MO
+             */
+            rule: string;
+            /**
+             * @description Whether the next occurrence counts from the due date or from the completion
+             * @default due
+             * @enum {string}
+             */
+            from?: "due" | "completion";
         } | null;
         Updated: {
             updated: number;
@@ -1527,6 +1561,7 @@ export interface components {
              */
             priority?: "none" | "low" | "medium" | "high";
             due?: components["schemas"]["Due"];
+            recurrence?: components["schemas"]["Recurrence"];
             /**
              * @default []
              * @example [
@@ -1547,6 +1582,7 @@ export interface components {
              */
             priority?: "none" | "low" | "medium" | "high" | null;
             due?: components["schemas"]["Due"];
+            recurrence?: components["schemas"]["Recurrence"];
             /**
              * @example [
              *       "work"
@@ -1569,6 +1605,7 @@ export type Problem = components['schemas']['Problem'];
 export type Changes = components['schemas']['Changes'];
 export type CreateTask = components['schemas']['CreateTask'];
 export type Due = components['schemas']['Due'];
+export type Recurrence = components['schemas']['Recurrence'];
 export type Updated = components['schemas']['Updated'];
 export type MarkTasks = components['schemas']['MarkTasks'];
 export type Deleted = components['schemas']['Deleted'];
