@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { addDays, type Due, instantOf } from "./due.ts";
-import { describeRecurrence, nextDue, occurrences, type Recurrence, ruleProblem } from "./recurrence.ts";
+import { nextDue, occurrences, type Recurrence, ruleProblem } from "./recurrence.ts";
+import { describeRecurrence } from "./recurrence-text.ts";
 
 /**
  * The recurrence rules (./recurrence.ts): which RRULEs are taken, and that completing one
@@ -182,10 +183,18 @@ describe("completing one occurrence after another", () => {
 });
 
 describe("labels", () => {
-  it("says the rule in English", () => {
-    expect(describeRecurrence({ rule: "FREQ=WEEKLY;BYDAY=MO", from: "due" })).toBe("Repeats every week on Monday");
-    expect(describeRecurrence({ rule: "FREQ=DAILY;INTERVAL=3", from: "completion" })).toBe(
-      "Repeats every 3 days after completion",
-    );
+  it.each([
+    ["FREQ=DAILY", "due", "Repeats every day"],
+    ["FREQ=DAILY;INTERVAL=3", "completion", "Repeats every 3 days after completion"],
+    ["FREQ=WEEKLY;BYDAY=MO", "due", "Repeats every week on Monday"],
+    ["FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,TH", "due", "Repeats every 2 weeks on Monday and Thursday"],
+    ["FREQ=MONTHLY;BYMONTHDAY=1", "due", "Repeats every month on the 1st"],
+    ["FREQ=MONTHLY;BYMONTHDAY=-1", "due", "Repeats every month on the last day"],
+    ["FREQ=MONTHLY;BYDAY=TH;BYSETPOS=1", "due", "Repeats every month on the first Thursday"],
+    ["FREQ=MONTHLY;BYDAY=FR;BYSETPOS=-1", "due", "Repeats every month on the last Friday"],
+    ["FREQ=YEARLY;COUNT=3", "due", "Repeats every year, 3 times"],
+    ["FREQ=WEEKLY;UNTIL=20261231", "due", "Repeats every week until 2026-12-31"],
+  ] as const)("says %s in English", (rule, from, text) => {
+    expect(describeRecurrence({ rule, from })).toBe(text);
   });
 });

@@ -152,17 +152,6 @@ export function occurrences(rule: string, first: string, limit: number): string[
     .filter((date) => isCalendarDate(date));
 }
 
-/** "Repeats every week on Monday" — the rule in English (rrule's own wording), for labels. */
-export function describeRecurrence(recurrence: Recurrence): string {
-  let text: string;
-  try {
-    text = RRule.fromString(recurrence.rule).toText();
-  } catch {
-    text = recurrence.rule;
-  }
-  return `Repeats ${text}${recurrence.from === "completion" ? " after completion" : ""}`;
-}
-
 /** The date's midnight in UTC: how rrule is given a calendar day. */
 function utcMidnight(date: string): Date {
   return new Date(`${date}T00:00:00Z`);
