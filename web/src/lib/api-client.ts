@@ -21,7 +21,10 @@ type _EveryPriority = Exclude<Priority, (typeof priorities)[number]> extends nev
 export const everyPriorityListed: _EveryPriority = true;
 
 /** The fields a person edits. */
-export type TaskFields = Pick<Task, "title" | "description" | "priority" | "due" | "tags">;
+export type TaskFields = Pick<Task, "title" | "description" | "priority" | "due" | "tags"> & {
+  /** How the task repeats (decision 024); left out: as it is (edits) or none (new tasks). */
+  recurrence?: Task["recurrence"];
+};
 export type TaskPatch = Partial<TaskFields & { completed: boolean }>;
 export type NewTask = TaskFields & { id: string; completed?: boolean };
 /**

@@ -43,6 +43,8 @@ function task(due: Due | null, completed = false): Task {
     completedAt: completed ? "2026-01-01T00:00:00.000Z" : null,
     priority: "none",
     due,
+    recurrence: null,
+    completions: [],
     tags: [],
     createdAt: "2026-01-01T00:00:00.000Z",
     updatedAt: "2026-01-01T00:00:00.000Z",

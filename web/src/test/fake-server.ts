@@ -81,6 +81,8 @@ export function makeTask(fields: Partial<Task> & { title: string }): Task {
     completedAt: null,
     priority: "none",
     due: null,
+    recurrence: null,
+    completions: [],
     tags: [],
     createdAt: now,
     updatedAt: now,
@@ -283,6 +285,7 @@ export class FakeServer {
               id: body.id ?? crypto.randomUUID(),
               title,
               tags: (body.tags ?? []).map((t) => t.toLowerCase()),
+              recurrence: body.recurrence ? { rule: body.recurrence.rule, from: body.recurrence.from ?? "due" } : null,
               due: body.due
                 ? { date: body.due.date, time: body.due.time ?? null, timeZone: body.due.timeZone ?? null }
                 : null,
