@@ -15,6 +15,7 @@ import {
 } from "../lib/task-view.ts";
 import { FilterLink } from "./filter-bar.tsx";
 import { TaskDetailsFields, useDetailsDraft } from "./task-details-fields.tsx";
+import { CompletionHistory, RepeatField, RepeatLabel } from "./task-recurrence.tsx";
 
 export type ItemMode = "view" | "edit" | "confirm-delete";
 
@@ -39,7 +40,8 @@ export function TaskItem({ task, saving, mode, userId, draft, onToggle, onEdit, 
   const overdue = isOverdue(task);
   const dueToday = !overdue && isToday(task);
   const dueFilter = dueFilterOf(task);
-  const hasMeta = task.priority !== "none" || task.due !== null || task.tags.length > 0 || saving;
+  const hasMeta =
+    task.priority !== "none" || task.due !== null || task.recurrence !== null || task.tags.length > 0 || saving;
 
   return (
     <li className={`task${task.completed ? " is-done" : ""}`} data-task-id={task.id} aria-busy={saving || undefined}>
@@ -90,6 +92,11 @@ export function TaskItem({ task, saving, mode, userId, draft, onToggle, onEdit, 
                     )}
                   </Badge>
                 )}
+                {task.recurrence && (
+                  <Badge className="badge-repeat">
+                    <RepeatLabel recurrence={task.recurrence} />
+                  </Badge>
+                )}
                 {overdue && (
                   <Badge className="badge-overdue">
                     <FilterLink narrowing={{ due: "overdue" }}>Overdue</FilterLink>
@@ -105,6 +112,7 @@ export function TaskItem({ task, saving, mode, userId, draft, onToggle, onEdit, 
                 {saving && <Badge className="badge-saving">Saving…</Badge>}
               </p>
             )}
+            <CompletionHistory task={task} />
           </div>
           <div className="task-actions">
             <button
@@ -176,6 +184,7 @@ function TaskEditor({
     tags: task.tags.join(", "),
   };
   const [title, setTitle] = useState(draft?.title ?? task.title);
+  const [keepRepeat, setKeepRepeat] = useState(true);
   const { details, tagsError, setTagsError, change } = useDetailsDraft(draft?.details ?? saved);
   // Restored details that differ from the task's are shown, not folded away.
   const [open, setOpen] = useState(draft !== undefined && JSON.stringify(draft.details) !== JSON.stringify(saved));
@@ -203,7 +212,9 @@ function TaskEditor({
     finished.current = true;
     // Exactly the day (and time) chosen; untouched fields keep the task's own due.
     const due = dueFromInputs(details, task.due);
-    onSave({ title, description: details.description, priority: details.priority, due, tags });
+    // A repeat needs a due date: clearing the date (or unticking the repeat) stops it.
+    const recurrence = task.recurrence && (!keepRepeat || due === null) ? { recurrence: null } : {};
+    onSave({ title, description: details.description, priority: details.priority, due, tags, ...recurrence });
   }
 
   function cancel() {
@@ -263,6 +274,7 @@ function TaskEditor({
             remember({ title, details: { ...details, ...next } });
           }}
         />
+        {task.recurrence && <RepeatField recurrence={task.recurrence} keep={keepRepeat} onChange={setKeepRepeat} />}
       </div>
       <div className="editor-actions">
         <button type="submit" className="btn btn-primary btn-small">

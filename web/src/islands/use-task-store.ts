@@ -328,7 +328,10 @@ export function useTaskStore() {
     // A recurring task's completion is taken back (its due returns) while it is still the latest one.
     const latest = task.completions[0];
     const recurring =
-      offer.occurrence !== undefined && isRecurring(task) && latest !== undefined && sameDue(latest.due, offer.occurrence);
+      offer.occurrence !== undefined &&
+      isRecurring(task) &&
+      latest !== undefined &&
+      sameDue(latest.due, offer.occurrence);
     if (!recurring && task.completed !== offer.completed) {
       announce(`“${task.title}” was already ${offer.completed ? "reopened" : "completed"} on another device`);
       return task.id;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseQuickAdd } from "./quick-add.ts";
-import { emptyDetails } from "./task-view.ts";
 import { API_STORES_RECURRENCE, type QuickAdd, toCreateBody } from "./quick-add-task.ts";
+import { emptyDetails } from "./task-view.ts";
 
 // Tuesday 1 December 2026, 09:00 in Berlin.
 const now = new Date("2026-12-01T08:00:00Z");

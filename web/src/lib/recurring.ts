@@ -42,14 +42,23 @@ export async function occurrenceFor(task: Task, completed: boolean): Promise<Occ
   }
   const { nextDue } = await import("../../../worker/src/tasks/recurrence.ts");
   const done = task.completions.length; // a floor for COUNT; the server counts every completion
-  return { due: task.due, next: nextDue(task.recurrence, task.due, done, { now: Date.now(), personZone: browserZone() }) };
+  return {
+    due: task.due,
+    next: nextDue(task.recurrence, task.due, done, { now: Date.now(), personZone: browserZone() }),
+  };
 }
 
 /** The task with the queued completion (or its undo) applied, as the server will answer it. */
 export function completeOccurrence(task: Task, change: OccurrenceChange): Task {
   const occurrence = change.occurrence as Occurrence;
   if (!change.completed) {
-    return { ...task, completed: false, completedAt: null, due: occurrence.due, completions: task.completions.slice(1) };
+    return {
+      ...task,
+      completed: false,
+      completedAt: null,
+      due: occurrence.due,
+      completions: task.completions.slice(1),
+    };
   }
   const last = occurrence.next === null;
   return {
