@@ -40,12 +40,15 @@ export async function occurrenceFor(task: Task, completed: boolean): Promise<Occ
     const latest = task.completions[0];
     return latest ? { due: latest.due, next: null } : null;
   }
-  const { nextDue } = await import("../../../worker/src/tasks/recurrence.ts");
   const done = task.completions.length; // a floor for COUNT; the server counts every completion
-  return {
-    due: task.due,
-    next: nextDue(task.recurrence, task.due, done, { now: Date.now(), personZone: browserZone() }),
-  };
+  try {
+    const { nextDue } = await import("../../../worker/src/tasks/recurrence.ts");
+    const context = { now: Date.now(), personZone: browserZone() };
+    return { due: task.due, next: nextDue(task.recurrence, task.due, done, context) };
+  } catch {
+    // The rule engine could not be fetched: the due stays shown as it is until the server's answer moves it.
+    return { due: task.due, next: task.due };
+  }
 }
 
 /** The task with the queued completion (or its undo) applied, as the server will answer it. */
