@@ -1,4 +1,5 @@
 import { useId } from "react";
+import type { Due } from "../../../worker/src/tasks/due.ts";
 import type { Recurrence } from "../../../worker/src/tasks/recurrence.ts";
 import { describeRecurrence } from "../../../worker/src/tasks/recurrence-text.ts";
 import type { Task } from "../lib/api-client.ts";
@@ -29,13 +30,15 @@ export function CompletionHistory({ task }: { task: Task }) {
         {task.completions.map((completion, i) => (
           <span key={`${completion.at}-${i}`} className="task-history-entry">
             <time dateTime={completion.at}>{doneAt.format(new Date(completion.at))}</time> (due{" "}
-            {formatDue(completion.due)}){i < count - 1 ? "; " : ""}
+            <time dateTime={dueDateTime(completion.due)}>{formatDue(completion.due)}</time>){i < count - 1 ? "; " : ""}
           </span>
         ))}
       </p>
     </details>
   );
 }
+
+const dueDateTime = (due: Due) => (due.time ? `${due.date}T${due.time}` : due.date);
 
 /** In the editor: the task's repeat, kept while checked; unchecked, saving stops it. */
 export function RepeatField({
