@@ -48,13 +48,16 @@ describe.runIf(browserAvailable)("recurring tasks", () => {
     await page.reload();
     await expectLocator(item.locator(`.task-meta time[datetime="${allDay(3).date}"]`)).toBeVisible();
     const history = item.locator("details.task-history");
-    await expectLocator(history.locator("summary")).toHaveText(/^Completed 3 times/);
+    await expectLocator(history.locator("summary")).toContainText("Completed 3 times");
     await history.locator("summary").click();
     await expectLocator(history.locator(".task-history-entry")).toHaveCount(3);
     // Newest first, each with the due date it completed.
     const entries = history.locator(".task-history-entry");
     for (const [i, days] of [2, 1, 0].entries()) {
-      await expectLocator(entries.nth(i).locator("time").nth(1)).toHaveAttribute("datetime", allDay(days).date);
+      await expectLocator(entries.nth(i).locator("time").nth(1)).toHaveAttribute(
+        "datetime",
+        new RegExp(`^${allDay(days).date}$`),
+      );
     }
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, "recurrence-history-1280-light");
@@ -67,7 +70,7 @@ describe.runIf(browserAvailable)("recurring tasks", () => {
     await expectLocator(item.getByText("Saving…")).toHaveCount(0);
     await page.reload();
     await expectLocator(item.locator(`.task-meta time[datetime="${allDay(3).date}"]`)).toBeVisible();
-    await expectLocator(history.locator("summary")).toHaveText(/^Completed 3 times/);
+    await expectLocator(history.locator("summary")).toContainText("Completed 3 times");
 
     expect(unexpectedErrors(errors)).toEqual([]);
     await context.close();
