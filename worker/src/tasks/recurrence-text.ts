@@ -5,7 +5,7 @@
  * anything else reads as its rule text.
  */
 
-const dayNames: Record<string, string> = {
+const days: Record<string, string> = {
   MO: "Monday",
   TU: "Tuesday",
   WE: "Wednesday",
@@ -15,47 +15,33 @@ const dayNames: Record<string, string> = {
   SU: "Sunday",
 };
 const units: Record<string, string> = { DAILY: "day", WEEKLY: "week", MONTHLY: "month", YEARLY: "year" };
-const positions: Record<string, string> = { "1": "first", "2": "second", "3": "third", "4": "fourth", "5": "fifth" };
+const positions = ["last", "first", "second", "third", "fourth", "fifth"];
 
-export function describeRecurrence(recurrence: { rule: string; from: "due" | "completion" }): string {
-  const parts = new Map(recurrence.rule.split(";").map((part) => part.split("=") as [string, string]));
-  const unit = units[parts.get("FREQ") ?? ""];
-  if (!unit) return `Repeats ${recurrence.rule}`;
-  const interval = Number(parts.get("INTERVAL") ?? "1");
-  let text = interval > 1 ? `every ${interval} ${unit}s` : `every ${unit}`;
-  const days = parts
+export function describeRecurrence({ rule, from }: { rule: string; from: "due" | "completion" }): string {
+  const part = new Map(rule.split(";").map((p) => p.split("=") as [string, string]));
+  const unit = units[part.get("FREQ") ?? ""];
+  if (!unit) return `Repeats ${rule}`;
+  const n = Number(part.get("INTERVAL") ?? 1);
+  let text = `Repeats every ${n > 1 ? `${n} ${unit}s` : unit}`;
+  const byDay = part
     .get("BYDAY")
     ?.split(",")
-    .map((day) => dayNames[day] ?? day);
-  const setPos = parts.get("BYSETPOS");
-  const monthDays = parts.get("BYMONTHDAY")?.split(",");
-  if (days && setPos) {
-    const which =
-      setPos === "-1" ? "last" : setPos.startsWith("-") ? `${ordinal(setPos.slice(1))} last` : positions[setPos];
-    text += ` on the ${which} ${listOf(days)}`;
-  } else if (days) {
-    text += ` on ${listOf(days)}`;
-  } else if (monthDays) {
-    text += ` on the ${listOf(monthDays.map(monthDayWords))}`;
-  }
-  const count = parts.get("COUNT");
-  if (count) text += `, ${count} ${count === "1" ? "time" : "times"}`;
-  const until = parts.get("UNTIL");
+    .map((d) => days[d] ?? d);
+  const pos = Number(part.get("BYSETPOS") ?? 0);
+  const monthDays = part.get("BYMONTHDAY")?.split(",").map(Number);
+  if (byDay)
+    text += ` on ${pos ? `the ${pos < -1 ? `${ordinal(-pos)} last` : positions[Math.max(pos, 0)]} ` : ""}${listOf(byDay)}`;
+  else if (monthDays)
+    text += ` on the ${listOf(monthDays.map((d) => (d === -1 ? "last day" : d < 0 ? `${ordinal(-d)} last day` : ordinal(d))))}`;
+  const count = part.get("COUNT");
+  if (count) text += `, ${count} time${count === "1" ? "" : "s"}`;
+  const until = part.get("UNTIL");
   if (until) text += ` until ${until.slice(0, 4)}-${until.slice(4, 6)}-${until.slice(6, 8)}`;
-  if (recurrence.from === "completion") text += " after completion";
-  return `Repeats ${text}`;
+  return from === "completion" ? `${text} after completion` : text;
 }
 
-function monthDayWords(day: string): string {
-  if (day === "-1") return "last day";
-  if (day.startsWith("-")) return `${ordinal(day.slice(1))} last day`;
-  return ordinal(day);
-}
-
-function ordinal(n: string): string {
-  const number = Number(n);
-  const suffix = number % 100 >= 11 && number % 100 <= 13 ? "th" : (["th", "st", "nd", "rd"][number % 10] ?? "th");
-  return `${number}${suffix}`;
+function ordinal(n: number): string {
+  return `${n}${(n % 100 > 10 && n % 100 < 14) || n % 10 > 3 ? "th" : ["th", "st", "nd", "rd"][n % 10]}`;
 }
 
 function listOf(words: string[]): string {

@@ -193,6 +193,13 @@ describe("labels", () => {
     ["FREQ=MONTHLY;BYDAY=TH;BYSETPOS=1", "due", "Repeats every month on the first Thursday"],
     ["FREQ=MONTHLY;BYDAY=FR;BYSETPOS=-1", "due", "Repeats every month on the last Friday"],
     ["FREQ=YEARLY;COUNT=3", "due", "Repeats every year, 3 times"],
+    ["FREQ=MONTHLY;BYMONTHDAY=12,22,-2", "due", "Repeats every month on the 12th, 22nd and 2nd last day"],
+    [
+      "FREQ=MONTHLY;INTERVAL=2;BYDAY=MO,FR;BYSETPOS=-2",
+      "due",
+      "Repeats every 2 months on the 2nd last Monday and Friday",
+    ],
+    ["FREQ=DAILY;COUNT=1", "completion", "Repeats every day, 1 time after completion"],
     ["FREQ=WEEKLY;UNTIL=20261231", "due", "Repeats every week until 2026-12-31"],
   ] as const)("says %s in English", (rule, from, text) => {
     expect(describeRecurrence({ rule, from })).toBe(text);
