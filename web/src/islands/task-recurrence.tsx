@@ -28,7 +28,7 @@ export function CompletionHistory({ task }: { task: Task }) {
       </summary>
       <p>
         {task.completions.map((completion, i) => (
-          <span key={`${completion.at}-${i}`} className="task-history-entry">
+          <span key={completion.at} className="task-history-entry">
             <time dateTime={completion.at}>{doneAt.format(new Date(completion.at))}</time> (due{" "}
             <time dateTime={dueDateTime(completion.due)}>{formatDue(completion.due)}</time>){i < count - 1 ? "; " : ""}
           </span>
