@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { clearFaults, injectFault, roundTrips, sql } from "../../test/stand-in.ts";
 import { type TaskJson, type TaskUser, taskUser } from "../../test/tasks-client.ts";
@@ -107,6 +108,33 @@ describe("refusing what it cannot repeat", () => {
     const recurring = await addRecurring();
     expect((await user.patch(recurring.id, { due: null })).status).toBe(422);
     expect(await json(await user.get(recurring.id))).toMatchObject({ due: monday, version: 1 });
+  });
+});
+
+describe("any rule text", () => {
+  it("is stored (201) or refused with 422 on recurrence.rule, never a 5xx", async () => {
+    const piece = fc.oneof(
+      fc.constantFrom("FREQ=DAILY", "FREQ=WEEKLY", "FREQ=MONTHLY", "FREQ=YEARLY", "FREQ=HOURLY", "INTERVAL=2"),
+      fc.constantFrom("COUNT=3", "UNTIL=20261231", "UNTIL=99991231T235959Z", "BYDAY=MO,FR", "BYDAY=-1FR"),
+      fc.constantFrom("BYMONTHDAY=31", "BYMONTHDAY=-1", "BYSETPOS=-1", "BYSETPOS=9", "WKST=SU", "INTERVAL=0"),
+      fc.string({ maxLength: 12 }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(piece, { minLength: 1, maxLength: 4 }), async (pieces) => {
+        const rule = pieces.join(";");
+        const response = await user.create({ title: "Fuzz", due: monday, recurrence: { rule, from: "due" } });
+        expect([201, 422]).toContain(response.status);
+        if (response.status === 422) {
+          const body = (await response.json()) as { errors: { path: string }[] };
+          expect(body.errors.map((error) => error.path)).toContain("recurrence.rule");
+        } else {
+          const task = await json(response);
+          const done = await user.complete(task.id, undefined, { "If-Match": '"1"' });
+          expect(done.status).toBe(200);
+        }
+      }),
+      { numRuns: 40 },
+    );
   });
 });
 
