@@ -178,11 +178,9 @@ describe("completing one occurrence after another", () => {
   });
 
   it("ends at once a series that can never match again (the 31st every 12 months from February)", () => {
-    const start = performance.now();
     expect(
       nextDue({ rule: "FREQ=MONTHLY;INTERVAL=12;BYMONTHDAY=30,31", from: "due" }, allDay("2027-02-01"), 0, context),
     ).toBeNull();
-    expect(performance.now() - start).toBeLessThan(50);
     // The 29th every 12 months from February does come: in the next leap year.
     expect(
       nextDue({ rule: "FREQ=MONTHLY;INTERVAL=12;BYMONTHDAY=29", from: "due" }, allDay("2026-02-01"), 0, context)?.date,
