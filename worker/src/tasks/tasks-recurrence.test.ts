@@ -273,6 +273,22 @@ describe("undoing a completion", () => {
   });
 });
 
+describe("clear completed and its undo", () => {
+  it("restores a finished series with its recurrence and history", async () => {
+    const owner = await taskUser();
+    const task = (await owner.add({
+      title: "Once more",
+      due: monday,
+      recurrence: { rule: "FREQ=WEEKLY;COUNT=1", from: "due" },
+    })) as RecurringJson;
+    await owner.complete(task.id);
+    const { undo } = (await (await owner.clearCompleted()).json()) as { undo: string };
+    const { tasks } = (await (await owner.restore(undo)).json()) as { tasks: RecurringJson[] };
+    expect(tasks[0]).toMatchObject({ recurrence: { rule: "FREQ=WEEKLY;COUNT=1", from: "due" }, completed: true });
+    expect(tasks[0]?.completions.map((c) => c.due)).toEqual([monday]);
+  });
+});
+
 describe("bulk completion", () => {
   it("leaves recurring tasks as they are: they are completed one occurrence at a time", async () => {
     const owner = await taskUser();
