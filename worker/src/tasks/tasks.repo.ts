@@ -4,7 +4,7 @@ import { sqlStateOf } from "../db/errors.ts";
 import { type Repeatability, withRetries } from "../db/retry.ts";
 import { asJsonText, type JsonText } from "../json-text.ts";
 import { type Due, sameDue } from "./due.ts";
-import { type Completion, completionsKept, nextDue, type Recurrence } from "./recurrence.ts";
+import type { Completion, Recurrence } from "./recurrence.ts";
 import { containsPattern, searchWords } from "./task-text.ts";
 import { deletedTasks, taskSequences, tasks, taskTombstones } from "./tasks.schema.ts";
 import type {
@@ -55,14 +55,15 @@ function recurrenceOf(row: TaskRow): Recurrence | null {
 }
 
 /** `due` as the API answers it ({@link toTask}): null, or `{date, time, timeZone}`. */
-const dueJson = sql`CASE WHEN ${tasks.dueDate} IS NULL THEN NULL ELSE json_build_object(
+export const dueJson = sql`CASE WHEN ${tasks.dueDate} IS NULL THEN NULL ELSE json_build_object(
   'date', to_char(${tasks.dueDate}, 'YYYY-MM-DD'), 'time', to_char(${tasks.dueTime}, 'HH24:MI'), 'timeZone', ${tasks.dueZone}) END`;
 
 /** `recurrence` as the API answers it: null, or `{rule, from}`. */
 const recurrenceJson = sql`CASE WHEN ${tasks.recurrenceRule} IS NULL THEN NULL ELSE json_build_object('rule', ${tasks.recurrenceRule}, 'from', ${tasks.recurrenceFrom}) END`;
 
 /** A timestamp as the API writes it, by Postgres: `toISOString`'s form (UTC, milliseconds, `Z`). */
-const isoText = (value: SQL | AnyColumn) => sql`to_char(${value} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+export const isoText = (value: SQL | AnyColumn) =>
+  sql`to_char(${value} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /**
  * The task as the API answers it ({@link toTask}'s fields, named as in the table's
@@ -184,7 +185,7 @@ function prepared<Statement>(db: Database, shape: string, build: () => Statement
   return statement;
 }
 
-const placeholder = <Name extends string>(name: Name) => sql`${sql.placeholder(name)}`;
+export const placeholder = <Name extends string>(name: Name) => sql`${sql.placeholder(name)}`;
 const ownPlaceholders = and(eq(tasks.userId, sql.placeholder("userId")), eq(tasks.id, sql.placeholder("id")));
 
 function getTaskStatement(db: Database) {
@@ -192,7 +193,7 @@ function getTaskStatement(db: Database) {
 }
 
 /** Changes to a task's columns: values, or SQL (placeholders and expressions). */
-type Changes = { [Column in keyof typeof tasks.$inferInsert]?: SQL };
+export type Changes = { [Column in keyof typeof tasks.$inferInsert]?: SQL };
 
 type ConditionShape = "any" | "never" | "versions";
 const conditionShape = (condition: VersionCondition): ConditionShape =>
@@ -259,7 +260,7 @@ function conditionalWriteStatement(
 type ConditionalWrite = { shape: string; changes: () => Changes; values: Record<string, unknown>; only?: () => SQL };
 type Left = { kind: "left"; task: TaskOutput; row: TaskRow };
 
-function conditionalWrite(
+export function conditionalWrite(
   db: Database,
   write: ConditionalWrite,
   userId: string,
@@ -268,7 +269,7 @@ function conditionalWrite(
   alreadyApplied: ((task: TaskOutput) => boolean) | undefined,
   repeatability: Repeatability,
 ): Promise<WriteResult>;
-function conditionalWrite(
+export function conditionalWrite(
   db: Database,
   write: ConditionalWrite,
   userId: string,
@@ -278,7 +279,7 @@ function conditionalWrite(
   repeatability: Repeatability,
   leftOut: (task: TaskOutput) => boolean,
 ): Promise<WriteResult | Left>;
-async function conditionalWrite(
+export async function conditionalWrite(
   db: Database,
   /**
    * The statement's shape (its key), its SET (built only with the statement) and the placeholders' values;
@@ -421,13 +422,14 @@ function sameRecurrence(a: Recurrence | null, b: Recurrence | null): boolean {
 }
 
 /** `completed_at` follows `completed`: set when a task becomes complete, kept while it stays so, cleared otherwise. */
-const completedAtFor = (completed: SQL | boolean) =>
+export const completedAtFor = (completed: SQL | boolean) =>
   sql`CASE WHEN ${completed} THEN coalesce(${tasks.completedAt}, now()) ELSE NULL END`;
 
 const bump = { version: sql`${tasks.version} + 1`, updatedAt: sql`now()` };
 
 /** Absolute writes are safe to repeat when conditional on a version: a repeat finds its own try (see conditionalWrite). */
-const repeatableWhen = (condition: VersionCondition): Repeatability => (condition === "any" ? "once" : "repeatable");
+export const repeatableWhen = (condition: VersionCondition): Repeatability =>
+  condition === "any" ? "once" : "repeatable";
 
 type Editable = Pick<TaskOutput, "title" | "description" | "priority" | "tags" | "due" | "recurrence" | "completed">;
 const editable = ["title", "description", "priority", "tags", "due", "recurrence", "completed"] as const;
@@ -450,11 +452,11 @@ function dueColumns(due: Due | null, personZone: string) {
   };
 }
 
-const dueInstantSql = (date: SQL, time: SQL, zone: SQL) =>
+export const dueInstantSql = (date: SQL, time: SQL, zone: SQL) =>
   sql`CASE WHEN ${time} IS NULL THEN NULL ELSE (${date} + ${time}) AT TIME ZONE ${zone} END`;
 
 /** The placeholders' values of a `due` write ({@link changesOf}). */
-function dueValues(due: Due | null, personZone: string) {
+export function dueValues(due: Due | null, personZone: string) {
   return {
     dueDate: due?.date ?? null,
     dueTime: due?.time ?? null,
@@ -469,7 +471,7 @@ function recurrenceValues(recurrence: Recurrence | null) {
 }
 
 /** The SET of a write of these fields, each from the placeholder of its name. */
-function changesOf(fields: readonly (keyof Editable)[]): Changes {
+export function changesOf(fields: readonly (keyof Editable)[]): Changes {
   const changes: Changes = {};
   for (const field of fields) {
     if (field !== "due" && field !== "recurrence") changes[field] = placeholder(field);
@@ -492,7 +494,7 @@ function changesOf(fields: readonly (keyof Editable)[]): Changes {
   return changes;
 }
 
-const sameFields = (wanted: Partial<Editable>) => (task: TaskOutput) =>
+export const sameFields = (wanted: Partial<Editable>) => (task: TaskOutput) =>
   Object.entries(wanted).every(([field, value]) =>
     field === "tags"
       ? sameTags(task.tags, value as string[])
@@ -563,135 +565,6 @@ async function unchanged(db: Database, userId: string, id: string, condition: Ve
   const task = toTask(row);
   if (condition !== "any" && !condition.includes(task.version)) return { kind: "stale", version: task.version };
   return { kind: "ok", task };
-}
-
-const toggle = sql`NOT ${tasks.completed}`;
-
-/** An active recurring task: completing it records the occurrence and moves `due` instead (recurrence.ts). */
-const isActiveRecurring = (task: TaskOutput) => task.recurrence !== null && !task.completed;
-const notActiveRecurring = () => sql`NOT (${tasks.recurrenceRule} IS NOT NULL AND NOT ${tasks.completed})`;
-
-/**
- * Sets `completed`, or flips it when `completed` is "toggle" (a flip can never be told from its repeat).
- * A recurring task is completed one occurrence at a time ({@link completeOccurrence}), and set
- * back ({@link reopenOccurrence}) by taking back its latest completion: the undo of a complete.
- */
-export async function setCompleted(
-  db: Database,
-  userId: string,
-  id: string,
-  completed: boolean | "toggle",
-  condition: VersionCondition,
-  personZone: string,
-  now = Date.now(),
-): Promise<WriteResult> {
-  if (completed === false) return reopenOccurrence(db, userId, id, condition, personZone);
-  // Up to three tries when no If-Match pins a version: a concurrent change between the read and
-  // the occurrence's write is a conflict only for a client that asked for one version.
-  for (let attempt = 0; ; attempt++) {
-    const write =
-      completed === "toggle"
-        ? {
-            shape: "toggle:plain",
-            changes: () => ({ completed: toggle, completedAt: completedAtFor(toggle) }),
-            values: {},
-            only: () => sql`${tasks.recurrenceRule} IS NULL`,
-          }
-        : {
-            shape: "completed:plain",
-            changes: () => changesOf(["completed"]),
-            values: { completed },
-            only: notActiveRecurring,
-          };
-    const leftOut = completed === "toggle" ? (task: TaskOutput) => task.recurrence !== null : isActiveRecurring;
-    const repeatability = completed === "toggle" ? "once" : repeatableWhen(condition);
-    const alreadyApplied = completed === "toggle" ? undefined : sameFields({ completed });
-    const first = await conditionalWrite(db, write, userId, id, condition, alreadyApplied, repeatability, leftOut);
-    if (first.kind !== "left") return first;
-    // A recurring task, read by the statement that left it alone; written only at that version.
-    const task = first.task;
-    const result = task.completed
-      ? await reopenOccurrence(db, userId, id, [task.version], personZone)
-      : await completeOccurrence(db, userId, task, first.row.recurrenceDone, personZone, now);
-    if (result.kind !== "stale" || condition !== "any" || attempt >= 2) return result;
-  }
-}
-
-/**
- * Completes the current occurrence of a recurring task read at `task.version`: records
- * `{at, due}` in its completions and moves `due` to the next occurrence, or — the last one —
- * completes the task. One conditional statement; a repeat after a lost answer finds its own
- * try (the task one version later, with this due and this completion) instead of a conflict.
- */
-function completeOccurrence(
-  db: Database,
-  userId: string,
-  task: TaskOutput,
-  done: number,
-  personZone: string,
-  now: number,
-): Promise<WriteResult> {
-  const { recurrence, due } = task;
-  if (!recurrence || !due) throw new Error("completeOccurrence needs a recurring task with a due date");
-  const next = nextDue(recurrence, due, done, { now, personZone });
-  const entry = sql`jsonb_build_object('at', ${isoText(sql`now()`)}, 'due', ${dueJson})`;
-  const changes = (last: boolean) => (): Changes => ({
-    ...(last ? { completed: sql`true`, completedAt: sql`now()` } : changesOf(["due"])),
-    recurrenceDone: sql`${tasks.recurrenceDone} + 1`,
-    completions: sql`(SELECT coalesce(jsonb_agg(e ORDER BY i), '[]'::jsonb) FROM jsonb_array_elements(jsonb_build_array(${entry}) || ${tasks.completions}) WITH ORDINALITY AS kept(e, i) WHERE i <= ${sql.raw(String(completionsKept))})`,
-  });
-  const write = next
-    ? { shape: "occurrence:next", changes: changes(false), values: dueValues(next, personZone) }
-    : { shape: "occurrence:last", changes: changes(true), values: {} };
-  const mine = (after: TaskOutput) =>
-    sameDue(after.due, next ?? due) &&
-    after.completed === (next === null) &&
-    sameDue(after.completions[0]?.due ?? null, due);
-  return conditionalWrite(db, write, userId, task.id, [task.version], mine, "repeatable");
-}
-
-/**
- * Sets `completed` to false. For a recurring task this takes back its latest completion: `due`
- * returns to the date that completion recorded and the entry goes (the exact undo of a
- * complete); a task with no completion is only marked not completed.
- */
-function reopenOccurrence(
-  db: Database,
-  userId: string,
-  id: string,
-  condition: VersionCondition,
-  personZone: string,
-): Promise<WriteResult> {
-  const changes = (): Changes => {
-    const latest = sql`(${tasks.completions} -> 0 -> 'due')`;
-    const back = sql`(${tasks.recurrenceRule} IS NOT NULL AND jsonb_array_length(${tasks.completions}) > 0)`;
-    const either = (then: SQL, otherwise: SQL) => sql`CASE WHEN ${back} THEN ${then} ELSE ${otherwise} END`;
-    const date = sql`(${latest} ->> 'date')::date`;
-    const time = sql`(${latest} ->> 'time')::time`;
-    const zone = sql`(${latest} ->> 'timeZone')`;
-    return {
-      ...changesOf(["completed"]),
-      dueDate: either(date, sql`${tasks.dueDate}`),
-      dueTime: either(time, sql`${tasks.dueTime}`),
-      dueZone: either(zone, sql`${tasks.dueZone}`),
-      dueAt: either(
-        dueInstantSql(date, time, sql`coalesce(${zone}, ${placeholder("personZone")}::text)`),
-        sql`${tasks.dueAt}`,
-      ),
-      completions: either(sql`${tasks.completions} - 0`, sql`${tasks.completions}`),
-      recurrenceDone: either(sql`greatest(${tasks.recurrenceDone} - 1, 0)`, sql`${tasks.recurrenceDone}`),
-    };
-  };
-  const write = { shape: "reopen", changes, values: { completed: false, personZone } };
-  return conditionalWrite(
-    db,
-    write,
-    userId,
-    id,
-    condition,
-    sameFields({ completed: false }),
-    repeatableWhen(condition),
-  );
 }
 
 /**

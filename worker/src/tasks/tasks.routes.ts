@@ -18,7 +18,6 @@ import {
   readChanges,
   replaceTask,
   restoreTasks,
-  setCompleted,
   type VersionCondition,
   type WriteResult,
 } from "./tasks.repo.ts";
@@ -43,6 +42,7 @@ import {
   Updated,
   UserPath,
 } from "./tasks.schemas.ts";
+import { setCompleted } from "./tasks-completion.repo.ts";
 
 const collection = "/api/{userId}/tasks";
 const item = "/api/{userId}/tasks/{id}";
