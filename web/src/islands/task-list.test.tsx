@@ -588,6 +588,26 @@ describe("the task list", () => {
     expect(await screen.findByText("Deleted 2 completed tasks")).toBeVisible();
   });
 
+  it("leaves recurring tasks out of Mark all complete, as the server does (one occurrence is the checkbox's job)", async () => {
+    const repeating = makeTask({
+      title: "Buy bread",
+      due: { date: "2030-12-02", time: null, timeZone: null },
+      recurrence: { rule: "FREQ=WEEKLY;BYDAY=MO", from: "due" },
+    });
+    const api = new FakeApi([makeTask({ title: "Buy milk" }), repeating]);
+    const user = setUp(api, "/tasks?q=buy");
+    await screen.findByRole("checkbox", { name: "Buy bread" });
+
+    await user.click(screen.getByRole("button", { name: "Mark all complete" }));
+    const confirm = screen.getByRole("alertdialog", { name: "Complete 1 shown task?" });
+    await user.click(within(confirm).getByRole("button", { name: "Complete 1 task" }));
+
+    expect(await screen.findByText("Completed 1 task")).toBeVisible();
+    expect(screen.getByRole("checkbox", { name: "Buy bread" })).not.toBeChecked();
+    await waitFor(() => expect(api.tasks.find((t) => t.title === "Buy milk")?.completed).toBe(true));
+    expect(api.tasks.find((t) => t.title === "Buy bread")).toMatchObject({ completed: false, version: 1 });
+  });
+
   it("completes only the tasks a search shows, and Undo sets exactly those back", async () => {
     const done = makeTask({ title: "Buy stamps", completed: true });
     const api = new FakeApi([

@@ -311,7 +311,7 @@ function TaskListView() {
   const ready = phase !== "loading";
   // What the bulk buttons act on: the tasks the view shows (the counts already follow its search).
   // Today and Upcoming show some active tasks only: the bulk actions act on those.
-  const shownActive = view.filter === "completed" ? 0 : isDueView(view.filter) ? visible.length : counts.active;
+  const shownActive = store.completable;
   const shownCompleted = view.filter === "active" || isDueView(view.filter) ? 0 : counts.completed;
 
   const item = (task: (typeof visible)[number]) => (

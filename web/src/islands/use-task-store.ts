@@ -136,9 +136,14 @@ export function useTaskStore() {
       if (task.completed) completed++;
       else active++;
     }
-    return { active, completed };
+    return {
+      active,
+      completed,
+    };
   }, [all, view]);
   const saving = useMemo(() => new Set(changes.map((change) => change.taskId)), [changes]);
+  /** How many tasks "Mark all complete" would complete in this view. */
+  const completable = useMemo(() => completableIn(all, view).length, [all, view]);
   const conflict = changes.find((change) => "conflict" in change && change.conflict);
 
   const phase: Phase = replica.data ? "ready" : replica.isError ? "failed" : "loading";
@@ -374,7 +379,7 @@ export function useTaskStore() {
   const markAllComplete = () =>
     bulk("Tasks could not be marked complete.", async (userId) => {
       const shown = viewRef.current;
-      const ids = new Set(allRef.current.filter((t) => !t.completed && matchesView(t, shown)).map((t) => t.id));
+      const ids = new Set(completableIn(allRef.current, shown).map((t) => t.id));
       const now = new Date().toISOString();
       changeTasks(userId, ids, (task) => ({ ...task, completed: true, completedAt: now }));
       try {
@@ -442,6 +447,7 @@ export function useTaskStore() {
   );
 
   return {
+    completable,
     view,
     userId,
     phase,
@@ -509,4 +515,13 @@ function changedFields(before: Task, after: TaskFields): TaskPatch {
   if (after.recurrence !== undefined && !sameRecurrence(after.recurrence, before.recurrence ?? null))
     patch.recurrence = after.recurrence;
   return patch;
+}
+
+/**
+ * The tasks "Mark all complete" completes in a view: the active ones it shows, except recurring
+ * ones — the server's bulk complete leaves those as they are (a repeat completes one occurrence at
+ * a time, from its checkbox; docs/tasks-api.md "Recurring tasks").
+ */
+export function completableIn(tasks: readonly Task[], view: View): Task[] {
+  return tasks.filter((task) => !task.completed && !isRecurring(task) && matchesView(task, view));
 }

@@ -315,7 +315,8 @@ export class FakeServer {
         this.answer(async ({ request, response }) => {
           const { completed, ids } = await request.json();
           const changed = this.matching(new URL(request.url).searchParams)
-            .filter((t) => t.completed !== completed && (!ids || ids.includes(t.id)))
+            // Recurring tasks are left as they are, as the server's bulk complete does.
+            .filter((t) => t.completed !== completed && !(t.recurrence && t.due) && (!ids || ids.includes(t.id)))
             .map((t) => t.id);
           for (const id of changed) {
             const t = this.find(id) as Task;
