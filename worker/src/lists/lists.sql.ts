@@ -36,6 +36,16 @@ export function deletedListsJsonSql(userId: SQL, after: SQL | undefined): SQL {
 export const inboxOf = (userId: SQL | string) =>
   sql`(SELECT ${lists.id} FROM ${lists} WHERE ${lists.userId} = ${userId} AND ${lists.inbox})`;
 
+/**
+ * The list a task write lands in: the one named, unless the person deleted it (its tombstone is
+ * theirs) — then the Inbox. A create or move queued on a device while another device deleted the
+ * list still lands, visibly, instead of being refused and lost (docs/decisions/025-lists.md). An
+ * unknown or another person's id stays as named, for the foreign key to refuse like any other.
+ */
+export const listOrInbox = (userId: SQL | string, list: SQL) =>
+  sql`CASE WHEN EXISTS (SELECT 1 FROM ${listTombstones} WHERE ${listTombstones.userId} = ${userId} AND ${listTombstones.listId} = ${list})
+    THEN ${inboxOf(userId)} ELSE ${list} END`;
+
 /** The constraint that keeps a task in one of its owner's lists (worker/src/tasks/tasks.schema.ts). */
 export const taskListConstraint = "tasks_list_fk";
 

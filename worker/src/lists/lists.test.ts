@@ -258,6 +258,27 @@ describe("lists", () => {
     expect(((await (await user.get(other.id)).json()) as Task).version).toBe(other.version);
   });
 
+  it("a change queued offline for a list deleted since (on another device) lands in the Inbox, not refused", async () => {
+    const user = await listUser();
+    const inbox = await user.inbox();
+    const groceries = await user.addList({ name: "Groceries" });
+    const milk = await addTask(user, { title: "Milk" });
+    expect((await user.sendList(`/${groceries.id}?tasks=move`, { method: "DELETE" })).status).toBe(200);
+
+    // What a phone sends on reconnecting: a create and a move made while the list still existed there.
+    const created = await user.create({ id: crypto.randomUUID(), title: "Eggs", list: groceries.id });
+    expect(created.status, await created.clone().text()).toBe(201);
+    expect(((await created.json()) as Task).list).toBe(inbox.id);
+    const moved = await user.patch(milk.id, { list: groceries.id });
+    expect(moved.status).toBe(200);
+    expect(((await moved.json()) as Task).list).toBe(inbox.id);
+
+    // Another person's list id is still refused like an unknown one (no oracle).
+    const other = await listUser();
+    const theirs = await other.addList({ name: "Theirs" });
+    expect((await user.create({ title: "Nope", list: theirs.id })).status).toBe(422);
+  });
+
   it("deleting a list with ?tasks=delete deletes its tasks, which the feed shows as tombstones", async () => {
     const user = await listUser();
     const work = await user.addList({ name: "Work" });

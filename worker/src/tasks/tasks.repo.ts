@@ -3,7 +3,14 @@ import type { Database } from "../db/client.ts";
 import { sqlStateOf } from "../db/errors.ts";
 import { type Repeatability, withRetries } from "../db/retry.ts";
 import { asJsonText, type JsonText } from "../json-text.ts";
-import { deletedListsJsonSql, inboxOf, isUnknownList, listsJsonSql, restoredList } from "../lists/lists.sql.ts";
+import {
+  deletedListsJsonSql,
+  inboxOf,
+  isUnknownList,
+  listOrInbox,
+  listsJsonSql,
+  restoredList,
+} from "../lists/lists.sql.ts";
 import { type Due, sameDue } from "./due.ts";
 import type { Completion, Recurrence } from "./recurrence.ts";
 import { type Reminder, sameReminders } from "./reminders.ts";
@@ -383,7 +390,7 @@ export async function createTask(
     recurrenceFrom: recurrence?.from ?? null,
     id,
     userId,
-    list: input.list ?? inboxOf(userId),
+    list: input.list === undefined ? inboxOf(userId) : listOrInbox(userId, sql`${input.list}::uuid`),
     completedAt: input.completed ? sql`now()` : null,
   };
   // Repeatable: with the id fixed, a repeated insert does nothing and the read finds the first one.
@@ -421,7 +428,6 @@ function sameContent(task: TaskOutput, input: CreateTaskInput): boolean {
     task.completed === input.completed &&
     task.priority === input.priority &&
     sameDue(task.due, input.due) &&
-    (input.list === undefined || task.list === input.list) &&
     sameReminders(task.reminders, input.reminders) &&
     sameRecurrence(task.recurrence, input.recurrence) &&
     sameTags(task.tags, input.tags)
@@ -520,7 +526,7 @@ export function changesOf(fields: readonly (keyof Editable)[]): Changes {
   }
   // No list (left out of a PUT, null in a PATCH): the Inbox.
   if (fields.includes("list"))
-    changes.list = sql`coalesce(${placeholder("list")}::uuid, ${inboxOf(sql`${tasks.userId}`)})`;
+    changes.list = sql`coalesce(${listOrInbox(sql`${tasks.userId}`, sql`${placeholder("list")}::uuid`)}, ${inboxOf(sql`${tasks.userId}`)})`;
   if (fields.includes("completed")) changes.completedAt = completedAtFor(placeholder("completed"));
   return changes;
 }
