@@ -114,9 +114,11 @@ export async function importTasks(
   const at = (value: string | undefined | null) => (value ? sql`${value}::timestamptz` : sql`now()`);
   // The lists first: the tasks after them name them.
   const listStatements = newLists.length === 0 ? [] : [insertLists(db, userId, newLists, at)];
-  const inserts = [];
-  for (let start = 0; start < rows.length; start += rowsPerStatement) {
-    const values = rows.slice(start, start + rowsPerStatement).map(({ task, list, otherwiseId }) => {
+  const chunks: ImportRow[][] = [];
+  for (let start = 0; start < rows.length; start += rowsPerStatement)
+    chunks.push(rows.slice(start, start + rowsPerStatement));
+  const inserts = chunks.map((chunk) => {
+    const values = chunk.map(({ task, list, otherwiseId }) => {
       const { id, due, createdAt, updatedAt, completedAt, version, ...fields } = task;
       return {
         ...fields,
@@ -131,8 +133,8 @@ export async function importTasks(
         seq: currentSeq(userId),
       };
     });
-    inserts.push(db.insert(tasks).values(values).onConflictDoNothing({ target: tasks.id }).returning({ id: tasks.id }));
-  }
+    return db.insert(tasks).values(values).onConflictDoNothing({ target: tasks.id }).returning({ id: tasks.id });
+  });
   // Repeatable: with every id fixed, a repeated batch inserts nothing the first one did.
   const [advanced, ...written] = await withRetries("repeatable", () =>
     db.batch([
