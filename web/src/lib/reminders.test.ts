@@ -16,6 +16,7 @@ function task(fields: Partial<Task>): Task {
     due: { date: "2026-12-01", time: "14:00", timeZone: "UTC" },
     reminders: [],
     tags: [],
+    list: "00000000-0000-4000-8000-000000000000",
     createdAt: "2026-12-01T10:00:00.000Z",
     updatedAt: "2026-12-01T10:00:00.000Z",
     version: 1,
