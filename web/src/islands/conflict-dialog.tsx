@@ -1,5 +1,7 @@
 import { useEffect, useId, useRef, useState } from "react";
 import type { Due } from "../../../worker/src/tasks/due.ts";
+import type { Recurrence } from "../../../worker/src/tasks/recurrence.ts";
+import { describeRecurrence } from "../../../worker/src/tasks/recurrence-text.ts";
 import type { TaskPatch } from "../lib/api-client.ts";
 import type { Change, Choice } from "../lib/outbox.ts";
 import { formatDue, priorityLabels } from "../lib/task-view.ts";
@@ -13,6 +15,7 @@ const fieldLabels: Record<keyof TaskPatch, string> = {
   tags: "Tags",
   completed: "Done",
   reminders: "Reminders",
+  recurrence: "Repeat",
 };
 
 function shown(field: keyof TaskPatch, value: unknown): string {
@@ -20,6 +23,7 @@ function shown(field: keyof TaskPatch, value: unknown): string {
   if (field === "priority") return priorityLabels[value as keyof typeof priorityLabels] ?? String(value);
   if (field === "due") return formatDue(value as Due);
   if (field === "reminders") return Array.isArray(value) && value.length > 0 ? `${value.length} set` : "(none)";
+  if (field === "recurrence") return describeRecurrence(value as Recurrence);
   if (Array.isArray(value)) return value.length ? value.join(", ") : "(none)";
   if (typeof value === "boolean") return value ? "Complete" : "Not complete";
   return String(value);

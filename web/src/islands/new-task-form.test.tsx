@@ -102,18 +102,19 @@ describe("quick add in New task", () => {
     });
   });
 
-  it("leaves a repeat in the title while the API does not store repeats", async () => {
+  it("sends a repeat as the task's recurrence, shown as a chip first", async () => {
     const api = new FakeApi();
     const user = setUp(api);
     await user.type(await newTaskField(), "Gym every monday #health");
-    await waitFor(() => expect(chips()).toEqual(['Remove "#health"']));
+    await waitFor(() => expect(chips()).toEqual(['Remove "Every Monday"', 'Remove "#health"']));
     await user.keyboard("{Enter}");
 
     await waitFor(() => expect(api.tasks).toHaveLength(1));
     expect(api.calls("POST", /\/tasks$/)[0]?.body).toMatchObject({
-      title: "Gym every monday",
+      title: "Gym",
       tags: ["health"],
-      due: null,
+      due: { time: null },
+      recurrence: { rule: "FREQ=WEEKLY;BYDAY=MO", from: "due" },
     });
   });
 

@@ -18,6 +18,7 @@ import { FilterLink } from "./filter-bar.tsx";
 import { ReminderBell } from "./reminder-bell.tsx";
 import { ReminderFields } from "./reminder-fields.tsx";
 import { TaskDetailsFields, useDetailsDraft } from "./task-details-fields.tsx";
+import { CompletionHistory, RepeatField, RepeatLabel } from "./task-recurrence.tsx";
 
 export type ItemMode = "view" | "edit" | "confirm-delete";
 
@@ -43,7 +44,13 @@ export function TaskItem({ task, saving, mode, userId, draft, onToggle, onEdit, 
   const dueToday = !overdue && isToday(task);
   const dueFilter = dueFilterOf(task);
   const reminderCount = task.reminders?.length ?? 0;
-  const hasMeta = task.priority !== "none" || task.due !== null || task.tags.length > 0 || reminderCount > 0 || saving;
+  const hasMeta =
+    task.priority !== "none" ||
+    task.due !== null ||
+    task.recurrence !== null ||
+    task.tags.length > 0 ||
+    reminderCount > 0 ||
+    saving;
 
   return (
     <li className={`task${task.completed ? " is-done" : ""}`} data-task-id={task.id} aria-busy={saving || undefined}>
@@ -94,6 +101,11 @@ export function TaskItem({ task, saving, mode, userId, draft, onToggle, onEdit, 
                     )}
                   </Badge>
                 )}
+                {task.recurrence && (
+                  <Badge className="badge-repeat">
+                    <RepeatLabel recurrence={task.recurrence} />
+                  </Badge>
+                )}
                 {overdue && (
                   <Badge className="badge-overdue">
                     <FilterLink narrowing={{ due: "overdue" }}>Overdue</FilterLink>
@@ -110,6 +122,7 @@ export function TaskItem({ task, saving, mode, userId, draft, onToggle, onEdit, 
                 {saving && <Badge className="badge-saving">Saving…</Badge>}
               </p>
             )}
+            <CompletionHistory task={task} />
           </div>
           <div className="task-actions">
             <button
@@ -181,6 +194,7 @@ function TaskEditor({
     tags: task.tags.join(", "),
   };
   const [title, setTitle] = useState(draft?.title ?? task.title);
+  const [keepRepeat, setKeepRepeat] = useState(true);
   const { details, tagsError, setTagsError, change } = useDetailsDraft(draft?.details ?? saved);
   const [reminders, setReminders] = useState(task.reminders ?? []);
   // Restored details that differ from the task's are shown, not folded away.
@@ -210,7 +224,17 @@ function TaskEditor({
     // Exactly the day (and time) chosen; untouched fields keep the task's own due.
     const due = dueFromInputs(details, task.due);
     const kept = keepableReminders(reminders, due?.time != null);
-    onSave({ title, description: details.description, priority: details.priority, due, tags, reminders: kept });
+    // A repeat needs a due date: clearing the date (or unticking the repeat) stops it.
+    const recurrence = task.recurrence && (!keepRepeat || due === null) ? { recurrence: null } : {};
+    onSave({
+      title,
+      description: details.description,
+      priority: details.priority,
+      due,
+      tags,
+      reminders: kept,
+      ...recurrence,
+    });
   }
 
   function cancel() {
@@ -275,6 +299,7 @@ function TaskEditor({
           hasDueTime={Boolean(details.due && details.dueTime)}
           onChange={setReminders}
         />
+        {task.recurrence && <RepeatField recurrence={task.recurrence} keep={keepRepeat} onChange={setKeepRepeat} />}
       </div>
       <div className="editor-actions">
         <button type="submit" className="btn btn-primary btn-small">

@@ -1,6 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
-import { sameDue } from "../../../worker/src/tasks/due.ts";
+import { type Due, sameDue } from "../../../worker/src/tasks/due.ts";
 import {
   clearCompleted as clearCompletedRequest,
   endSession,
@@ -17,6 +17,7 @@ import { connectLive } from "../lib/live.ts";
 import { lastUser } from "../lib/navigation.ts";
 import { applyChanges, type Change, type Choice, newId, Outbox, type Outcome, type Refusal } from "../lib/outbox.ts";
 import { ApiError, describeError, SessionEndedError } from "../lib/problems.ts";
+import { isRecurring, occurrenceFor, sameRecurrence } from "../lib/recurring.ts";
 import {
   changeTasks,
   forgetDeleted,
@@ -33,6 +34,7 @@ import {
   countTasksLabel,
   defaultView,
   filtersForView,
+  formatDue,
   isDueView,
   matchesNarrowing,
   matchesView,
@@ -50,7 +52,16 @@ export interface Counts {
 /** What the last completion, delete or bulk change did, said on screen with Undo for a few seconds. */
 export type UndoOffer =
   | { kind: "delete"; message: string; task: Task; opId: string }
-  | { kind: "toggle"; message: string; taskId: string; title: string; completed: boolean; opId: string }
+  | {
+      kind: "toggle";
+      message: string;
+      taskId: string;
+      title: string;
+      completed: boolean;
+      opId: string;
+      /** A recurring task's completed occurrence: the due it had (its `completions` entry). */
+      occurrence?: Due | undefined;
+    }
   | { kind: "complete"; message: string; ids: readonly string[] }
   | { kind: "clear"; message: string; undo: string; tasks: readonly Task[] };
 
@@ -218,20 +229,30 @@ export function useTaskStore() {
     return (await queued.outcome) !== "refused";
   }
 
-  function toggle(id: string) {
-    const task = find(id);
+  async function toggle(id: string) {
+    let task = find(id);
     if (!task) return;
     const completed = !task.completed;
-    const queued = queue({ kind: "complete", taskId: id, completed, version: versionOf(task) }, task.title);
+    // A recurring task completes one occurrence: its due moves on (lib/recurring.ts).
+    const occurrence = isRecurring(task) ? await occurrenceFor(task, completed) : null;
+    task = find(id) ?? task;
+    const queued = queue(
+      { kind: "complete", taskId: id, completed, version: versionOf(task), ...(occurrence ? { occurrence } : {}) },
+      task.title,
+    );
     // Completing takes the task out of the active views: say so, with Undo. Reopening is its own undo.
     if (queued && completed) {
       offerUndo({
         kind: "toggle",
-        message: `Completed “${task.title}”`,
+        message:
+          occurrence?.next && task.due
+            ? `Completed “${task.title}”, next due ${formatDue(occurrence.next)}`
+            : `Completed “${task.title}”`,
         taskId: id,
         title: task.title,
         completed,
         opId: queued.opId,
+        ...(occurrence ? { occurrence: occurrence.due } : {}),
       });
     }
   }
@@ -305,11 +326,27 @@ export function useTaskStore() {
       setError(`“${offer.title}” was deleted on another device.`);
       return null;
     }
-    if (task.completed !== offer.completed) {
+    // A recurring task's completion is taken back (its due returns) while it is still the latest one.
+    const latest = task.completions[0];
+    const recurring =
+      offer.occurrence !== undefined &&
+      isRecurring(task) &&
+      latest !== undefined &&
+      sameDue(latest.due, offer.occurrence);
+    if (!recurring && task.completed !== offer.completed) {
       announce(`“${task.title}” was already ${offer.completed ? "reopened" : "completed"} on another device`);
       return task.id;
     }
-    queue({ kind: "complete", taskId: task.id, completed: !offer.completed, version: versionOf(task) }, task.title);
+    queue(
+      {
+        kind: "complete",
+        taskId: task.id,
+        completed: !offer.completed,
+        version: versionOf(task),
+        ...(recurring ? { occurrence: { due: latest.due, next: null } } : {}),
+      },
+      task.title,
+    );
     announce(`${offer.completed ? "Reopened" : "Completed"} “${task.title}”`);
     return task.id;
   }
@@ -469,5 +506,7 @@ function changedFields(before: Task, after: TaskFields): TaskPatch {
   if (after.tags.join("\n") !== before.tags.join("\n")) patch.tags = after.tags;
   if (after.reminders && JSON.stringify(after.reminders) !== JSON.stringify(before.reminders ?? []))
     patch.reminders = after.reminders;
+  if (after.recurrence !== undefined && !sameRecurrence(after.recurrence, before.recurrence ?? null))
+    patch.recurrence = after.recurrence;
   return patch;
 }

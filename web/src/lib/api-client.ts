@@ -24,6 +24,8 @@ export const everyPriorityListed: _EveryPriority = true;
 export type TaskFields = Pick<Task, "title" | "description" | "priority" | "due" | "tags"> & {
   /** Left out: unchanged (an edit), none (a create). */
   reminders?: Task["reminders"];
+  /** How the task repeats (decision 024); left out: as it is (edits) or none (new tasks). */
+  recurrence?: Task["recurrence"];
 };
 export type TaskPatch = Partial<TaskFields & { completed: boolean }>;
 export type NewTask = TaskFields & { id: string; completed?: boolean; list?: string };

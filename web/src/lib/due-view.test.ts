@@ -45,6 +45,8 @@ function task(due: Due | null, completed = false): Task {
     priority: "none",
     due,
     reminders: [],
+    recurrence: null,
+    completions: [],
     tags: [],
     createdAt: "2026-01-01T00:00:00.000Z",
     updatedAt: "2026-01-01T00:00:00.000Z",

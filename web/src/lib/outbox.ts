@@ -14,6 +14,7 @@ import {
 import { config } from "./config.ts";
 import { outboxStorageKey, readQueues } from "./outbox-storage.ts";
 import { ApiError, SessionEndedError } from "./problems.ts";
+import { completeOccurrence, type Occurrence, occurrenceSettled } from "./recurring.ts";
 import { noteDeleted, removeTasks, upsertTask } from "./replica.ts";
 
 /**
@@ -43,7 +44,13 @@ export type Change = Base &
         version?: number | undefined;
         conflict?: Conflict | undefined;
       }
-    | { kind: "complete"; completed: boolean; version?: number | undefined }
+    | {
+        kind: "complete";
+        completed: boolean;
+        version?: number | undefined;
+        /** A recurring task's occurrence (lib/recurring.ts): the due completed (or, undoing, restored) and the next. */
+        occurrence?: Occurrence | undefined;
+      }
     | { kind: "delete"; version?: number | undefined; conflict?: Conflict | undefined }
   );
 
@@ -82,7 +89,9 @@ export function applyChanges(tasks: Record<string, Task>, changes: readonly Chan
           updatedAt: change.at,
           version: 0,
           reminders: [],
+          completions: [],
           ...change.task,
+          recurrence: change.task.recurrence ?? null,
           completed: change.task.completed ?? false,
         });
         break;
@@ -90,7 +99,8 @@ export function applyChanges(tasks: Record<string, Task>, changes: readonly Chan
         if (task) result.set(task.id, { ...task, ...change.patch });
         break;
       case "complete":
-        if (task)
+        if (task && change.occurrence) result.set(task.id, completeOccurrence(task, change));
+        else if (task)
           result.set(task.id, {
             ...task,
             completed: change.completed,
@@ -365,6 +375,13 @@ export class Outbox {
         } catch (error) {
           if (!isStale(error)) throw error;
           const server = await getTask(userId, change.taskId);
+          if (change.occurrence) {
+            // A recurring task: this occurrence may be done already (an earlier try whose answer was
+            // lost, or another device) — never complete the next one in its place.
+            if (occurrenceSettled(server, change)) return this.saved(change, server);
+            this.replace(change, { ...change, version: server.version });
+            return;
+          }
           // Completion is one field: the other side agrees, or it is set again on the newer version.
           if (server.completed === change.completed) return this.saved(change, server);
           this.replace(change, { ...change, version: server.version });

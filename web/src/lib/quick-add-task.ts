@@ -8,11 +8,10 @@ import { type DetailsDraft, dueFromInputs, parseTags } from "./task-view.ts";
 import { browserZone } from "./time-zone.ts";
 
 /**
- * Whether the API stores `recurrence`. While it does not, quick add leaves repeat phrases ("every monday") in
- * the title and offers no repeat chip, so a repeat is never dropped silently. Flip to true when the API has it
- * (and send `recurrence` from `toCreateBody`).
+ * Whether the API stores `recurrence` (it does since decision 024). Were it false, quick add would leave repeat
+ * phrases ("every monday") in the title and offer no repeat chip, so a repeat is never dropped silently.
  */
-export const API_STORES_RECURRENCE = false;
+export const API_STORES_RECURRENCE = true;
 
 /** A due date in the task contract's shape: a calendar day, with a wall-clock time or none (all day). */
 export interface QuickDue {
@@ -68,5 +67,7 @@ export function toCreateBody(quick: QuickAdd, details: DetailsDraft): TaskFields
       ? { date: quick.due.date, time: quick.due.time, timeZone: quick.due.time === null ? null : browserZone() }
       : dueFromInputs(details),
     tags,
+    // A repeat needs a due date: the parser always gives one with it (its first occurrence).
+    ...(quick.recurrence && quick.due ? { recurrence: quick.recurrence } : {}),
   };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseQuickAdd } from "./quick-add.ts";
-import type { QuickAdd } from "./quick-add-task.ts";
+import { API_STORES_RECURRENCE, type QuickAdd, toCreateBody } from "./quick-add-task.ts";
+import { emptyDetails } from "./task-view.ts";
 
 // Tuesday 1 December 2026, 09:00 in Berlin.
 const now = new Date("2026-12-01T08:00:00Z");
@@ -189,10 +190,26 @@ function check(text: string, expected: Expected, repeats: boolean) {
 }
 
 describe("quick add", () => {
-  it.each(table)("reads %j", (text, expected) => check(text, expected, false));
+  // The app reads repeats (the API stores them: decision 024); the table reads the same either way.
+  it.each(table)("reads %j", (text, expected) => check(text, expected, API_STORES_RECURRENCE));
+  it.each(table)("reads %j with repeats off alike", (text, expected) => check(text, expected, false));
   it.each(repeatTable)("reads the repeat in %j", (text, expected) => check(text, expected, true));
 
-  it("leaves repeats in the title while the API does not store them", () => {
+  it("sends a repeat as the create body's recurrence, with its first occurrence as the due date", () => {
+    expect(API_STORES_RECURRENCE).toBe(true);
+    const quick = parseQuickAdd("Bins every 2 weeks on thursday #home", { now, timeZone, repeats: true });
+    const body = toCreateBody(quick, emptyDetails);
+    expect(body).toMatchObject({
+      title: "Bins",
+      due: { date: "2026-12-03", time: null, timeZone: null },
+      recurrence: { rule: "FREQ=WEEKLY;INTERVAL=2;BYDAY=TH", from: "due" },
+      tags: ["home"],
+    });
+    const plain = toCreateBody(parseQuickAdd("Buy milk", { now, timeZone, repeats: true }), emptyDetails);
+    expect(plain).not.toHaveProperty("recurrence");
+  });
+
+  it("leaves repeats in the title when repeats are off", () => {
     const result = parseQuickAdd("Gym every monday 7am", { now, timeZone, repeats: false });
     expect(result.title).toBe("Gym every monday");
     expect(result.recurrence).toBeNull();

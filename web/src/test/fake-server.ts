@@ -83,6 +83,8 @@ export function makeTask(fields: Partial<Task> & { title: string }): Task {
     due: null,
     list: fakeInbox.id,
     reminders: [],
+    recurrence: null,
+    completions: [],
     tags: [],
     createdAt: now,
     updatedAt: now,
@@ -299,6 +301,7 @@ export class FakeServer {
               title,
               tags: (body.tags ?? []).map((t) => t.toLowerCase()),
               reminders: (body.reminders ?? []) as Task["reminders"],
+              recurrence: body.recurrence ? { rule: body.recurrence.rule, from: body.recurrence.from ?? "due" } : null,
               due: body.due
                 ? { date: body.due.date, time: body.due.time ?? null, timeZone: body.due.timeZone ?? null }
                 : null,

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { sqlStateOf } from "../db/errors.ts";
+import { constraintOf, sqlStateOf } from "../db/errors.ts";
 import { problem } from "../problems.ts";
 import type { Due } from "./due.ts";
 import { durationSeconds, maxBefore, maxReminders, type Reminder, reminderKey } from "./reminders.ts";
@@ -100,13 +100,4 @@ export function refuseRemindersWithoutTime(error: unknown): void {
     detail: "Some fields are not valid.",
     extensions: { errors: [{ path: "reminders", message }] },
   });
-}
-
-function constraintOf(error: unknown): string | undefined {
-  for (let current = error, depth = 0; current instanceof Error && depth < 5; depth++) {
-    const { constraint } = current as Error & { constraint?: unknown };
-    if (typeof constraint === "string") return constraint;
-    current = current.cause;
-  }
-  return undefined;
 }

@@ -5,6 +5,7 @@ import { type Repeatability, withRetries } from "../db/retry.ts";
 import { asJsonText, type JsonText } from "../json-text.ts";
 import { deletedListsJsonSql, inboxOf, isUnknownList, listsJsonSql, restoredList } from "../lists/lists.sql.ts";
 import { type Due, sameDue } from "./due.ts";
+import type { Completion, Recurrence } from "./recurrence.ts";
 import { type Reminder, sameReminders } from "./reminders.ts";
 import { containsPattern, searchWords } from "./task-text.ts";
 import { deletedTasks, taskSequences, tasks, taskTombstones } from "./tasks.schema.ts";
@@ -44,6 +45,8 @@ export function toTask(row: TaskRow): TaskOutput {
         : { date: row.dueDate, time: row.dueTime?.slice(0, 5) ?? null, timeZone: row.dueZone },
     list: row.list,
     reminders: row.reminders,
+    recurrence: recurrenceOf(row),
+    completions: row.completions as Completion[],
     tags: row.tags,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
@@ -51,12 +54,20 @@ export function toTask(row: TaskRow): TaskOutput {
   };
 }
 
+function recurrenceOf(row: TaskRow): Recurrence | null {
+  return row.recurrenceRule === null ? null : { rule: row.recurrenceRule, from: row.recurrenceFrom ?? "due" };
+}
+
 /** `due` as the API answers it ({@link toTask}): null, or `{date, time, timeZone}`. */
-const dueJson = sql`CASE WHEN ${tasks.dueDate} IS NULL THEN NULL ELSE json_build_object(
+export const dueJson = sql`CASE WHEN ${tasks.dueDate} IS NULL THEN NULL ELSE json_build_object(
   'date', to_char(${tasks.dueDate}, 'YYYY-MM-DD'), 'time', to_char(${tasks.dueTime}, 'HH24:MI'), 'timeZone', ${tasks.dueZone}) END`;
 
+/** `recurrence` as the API answers it: null, or `{rule, from}`. */
+const recurrenceJson = sql`CASE WHEN ${tasks.recurrenceRule} IS NULL THEN NULL ELSE json_build_object('rule', ${tasks.recurrenceRule}, 'from', ${tasks.recurrenceFrom}) END`;
+
 /** A timestamp as the API writes it, by Postgres: `toISOString`'s form (UTC, milliseconds, `Z`). */
-const isoText = (value: SQL | AnyColumn) => sql`to_char(${value} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+export const isoText = (value: SQL | AnyColumn) =>
+  sql`to_char(${value} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /**
  * The task as the API answers it ({@link toTask}'s fields, named as in the table's
@@ -68,12 +79,16 @@ const taskFields = sql.join(
   Object.entries(getTableColumns(tasks))
     .filter(
       ([field, column]) =>
-        !["seq", "dueTime", "dueZone", "dueAt", "remindedThrough"].includes(field) && !column.generated,
+        !["seq", "dueTime", "dueZone", "dueAt", "remindedThrough", "recurrenceFrom", "recurrenceDone"].includes(
+          field,
+        ) && !column.generated,
     )
     .map(([field, column]) =>
       field === "dueDate"
         ? sql`${dueJson} AS "due"`
-        : sql`${column.columnType === "PgTimestamp" ? isoText(column) : column} AS ${sql.identifier(field)}`,
+        : field === "recurrenceRule"
+          ? sql`${recurrenceJson} AS "recurrence"`
+          : sql`${column.columnType === "PgTimestamp" ? isoText(column) : column} AS ${sql.identifier(field)}`,
     ),
   sql`, `,
 );
@@ -140,7 +155,7 @@ function supersedeTombstones(db: Database, userId: string) {
 }
 
 // Export and import (src/transfer/transfer.repo.ts) write and read tasks with the same pieces.
-export { dueColumns, isoText, settle, supersedeTombstones, taskFields };
+export { dueColumns, settle, supersedeTombstones, taskFields };
 
 /** The sequence a write batch advanced to, when it changed something. */
 const advancedTo = (advanced: { seq: number }[], changed: boolean) => (changed ? advanced[0]?.seq : undefined);
@@ -178,7 +193,7 @@ function prepared<Statement>(db: Database, shape: string, build: () => Statement
   return statement;
 }
 
-const placeholder = <Name extends string>(name: Name) => sql`${sql.placeholder(name)}`;
+export const placeholder = <Name extends string>(name: Name) => sql`${sql.placeholder(name)}`;
 const ownPlaceholders = and(eq(tasks.userId, sql.placeholder("userId")), eq(tasks.id, sql.placeholder("id")));
 
 function getTaskStatement(db: Database) {
@@ -186,7 +201,7 @@ function getTaskStatement(db: Database) {
 }
 
 /** Changes to a task's columns: values, or SQL (placeholders and expressions). */
-type Changes = { [Column in keyof typeof tasks.$inferInsert]?: SQL };
+export type Changes = { [Column in keyof typeof tasks.$inferInsert]?: SQL };
 
 type ConditionShape = "any" | "never" | "versions";
 const conditionShape = (condition: VersionCondition): ConditionShape =>
@@ -204,7 +219,13 @@ const taskColumns = getTableColumns(tasks);
  * answers with it: the task as it was (this statement's snapshot) next to the row
  * the write produced, if any (a data-modifying CTE); no row when there is no such task.
  */
-function conditionalWriteStatement(db: Database, shape: string, changes: () => Changes, condition: ConditionShape) {
+function conditionalWriteStatement(
+  db: Database,
+  shape: string,
+  changes: () => Changes,
+  condition: ConditionShape,
+  only?: () => SQL,
+) {
   return prepared(db, `write:${shape}:${condition}`, () => {
     // Advances the sequence when the task matches in this statement's snapshot. Referenced
     // by the update's SET, it runs (and takes the sequence's lock) before the task row is
@@ -213,14 +234,14 @@ function conditionalWriteStatement(db: Database, shape: string, changes: () => C
     const next = db.$with("next", { seq: sql<number>`seq` }).as(sql`
       INSERT INTO ${taskSequences} (user_id, seq)
       SELECT ${sql.placeholder("userId")}, 1
-      WHERE EXISTS (SELECT 1 FROM ${tasks} WHERE ${and(ownPlaceholders, versionFilter[condition])})
+      WHERE EXISTS (SELECT 1 FROM ${tasks} WHERE ${and(ownPlaceholders, versionFilter[condition], only?.())})
       ON CONFLICT (user_id) DO UPDATE SET seq = ${taskSequences.seq} + 1
       RETURNING seq`);
     const updated = db.$with("updated").as(
       db
         .update(tasks)
         .set({ ...changes(), ...bump, seq: sql`(SELECT seq FROM next)` })
-        .where(and(ownPlaceholders, versionFilter[condition]))
+        .where(and(ownPlaceholders, versionFilter[condition], only?.()))
         .returning(),
     );
     // The CTE's columns, by the table's field names ("updated"."title", …); same types as the table's.
@@ -244,18 +265,44 @@ function conditionalWriteStatement(db: Database, shape: string, changes: () => C
  * earlier try having committed: it reports success, not a conflict. Without a lost
  * answer a miss is always a conflict, whoever made the newer version.
  */
-async function conditionalWrite(
+type ConditionalWrite = { shape: string; changes: () => Changes; values: Record<string, unknown>; only?: () => SQL };
+type Left = { kind: "left"; task: TaskOutput; row: TaskRow };
+
+export function conditionalWrite(
   db: Database,
-  /** The statement's shape (its key), its SET (built only with the statement) and the placeholders' values. */
-  write: { shape: string; changes: () => Changes; values: Record<string, unknown> },
+  write: ConditionalWrite,
   userId: string,
   id: string,
   condition: VersionCondition,
   alreadyApplied: ((task: TaskOutput) => boolean) | undefined,
   repeatability: Repeatability,
-): Promise<WriteResult> {
+): Promise<WriteResult>;
+export function conditionalWrite(
+  db: Database,
+  write: ConditionalWrite,
+  userId: string,
+  id: string,
+  condition: VersionCondition,
+  alreadyApplied: ((task: TaskOutput) => boolean) | undefined,
+  repeatability: Repeatability,
+  leftOut: (task: TaskOutput) => boolean,
+): Promise<WriteResult | Left>;
+export async function conditionalWrite(
+  db: Database,
+  /**
+   * The statement's shape (its key), its SET (built only with the statement) and the placeholders' values;
+   * `only` narrows the tasks it writes, and a task it leaves out is answered as `left` (the caller's to handle).
+   */
+  write: ConditionalWrite,
+  userId: string,
+  id: string,
+  condition: VersionCondition,
+  alreadyApplied: ((task: TaskOutput) => boolean) | undefined,
+  repeatability: Repeatability,
+  leftOut?: (task: TaskOutput) => boolean,
+): Promise<WriteResult | Left> {
   let repeatedAfterLostAnswer = false;
-  const statement = conditionalWriteStatement(db, write.shape, write.changes, conditionShape(condition));
+  const statement = conditionalWriteStatement(db, write.shape, write.changes, conditionShape(condition), write.only);
   const values = { ...write.values, userId, id, versions: condition === "any" ? [] : condition };
   const [row] = await withRetries(
     repeatability,
@@ -268,7 +315,9 @@ async function conditionalWrite(
   if (row.written?.id) return { kind: "ok", task: toTask(row.written), seq: row.written.seq };
   let stored = row.before;
   let task = toTask(stored);
-  if (condition === "any" || condition.includes(task.version)) {
+  const matched = condition === "any" || condition.includes(task.version);
+  if (matched && leftOut?.(task)) return { kind: "left", task, row: stored };
+  if (matched) {
     // The write waited for a concurrent one and then found the task changed or gone, which
     // this statement's snapshot cannot show: read it as it is now (a race's second round trip).
     const [now] = await withRetries("repeatable", () => getTaskStatement(db).execute({ userId, id }));
@@ -326,10 +375,12 @@ export async function createTask(
   personZone: string,
 ): Promise<CreateResult> {
   const id = input.id ?? crypto.randomUUID();
-  const { due, ...fields } = input;
+  const { due, recurrence, ...fields } = input;
   const values = {
     ...fields,
     ...dueColumns(due, personZone),
+    recurrenceRule: recurrence?.rule ?? null,
+    recurrenceFrom: recurrence?.from ?? null,
     id,
     userId,
     list: input.list ?? inboxOf(userId),
@@ -372,24 +423,40 @@ function sameContent(task: TaskOutput, input: CreateTaskInput): boolean {
     sameDue(task.due, input.due) &&
     (input.list === undefined || task.list === input.list) &&
     sameReminders(task.reminders, input.reminders) &&
+    sameRecurrence(task.recurrence, input.recurrence) &&
     sameTags(task.tags, input.tags)
   );
 }
 
+function sameRecurrence(a: Recurrence | null, b: Recurrence | null): boolean {
+  return a === b || (a !== null && b !== null && a.rule === b.rule && a.from === b.from);
+}
+
 /** `completed_at` follows `completed`: set when a task becomes complete, kept while it stays so, cleared otherwise. */
-const completedAtFor = (completed: SQL | boolean) =>
+export const completedAtFor = (completed: SQL | boolean) =>
   sql`CASE WHEN ${completed} THEN coalesce(${tasks.completedAt}, now()) ELSE NULL END`;
 
 const bump = { version: sql`${tasks.version} + 1`, updatedAt: sql`now()` };
 
 /** Absolute writes are safe to repeat when conditional on a version: a repeat finds its own try (see conditionalWrite). */
-const repeatableWhen = (condition: VersionCondition): Repeatability => (condition === "any" ? "once" : "repeatable");
+export const repeatableWhen = (condition: VersionCondition): Repeatability =>
+  condition === "any" ? "once" : "repeatable";
 
 type Editable = Pick<
   TaskOutput,
-  "title" | "description" | "priority" | "tags" | "due" | "reminders" | "completed" | "list"
+  "title" | "description" | "priority" | "tags" | "due" | "reminders" | "recurrence" | "completed" | "list"
 >;
-const editable = ["title", "description", "priority", "tags", "due", "reminders", "completed", "list"] as const;
+const editable = [
+  "title",
+  "description",
+  "priority",
+  "tags",
+  "due",
+  "reminders",
+  "recurrence",
+  "completed",
+  "list",
+] as const;
 
 /**
  * The columns of a `due` (docs/decisions/020-dates-that-never-shift.md), as SQL for an insert:
@@ -409,11 +476,11 @@ function dueColumns(due: Due | null, personZone: string) {
   };
 }
 
-const dueInstantSql = (date: SQL, time: SQL, zone: SQL) =>
+export const dueInstantSql = (date: SQL, time: SQL, zone: SQL) =>
   sql`CASE WHEN ${time} IS NULL THEN NULL ELSE (${date} + ${time}) AT TIME ZONE ${zone} END`;
 
 /** The placeholders' values of a `due` write ({@link changesOf}). */
-function dueValues(due: Due | null, personZone: string) {
+export function dueValues(due: Due | null, personZone: string) {
   return {
     dueDate: due?.date ?? null,
     dueTime: due?.time ?? null,
@@ -422,11 +489,25 @@ function dueValues(due: Due | null, personZone: string) {
   };
 }
 
+/** The placeholders' values of a `recurrence` write ({@link changesOf}). */
+function recurrenceValues(recurrence: Recurrence | null) {
+  return { recurrenceRule: recurrence?.rule ?? null, recurrenceFrom: recurrence?.from ?? null };
+}
+
 /** The SET of a write of these fields, each from the placeholder of its name. */
-function changesOf(fields: readonly (keyof Editable)[]): Changes {
+export function changesOf(fields: readonly (keyof Editable)[]): Changes {
   const changes: Changes = {};
   for (const field of fields) {
-    if (field !== "due" && field !== "reminders" && field !== "list") changes[field] = placeholder(field);
+    // These four are written below from placeholders of their own.
+    if (field !== "due" && field !== "reminders" && field !== "recurrence" && field !== "list")
+      changes[field] = placeholder(field);
+  }
+  if (fields.includes("recurrence")) {
+    const rule = sql`${placeholder("recurrenceRule")}::text`;
+    changes.recurrenceRule = rule;
+    changes.recurrenceFrom = sql`${placeholder("recurrenceFrom")}::text`;
+    // A new rule starts counting its occurrences (COUNT) again.
+    changes.recurrenceDone = sql`CASE WHEN ${tasks.recurrenceRule} IS NOT DISTINCT FROM ${rule} THEN ${tasks.recurrenceDone} ELSE 0 END`;
   }
   // Sent as JSON text: a placeholder's array would go as a Postgres array.
   if (fields.includes("reminders")) changes.reminders = sql`${placeholder("remindersJson")}::jsonb`;
@@ -444,7 +525,7 @@ function changesOf(fields: readonly (keyof Editable)[]): Changes {
   return changes;
 }
 
-const sameFields = (wanted: Partial<Editable>) => (task: TaskOutput) =>
+export const sameFields = (wanted: Partial<Editable>) => (task: TaskOutput) =>
   Object.entries(wanted).every(([field, value]) =>
     field === "tags"
       ? sameTags(task.tags, value as string[])
@@ -452,7 +533,9 @@ const sameFields = (wanted: Partial<Editable>) => (task: TaskOutput) =>
         ? sameDue(task.due, value as Due | null)
         : field === "reminders"
           ? sameReminders(task.reminders, value as Reminder[])
-          : task[field as keyof TaskOutput] === value,
+          : field === "recurrence"
+            ? sameRecurrence(task.recurrence, value as Recurrence | null)
+            : task[field as keyof TaskOutput] === value,
   );
 
 export function replaceTask(
@@ -470,6 +553,7 @@ export function replaceTask(
     tags: input.tags,
     due: input.due,
     reminders: input.reminders,
+    recurrence: input.recurrence,
     completed: input.completed,
   };
   if (input.list !== undefined) wanted.list = input.list;
@@ -481,6 +565,7 @@ export function replaceTask(
       list: input.list ?? null,
       ...dueValues(input.due, personZone),
       remindersJson: JSON.stringify(input.reminders),
+      ...recurrenceValues(input.recurrence),
     },
   };
   return conditionalWrite(db, write, userId, id, condition, sameFields(wanted), repeatableWhen(condition));
@@ -501,6 +586,7 @@ export function patchTask(
   if (patch.tags !== undefined) wanted.tags = patch.tags ?? [];
   if (patch.due !== undefined) wanted.due = patch.due;
   if (patch.reminders !== undefined) wanted.reminders = patch.reminders ?? [];
+  if (patch.recurrence !== undefined) wanted.recurrence = patch.recurrence;
   if (patch.completed !== undefined) wanted.completed = patch.completed;
   if (patch.list) wanted.list = patch.list;
 
@@ -511,6 +597,7 @@ export function patchTask(
     ...(fields.includes("list") ? { list: patch.list ?? null } : {}),
     ...(patch.due === undefined ? {} : dueValues(patch.due, personZone)),
     ...(wanted.reminders === undefined ? {} : { remindersJson: JSON.stringify(wanted.reminders) }),
+    ...(patch.recurrence === undefined ? {} : recurrenceValues(patch.recurrence)),
   };
   const write = { shape: `patch:${fields.join(",")}`, changes: () => changesOf(fields), values };
   return conditionalWrite(db, write, userId, id, condition, sameFields(wanted), repeatableWhen(condition));
@@ -523,25 +610,6 @@ async function unchanged(db: Database, userId: string, id: string, condition: Ve
   const task = toTask(row);
   if (condition !== "any" && !condition.includes(task.version)) return { kind: "stale", version: task.version };
   return { kind: "ok", task };
-}
-
-const toggle = sql`NOT ${tasks.completed}`;
-
-/** Sets `completed`, or flips it when `completed` is "toggle" (a flip can never be told from its repeat). */
-export function setCompleted(
-  db: Database,
-  userId: string,
-  id: string,
-  completed: boolean | "toggle",
-  condition: VersionCondition,
-) {
-  if (completed === "toggle") {
-    const changes = () => ({ completed: toggle, completedAt: completedAtFor(toggle) });
-    const write = { shape: "toggle", changes, values: {} };
-    return conditionalWrite(db, write, userId, id, condition, undefined, "once");
-  }
-  const write = { shape: "completed", changes: () => changesOf(["completed"]), values: { completed } };
-  return conditionalWrite(db, write, userId, id, condition, sameFields({ completed }), repeatableWhen(condition));
 }
 
 /**
@@ -599,7 +667,13 @@ export async function markTasks(
         .update(tasks)
         .set({ completed, completedAt: completedAtFor(completed), ...bump, seq: currentSeq(userId) })
         .where(
-          and(filtersOf(userId, filters), ne(tasks.completed, completed), ids ? inArray(tasks.id, ids) : undefined),
+          and(
+            filtersOf(userId, filters),
+            ne(tasks.completed, completed),
+            ids ? inArray(tasks.id, ids) : undefined,
+            // Recurring tasks are completed one occurrence at a time, never in bulk (decision 024).
+            completed ? isNull(tasks.recurrenceRule) : undefined,
+          ),
         )
         .returning({ id: tasks.id }),
       settle(db, userId),

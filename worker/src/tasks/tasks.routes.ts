@@ -7,6 +7,7 @@ import { listChanges, refuseUnknownList } from "../lists/lists.sql.ts";
 import { problem } from "../problems.ts";
 import { validationHook } from "../validation.ts";
 import { decodeChangeCursor, decodeCursor, encodeChangeCursor, encodeCursor, invalidCursor } from "./cursor.ts";
+import { refuseRecurrenceWithoutDue } from "./recurrence.schemas.ts";
 import { refuseRemindersWithoutTime } from "./reminders.schemas.ts";
 import {
   clearTasks,
@@ -19,7 +20,6 @@ import {
   readChanges,
   replaceTask,
   restoreTasks,
-  setCompleted,
   type VersionCondition,
   type WriteResult,
 } from "./tasks.repo.ts";
@@ -44,6 +44,7 @@ import {
   Updated,
   UserPath,
 } from "./tasks.schemas.ts";
+import { setCompleted } from "./tasks-completion.repo.ts";
 
 const collection = "/api/{userId}/tasks";
 const item = "/api/{userId}/tasks/{id}";
@@ -317,7 +318,11 @@ export const tasksRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
       method: "patch",
       path: `${item}/complete`,
       summary: "Toggle or set completion",
-      description: 'Without a body, flips `completed`; with `{"completed": bool}`, sets it. Honours `If-Match`.',
+      description:
+        'Without a body, flips `completed`; with `{"completed": bool}`, sets it. Honours `If-Match`. A recurring ' +
+        "task completes one occurrence: the completion is recorded in `completions` and `due` moves to the next " +
+        "occurrence (the last one completes the task); `false` takes back its latest completion (the undo). Send " +
+        "`If-Match` so that a repeated request cannot complete two occurrences.",
       security,
       request: { params: TaskPath, headers: IfMatch, body: jsonBody(SetCompleted, false) },
       responses: { 200: json(Task, "The task", etagHeader), ...writeFailures, ...notFound, ...stale },
@@ -325,7 +330,10 @@ export const tasksRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     async (c) => {
       const { id } = c.req.valid("param");
       const { completed } = c.req.valid("json") as Partial<z.output<typeof SetCompleted>>;
-      return respond(c, await setCompleted(c.var.db, c.var.userId, id, completed ?? "toggle", ifMatch(c)));
+      return respond(
+        c,
+        await setCompleted(c.var.db, c.var.userId, id, completed ?? "toggle", ifMatch(c), c.var.timeZone),
+      );
     },
   )
   .openapi(
@@ -384,6 +392,7 @@ function refuseUnknownZone(error: unknown): never {
 /** A zone in `due` that the runtime knows and Postgres does not: the field's 422, not a 500. */
 function refuseUnknownDueZone(error: unknown): never {
   refuseRemindersWithoutTime(error);
+  refuseRecurrenceWithoutDue(error);
   if (sqlStateOf(error) !== unknownZone) throw error;
   const message =
     "The due time zone must be an IANA time zone name such as Europe/Berlin; the database does not know this one";

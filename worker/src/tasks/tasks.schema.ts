@@ -60,6 +60,13 @@ export const tasks = pgTable(
       sql`brisk_next_reminder(reminders, due_at, completed, greatest(updated_at, reminded_through))`,
     ),
     tags: text("tags").array().notNull().default(sql`'{}'::text[]`),
+    // Recurring tasks (docs/decisions/024-recurring-tasks.md; rules in ./recurrence.ts): the RRULE,
+    // whether the next occurrence counts from the due date or the completion, how many occurrences
+    // were completed (COUNT counts them), and the latest completions, newest first: [{at, due}].
+    recurrenceRule: text("recurrence_rule"),
+    recurrenceFrom: text("recurrence_from", { enum: ["due", "completion"] }),
+    recurrenceDone: integer("recurrence_done").notNull().default(0),
+    completions: jsonb("completions").notNull().default(sql`'[]'::jsonb`),
     createdAt: instant("created_at").notNull().defaultNow(),
     updatedAt: instant("updated_at").notNull().defaultNow(),
     version: integer("version").notNull().default(1),
@@ -115,6 +122,12 @@ export const tasks = pgTable(
       sql`${table.dueAt} IS NOT NULL OR NOT jsonb_path_exists(${table.reminders}, '$[*].before')`,
     ),
     check("tasks_due_at_iff_time", sql`(${table.dueAt} IS NULL) = (${table.dueTime} IS NULL)`),
+    // A recurrence has both parts and repeats a due date (refused as 422 on `recurrence`).
+    check(
+      "tasks_recurrence_from",
+      sql`(${table.recurrenceRule} IS NULL) = (${table.recurrenceFrom} IS NULL) AND ${table.recurrenceFrom} IN ('due', 'completion')`,
+    ),
+    check("tasks_recurrence_needs_due", sql`${table.recurrenceRule} IS NULL OR ${table.dueDate} IS NOT NULL`),
   ],
 );
 

@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { List, ListId } from "../lists/lists.schemas.ts";
 import { isCalendarDate, isWallTime, isZoneName } from "./due.ts";
+import { Completions, Recurrence, RecurrenceOutput, recurrenceNeedsDue } from "./recurrence.schemas.ts";
 import { ReminderShape, Reminders, remindersNeedTime } from "./reminders.schemas.ts";
 import { priorities } from "./tasks.schema.ts";
 
@@ -104,6 +105,8 @@ export const Task = z
       .openapi({ example: { date: "2026-12-01", time: "17:00", timeZone: "Europe/Berlin" } }),
     list: ListId.openapi({ description: 'The id of the list the task is in (docs/tasks-api.md "Lists")' }),
     reminders: z.array(ReminderShape),
+    recurrence: RecurrenceOutput,
+    completions: Completions,
     tags: z.array(z.string()),
     createdAt: z.string().datetime(),
     updatedAt: z.string().datetime(),
@@ -119,15 +122,23 @@ const createFields = z.object({
   priority: Priority.default("none"),
   due: Due.default(null),
   reminders: Reminders.default([]),
+  recurrence: Recurrence.default(null),
   tags: Tags.default([]),
   list: ListId.optional().openapi({ description: "One of the person's lists; the Inbox when left out" }),
 });
 
 /** POST: a new task; `id` may be chosen by the client so a retried create is recognised. */
-export const CreateTask = createFields.superRefine(remindersNeedTime).openapi("CreateTask");
+export const CreateTask = createFields
+  .superRefine(remindersNeedTime)
+  .superRefine(recurrenceNeedsDue)
+  .openapi("CreateTask");
 
 /** PUT: every editable field; one left out takes its default. */
-export const ReplaceTask = createFields.omit({ id: true }).superRefine(remindersNeedTime).openapi("ReplaceTask");
+export const ReplaceTask = createFields
+  .omit({ id: true })
+  .superRefine(remindersNeedTime)
+  .superRefine(recurrenceNeedsDue)
+  .openapi("ReplaceTask");
 
 /** PATCH: JSON merge patch — fields left out stay, `null` resets a field to its default. */
 export const PatchTask = z
@@ -138,6 +149,7 @@ export const PatchTask = z
     priority: Priority.nullable().optional(),
     due: Due.optional(),
     reminders: Reminders.nullable().optional(),
+    recurrence: Recurrence.optional(),
     tags: Tags.nullable().optional(),
     list: ListId.nullable().optional().openapi({ description: "One of the person's lists; null: the Inbox" }),
   })

@@ -1146,7 +1146,7 @@ export interface paths {
         head?: never;
         /**
          * Toggle or set completion
-         * @description Without a body, flips `completed`; with `{"completed": bool}`, sets it. Honours `If-Match`.
+         * @description Without a body, flips `completed`; with `{"completed": bool}`, sets it. Honours `If-Match`. A recurring task completes one occurrence: the completion is recorded in `completions` and `due` moves to the next occurrence (the last one completes the task); `false` takes back its latest completion (the undo). Send `If-Match` so that a repeated request cannot complete two occurrences.
          */
         patch: {
             parameters: {
@@ -2190,6 +2190,22 @@ export interface components {
              */
             list: string;
             reminders: components["schemas"]["Reminder"][];
+            /** @example null */
+            recurrence: {
+                rule: string;
+                /** @enum {string} */
+                from: "due" | "completion";
+            } | null;
+            /** @description Read-only: the latest completions of a recurring task (at most 20, newest first), each with the due date it had then */
+            completions: {
+                /** Format: date-time */
+                at: string;
+                due: {
+                    date: string;
+                    time: string | null;
+                    timeZone: string | null;
+                };
+            }[];
             tags: string[];
             /** Format: date-time */
             createdAt: string;
@@ -2297,6 +2313,7 @@ export interface components {
                  */
                 at?: string;
             }[];
+            recurrence?: components["schemas"]["Recurrence"];
             /**
              * @default []
              * @example [
@@ -2333,6 +2350,23 @@ export interface components {
              * @example Europe/Berlin
              */
             timeZone?: string | null;
+        } | null;
+        /**
+         * @description null, or how the task repeats; a recurrence needs a `due`
+         * @default null
+         */
+        Recurrence: {
+            /**
+             * @description An RFC 5545 RRULE (no `RRULE:` prefix): FREQ=DAILY, WEEKLY (BYDAY), MONTHLY (BYMONTHDAY, or BYDAY with BYSETPOS) or YEARLY, with INTERVAL, COUNT or UNTIL
+             * @example FREQ=WEEKLY;BYDAY=MO
+             */
+            rule: string;
+            /**
+             * @description Whether the next occurrence counts from the due date or from the completion
+             * @default due
+             * @enum {string}
+             */
+            from?: "due" | "completion";
         } | null;
         Updated: {
             updated: number;
@@ -2401,6 +2435,7 @@ export interface components {
                  */
                 at?: string;
             }[];
+            recurrence?: components["schemas"]["Recurrence"];
             /**
              * @default []
              * @example [
@@ -2447,6 +2482,7 @@ export interface components {
                  */
                 at?: string;
             }[] | null;
+            recurrence?: components["schemas"]["Recurrence"];
             /**
              * @example [
              *       "work"
@@ -2546,6 +2582,7 @@ export type Changes = components['schemas']['Changes'];
 export type List = components['schemas']['List'];
 export type CreateTask = components['schemas']['CreateTask'];
 export type Due = components['schemas']['Due'];
+export type Recurrence = components['schemas']['Recurrence'];
 export type Updated = components['schemas']['Updated'];
 export type MarkTasks = components['schemas']['MarkTasks'];
 export type Deleted = components['schemas']['Deleted'];

@@ -1,0 +1,62 @@
+import { render, screen, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it, vi } from "vitest";
+import { makeTask } from "../test/fake-server.ts";
+import { TaskItem } from "./task-item.tsx";
+
+/** A recurring task in the list: its repeat, its history, and the editor's way to stop it. */
+
+const monday = { date: "2026-12-07", time: null, timeZone: null };
+const recurring = makeTask({
+  title: "Water the plants",
+  due: { date: "2026-12-14", time: null, timeZone: null },
+  recurrence: { rule: "FREQ=WEEKLY;BYDAY=MO", from: "due" },
+  completions: [{ at: "2026-12-07T18:00:00.000Z", due: monday }],
+});
+
+function item(mode: "view" | "edit", onSave = vi.fn()) {
+  render(
+    <ul>
+      <TaskItem
+        task={recurring}
+        saving={false}
+        mode={mode}
+        userId={null}
+        onToggle={vi.fn()}
+        onEdit={vi.fn()}
+        onDelete={vi.fn()}
+        onSave={onSave}
+        onCancel={vi.fn()}
+      />
+    </ul>,
+  );
+  return onSave;
+}
+
+describe("a recurring task", () => {
+  it("says how it repeats and lists its completions with the due date each had", () => {
+    item("view");
+    expect(screen.getByText("Repeats every week on Monday")).toBeVisible();
+    const history = screen.getByText(/^Completed once/).closest("details") as HTMLElement;
+    const times = within(history).getAllByText((_, element) => element?.tagName === "TIME");
+    expect(times.map((time) => time.getAttribute("datetime"))).toEqual(["2026-12-07T18:00:00.000Z", "2026-12-07"]);
+  });
+
+  it("shows the repeat in the editor and saves recurrence null once it is unticked", async () => {
+    const user = userEvent.setup();
+    const onSave = item("edit");
+    await user.click(screen.getByRole("button", { name: "Details" }));
+    const repeat = screen.getByRole("checkbox", { name: "Repeats every week on Monday" });
+    expect(repeat).toBeChecked();
+    await user.click(repeat);
+    await user.click(screen.getByRole("button", { name: "Save" }));
+    expect(onSave).toHaveBeenCalledWith(recurring.id, expect.objectContaining({ recurrence: null }));
+  });
+
+  it("keeps the repeat when saved with it ticked (nothing sent for it)", async () => {
+    const user = userEvent.setup();
+    const onSave = item("edit");
+    await user.click(screen.getByRole("button", { name: "Save" }));
+    expect(onSave.mock.calls[0]?.[1]).not.toHaveProperty("recurrence");
+  });
+});
