@@ -17,6 +17,8 @@ function task(fields: Partial<Task>): Task {
     reminders: [],
     tags: [],
     list: "00000000-0000-4000-8000-000000000000",
+    recurrence: null,
+    completions: [],
     createdAt: "2026-12-01T10:00:00.000Z",
     updatedAt: "2026-12-01T10:00:00.000Z",
     version: 1,
