@@ -7,9 +7,12 @@ import type { TaskOutput } from "../tasks/tasks.schemas.ts";
  * the same entry. JSON is the lossless format; CSV loses nothing a task holds today, but
  * a cell beginning with `'` then = + - @ reads back without the `'` (the formula guard).
  */
+/** A task as a CSV row sees it: with its list's name (the file names lists; their ids mean nothing elsewhere). */
+export type CsvTask = TaskOutput & { listName?: string };
+
 interface Column {
   /** The cell of a task. */
-  write: (task: TaskOutput) => string;
+  write: (task: CsvTask) => string;
   /** Where the cell goes in the import's task (a create body plus the lossless fields); "" means absent. */
   read: (cell: string, into: Record<string, unknown>) => void;
 }
@@ -56,6 +59,8 @@ export const briskColumns = {
   createdAt: { write: (task) => task.createdAt, read: optional("createdAt") },
   updatedAt: { write: (task) => task.updatedAt, read: optional("updatedAt") },
   version: { write: (task) => String(task.version), read: optional("version", Number) },
+  // A list by its name: readBriskRow hands it to the import apart from the task (read-import.ts).
+  list: { write: (task) => task.listName ?? "", read: () => {} },
 } satisfies Record<string, Column>;
 
 export type BriskColumn = keyof typeof briskColumns;
@@ -76,7 +81,7 @@ const bom = "\uFEFF";
  * cell a spreadsheet would run as a formula (beginning with = + - @, a tab or a CR) prefixed
  * with `'` (papaparse's `escapeFormulae`).
  */
-export function toBriskCsv(tasks: TaskOutput[]): string {
+export function toBriskCsv(tasks: CsvTask[]): string {
   const fields = Object.keys(briskColumns) as BriskColumn[];
   const data = tasks.map((task) => fields.map((field) => briskColumns[field].write(task)));
   return bom + Papa.unparse({ fields, data }, { escapeFormulae: true, newline: "\r\n" });
@@ -94,14 +99,20 @@ function readBoolean(cell: string): unknown {
   return cell; // the schema refuses it: "Completed must be true or false"
 }
 
-/** A Brisk CSV row (by header name) as the import's task object; unknown columns are ignored. */
-export function readBriskRow(header: string[], cells: string[]): Record<string, unknown> {
+/**
+ * A Brisk CSV row (by header name) as the import's task object, and the name in its `list`
+ * cell ("" when absent); unknown columns are ignored.
+ */
+export function readBriskRow(header: string[], cells: string[]): { task: Record<string, unknown>; listName: string } {
   const task: Record<string, unknown> = {};
+  let listName = "";
   header.forEach((name, i) => {
+    const cell = unguardFormula(cells[i] ?? "");
+    if (name === "list") listName = cell;
     const column = briskColumns[name as BriskColumn];
-    if (column) column.read(unguardFormula(cells[i] ?? ""), task);
+    if (column) column.read(cell, task);
   });
-  return task;
+  return { task, listName };
 }
 
 /** The rows of a CSV text, each a list of cells (papaparse), and the records it could not read. */

@@ -2,6 +2,7 @@ import type { z } from "@hono/zod-openapi";
 import { v5 as uuidV5 } from "uuid";
 import { problem } from "../problems.ts";
 import { briskColumnOf, parseCsv, readBriskRow } from "./brisk-csv.ts";
+import { type Issue, listResolver, type NewList, type OwnList } from "./import-lists.ts";
 import { isTodoistHeader, readTodoistRow, todoistColumnOf } from "./todoist-csv.ts";
 import type { ImportRow } from "./transfer.repo.ts";
 import { type BriskFile, ImportedTask, importLimits } from "./transfer.schemas.ts";
@@ -11,11 +12,6 @@ import { type BriskFile, ImportedTask, importLimits } from "./transfer.schemas.t
  * the id it is stored under. Any row that cannot be read makes the whole file a 422 that
  * lists every such row (`rows.N.field`), so nothing of it is imported.
  */
-
-interface Issue {
-  path: string;
-  message: string;
-}
 
 /** A task read from the file, before validation: where it came from and what identifies it there. */
 interface Candidate {
@@ -27,6 +23,8 @@ interface Candidate {
   /** The file's name for a task field, for errors (`due.date` → `dueDate`). */
   columnOf?: Record<string, string>;
   warning?: string;
+  /** A Brisk CSV row's `list` cell: a list's name. */
+  listName?: string;
 }
 
 /** Reports are kept readable: a file broken everywhere lists its first hundred problems. */
@@ -40,7 +38,9 @@ export function readImport(
   file: string | z.output<typeof BriskFile>,
   userId: string,
   today: string,
-): { rows: ImportRow[]; warnings: Issue[] } {
+  /** The importer's lists: the tasks' lists resolve against them (import-lists.ts). */
+  own: OwnList[],
+): { rows: ImportRow[]; lists: NewList[]; warnings: Issue[] } {
   const candidates = typeof file === "string" ? readCsv(file, today) : readJson(file);
   if (candidates.length > importLimits.rows)
     throw problem("payload_too_large", {
@@ -49,7 +49,8 @@ export function readImport(
   const userNamespace = uuidV5(userId, importNamespace);
   const seen = new Map<string, number>();
   const rows: ImportRow[] = [];
-  const errors: Issue[] = [];
+  const lists = listResolver(own, userNamespace);
+  const errors: Issue[] = typeof file === "string" ? [] : lists.readFileLists(file.lists ?? []);
   const warnings: Issue[] = [];
   const occurrences = new Map<string, number>();
   for (const candidate of candidates) {
@@ -72,11 +73,18 @@ export function readImport(
       continue;
     }
     seen.set(id, candidate.row);
-    rows.push({ task: { ...parsed.data, id }, otherwiseId: uuidV5(`id:${id}`, userNamespace) });
+    const { list: listId, ...task } = parsed.data;
+    const list = candidate.listName === undefined ? lists.byId(listId) : lists.byName(candidate.listName);
+    if (list === undefined || (typeof list === "object" && "error" in list)) {
+      const message = list?.error ?? "No list with this id in the file nor among your lists";
+      errors.push({ path: `rows.${candidate.row}.list`, message });
+      continue;
+    }
+    rows.push({ task: { ...task, id }, list, otherwiseId: uuidV5(`id:${id}`, userNamespace) });
     if (candidate.warning) warnings.push({ path: `rows.${candidate.row}`, message: candidate.warning });
   }
   if (errors.length > 0) throw unreadable(errors);
-  return { rows, warnings };
+  return { rows, lists: lists.newLists(), warnings };
 }
 
 function unreadable(errors: Issue[]) {
@@ -116,7 +124,8 @@ function readCsv(body: string, today: string): Candidate[] {
     if (cells.every((cell) => cell.trim() === "")) return;
     const identity = `csv:${JSON.stringify(cells)}`;
     if (!todoist) {
-      candidates.push({ row, task: readBriskRow(names, cells), identity, columnOf: briskColumnOf });
+      const { task, listName } = readBriskRow(names, cells);
+      candidates.push({ row, task, identity, columnOf: briskColumnOf, listName });
       return;
     }
     const read = readTodoistRow(names, cells, today);

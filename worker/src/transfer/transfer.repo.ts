@@ -1,16 +1,11 @@
-import { type SQL, sql } from "drizzle-orm";
+import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
 import { withRetries } from "../db/retry.ts";
-import {
-  advance,
-  currentSeq,
-  dueColumns,
-  isoText,
-  settle,
-  supersedeTombstones,
-  taskFields,
-} from "../tasks/tasks.repo.ts";
-import { tasks } from "../tasks/tasks.schema.ts";
+import { lists, listTombstones } from "../lists/lists.schema.ts";
+import { inboxOf, listsJsonSql } from "../lists/lists.sql.ts";
+import { advance, currentSeq, dueColumns, isoText, supersedeTombstones, taskFields } from "../tasks/tasks.repo.ts";
+import { taskSequences, tasks, taskTombstones } from "../tasks/tasks.schema.ts";
+import type { ListRef, NewList, OwnList } from "./import-lists.ts";
 import type { ImportedTaskInput } from "./transfer.schemas.ts";
 
 /**
@@ -24,6 +19,8 @@ import type { ImportedTaskInput } from "./transfer.schemas.ts";
  * {@link importTasks}'s batch.
  */
 const exportSections: Record<string, (userId: string) => SQL> = {
+  // Each list exactly as the list API answers it, the Inbox included, in the person's order.
+  lists: (userId) => listsJsonSql(sql`${userId}`, undefined),
   // Each task exactly as the task API answers it (the same `taskFields`), oldest first.
   tasks: (
     userId,
@@ -51,8 +48,49 @@ export async function exportFile(db: Database, userId: string): Promise<string> 
 
 /** A task to import, validated, with the id it takes and the one it takes when another person's task holds that id. */
 export interface ImportRow {
-  task: ImportedTaskInput & { id: string };
+  task: Omit<ImportedTaskInput, "list"> & { id: string };
+  /** Its list (import-lists.ts). */
+  list: ListRef;
   otherwiseId: string;
+}
+
+/** The importer's lists, read before the file is (the tasks' lists resolve against them). */
+export async function importerLists(db: Database, userId: string): Promise<OwnList[]> {
+  return withRetries("repeatable", () =>
+    db
+      .select({ id: lists.id, name: lists.name, inbox: lists.inbox, position: lists.position })
+      .from(lists)
+      .where(eq(lists.userId, userId)),
+  );
+}
+
+/** `id`, or `otherwiseId` when another person's row in `table` holds `id` (the same choice in every statement of the batch). */
+function idFor(table: typeof tasks | typeof lists, userId: string, id: string, otherwiseId: string) {
+  return sql`CASE WHEN EXISTS (SELECT 1 FROM ${table} WHERE ${table.id} = ${id}::uuid AND ${table.userId} <> ${userId})
+    THEN ${otherwiseId}::uuid ELSE ${id}::uuid END`;
+}
+
+function listOf(userId: string, ref: ListRef) {
+  if (ref === "inbox") return inboxOf(userId);
+  return ref.otherwiseId ? idFor(lists, userId, ref.id, ref.otherwiseId) : sql`${ref.id}::uuid`;
+}
+
+/** As the task and list writes' settle: gives the sequence number back when nothing — task, list or tombstone — carries it. */
+function settle(db: Database, userId: string) {
+  const carried = (table: typeof tasks | typeof taskTombstones | typeof lists | typeof listTombstones) =>
+    sql`NOT EXISTS (SELECT 1 FROM ${table} WHERE ${table.userId} = ${userId} AND ${table.seq} = ${taskSequences.seq})`;
+  return db
+    .update(taskSequences)
+    .set({ seq: sql`${taskSequences.seq} - 1` })
+    .where(
+      and(
+        eq(taskSequences.userId, userId),
+        carried(tasks),
+        carried(taskTombstones),
+        carried(lists),
+        carried(listTombstones),
+      ),
+    );
 }
 
 /** Rows per INSERT: Postgres takes at most 65 535 parameters per statement, and a row has about 25. */
@@ -69,20 +107,24 @@ const rowsPerStatement = 500;
 export async function importTasks(
   db: Database,
   userId: string,
-  rows: ImportRow[],
+  { rows, lists: newLists }: { rows: ImportRow[]; lists: NewList[] },
   personZone: string,
 ): Promise<{ imported: number; seq?: number }> {
-  if (rows.length === 0) return { imported: 0 };
-  const inserts = [];
-  for (let start = 0; start < rows.length; start += rowsPerStatement) {
-    const values = rows.slice(start, start + rowsPerStatement).map(({ task, otherwiseId }) => {
+  if (rows.length === 0 && newLists.length === 0) return { imported: 0 };
+  const at = (value: string | undefined | null) => (value ? sql`${value}::timestamptz` : sql`now()`);
+  // The lists first: the tasks after them name them.
+  const listStatements = newLists.length === 0 ? [] : [insertLists(db, userId, newLists, at)];
+  const chunks: ImportRow[][] = [];
+  for (let start = 0; start < rows.length; start += rowsPerStatement)
+    chunks.push(rows.slice(start, start + rowsPerStatement));
+  const inserts = chunks.map((chunk) => {
+    const values = chunk.map(({ task, list, otherwiseId }) => {
       const { id, due, createdAt, updatedAt, completedAt, version, ...fields } = task;
-      const at = (value: string | undefined | null) => (value ? sql`${value}::timestamptz` : sql`now()`);
       return {
         ...fields,
         ...dueColumns(due, personZone),
-        id: sql`CASE WHEN EXISTS (SELECT 1 FROM ${tasks} WHERE ${tasks.id} = ${id}::uuid AND ${tasks.userId} <> ${userId})
-          THEN ${otherwiseId}::uuid ELSE ${id}::uuid END`,
+        id: idFor(tasks, userId, id, otherwiseId),
+        list: listOf(userId, list),
         userId,
         completedAt: task.completed ? at(completedAt) : null,
         createdAt: at(createdAt),
@@ -91,14 +133,51 @@ export async function importTasks(
         seq: currentSeq(userId),
       };
     });
-    inserts.push(db.insert(tasks).values(values).onConflictDoNothing({ target: tasks.id }).returning({ id: tasks.id }));
-  }
-  const [first, ...rest] = inserts;
-  if (!first) return { imported: 0 };
+    return db.insert(tasks).values(values).onConflictDoNothing({ target: tasks.id }).returning({ id: tasks.id });
+  });
   // Repeatable: with every id fixed, a repeated batch inserts nothing the first one did.
   const [advanced, ...written] = await withRetries("repeatable", () =>
-    db.batch([advance(db, userId), first, ...rest, supersedeTombstones(db, userId), settle(db, userId)]),
+    db.batch([
+      advance(db, userId),
+      ...listStatements,
+      ...inserts,
+      supersedeTombstones(db, userId),
+      supersedeListTombstones(db, userId),
+      settle(db, userId),
+    ]),
   );
-  const imported = (written.slice(0, inserts.length) as { id: string }[][]).reduce((n, ids) => n + ids.length, 0);
-  return imported > 0 ? { imported, seq: advanced[0]?.seq } : { imported };
+  const [createdLists = []] = written.slice(0, listStatements.length) as { id: string }[][];
+  const insertedTasks = written.slice(listStatements.length, listStatements.length + inserts.length) as {
+    id: string;
+  }[][];
+  const imported = insertedTasks.reduce((n, ids) => n + ids.length, 0);
+  return imported + createdLists.length > 0 ? { imported, seq: advanced[0]?.seq } : { imported };
+}
+
+/** The lists not there yet; one whose id this user already has is skipped (as a task is). */
+function insertLists(db: Database, userId: string, newLists: NewList[], at: (value: string | undefined | null) => SQL) {
+  const values = newLists.map((list) => ({
+    id: idFor(lists, userId, list.id, list.otherwiseId),
+    userId,
+    name: list.name,
+    colour: list.colour,
+    position: list.position,
+    createdAt: at(list.createdAt),
+    updatedAt: at(list.updatedAt),
+    version: list.version ?? 1,
+    seq: currentSeq(userId),
+  }));
+  return db.insert(lists).values(values).onConflictDoNothing({ target: lists.id }).returning({ id: lists.id });
+}
+
+/** A list imported under an id it once had here is no longer deleted: its tombstone goes (as createList does). */
+function supersedeListTombstones(db: Database, userId: string) {
+  return db
+    .delete(listTombstones)
+    .where(
+      and(
+        eq(listTombstones.userId, userId),
+        sql`${listTombstones.listId} IN (SELECT ${lists.id} FROM ${lists} WHERE ${lists.userId} = ${userId} AND ${lists.seq} = ${currentSeq(userId)})`,
+      ),
+    );
 }

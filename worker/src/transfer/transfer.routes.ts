@@ -3,6 +3,8 @@ import { bodyLimit } from "hono/body-limit";
 import { getDatabaseFor } from "../db/client.ts";
 import { sqlStateOf } from "../db/errors.ts";
 import type { AppEnv } from "../env.ts";
+import type { ListOutput } from "../lists/lists.schemas.ts";
+import { isUnknownList } from "../lists/lists.sql.ts";
 import { problem } from "../problems.ts";
 import { encodeChangeCursor } from "../tasks/cursor.ts";
 import { todayIn } from "../tasks/due.ts";
@@ -11,7 +13,7 @@ import { Problem, UserPath } from "../tasks/tasks.schemas.ts";
 import { validationHook } from "../validation.ts";
 import { toBriskCsv } from "./brisk-csv.ts";
 import { readImport } from "./read-import.ts";
-import { exportFile, importTasks } from "./transfer.repo.ts";
+import { exportFile, importerLists, importTasks } from "./transfer.repo.ts";
 import { BriskFile, ExportedFile, ExportQuery, Imported, importLimits } from "./transfer.schemas.ts";
 
 /**
@@ -51,8 +53,8 @@ export const transferRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationH
       summary: "Export every task (JSON or CSV)",
       description:
         "A file download (`Content-Disposition: attachment`). `json` is lossless: `{format, version, exportedAt, " +
-        "tasks}` with each task as the task API answers it, and imports back unchanged. `csv` is one row per task " +
-        "for spreadsheets: UTF-8 with a BOM, RFC 4180, cells that a spreadsheet would run as a formula prefixed with `'`.",
+        "lists, tasks}` with each list and task as the list and task APIs answer them, and imports back unchanged. " +
+        "`csv` is one row per task for spreadsheets, its `list` column the list's name: UTF-8 with a BOM, RFC 4180, cells that a spreadsheet would run as a formula prefixed with `'`.",
       security,
       request: { params: UserPath, query: ExportQuery },
       responses: {
@@ -73,8 +75,10 @@ export const transferRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationH
       const day = new Date().toISOString().slice(0, 10);
       c.header("Content-Disposition", `attachment; filename="brisk-export-${day}.${format}"`);
       if (format === "json") return c.body(file, 200, { "Content-Type": "application/json" });
-      const { tasks } = JSON.parse(file) as { tasks: TaskOutput[] };
-      return c.body(toBriskCsv(tasks), 200, { "Content-Type": "text/csv; charset=utf-8" });
+      const { tasks, lists } = JSON.parse(file) as { tasks: TaskOutput[]; lists: ListOutput[] };
+      const names = new Map(lists.map((list) => [list.id, list.name]));
+      const named = tasks.map((task) => ({ ...task, listName: names.get(task.list) }));
+      return c.body(toBriskCsv(named), 200, { "Content-Type": "text/csv; charset=utf-8" });
     },
   )
   .openapi(
@@ -85,8 +89,10 @@ export const transferRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationH
       description:
         "The body is the file: `application/json` for a Brisk export, `text/csv` for Brisk's or Todoist's CSV " +
         "(told apart by the header). All or nothing: a row that cannot be read answers 422 listing it " +
-        "(`rows.N.field`) and nothing is imported. Idempotent: tasks already there (the same file imported " +
-        "before) are skipped. At most 2 MiB and 5 000 tasks per file.",
+        "(`rows.N.field`, `lists.N.field`) and nothing is imported. Idempotent: tasks and lists already there " +
+        "(the same file imported before) are skipped. A Brisk file's lists are created with its tasks (its Inbox " +
+        "is the importer's Inbox); a Brisk CSV's `list` column names lists, found by name or created; Todoist " +
+        "tasks go into the Inbox. At most 2 MiB and 5 000 tasks per file.",
       security,
       request: {
         params: UserPath,
@@ -117,11 +123,14 @@ export const transferRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationH
       // The tasks are read row by row (readImport), so that each error names its row.
       const file = mediaType === "text/csv" ? await c.req.text() : c.req.valid("json");
       const today = todayIn({ now: Date.now(), zone: c.var.timeZone });
-      const { rows, warnings } = readImport(file, c.var.userId, today);
+      const own = await importerLists(c.var.db, c.var.userId);
+      const { rows, lists, warnings } = readImport(file, c.var.userId, today, own);
       // One transaction for the whole file, however long (5 000 tasks took ~5 s on PGlite here): DB_TIMEOUT_MS bounds
       // the task API's small writes, an import gets importLimits.seconds.
       const db = getDatabaseFor(c.var.config, Math.max(c.var.config.dbTimeoutMs, importLimits.seconds * 1000));
-      const { imported, seq } = await importTasks(db, c.var.userId, rows, c.var.timeZone).catch(refuseGoneAccount);
+      const { imported, seq } = await importTasks(db, c.var.userId, { rows, lists }, c.var.timeZone).catch(
+        refuseGoneAccount,
+      );
       if (seq !== undefined) c.set("changeCursor", encodeChangeCursor({ seq }));
       return c.json({ imported, skipped: rows.length - imported, warnings }, 200);
     },
@@ -130,6 +139,12 @@ export const transferRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationH
 /** SQLSTATE 23503: a still-valid token of an account deleted since — the same 401 as the task routes answer. */
 function refuseGoneAccount(error: unknown): never {
   if (sqlStateOf(error) !== "23503") throw error;
+  // A list of the importer's deleted between reading the file and writing it: nothing was imported.
+  if (isUnknownList(error))
+    throw problem("validation_failed", {
+      detail: "A list the file's tasks go into was deleted meanwhile; nothing was imported. Import the file again.",
+      extensions: { errors: [{ path: "list", message: "The list must be one of your lists" }] },
+    });
   const detail = "The account this token belongs to no longer exists.";
   throw problem("invalid_token", {
     detail,

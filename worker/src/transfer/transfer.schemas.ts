@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { CreateList, List, ListId } from "../lists/lists.schemas.ts";
 import { CreateTask, Task, TaskId } from "../tasks/tasks.schemas.ts";
 
 /**
@@ -23,7 +24,7 @@ export const ExportQuery = z.strictObject(
 );
 
 /** An instant as the API writes it; a file's may not lie in the future nor outside years 1000–9999. */
-const PastInstant = z.iso
+export const PastInstant = z.iso
   .datetime({ offset: true, error: "Must be a date and time such as 2026-12-01T09:00:00.000Z" })
   .refine((value) => {
     const ms = Date.parse(value);
@@ -49,23 +50,41 @@ export const ImportedTask = CreateTask.extend({
 });
 export type ImportedTaskInput = z.output<typeof ImportedTask>;
 
+/**
+ * A list in a Brisk file (docs/decisions/028-export-and-import.md): the create body with
+ * its id required (the file's tasks name it), and what a lossless copy also keeps. The
+ * file's Inbox (`inbox` true) is not created: it maps onto the importer's own Inbox.
+ */
+export const ImportedList = CreateList.extend({
+  id: ListId,
+  inbox: z.boolean({ error: "inbox must be true or false" }).optional(),
+  createdAt: PastInstant.optional(),
+  updatedAt: PastInstant.optional(),
+  version: ImportedTask.shape.version,
+});
+export type ImportedListInput = z.output<typeof ImportedList>;
+
 /** Brisk's JSON export: lossless; what `POST …/import` takes back as `application/json`. */
 export const BriskFile = z
   .object({
     format: z.literal("brisk", { error: 'format must be "brisk" (a file exported by Brisk)' }),
     version: z.literal(1, { error: "version must be 1: this Brisk reads version 1 exports" }),
     exportedAt: z.string().optional(),
+    lists: z.array(z.unknown(), { error: "lists must be a list of lists" }).optional(),
     tasks: z.array(z.unknown(), { error: "tasks must be a list of tasks" }),
   })
   .openapi("BriskExport", {
     description:
-      "`tasks` as the task API answers them. An import reads each as a create body plus `createdAt`, " +
-      "`updatedAt`, `completedAt` and `version`.",
+      "`lists` and `tasks` as the list and task APIs answer them. An import reads each task as a create body " +
+      "plus `createdAt`, `updatedAt`, `completedAt` and `version`, and each list likewise (with its `id` and " +
+      "`inbox`); a file without `lists` puts every task that names no list into the Inbox.",
   });
 
-export const ExportedFile = BriskFile.extend({ exportedAt: z.string().datetime(), tasks: z.array(Task) }).openapi(
-  "BriskExportFile",
-);
+export const ExportedFile = BriskFile.extend({
+  exportedAt: z.string().datetime(),
+  lists: z.array(List),
+  tasks: z.array(Task),
+}).openapi("BriskExportFile");
 
 export const ImportIssue = z.object({
   path: z.string().openapi({ example: "rows.12.title" }),

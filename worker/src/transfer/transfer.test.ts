@@ -3,11 +3,24 @@ import { call } from "../../test/fixtures.ts";
 import { type TaskJson, type TaskUser, taskUser } from "../../test/tasks-client.ts";
 import todoistSample from "./samples/todoist-sample.csv?raw";
 
+interface ListJson {
+  id: string;
+  name: string;
+  colour: string;
+  position: string;
+  inbox: boolean;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+}
+type Task = TaskJson & { list: string };
+
 interface ExportJson {
   format: string;
   version: number;
   exportedAt: string;
-  tasks: TaskJson[];
+  lists: ListJson[];
+  tasks: Task[];
 }
 
 const exportOf = (user: TaskUser, format = "json") =>
@@ -39,6 +52,25 @@ async function imported(user: TaskUser, body: string, contentType?: string) {
 
 const withoutOwner = ({ userId: _, ...task }: TaskJson) => task;
 
+const listsOf = (user: TaskUser) => `/api/${user.id}/lists`;
+
+async function addList(user: TaskUser, body: Record<string, unknown>): Promise<ListJson> {
+  const response = await call(listsOf(user), { token: user.token, method: "POST", body });
+  expect(response.status, await response.clone().text()).toBe(201);
+  return (await response.json()) as ListJson;
+}
+
+const inboxOf = (file: ExportJson) => file.lists.find((list) => list.inbox)?.id;
+
+/** A file's content apart from its owner and the Inbox's id and times (each account's Inbox is its own). */
+function comparable(file: ExportJson) {
+  const inbox = inboxOf(file);
+  return {
+    lists: file.lists.map((list) => (list.inbox ? { ...list, id: "inbox", createdAt: "", updatedAt: "" } : list)),
+    tasks: file.tasks.map((task) => ({ ...withoutOwner(task), list: task.list === inbox ? "inbox" : task.list })),
+  };
+}
+
 async function someTasks(user: TaskUser): Promise<TaskJson[]> {
   const plain = await user.add({ title: "Plain" });
   const rich = await user.add({
@@ -66,6 +98,9 @@ describe("GET /api/{userId}/export", () => {
     expect(response.headers.get("Cache-Control")).toBe("no-store");
     const file = (await response.json()) as ExportJson;
     expect(file).toMatchObject({ format: "brisk", version: 1 });
+    const lists = (await (await call(listsOf(user), { token: user.token })).json()) as ListJson[];
+    expect(file.lists).toEqual(lists);
+    expect(file.lists.filter((list) => list.inbox)).toHaveLength(1);
     expect(Date.parse(file.exportedAt)).not.toBeNaN();
     const byId = new Map(file.tasks.map((task) => [task.id, task]));
     for (const task of tasks) expect(byId.get(task.id)).toEqual(task);
@@ -90,7 +125,7 @@ describe("POST /api/{userId}/import (Brisk JSON)", () => {
     const fresh = await taskUser();
     expect(await imported(fresh, JSON.stringify(before))).toEqual({ imported: 3, skipped: 0, warnings: [] });
     const after = await exported(fresh);
-    expect(after.tasks.map(withoutOwner)).toEqual(before.tasks.map(withoutOwner));
+    expect(comparable(after)).toEqual(comparable(before));
     expect(after.tasks.every((task) => task.userId === fresh.id)).toBe(true);
   });
 
@@ -105,8 +140,8 @@ describe("POST /api/{userId}/import (Brisk JSON)", () => {
     const copies = (await exported(bob)).tasks;
     const originals = (await exported(ada)).tasks;
     expect(copies.map((task) => task.id).filter((id) => originals.some((task) => task.id === id))).toEqual([]);
-    expect(copies.map(({ id: _, userId: __, ...rest }) => rest)).toEqual(
-      originals.map(({ id: _, userId: __, ...rest }) => rest),
+    expect(copies.map(({ id: _, userId: __, list: ___, ...rest }) => rest)).toEqual(
+      originals.map(({ id: _, userId: __, list: ___, ...rest }) => rest),
     );
     const feed = (await (await bob.send(`/changes?since=${encodeURIComponent(start.cursor)}`)).json()) as {
       changes: TaskJson[];
@@ -203,7 +238,7 @@ describe("CSV", () => {
     expect(csv.startsWith("\uFEFF")).toBe(true);
     const lines = csv.slice(1).split("\r\n");
     expect(lines[0]).toBe(
-      "id,title,description,completed,completedAt,priority,dueDate,dueTime,dueTimeZone,tags,createdAt,updatedAt,version",
+      "id,title,description,completed,completedAt,priority,dueDate,dueTime,dueTimeZone,tags,createdAt,updatedAt,version,list",
     );
     expect(csv).toContain(`${formula.id},"'=HYPERLINK(""http://evil.example"",""Click"")"`);
     expect(csv).toContain(`"'+sum,@me"`);
@@ -217,7 +252,7 @@ describe("CSV", () => {
     for (const task of before.tasks) expect((await user.remove(task.id)).status).toBe(204);
     const fresh = await taskUser();
     expect(await imported(fresh, csv, "text/csv")).toEqual({ imported: 5, skipped: 0, warnings: [] });
-    expect((await exported(fresh)).tasks.map(withoutOwner)).toEqual(before.tasks.map(withoutOwner));
+    expect(comparable(await exported(fresh)).tasks).toEqual(comparable(before).tasks);
     expect(await imported(fresh, csv, "text/csv")).toMatchObject({ imported: 0, skipped: 5 });
   });
 
@@ -284,5 +319,130 @@ describe("CSV", () => {
     const body = (await response.json()) as { errors: { path: string; message: string }[] };
     expect(body.errors.map((error) => error.path)).toEqual(["rows.11.CONTENT", "rows.11.PRIORITY"]);
     expect((await exported(user)).tasks).toEqual([]);
+  });
+});
+
+describe("lists in export and import", () => {
+  /** Two lists besides the Inbox, and a task in each of the three. */
+  async function withLists(user: TaskUser) {
+    const errands = await addList(user, { name: "Errands", colour: "green" });
+    const work = await addList(user, { name: "Work", colour: "blue", position: "a5" });
+    await user.add({ title: "Buy milk", list: errands.id, tags: ["shop"] });
+    await user.add({ title: "Write report", list: work.id, due: { date: "2030-02-01" } });
+    await user.add({ title: "Somewhere" });
+    return { errands, work };
+  }
+
+  it("export → import into a fresh account → export: the same lists and tasks, the Inbox mapped onto the importer's", async () => {
+    const ada = await taskUser();
+    const { errands, work } = await withLists(ada);
+    const before = await exported(ada);
+    expect(before.lists.map((list) => list.name)).toEqual(["Inbox", "Errands", "Work"]);
+    // The ids are free again once Ada's lists and tasks are gone.
+    for (const list of [errands, work])
+      expect(
+        (await call(`${listsOf(ada)}/${list.id}?tasks=delete`, { token: ada.token, method: "DELETE" })).status,
+      ).toBe(200);
+    for (const task of (await exported(ada)).tasks) expect((await ada.remove(task.id)).status).toBe(204);
+
+    const fresh = await taskUser();
+    expect(await imported(fresh, JSON.stringify(before))).toEqual({ imported: 3, skipped: 0, warnings: [] });
+    const after = await exported(fresh);
+    expect(comparable(after)).toEqual(comparable(before));
+    expect(after.lists.filter((list) => list.inbox)).toHaveLength(1);
+    expect(after.tasks.find((task) => task.title === "Somewhere")?.list).toBe(inboxOf(after));
+    // Again: nothing more, lists included.
+    expect(await imported(fresh, JSON.stringify(before))).toEqual({ imported: 0, skipped: 3, warnings: [] });
+    expect(await exported(fresh)).toEqual({ ...after, exportedAt: expect.any(String) });
+  });
+
+  it("copies another person's lists under ids of the importer's own, tasks in each, and a replay adds nothing", async () => {
+    const ada = await taskUser();
+    await withLists(ada);
+    const file = await exported(ada);
+    const bob = await taskUser();
+    const start = (await (await bob.send("/changes")).json()) as { cursor: string };
+    expect(await imported(bob, JSON.stringify(file))).toMatchObject({ imported: 3, skipped: 0 });
+    const copy = await exported(bob);
+    expect(copy.lists.map(({ name, colour, position, inbox }) => ({ name, colour, position, inbox }))).toEqual(
+      file.lists.map(({ name, colour, position, inbox }) => ({ name, colour, position, inbox })),
+    );
+    const adaIds = new Set(file.lists.map((list) => list.id));
+    expect(copy.lists.filter((list) => adaIds.has(list.id))).toEqual([]);
+    const nameOf = (export_: ExportJson, task: Task) => export_.lists.find((list) => list.id === task.list)?.name;
+    expect(Object.fromEntries(copy.tasks.map((task) => [task.title, nameOf(copy, task)]))).toEqual({
+      "Buy milk": "Errands",
+      "Write report": "Work",
+      Somewhere: "Inbox",
+    });
+    // The lists reach the change feed with the tasks.
+    const feed = (await (await bob.send(`/changes?since=${encodeURIComponent(start.cursor)}`)).json()) as {
+      lists?: ListJson[];
+    };
+    expect(feed.lists?.map((list) => list.name).sort()).toEqual(["Errands", "Work"]);
+
+    expect(await imported(bob, JSON.stringify(file))).toEqual({ imported: 0, skipped: 3, warnings: [] });
+    expect(await imported(ada, JSON.stringify(file))).toEqual({ imported: 0, skipped: 3, warnings: [] });
+    expect(await exported(bob)).toEqual({ ...copy, exportedAt: expect.any(String) });
+    expect((await exported(ada)).lists).toEqual(file.lists);
+  });
+
+  it("refuses a task naming a list neither in the file nor the importer's: a row error, nothing imported", async () => {
+    const ada = await taskUser();
+    const { errands } = await withLists(ada);
+    const bob = await taskUser();
+    const mine = await addList(bob, { name: "Mine" });
+    const file = {
+      format: "brisk",
+      version: 1,
+      lists: [{ id: "5d0f3c1e-2b7a-4c1e-9f3a-0c4b5a6d7e8f", name: "In the file" }],
+      tasks: [
+        { title: "Into the file's list", list: "5d0f3c1e-2b7a-4c1e-9f3a-0c4b5a6d7e8f" },
+        { title: "Into Bob's own", list: mine.id },
+        { title: "Into Ada's", list: errands.id },
+        { title: "Nowhere", list: "not-a-uuid" },
+      ],
+    };
+    const response = await importInto(bob, JSON.stringify(file));
+    expect(response.status).toBe(422);
+    const body = (await response.json()) as { errors: { path: string; message: string }[] };
+    expect(body.errors.map((error) => error.path)).toEqual(["rows.3.list", "rows.4.list"]);
+    const after = await exported(bob);
+    expect(after.tasks).toEqual([]);
+    expect(after.lists.map((list) => list.name)).toEqual(["Inbox", "Mine"]);
+
+    const badList = await importInto(bob, JSON.stringify({ ...file, lists: [{ id: "x", name: "" }], tasks: [] }));
+    expect(badList.status).toBe(422);
+    const errors = ((await badList.json()) as { errors: { path: string }[] }).errors.map((error) => error.path);
+    expect(errors).toEqual(["lists.1.id", "lists.1.name"]);
+  });
+
+  it("reads a Brisk CSV's list column by name: an existing list in any case, else one list created once", async () => {
+    const user = await taskUser();
+    const work = await addList(user, { name: "Work" });
+    const csv = "title,list\r\nBuy milk,Errands\r\nBuy bread,ERRANDS \r\nReport,work\r\nLoose,\r\nTriage,inbox\r\n";
+    expect(await imported(user, csv, "text/csv")).toEqual({ imported: 5, skipped: 0, warnings: [] });
+    const file = await exported(user);
+    expect(file.lists.map((list) => list.name)).toEqual(["Inbox", "Work", "Errands"]);
+    const nameOf = (task: Task) => file.lists.find((list) => list.id === task.list)?.name;
+    expect(Object.fromEntries(file.tasks.map((task) => [task.title, nameOf(task)]))).toEqual({
+      "Buy milk": "Errands",
+      "Buy bread": "Errands",
+      Report: "Work",
+      Loose: "Inbox",
+      Triage: "Inbox",
+    });
+    expect(file.tasks.find((task) => task.title === "Report")?.list).toBe(work.id);
+    expect(await imported(user, csv, "text/csv")).toEqual({ imported: 0, skipped: 5, warnings: [] });
+    expect((await exported(user)).lists).toEqual(file.lists);
+
+    // The export names each task's list; an overlong name is a row error.
+    const exportedCsv = await (await exportOf(user, "csv")).text();
+    expect(exportedCsv).toContain(",Errands\r\n");
+    const long = await importInto(user, `title,list\r\nX,${"n".repeat(101)}\r\n`, "text/csv");
+    expect(long.status).toBe(422);
+    expect(((await long.json()) as { errors: { path: string }[] }).errors.map((error) => error.path)).toEqual([
+      "rows.2.list",
+    ]);
   });
 });

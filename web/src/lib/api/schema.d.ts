@@ -1848,7 +1848,7 @@ export interface paths {
         };
         /**
          * Export every task (JSON or CSV)
-         * @description A file download (`Content-Disposition: attachment`). `json` is lossless: `{format, version, exportedAt, tasks}` with each task as the task API answers it, and imports back unchanged. `csv` is one row per task for spreadsheets: UTF-8 with a BOM, RFC 4180, cells that a spreadsheet would run as a formula prefixed with `'`.
+         * @description A file download (`Content-Disposition: attachment`). `json` is lossless: `{format, version, exportedAt, lists, tasks}` with each list and task as the list and task APIs answer them, and imports back unchanged. `csv` is one row per task for spreadsheets, its `list` column the list's name: UTF-8 with a BOM, RFC 4180, cells that a spreadsheet would run as a formula prefixed with `'`.
          */
         get: {
             parameters: {
@@ -1942,7 +1942,7 @@ export interface paths {
         put?: never;
         /**
          * Import tasks from a file (Brisk JSON, Brisk CSV or Todoist CSV)
-         * @description The body is the file: `application/json` for a Brisk export, `text/csv` for Brisk's or Todoist's CSV (told apart by the header). All or nothing: a row that cannot be read answers 422 listing it (`rows.N.field`) and nothing is imported. Idempotent: tasks already there (the same file imported before) are skipped. At most 2 MiB and 5 000 tasks per file.
+         * @description The body is the file: `application/json` for a Brisk export, `text/csv` for Brisk's or Todoist's CSV (told apart by the header). All or nothing: a row that cannot be read answers 422 listing it (`rows.N.field`, `lists.N.field`) and nothing is imported. Idempotent: tasks and lists already there (the same file imported before) are skipped. A Brisk file's lists are created with its tasks (its Inbox is the importer's Inbox); a Brisk CSV's `list` column names lists, found by name or created; Todoist tasks go into the Inbox. At most 2 MiB and 5 000 tasks per file.
          */
         post: {
             parameters: {
@@ -2539,19 +2539,21 @@ export interface components {
             /** @description Tasks deleted with the list */
             deleted: number;
         };
-        /** @description `tasks` as the task API answers them. An import reads each as a create body plus `createdAt`, `updatedAt`, `completedAt` and `version`. */
+        /** @description `lists` and `tasks` as the list and task APIs answer them. An import reads each task as a create body plus `createdAt`, `updatedAt`, `completedAt` and `version`, and each list likewise (with its `id` and `inbox`); a file without `lists` puts every task that names no list into the Inbox. */
         BriskExportFile: components["schemas"]["BriskExport"] & {
             /** Format: date-time */
             exportedAt: string;
+            lists: components["schemas"]["List"][];
             tasks?: components["schemas"]["Task"][];
         };
-        /** @description `tasks` as the task API answers them. An import reads each as a create body plus `createdAt`, `updatedAt`, `completedAt` and `version`. */
+        /** @description `lists` and `tasks` as the list and task APIs answer them. An import reads each task as a create body plus `createdAt`, `updatedAt`, `completedAt` and `version`, and each list likewise (with its `id` and `inbox`); a file without `lists` puts every task that names no list into the Inbox. */
         BriskExport: {
             /** @enum {string} */
             format: "brisk";
             /** @enum {number} */
             version: 1;
             exportedAt?: string;
+            lists?: unknown[];
             tasks: unknown[];
         };
         Imported: {
