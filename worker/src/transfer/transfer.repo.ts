@@ -119,10 +119,17 @@ export async function importTasks(
     chunks.push(rows.slice(start, start + rowsPerStatement));
   const inserts = chunks.map((chunk) => {
     const values = chunk.map(({ task, list, otherwiseId }) => {
-      const { id, due, createdAt, updatedAt, completedAt, version, ...fields } = task;
+      const { id, due, createdAt, updatedAt, completedAt, version, recurrence, completions, ...fields } = task;
       return {
         ...fields,
         ...dueColumns(due, personZone),
+        recurrenceRule: recurrence?.rule ?? null,
+        recurrenceFrom: recurrence?.from ?? null,
+        // COUNT counts completed occurrences; a file carries the latest completions only (at most 20).
+        recurrenceDone: recurrence ? (completions?.length ?? 0) : 0,
+        completions: sql`${JSON.stringify(completions ?? [])}::jsonb`,
+        // Reminders already past when the file is read are not mailed by the copy.
+        remindedThrough: sql`now()`,
         id: idFor(tasks, userId, id, otherwiseId),
         list: listOf(userId, list),
         userId,

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { CreateList, List, ListId } from "../lists/lists.schemas.ts";
+import { Completions } from "../tasks/recurrence.schemas.ts";
 import { CreateTask, Task, TaskId } from "../tasks/tasks.schemas.ts";
 
 /**
@@ -38,6 +39,8 @@ export const PastInstant = z.iso
  * ignored: the importer owns every task imported.
  */
 export const ImportedTask = CreateTask.extend({
+  // A recurring task's history (read-only in the task API, kept by a lossless copy).
+  completions: Completions.max(20, "At most 20 completions").optional(),
   createdAt: PastInstant.optional(),
   updatedAt: PastInstant.optional(),
   completedAt: PastInstant.nullable().optional(),
