@@ -287,7 +287,9 @@ export class FakeServer {
         this.answer(async ({ request, response }) => {
           const body = await request.json();
           const existing = body.id ? this.find(body.id) : undefined;
-          if (existing) return response(200).json(existing);
+          // A replayed create answers the stored task; another body under the same id is 409, as the server says.
+          if (existing && existing.title === body.title.trim()) return response(200).json(existing);
+          if (existing) return problem(409, "conflict", "Another task has this id");
           const title = body.title.trim();
           if (!title) {
             return problem(422, "validation_failed", "The request breaks a rule", {
@@ -359,7 +361,21 @@ export class FakeServer {
           const refused = this.stale(request, task);
           if (refused) return refused;
           const patch = await request.json();
-          const changed = { ...task, ...patch, version: task.version + 1, updatedAt: tick() } as Task;
+          // JSON merge patch: `null` resets a field to its default (the Inbox for `list`), as the server does.
+          const defaults: Partial<Task> = {
+            description: "",
+            priority: "none",
+            tags: [],
+            reminders: [],
+            list: fakeInbox.id,
+          };
+          const reset = Object.fromEntries(
+            Object.entries(patch).map(([field, value]) => [
+              field,
+              value === null ? (defaults[field as keyof Task] ?? null) : value,
+            ]),
+          );
+          const changed = { ...task, ...reset, version: task.version + 1, updatedAt: tick() } as Task;
           if ("completed" in patch) changed.completedAt = changed.completed ? tick() : null;
           return response(200).json(this.put(changed));
         }),
