@@ -230,6 +230,26 @@ describe("GET /api/{userId}/tasks/changes", () => {
     expect((await changes(other, since(otherCursor))).deleted).toEqual([kept.id]);
   });
 
+  it("prunes old list tombstones too, and a cursor from before them is then told to sync from scratch", async () => {
+    const user = await taskUser();
+    const lists = `/api/${user.id}/lists`;
+    const made = await call(lists, { token: user.token, method: "POST", body: { name: "Groceries" } });
+    expect(made.status).toBe(201);
+    const list = (await made.json()) as { id: string };
+    const old = await now(user);
+    expect((await call(`${lists}/${list.id}?tasks=move`, { token: user.token, method: "DELETE" })).status).toBe(200);
+    const afterDelete = await now(user);
+    await sql("update list_tombstones set deleted_at = now() - interval '31 days' where user_id = $1", [user.id]);
+
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "*/30 * * * *" }), env, ctx);
+    await waitOnExecutionContext(ctx);
+
+    expect(await sql("select list_id from list_tombstones where user_id = $1", [user.id])).toEqual([]);
+    expect((await user.send(`/changes?${since(old)}`)).status).toBe(410);
+    expect((await user.send(`/changes?${since(afterDelete)}`)).status).toBe(200);
+  });
+
   it("lets a full sync page past old changes after tombstones were pruned (it never had those tasks)", async () => {
     const user = await taskUser();
     const made = [

@@ -3,6 +3,7 @@ import type { Database } from "../db/client.ts";
 import { sqlStateOf } from "../db/errors.ts";
 import { type Repeatability, withRetries } from "../db/retry.ts";
 import { asJsonText, type JsonText } from "../json-text.ts";
+import { listTombstones } from "../lists/lists.schema.ts";
 import {
   deletedListsJsonSql,
   inboxOf,
@@ -1163,15 +1164,20 @@ export async function readChanges(
 const tombstoneRetention = sql`interval '30 days'`;
 
 /**
- * Removes every person's tombstones older than the retention and records, per person,
+ * Removes every person's task and list tombstones older than the retention and records, per person,
  * the highest sequence removed: a feed cursor below it answers "sync from scratch". Not
  * scoped to a user: maintenance, run by the scheduled handler only.
  */
 export async function pruneTombstones(db: Database): Promise<number> {
   const { rows } = await db.execute<{ pruned: number }>(sql`
-    WITH pruned AS (
+    WITH pruned_tasks AS (
       DELETE FROM ${taskTombstones} WHERE ${taskTombstones.deletedAt} < now() - ${tombstoneRetention}
       RETURNING user_id, seq
+    ), pruned_lists AS (
+      DELETE FROM ${listTombstones} WHERE ${listTombstones.deletedAt} < now() - ${tombstoneRetention}
+      RETURNING user_id, seq
+    ), pruned AS (
+      SELECT user_id, seq FROM pruned_tasks UNION ALL SELECT user_id, seq FROM pruned_lists
     ), per_user AS (
       SELECT user_id, max(seq) AS seq, count(*) AS n FROM pruned GROUP BY user_id
     ), recorded AS (
