@@ -2,10 +2,21 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../env.ts";
 import { respondJson } from "../json-text.ts";
+import {
+  etagHeaderFor,
+  failures,
+  json,
+  jsonBody,
+  notFoundFor,
+  problemResponse,
+  security,
+  stale,
+  writeFailures,
+} from "../openapi-responses.ts";
 import { problem } from "../problems.ts";
 import { encodeChangeCursor } from "../tasks/cursor.ts";
 import type { VersionCondition } from "../tasks/tasks.repo.ts";
-import { IfMatch, Problem, UserPath } from "../tasks/tasks.schemas.ts";
+import { IfMatch, UserPath } from "../tasks/tasks.schemas.ts";
 import { validationHook } from "../validation.ts";
 import { createList, deleteList, getList, type ListWriteResult, listLists, patchList } from "./lists.repo.ts";
 import { CreateList, DeleteListQuery, List, ListDeleted, ListPath, PatchList } from "./lists.schemas.ts";
@@ -18,35 +29,8 @@ import { CreateList, DeleteListQuery, List, ListDeleted, ListPath, PatchList } f
 
 const collection = "/api/{userId}/lists";
 const item = "/api/{userId}/lists/{id}";
-const security = [{ bearerAuth: [] }];
-
-const json = <T extends z.ZodType>(schema: T, description: string, headers?: Record<string, z.ZodType>) => ({
-  description,
-  content: { "application/json": { schema } },
-  ...(headers ? { headers: z.object(headers) } : {}),
-});
-const problemResponse = (description: string) => ({
-  description,
-  content: { "application/problem+json": { schema: Problem } },
-});
-const jsonBody = <T extends z.ZodType>(schema: T) => ({ required: true, content: { "application/json": { schema } } });
-
-const failures = {
-  400: problemResponse("Malformed JSON, an unknown parameter or value, or a non-UUID id"),
-  401: problemResponse('No valid access token; carries `WWW-Authenticate: Bearer error="invalid_token"`'),
-  403: problemResponse("The token belongs to another user than the path names"),
-  413: problemResponse("The body is larger than 16 KiB"),
-  500: problemResponse("Something failed unexpectedly; the body's `requestId` identifies it in the logs"),
-  503: problemResponse("The database is unreachable or timed out; carries `Retry-After`; nothing is half-written"),
-};
-const writeFailures = {
-  ...failures,
-  415: problemResponse("The body is not JSON"),
-  422: problemResponse("The body breaks a rule; `errors` lists each field"),
-};
-const notFound = { 404: problemResponse("No such list for this user") };
-const stale = { 412: problemResponse("`If-Match` names a version other than the current one; nothing changed") };
-const etagHeader = { ETag: z.string().openapi({ description: 'The list\'s version, e.g. "3"' }) };
+const notFound = notFoundFor("list");
+const etagHeader = etagHeaderFor("list");
 
 export const listsRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(

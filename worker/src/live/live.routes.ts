@@ -1,15 +1,11 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { authenticate } from "../auth/require-user.ts";
 import type { AppEnv } from "../env.ts";
+import { problemResponse } from "../openapi-responses.ts";
 import { problem } from "../problems.ts";
-import { Problem, UserPath } from "../tasks/tasks.schemas.ts";
+import { UserPath } from "../tasks/tasks.schemas.ts";
 import { validationHook } from "../validation.ts";
 import { bearerProtocolPrefix, liveHeaders, liveProtocol } from "./live.protocol.ts";
-
-const problemResponse = (description: string) => ({
-  description,
-  content: { "application/problem+json": { schema: Problem } },
-});
 
 const UpgradeHeaders = z.object({
   upgrade: z.string().optional().openapi({ description: "`websocket`" }),

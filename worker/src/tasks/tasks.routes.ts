@@ -4,6 +4,17 @@ import { sqlStateOf } from "../db/errors.ts";
 import type { AppEnv } from "../env.ts";
 import { asJsonText, respondJson } from "../json-text.ts";
 import { listChanges, refuseUnknownList } from "../lists/lists.sql.ts";
+import {
+  etagHeaderFor,
+  failures,
+  json,
+  jsonBody,
+  notFoundFor,
+  problemResponse,
+  security,
+  stale,
+  writeFailures,
+} from "../openapi-responses.ts";
 import { problem } from "../problems.ts";
 import { validationHook } from "../validation.ts";
 import { decodeChangeCursor, decodeCursor, encodeChangeCursor, encodeCursor, invalidCursor } from "./cursor.ts";
@@ -33,7 +44,6 @@ import {
   ListQuery,
   MarkTasks,
   PatchTask,
-  Problem,
   ReplaceTask,
   Restore,
   Restored,
@@ -48,40 +58,8 @@ import { setCompleted } from "./tasks-completion.repo.ts";
 
 const collection = "/api/{userId}/tasks";
 const item = "/api/{userId}/tasks/{id}";
-const security = [{ bearerAuth: [] }];
-
-const json = <T extends z.ZodType>(schema: T, description: string, headers?: Record<string, z.ZodType>) => ({
-  description,
-  content: { "application/json": { schema } },
-  ...(headers ? { headers: z.object(headers) } : {}),
-});
-const problemResponse = (description: string) => ({
-  description,
-  content: { "application/problem+json": { schema: Problem } },
-});
-const jsonBody = <T extends z.ZodType>(schema: T, required = true) => ({
-  required,
-  content: { "application/json": { schema } },
-});
-
-/** The answers every task route can give besides its success. */
-const failures = {
-  400: problemResponse("Malformed JSON, an unknown parameter or value, or a non-UUID id"),
-  401: problemResponse('No valid access token; carries `WWW-Authenticate: Bearer error="invalid_token"`'),
-  403: problemResponse("The token belongs to another user than the path names"),
-  413: problemResponse("The body is larger than 16 KiB"),
-  500: problemResponse("Something failed unexpectedly; the body's `requestId` identifies it in the logs"),
-  503: problemResponse("The database is unreachable or timed out; carries `Retry-After`; nothing is half-written"),
-};
-const writeFailures = {
-  ...failures,
-  415: problemResponse("The body is not JSON"),
-  422: problemResponse("The body breaks a rule; `errors` lists each field"),
-};
-const notFound = { 404: problemResponse("No such task for this user") };
-const stale = { 412: problemResponse("`If-Match` names a version other than the current one; nothing changed") };
-
-const etagHeader = { ETag: z.string().openapi({ description: 'The task\'s version, e.g. "3"' }) };
+const notFound = notFoundFor("task");
+const etagHeader = etagHeaderFor("task");
 
 export const tasksRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(

@@ -5,11 +5,12 @@ import { sqlStateOf } from "../db/errors.ts";
 import type { AppEnv } from "../env.ts";
 import type { ListOutput } from "../lists/lists.schemas.ts";
 import { isUnknownList } from "../lists/lists.sql.ts";
+import { problemResponse, security } from "../openapi-responses.ts";
 import { problem } from "../problems.ts";
 import { encodeChangeCursor } from "../tasks/cursor.ts";
 import { todayIn } from "../tasks/due.ts";
 import type { TaskOutput } from "../tasks/tasks.schemas.ts";
-import { Problem, UserPath } from "../tasks/tasks.schemas.ts";
+import { UserPath } from "../tasks/tasks.schemas.ts";
 import { validationHook } from "../validation.ts";
 import { toBriskCsv } from "./brisk-csv.ts";
 import { readImport } from "./read-import.ts";
@@ -22,11 +23,6 @@ import { BriskFile, ExportedFile, ExportQuery, Imported, importLimits } from "./
  * size limit instead of the task routes' 16 KiB.
  */
 
-const security = [{ bearerAuth: [] }];
-const problemResponse = (description: string) => ({
-  description,
-  content: { "application/problem+json": { schema: Problem } },
-});
 const failures = {
   400: problemResponse("An unknown parameter or value, or a file that is not valid JSON"),
   401: problemResponse('No valid access token; carries `WWW-Authenticate: Bearer error="invalid_token"`'),
