@@ -12,7 +12,7 @@ import { queryClient, replicaKey } from "../lib/replica.ts";
 import { formatDay } from "../lib/task-view.ts";
 import { browserZone } from "../lib/time-zone.ts";
 import { pendingChangesEvent } from "../pwa/connection-status.ts";
-import { FakeServer as FakeApi, makeTask, problem, userId } from "../test/fake-server.ts";
+import { FakeServer as FakeApi, fakeInbox, makeTask, problem, userId } from "../test/fake-server.ts";
 import { TaskList } from "./task-list.tsx";
 
 function setUp(api: FakeApi, url = "/tasks") {
@@ -80,6 +80,13 @@ describe("the task list", () => {
 
     expect(screen.getByRole("checkbox", { name: "Early bird" })).toBeInTheDocument();
     expect(screen.getByText("1 task left")).toBeInTheDocument();
+  });
+
+  it("a chosen list with no tasks says so by name, not that there are no tasks at all", async () => {
+    const elsewhere = crypto.randomUUID();
+    setUp(new FakeApi([makeTask({ title: "Report", list: elsewhere })]), `/tasks?list=${fakeInbox.id}`);
+    expect(await screen.findByText("No tasks in Inbox yet")).toBeInTheDocument();
+    expect(screen.queryByText("No tasks yet — add one above")).not.toBeInTheDocument();
   });
 
   it("adds nothing when the title is empty or only spaces", async () => {

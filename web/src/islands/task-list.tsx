@@ -447,6 +447,7 @@ function TaskListView() {
             query={view.q.trim()}
             narrowed={Boolean(view.tag || view.priority || view.due)}
             total={total}
+            listName={view.list ? store.lists?.[view.list]?.name : undefined}
           />
         </div>
       ) : (
@@ -587,11 +588,14 @@ function EmptyState({
   query,
   narrowed,
   total,
+  listName,
 }: {
   filter: Filter;
   query: string;
   narrowed: boolean;
   total: number;
+  /** The chosen list's name: other lists may hold tasks, so "No tasks yet" alone would mislead. */
+  listName?: string | undefined;
 }) {
   if (narrowed && total > 0 && !query) {
     return (
@@ -618,6 +622,13 @@ function EmptyState({
     return (
       <p>
         <strong>No completed tasks yet</strong>Tick a task off and it will show here.
+      </p>
+    );
+  }
+  if (listName !== undefined && total === 0) {
+    return (
+      <p>
+        <strong>No tasks in {listName} yet</strong>Type one into New task and press Enter to add it here.
       </p>
     );
   }
