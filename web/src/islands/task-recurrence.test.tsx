@@ -1,6 +1,8 @@
 import { render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
+import { dateIn } from "../../../worker/src/tasks/due.ts";
+import { browserZone } from "../lib/time-zone.ts";
 import { makeTask } from "../test/fake-server.ts";
 import { TaskItem } from "./task-item.tsx";
 
@@ -14,11 +16,11 @@ const recurring = makeTask({
   completions: [{ at: "2026-12-07T18:00:00.000Z", due: monday }],
 });
 
-function item(mode: "view" | "edit", onSave = vi.fn()) {
+function item(mode: "view" | "edit", onSave = vi.fn(), task = recurring) {
   render(
     <ul>
       <TaskItem
-        task={recurring}
+        task={task}
         saving={false}
         mode={mode}
         userId={null}
@@ -40,6 +42,25 @@ describe("a recurring task", () => {
     const history = screen.getByText(/^Completed once/).closest("details") as HTMLElement;
     const times = within(history).getAllByText((_, element) => element?.tagName === "TIME");
     expect(times.map((time) => time.getAttribute("datetime"))).toEqual(["2026-12-07T18:00:00.000Z", "2026-12-07"]);
+  });
+
+  it('labels each past completion\'s due by its date, never relatively (not "due Today")', () => {
+    const today = dateIn(Date.now(), browserZone());
+    const [year, month, day] = today.split("-").map(Number) as [number, number, number];
+    const task = makeTask({
+      ...recurring,
+      completions: [{ at: new Date().toISOString(), due: { date: today, time: null, timeZone: null } }],
+    });
+    item("view", vi.fn(), task);
+    const history = screen.getByText(/^Completed once/).closest("details") as HTMLElement;
+    const due = within(history).getAllByText((_, element) => element?.getAttribute("datetime") === today)[0];
+    const date = new Date(Date.UTC(year, month - 1, day)).toLocaleDateString(undefined, {
+      timeZone: "UTC",
+      day: "numeric",
+      month: "short",
+    });
+    expect(due).toHaveTextContent(date);
+    expect(due).not.toHaveTextContent("Today");
   });
 
   it("shows the repeat in the editor and saves recurrence null once it is unticked", async () => {

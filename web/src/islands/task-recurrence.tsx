@@ -16,7 +16,7 @@ export function RepeatLabel({ recurrence }: { recurrence: Recurrence }) {
 
 const doneAt = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 
-/** "Completed 3 times": each completion, newest first, with the due date it had. */
+/** "Completed 3 times": each completion, newest first, with the due date it had (a date, never "Tomorrow"). */
 export function CompletionHistory({ task }: { task: Task }) {
   if (task.completions.length === 0) return null;
   const count = task.completions.length;
@@ -30,7 +30,10 @@ export function CompletionHistory({ task }: { task: Task }) {
         {task.completions.map((completion, i) => (
           <span key={completion.at} className="task-history-entry">
             <time dateTime={completion.at}>{doneAt.format(new Date(completion.at))}</time> (due{" "}
-            <time dateTime={dueDateTime(completion.due)}>{formatDue(completion.due)}</time>){i < count - 1 ? "; " : ""}
+            <time dateTime={dueDateTime(completion.due)}>
+              {formatDue(completion.due, undefined, { relative: false })}
+            </time>
+            ){i < count - 1 ? "; " : ""}
           </span>
         ))}
       </p>

@@ -378,26 +378,34 @@ export function formatDay(date: string, withYear = false): string {
 
 /**
  * A due label: "Today", "Tomorrow", a weekday within a week, else a date (with the year when
- * another); with the time when set, in the viewer's zone and the person's locale.
+ * another); with the time when set, in the viewer's zone and the person's locale. `relative:
+ * false` always gives the date, for a due in the past record ("due Tomorrow" reads wrong there).
  */
-export function formatDue(due: Due, context: DueContext = dueContext()): string {
+export function formatDue(
+  due: Due,
+  context: DueContext = dueContext(),
+  { relative = true }: { relative?: boolean } = {},
+): string {
   const day = dueDayIn(due, context);
   const today = todayIn(context);
   const [year, month, date] = day.split("-").map(Number) as [number, number, number];
   const utc = new Date(Date.UTC(year, month - 1, date));
-  const dayLabel =
-    day === today
+  const dateLabel = () =>
+    utc.toLocaleDateString(undefined, {
+      timeZone: "UTC",
+      day: "numeric",
+      month: "short",
+      ...(day.slice(0, 4) === today.slice(0, 4) ? {} : { year: "numeric" }),
+    });
+  const dayLabel = !relative
+    ? dateLabel()
+    : day === today
       ? "Today"
       : day === addDays(today, 1)
         ? "Tomorrow"
         : day > today && day < addDays(today, 7)
           ? utc.toLocaleDateString(undefined, { timeZone: "UTC", weekday: "long" })
-          : utc.toLocaleDateString(undefined, {
-              timeZone: "UTC",
-              day: "numeric",
-              month: "short",
-              ...(day.slice(0, 4) === today.slice(0, 4) ? {} : { year: "numeric" }),
-            });
+          : dateLabel();
   const instant = due.time === null ? null : dueSortKey(due, context);
   if (instant === null) return dayLabel;
   const time = new Date(instant).toLocaleTimeString(undefined, {
