@@ -2,6 +2,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { Scalar } from "@scalar/hono-api-reference";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
+import { contextStorage } from "hono/context-storage";
 import { requestId } from "hono/request-id";
 import { NONCE, secureHeaders } from "hono/secure-headers";
 import type { MiddlewareHandler } from "hono/types";
@@ -32,6 +33,8 @@ const securityHeaders = {
 } as const;
 
 app.use(requestId());
+// Lets a log line written anywhere while answering (auth, mail, live) name its request (log.ts).
+app.use(contextStorage());
 app.use(async (c, next) => {
   await next();
   if (c.req.url.startsWith("https:")) c.header("Strict-Transport-Security", "max-age=31536000; includeSubDomains");

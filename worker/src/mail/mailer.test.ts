@@ -92,7 +92,9 @@ describe("sending through Cloudflare Email Service", () => {
     expect(response.headers.get("content-type")).toBe("application/problem+json");
     expect(response.headers.get("retry-after")).toBe("60");
     expect(await response.json()).toMatchObject({ code: "mail_unavailable" });
-    expect(errors.mock.calls.some(([line]) => String(line).includes('"mail not sent"'))).toBe(true);
+    const logged = errors.mock.calls.map(([line]) => String(line)).find((line) => line.includes('"mail not sent"'));
+    // Every log line written while answering a request names it, as the answer's X-Request-Id does.
+    expect(JSON.parse(logged ?? "{}")).toMatchObject({ requestId: response.headers.get("x-request-id") });
     expect(errors.mock.calls.some(([line]) => String(line).includes(user.email))).toBe(false);
   });
 

@@ -6,7 +6,7 @@ import { ReminderShape, Reminders, remindersNeedTime } from "./reminders.schemas
 import { priorities } from "./tasks.schema.ts";
 
 /**
- * The task contract (shared/spec/api.md §2) in zod: these schemas validate every
+ * The task contract (docs/tasks-api.md) in zod: these schemas validate every
  * request and generate the OpenAPI document, so the two cannot drift apart.
  */
 
