@@ -1,50 +1,15 @@
-import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { neon, neonConfig } from "@neondatabase/serverless";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { backendKindFromEnv, openScratchBackend } from "../local/local-database.ts";
-import { type NeonHttpServer, startNeonHttpServer } from "../local/neon-http-server.ts";
-import { applyMigrations, migrationsFolder } from "./migrate.ts";
+import { describe, expect, it } from "vitest";
+import { databaseBefore } from "./migration-test-support.ts";
 
 /**
  * Migration 0009 (due-dates) converts the instants the old API stored (`due_at`) into the
  * due model (docs/decisions/020-dates-that-never-shift.md): rows seeded as the old schema
  * had them, in `tasks` and in `deleted_tasks` (kept for an undo), then migrated.
  */
-const secret = "secret-password";
-const databaseUrl = "postgresql://brisk:secret-password@ep-due-123456.us-east-2.aws.neon.tech/neondb?sslmode=require";
 const dueMigration = "0009_due-dates";
 
 describe("the due-dates migration's conversion", () => {
-  let server: NeonHttpServer | undefined;
-  let before = "";
-  const query = async <Row = Record<string, unknown>>(text: string, params: unknown[] = []) => {
-    neonConfig.fetchEndpoint = (server as NeonHttpServer).url;
-    return (await neon(databaseUrl).query(text, params)) as Row[];
-  };
-
-  beforeAll(async () => {
-    server = await startNeonHttpServer({ backend: await openScratchBackend(backendKindFromEnv()), secret });
-    // The migrations before this one, as drizzle-kit's journal lists them.
-    before = await mkdtemp(join(tmpdir(), "brisk-before-due-"));
-    await cp(migrationsFolder, before, { recursive: true });
-    const journalPath = join(before, "meta", "_journal.json");
-    const journal = JSON.parse(await readFile(journalPath, "utf8")) as { entries: { tag: string }[] };
-    const index = journal.entries.findIndex((entry) => entry.tag === dueMigration);
-    expect(index).toBeGreaterThan(0);
-    journal.entries = journal.entries.slice(0, index);
-    await writeFile(journalPath, JSON.stringify(journal));
-    await applyMigrations({ databaseUrl, fetchEndpoint: server.url, migrationsFolder: before });
-  }, 240_000);
-
-  afterAll(async () => {
-    if (server) {
-      await server.close();
-      await server.backend.close();
-    }
-    if (before) await rm(before, { recursive: true, force: true });
-  });
+  const { query, migrate } = databaseBefore(dueMigration);
 
   it("turns the old editor's end-of-day instants into all-day dates and keeps other instants as UTC times", async () => {
     await query(`INSERT INTO "user" (id, name, email) VALUES ('u1', 'Old', 'old@example.com')`);
@@ -71,7 +36,7 @@ describe("the due-dates migration's conversion", () => {
       [rows[0]?.[0]],
     );
 
-    const run = await applyMigrations({ databaseUrl, fetchEndpoint: (server as NeonHttpServer).url });
+    const run = await migrate();
     expect(run.applied).toBeGreaterThanOrEqual(1);
 
     const converted = await query<{ id: string; due: string | null }>(

@@ -1,11 +1,5 @@
-import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { neon, neonConfig } from "@neondatabase/serverless";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { backendKindFromEnv, openScratchBackend } from "../local/local-database.ts";
-import { type NeonHttpServer, startNeonHttpServer } from "../local/neon-http-server.ts";
-import { applyMigrations, migrationsFolder } from "./migrate.ts";
+import { describe, expect, it } from "vitest";
+import { databaseBefore } from "./migration-test-support.ts";
 
 /**
  * The lists migration (docs/decisions/025-lists.md) on accounts that existed before it: each gets
@@ -13,38 +7,10 @@ import { applyMigrations, migrationsFolder } from "./migrate.ts";
  * syncing from an older cursor hears of both; an account created afterwards gets its Inbox from
  * the trigger.
  */
-const secret = "secret-password";
-const databaseUrl = "postgresql://brisk:secret-password@ep-lists-123456.us-east-2.aws.neon.tech/neondb?sslmode=require";
 const listsMigration = "0011_lists";
 
 describe("the lists migration", () => {
-  let server: NeonHttpServer | undefined;
-  let before = "";
-  const query = async <Row = Record<string, unknown>>(text: string, params: unknown[] = []) => {
-    neonConfig.fetchEndpoint = (server as NeonHttpServer).url;
-    return (await neon(databaseUrl).query(text, params)) as Row[];
-  };
-
-  beforeAll(async () => {
-    server = await startNeonHttpServer({ backend: await openScratchBackend(backendKindFromEnv()), secret });
-    before = await mkdtemp(join(tmpdir(), "brisk-before-lists-"));
-    await cp(migrationsFolder, before, { recursive: true });
-    const journalPath = join(before, "meta", "_journal.json");
-    const journal = JSON.parse(await readFile(journalPath, "utf8")) as { entries: { tag: string }[] };
-    const index = journal.entries.findIndex((entry) => entry.tag === listsMigration);
-    expect(index).toBeGreaterThan(0);
-    journal.entries = journal.entries.slice(0, index);
-    await writeFile(journalPath, JSON.stringify(journal));
-    await applyMigrations({ databaseUrl, fetchEndpoint: server.url, migrationsFolder: before });
-  }, 240_000);
-
-  afterAll(async () => {
-    if (server) {
-      await server.close();
-      await server.backend.close();
-    }
-    if (before) await rm(before, { recursive: true, force: true });
-  });
+  const { query, migrate } = databaseBefore(listsMigration);
 
   it("gives every existing account an Inbox holding its tasks, at a new change; new accounts get one too", async () => {
     await query(
@@ -55,7 +21,7 @@ describe("the lists migration", () => {
       `INSERT INTO tasks (id, user_id, title, seq) VALUES ('a1111111-0000-4000-8000-000000000001', 'u1', 'One', 3),
         ('a1111111-0000-4000-8000-000000000002', 'u1', 'Two', 7)`,
     );
-    await applyMigrations({ databaseUrl, fetchEndpoint: (server as NeonHttpServer).url });
+    await migrate();
 
     const inboxes = await query<{ user_id: string; name: string; seq: string; inbox: boolean }>(
       `SELECT user_id, name, seq::text, inbox FROM lists ORDER BY user_id`,
