@@ -1,8 +1,8 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { Scalar } from "@scalar/hono-api-reference";
 import { bodyLimit } from "hono/body-limit";
-import { cors } from "hono/cors";
 import { contextStorage } from "hono/context-storage";
+import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
 import { NONCE, secureHeaders } from "hono/secure-headers";
 import type { MiddlewareHandler } from "hono/types";

@@ -1,21 +1,11 @@
+import type { ListOutput } from "../src/lists/lists.schemas.ts";
 import type { Due } from "../src/tasks/due.ts";
+import type { TaskOutput } from "../src/tasks/tasks.schemas.ts";
 import { accessToken, call, type RequestOptions, signUp, type TestUser } from "./fixtures.ts";
 
-export interface TaskJson {
-  id: string;
-  userId: string;
-  title: string;
-  description: string;
-  completed: boolean;
-  completedAt: string | null;
-  priority: "none" | "low" | "medium" | "high";
-  due: Due | null;
-  reminders: ({ before: string } | { at: string })[];
-  tags: string[];
-  createdAt: string;
-  updatedAt: string;
-  version: number;
-}
+/** A task and a list as the API answers them: the contract's own types (tasks.schemas.ts, lists.schemas.ts). */
+export type TaskJson = TaskOutput;
+export type ListJson = ListOutput;
 
 /** A timed `due` at an instant (to the minute, rounded down), in UTC. */
 export function dueAtInstant(ms: number): Due {

@@ -3,20 +3,10 @@ import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
 import { call, newIp, origin } from "../../test/fixtures.ts";
 import { roundTrips, sql } from "../../test/stand-in.ts";
-import { type TaskJson, type TaskUser, taskUser } from "../../test/tasks-client.ts";
+import { type ListJson, type TaskJson, type TaskUser, taskUser } from "../../test/tasks-client.ts";
 import { app } from "../app.ts";
 import type { AppEnv } from "../env.ts";
 
-interface ListJson {
-  id: string;
-  name: string;
-  colour: string;
-  position: string;
-  inbox: boolean;
-  createdAt: string;
-  updatedAt: string;
-  version: number;
-}
 type Task = TaskJson & { list: string };
 
 interface Feed {

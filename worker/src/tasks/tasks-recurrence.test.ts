@@ -2,18 +2,12 @@ import fc from "fast-check";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { clearFaults, injectFault, roundTrips, sql } from "../../test/stand-in.ts";
 import { type TaskJson, type TaskUser, taskUser } from "../../test/tasks-client.ts";
-import type { Recurrence } from "./recurrence.ts";
 
 /**
  * Recurring tasks through the API (docs/tasks-api.md "Recurring tasks"): what is stored,
  * which rules are refused, and that completing moves `due` exactly once per occurrence —
  * also when an answer is lost and the request is repeated.
  */
-
-interface RecurringJson extends TaskJson {
-  recurrence: Recurrence | null;
-  completions: { at: string; due: TaskJson["due"] }[];
-}
 
 let user: TaskUser;
 
@@ -25,12 +19,12 @@ beforeEach(async () => {
   await clearFaults();
 });
 
-const json = async (response: Response) => (await response.json()) as RecurringJson;
+const json = async (response: Response) => (await response.json()) as TaskJson;
 const weekly = { rule: "FREQ=WEEKLY;BYDAY=MO", from: "due" } as const;
 const monday = { date: "2026-12-07", time: null, timeZone: null };
 
-async function addRecurring(body: Record<string, unknown> = {}): Promise<RecurringJson> {
-  return (await user.add({ title: "Water the plants", due: monday, recurrence: weekly, ...body })) as RecurringJson;
+async function addRecurring(body: Record<string, unknown> = {}): Promise<TaskJson> {
+  return (await user.add({ title: "Water the plants", due: monday, recurrence: weekly, ...body })) as TaskJson;
 }
 
 describe("storing a recurrence", () => {
@@ -38,16 +32,16 @@ describe("storing a recurrence", () => {
     const created = await addRecurring();
     expect(created).toMatchObject({ recurrence: weekly, completions: [], due: monday });
     expect(await json(await user.get(created.id))).toMatchObject({ recurrence: weekly, completions: [] });
-    const listed = (await (await user.list()).json()) as RecurringJson[];
+    const listed = (await (await user.list()).json()) as TaskJson[];
     expect(listed.find((task) => task.id === created.id)).toMatchObject({ recurrence: weekly, completions: [] });
-    const feed = (await (await user.send("/changes")).json()) as { changes: RecurringJson[] };
+    const feed = (await (await user.send("/changes")).json()) as { changes: TaskJson[] };
     expect(feed.changes.find((task) => task.id === created.id)?.recurrence).toEqual(weekly);
   });
 
   it("defaults from to due, and a task without one answers recurrence null", async () => {
     const task = await addRecurring({ recurrence: { rule: "FREQ=DAILY" } });
     expect(task.recurrence).toEqual({ rule: "FREQ=DAILY", from: "due" });
-    expect(((await user.add()) as RecurringJson).recurrence).toBeNull();
+    expect(((await user.add()) as TaskJson).recurrence).toBeNull();
   });
 
   it("changes and clears the recurrence with PATCH and PUT", async () => {
@@ -152,7 +146,7 @@ describe("completing a recurring task", () => {
     });
     expect(done.completions).toEqual([{ at: expect.any(String), due: monday }]);
     expect(response.headers.get("etag")).toBe('"2"');
-    const pending = (await (await user.list("status=pending")).json()) as RecurringJson[];
+    const pending = (await (await user.list("status=pending")).json()) as TaskJson[];
     expect(pending.some((t) => t.id === task.id)).toBe(true);
   });
 
@@ -280,10 +274,10 @@ describe("clear completed and its undo", () => {
       title: "Once more",
       due: monday,
       recurrence: { rule: "FREQ=WEEKLY;COUNT=1", from: "due" },
-    })) as RecurringJson;
+    })) as TaskJson;
     await owner.complete(task.id);
     const { undo } = (await (await owner.clearCompleted()).json()) as { undo: string };
-    const { tasks } = (await (await owner.restore(undo)).json()) as { tasks: RecurringJson[] };
+    const { tasks } = (await (await owner.restore(undo)).json()) as { tasks: TaskJson[] };
     expect(tasks[0]).toMatchObject({ recurrence: { rule: "FREQ=WEEKLY;COUNT=1", from: "due" }, completed: true });
     expect(tasks[0]?.completions.map((c) => c.due)).toEqual([monday]);
   });
@@ -293,7 +287,7 @@ describe("bulk completion", () => {
   it("leaves recurring tasks as they are: they are completed one occurrence at a time", async () => {
     const owner = await taskUser();
     const plain = await owner.add({ title: "Plain" });
-    const recurring = (await owner.add({ title: "Weekly", due: monday, recurrence: weekly })) as RecurringJson;
+    const recurring = (await owner.add({ title: "Weekly", due: monday, recurrence: weekly })) as TaskJson;
     const response = await owner.markAll(true);
     expect(await response.json()).toMatchObject({ updated: 1, ids: [plain.id] });
     expect((await json(await owner.get(recurring.id))).completed).toBe(false);

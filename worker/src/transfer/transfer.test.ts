@@ -1,18 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { call } from "../../test/fixtures.ts";
-import { type TaskJson, type TaskUser, taskUser } from "../../test/tasks-client.ts";
+import { type ListJson, type TaskJson, type TaskUser, taskUser } from "../../test/tasks-client.ts";
 import todoistSample from "./samples/todoist-sample.csv?raw";
 
-interface ListJson {
-  id: string;
-  name: string;
-  colour: string;
-  position: string;
-  inbox: boolean;
-  createdAt: string;
-  updatedAt: string;
-  version: number;
-}
 type Task = TaskJson & { list: string };
 
 interface ExportJson {
