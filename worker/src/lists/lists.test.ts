@@ -1,11 +1,8 @@
-import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
-import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
-import { call, newIp, origin } from "../../test/fixtures.ts";
+import { recordedWrites } from "../../test/change-cursor.ts";
+import { call } from "../../test/fixtures.ts";
 import { roundTrips, sql } from "../../test/stand-in.ts";
 import { type ListJson, type TaskJson, type TaskUser, taskUser } from "../../test/tasks-client.ts";
-import { app } from "../app.ts";
-import type { AppEnv } from "../env.ts";
 
 type Task = TaskJson & { list: string };
 
@@ -358,14 +355,7 @@ describe("lists", () => {
 });
 
 describe("list writes on the live channel (`changeCursor`)", () => {
-  const handedOff: (string | undefined)[] = [];
-  const recorded = new Hono<AppEnv>()
-    .use(async (c, next) => {
-      await next();
-      handedOff.push(c.var.changeCursor);
-    })
-    .route("/", app);
-
+  const { write: send } = recordedWrites();
   async function write(
     user: ListUser,
     path: string,
@@ -373,22 +363,8 @@ describe("list writes on the live channel (`changeCursor`)", () => {
     body?: unknown,
     extra: Record<string, string> = {},
   ) {
-    const headers = new Headers({
-      Authorization: `Bearer ${user.token}`,
-      Origin: origin,
-      "cf-connecting-ip": newIp(),
-      ...extra,
-    });
-    if (body !== undefined) headers.set("Content-Type", "application/json");
-    const request = new Request(new URL(`${user.lists}${path}`, origin), {
-      method,
-      headers,
-      body: body === undefined ? null : JSON.stringify(body),
-    });
-    const ctx = createExecutionContext();
-    const response = await recorded.fetch(request, env, ctx);
-    await waitOnExecutionContext(ctx);
-    return { status: response.status, cursor: handedOff.at(-1) };
+    const { response, cursor } = await send(user.token, `${user.lists}${path}`, method, body, extra);
+    return { status: response.status, cursor };
   }
 
   it("every list write that changed something hands the feed's new cursor to the live channel; others none", async () => {

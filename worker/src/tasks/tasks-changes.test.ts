@@ -1,11 +1,9 @@
 import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from "cloudflare:test";
-import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
-import { call, newIp, origin } from "../../test/fixtures.ts";
+import { recordedWrites } from "../../test/change-cursor.ts";
+import { call } from "../../test/fixtures.ts";
 import { roundTrips, sql } from "../../test/stand-in.ts";
 import { type TaskJson, type TaskUser, taskUser } from "../../test/tasks-client.ts";
-import { app } from "../app.ts";
-import type { AppEnv } from "../env.ts";
 import worker from "../index.ts";
 
 interface Feed {
@@ -282,28 +280,11 @@ describe("GET /api/{userId}/tasks/changes", () => {
 });
 
 describe("the hand-off to the live channel (`changeCursor`)", () => {
-  /** The app behind a recorder of what each request left in `changeCursor` (test code only). */
-  const handedOff: (string | undefined)[] = [];
-  const recorded = new Hono<AppEnv>()
-    .use(async (c, next) => {
-      await next();
-      handedOff.push(c.var.changeCursor);
-    })
-    .route("/", app);
-
+  const { write: send, lastHandedOff } = recordedWrites();
   async function write(user: TaskUser, path: string, method: string, body?: unknown) {
-    const headers = new Headers({ Authorization: `Bearer ${user.token}`, Origin: origin, "cf-connecting-ip": newIp() });
-    if (body !== undefined) headers.set("Content-Type", "application/json");
-    const request = new Request(new URL(`${user.base}${path}`, origin), {
-      method,
-      headers,
-      body: body === undefined ? null : JSON.stringify(body),
-    });
-    const ctx = createExecutionContext();
-    const response = await recorded.fetch(request, env, ctx);
-    await waitOnExecutionContext(ctx);
+    const { response, cursor } = await send(user.token, `${user.base}${path}`, method, body);
     expect(response.status, await response.clone().text()).toBeLessThan(300);
-    return { response, cursor: handedOff.at(-1) };
+    return { response, cursor };
   }
 
   it("is the feed's cursor after every write that changed something, and absent otherwise", async () => {
@@ -322,7 +303,7 @@ describe("the hand-off to the live channel (`changeCursor`)", () => {
     }
     const { response } = await write(user, "?status=completed", "DELETE");
     const { undo } = (await response.json()) as { undo: string };
-    expect(handedOff.at(-1)).toBe(await now(user));
+    expect(lastHandedOff()).toBe(await now(user));
     expect((await write(user, "/restore", "POST", { undo })).cursor).toBe(await now(user));
     expect((await write(user, `/${task.id}`, "DELETE")).cursor).toBe(await now(user));
 
