@@ -1,13 +1,5 @@
+import { type Mail, linkIn as mailLink } from "../../worker/test/mail-links.ts";
 import { baseUrl } from "./browser.ts";
-
-/** A mail as the development mailbox of `pnpm dev` shows it (/__dev/mailbox.json). */
-export interface Mail {
-  to: string;
-  subject: string;
-  text: string;
-  html: string;
-  sentAt: string;
-}
 
 /**
  * The newest mail to `address` whose subject is `subject`, waiting for it to arrive
@@ -29,9 +21,6 @@ export async function waitForMail(address: string, subject: string, after = new 
 
 /** The link of a mail's plain text that leads to `path`, as a path and query on the app's origin. */
 export function linkIn(mail: Mail, path: string): string {
-  const link = [...mail.text.matchAll(/https?:\/\/\S+/g)]
-    .map((match) => new URL(match[0]))
-    .find((url) => url.pathname === path);
-  if (!link) throw new Error(`no ${path} link in "${mail.subject}"`);
+  const link = mailLink(mail, path);
   return `${link.pathname}${link.search}`;
 }

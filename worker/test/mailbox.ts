@@ -1,13 +1,7 @@
 import { call, type RequestOptions } from "./fixtures.ts";
+import { linkIn, type Mail } from "./mail-links.ts";
 
-/** A mail as the development mailbox shows it (GET /__dev/mailbox.json). */
-export interface Mail {
-  to: string;
-  subject: string;
-  text: string;
-  html: string;
-  sentAt: string;
-}
+export { linkIn, type Mail };
 
 /** Every mail so far, newest first. */
 export async function mailbox(options: RequestOptions = {}): Promise<Mail[]> {
@@ -26,14 +20,6 @@ export async function lastMailTo(address: string, options: RequestOptions = {}):
   const [mail] = await mailsTo(address, options);
   if (!mail) throw new Error(`no mail to ${address}`);
   return mail;
-}
-
-/** The one link of a mail's plain text to this path, e.g. `/reset-password`. */
-export function linkIn(mail: Mail, path: string): URL {
-  const links = [...mail.text.matchAll(/https?:\/\/\S+/g)].map((match) => new URL(match[0]));
-  const link = links.find((url) => url.pathname === path);
-  if (!link) throw new Error(`no ${path} link in "${mail.subject}"`);
-  return link;
 }
 
 /** The token of a mailed link. */
