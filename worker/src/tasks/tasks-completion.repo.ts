@@ -59,7 +59,8 @@ function occurrenceChanges(): Changes {
   const zone = sql`CASE WHEN ${tasks.dueTime} IS NULL THEN ${zoneOfPerson} ELSE coalesce(${tasks.dueZone}, ${zoneOfPerson}) END`;
   const start = sql`CASE WHEN ${tasks.recurrenceFrom} = 'completion' THEN (now() AT TIME ZONE ${zone})::date ELSE ${tasks.dueDate} END`;
   const next = sql`brisk_next_due(${tasks.recurrenceRule}, ${start}, ${tasks.recurrenceDone})`;
-  const entry = sql`jsonb_build_object('at', ${isoText(sql`now()`)}, 'due', ${dueJson})`;
+  // `at` rounded to milliseconds as `updated_at` (timestamptz(3)) is: the two are equal, which tells a repeat its own try.
+  const entry = sql`jsonb_build_object('at', ${isoText(sql`now()::timestamptz(3)`)}, 'due', ${dueJson})`;
   return {
     dueDate: sql`coalesce(${next}, ${tasks.dueDate})`,
     // A timed due keeps its wall clock and zone on the new date; Postgres computes the instant.
