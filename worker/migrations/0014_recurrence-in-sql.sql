@@ -4,8 +4,8 @@
 -- completion), `done` the completions before this one. NULL: this was the last occurrence (COUNT reached, no date
 -- after `start` on or before UNTIL or 9999-12-31). The rule is one the API accepted (ruleProblem).
 -- DAILY and WEEKLY are arithmetic; MONTHLY and YEARLY (a MONTHLY of 12 × INTERVAL months on the start's day) look at
--- periods (months start + k × INTERVAL) in bounded sets: the first 24 periods, then 480 at a time, never past the
--- year 9999 or UNTIL. PL/pgSQL, whose plans are kept for the session.
+-- periods (months start + k × INTERVAL) in bounded sets: the first 3 periods (most rules match there), then 48,
+-- then 480 at a time, never past the year 9999 or UNTIL. PL/pgSQL, whose plans are kept for the session.
 CREATE OR REPLACE FUNCTION public.brisk_next_due(rule text, start date, done integer) RETURNS date
   LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
   AS $rules$
@@ -23,7 +23,7 @@ DECLARE
   first_month integer := extract(year FROM start)::integer * 12 + extract(month FROM start)::integer - 1;
   periods integer;
   low integer := 0;
-  size integer := 24;
+  size integer := 3;
   found date;
 BEGIN
   IF count IS NOT NULL AND done + 1 >= count THEN
@@ -80,7 +80,7 @@ BEGIN
       EXIT WHEN make_date((first_month + least(low + size - 1, periods) * step) / 12,
         (first_month + least(low + size - 1, periods) * step) % 12 + 1, 1) > last;
       low := low + size;
-      size := 480;
+      size := least(size * 16, 480);
     END LOOP;
   END IF;
   RETURN CASE WHEN found <= last THEN found END;
