@@ -187,6 +187,19 @@ describe("completing one occurrence after another", () => {
     ).toBe("2028-02-29");
   });
 
+  it("skips a month without the BYSETPOS-th last day (rrule 2.8.1 would answer the month's first such day)", () => {
+    // February 1990 has four Mondays: no 5th last one. April 1990 has five; the 5th last is the 2nd.
+    const fifthLastMonday = { rule: "FREQ=MONTHLY;BYDAY=MO;BYSETPOS=-5", from: "due" } as const;
+    expect(nextDue(fifthLastMonday, allDay("1990-01-01"), 0, context)?.date).toBe("1990-04-02");
+    // Every February only: the next with five Mondays is 2016's (Monday the 1st).
+    const everyFebruary = { rule: "FREQ=MONTHLY;INTERVAL=12;BYDAY=MO;BYSETPOS=-5", from: "due" } as const;
+    expect(nextDue(everyFebruary, allDay("2005-02-10"), 0, context)?.date).toBe("2016-02-01");
+    // The 5th Monday from the start is unaffected: a month without one has none.
+    expect(
+      nextDue({ ...fifthLastMonday, rule: "FREQ=MONTHLY;BYDAY=MO;BYSETPOS=5" }, allDay("1990-01-01"), 0, context)?.date,
+    ).toBe("1990-01-29");
+  });
+
   it("ends a series whose next date would be past the year 9999", () => {
     expect(nextDue({ rule: "FREQ=YEARLY", from: "due" }, allDay("9999-06-01"), 0, context)).toBeNull();
   });

@@ -137,7 +137,7 @@ export function nextDue(recurrence: Recurrence, due: Due, done: number, context:
   const dtstart = utcMidnight(start);
   const rule = new RRule({ ...options, count: null, dtstart });
   if (neverAgain(options, dtstart)) return null;
-  const next = rule.after(dtstart, false);
+  const next = fromTheEnd(options) ? firstReal(rule, dtstart, options) : rule.after(dtstart, false);
   if (!next) return null;
   const date = isoDate(next);
   if (!isCalendarDate(date)) return null;
@@ -165,6 +165,42 @@ function neverAgain(options: Partial<Options>, dtstart: Date): boolean {
   if (options.freq !== RRule.MONTHLY || (options.interval ?? 1) % 12 !== 0 || options.bymonthday == null) return false;
   const longest = longestMonths[dtstart.getUTCMonth()] ?? 31;
   return ![options.bymonthday].flat().some((day) => Math.abs(day) <= longest);
+}
+
+/** A BYSETPOS counted from the month's end (-1 to -5), or null. */
+function fromTheEnd(options: Partial<Options>): number | null {
+  const position = [options.bysetpos ?? []].flat()[0];
+  return position !== undefined && position < 0 ? position : null;
+}
+
+/**
+ * The first occurrence after `dtstart` for a BYSETPOS counted from the end. rrule 2.8.1 answers
+ * the -5th Monday of a month with four with the month's first Monday (iter/poslist.js takes
+ * `tmp.slice(-5)[0]`); RFC 5545 says that month has none. Such answers are passed over: a real
+ * one has exactly -BYSETPOS of the BYDAY weekdays from it to the month's end.
+ */
+function firstReal(rule: RRule, dtstart: Date, options: Partial<Options>): Date | null {
+  const wanted = -(fromTheEnd(options) ?? -1);
+  const days = new Set(
+    [options.byweekday ?? []]
+      .flat()
+      .map((day) => (typeof day === "number" ? day : typeof day === "string" ? weekdays.indexOf(day) : day.weekday)),
+  );
+  let found: Date | null = null;
+  rule.all((date) => {
+    if (date > dtstart && daysToMonthEnd(date, days) === wanted) found = date;
+    return found === null;
+  });
+  return found;
+}
+
+/** How many days from `date` to the end of its month (both included) fall on these weekdays (0 = Monday). */
+function daysToMonthEnd(date: Date, weekdays: Set<number>): number {
+  let count = 0;
+  for (const day = new Date(date); day.getUTCMonth() === date.getUTCMonth(); day.setUTCDate(day.getUTCDate() + 1)) {
+    if (weekdays.has((day.getUTCDay() + 6) % 7)) count++;
+  }
+  return count;
 }
 
 /** The date's midnight in UTC: how rrule is given a calendar day. */

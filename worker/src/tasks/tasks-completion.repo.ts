@@ -1,15 +1,12 @@
-import { type SQL, sql } from "drizzle-orm";
+import { getTableColumns, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
-import { sameDue } from "./due.ts";
-import { completionsKept, nextDue } from "./recurrence.ts";
+import { completionsKept } from "./recurrence.ts";
 import {
   type Changes,
-  changesOf,
   completedAtFor,
   conditionalWrite,
   dueInstantSql,
   dueJson,
-  dueValues,
   isoText,
   placeholder,
   repeatableWhen,
@@ -21,22 +18,65 @@ import { tasks } from "./tasks.schema.ts";
 import type { TaskOutput } from "./tasks.schemas.ts";
 
 /**
- * Completion, for plain and recurring tasks (docs/decisions/024-recurring-tasks.md): the
- * repository's conditional writes, with a recurring task completed one occurrence at a time and
- * set back by taking its latest completion back. Kept beside tasks.repo.ts, whose statements it
- * uses, so the rules of occurrences stay in one place.
+ * Completion, for plain and recurring tasks (docs/decisions/024-recurring-tasks.md): each one
+ * conditional write of the repository, which for a recurring task completes one occurrence
+ * (Postgres computes the next date: `brisk_next_due`, migration 0014, equal to recurrence.ts's
+ * nextDue) or takes the latest back. Kept beside tasks.repo.ts, whose statements it uses, so the
+ * rules of occurrences stay in one place.
  */
 
-const toggle = sql`NOT ${tasks.completed}`;
+/** The task's columns by field name, for SET expressions that keep a column as it is. */
+const columns = getTableColumns(tasks);
 
-/** An active recurring task: completing it records the occurrence and moves `due` instead (recurrence.ts). */
-const isActiveRecurring = (task: TaskOutput) => task.recurrence !== null && !task.completed;
-const notActiveRecurring = () => sql`NOT (${tasks.recurrenceRule} IS NOT NULL AND NOT ${tasks.completed})`;
+const recurring = sql`${tasks.recurrenceRule} IS NOT NULL`;
+/** An active recurring task: completing it records the occurrence and moves `due` instead. */
+const activeRecurring = sql`(${recurring} AND NOT ${tasks.completed})`;
+const zoneOfPerson = sql`${placeholder("personZone")}::text`;
 
 /**
- * Sets `completed`, or flips it when `completed` is "toggle" (a flip can never be told from its repeat).
- * A recurring task is completed one occurrence at a time ({@link completeOccurrence}), and set
- * back ({@link reopenOccurrence}) by taking back its latest completion: the undo of a complete.
+ * One SET for tasks of several kinds: each column takes the first case's change whose condition
+ * holds, else `otherwise`'s; a column a case does not change keeps its value there.
+ */
+function byKind(cases: [SQL, Changes][], otherwise: Changes): Changes {
+  const fields = new Set([...cases.flatMap(([, changes]) => Object.keys(changes)), ...Object.keys(otherwise)]);
+  const kept = (changes: Changes, field: keyof Changes) => changes[field] ?? sql`${columns[field]}`;
+  return Object.fromEntries(
+    [...fields].map((name) => {
+      const field = name as keyof Changes;
+      const branches = cases.map(([when, changes]) => sql`WHEN ${when} THEN ${kept(changes, field)}`);
+      return [field, sql`CASE ${sql.join(branches, sql` `)} ELSE ${kept(otherwise, field)} END`];
+    }),
+  );
+}
+
+/**
+ * Completes the current occurrence of an active recurring task: records `{at, due}` in its
+ * completions, counts it (`recurrence_done`, for COUNT) and moves `due` to the next occurrence —
+ * the day after which it is looked for is the due date, or for `from: "completion"` today in the
+ * due's zone (a timed task) or the person's — or, the last one, completes the task.
+ */
+function occurrenceChanges(): Changes {
+  const zone = sql`CASE WHEN ${tasks.dueTime} IS NULL THEN ${zoneOfPerson} ELSE coalesce(${tasks.dueZone}, ${zoneOfPerson}) END`;
+  const start = sql`CASE WHEN ${tasks.recurrenceFrom} = 'completion' THEN (now() AT TIME ZONE ${zone})::date ELSE ${tasks.dueDate} END`;
+  const next = sql`brisk_next_due(${tasks.recurrenceRule}, ${start}, ${tasks.recurrenceDone})`;
+  // `at` rounded to milliseconds as `updated_at` (timestamptz(3)) is: the two are equal, which tells a repeat its own try.
+  const entry = sql`jsonb_build_object('at', ${isoText(sql`now()::timestamptz(3)`)}, 'due', ${dueJson})`;
+  return {
+    dueDate: sql`coalesce(${next}, ${tasks.dueDate})`,
+    // A timed due keeps its wall clock and zone on the new date; Postgres computes the instant.
+    dueAt: sql`coalesce(${dueInstantSql(next, sql`${tasks.dueTime}`, sql`coalesce(${tasks.dueZone}, ${zoneOfPerson})`)}, ${tasks.dueAt})`,
+    completed: sql`${next} IS NULL`,
+    completedAt: sql`CASE WHEN ${next} IS NULL THEN now() END`,
+    recurrenceDone: sql`${tasks.recurrenceDone} + 1`,
+    completions: sql`(SELECT coalesce(jsonb_agg(e ORDER BY i), '[]'::jsonb) FROM jsonb_array_elements(jsonb_build_array(${entry}) || ${tasks.completions}) WITH ORDINALITY AS kept(e, i) WHERE i <= ${sql.raw(String(completionsKept))})`,
+  };
+}
+
+/**
+ * Sets `completed`, or flips it when `completed` is "toggle" (a flip can never be told from its
+ * repeat). One statement either way: an active recurring task is completed one occurrence at a
+ * time ({@link occurrenceChanges}); a completed recurring one is set back by taking back its
+ * latest completion ({@link reopenChanges}), the undo of a complete.
  */
 export async function setCompleted(
   db: Database,
@@ -45,71 +85,39 @@ export async function setCompleted(
   completed: boolean | "toggle",
   condition: VersionCondition,
   personZone: string,
-  now = Date.now(),
 ): Promise<WriteResult> {
   if (completed === false) return reopenOccurrence(db, userId, id, condition, personZone);
-  // Up to three tries when no If-Match pins a version: a concurrent change between the read and
-  // the occurrence's write is a conflict only for a client that asked for one version.
-  for (let attempt = 0; ; attempt++) {
-    const write =
-      completed === "toggle"
-        ? {
-            shape: "toggle:plain",
-            changes: () => ({ completed: toggle, completedAt: completedAtFor(toggle) }),
-            values: {},
-            only: () => sql`${tasks.recurrenceRule} IS NULL`,
-          }
-        : {
-            shape: "completed:plain",
-            changes: () => changesOf(["completed"]),
-            values: { completed },
-            only: notActiveRecurring,
-          };
-    const leftOut = completed === "toggle" ? (task: TaskOutput) => task.recurrence !== null : isActiveRecurring;
-    const repeatability = completed === "toggle" ? "once" : repeatableWhen(condition);
-    const alreadyApplied = completed === "toggle" ? undefined : sameFields({ completed });
-    const first = await conditionalWrite(db, write, userId, id, condition, alreadyApplied, repeatability, leftOut);
-    if (first.kind !== "left") return first;
-    // A recurring task, read by the statement that left it alone; written only at that version.
-    const task = first.task;
-    const result = task.completed
-      ? await reopenOccurrence(db, userId, id, [task.version], personZone)
-      : await completeOccurrence(db, userId, task, first.row.recurrenceDone, personZone, now);
-    if (result.kind !== "stale" || condition !== "any" || attempt >= 2) return result;
+  if (completed === "toggle") {
+    const flip = sql`NOT ${tasks.completed}`;
+    const write = {
+      shape: "toggle",
+      changes: () =>
+        byKind(
+          [
+            [activeRecurring, occurrenceChanges()],
+            [recurring, reopenChanges()],
+          ],
+          { completed: flip, completedAt: completedAtFor(flip) },
+        ),
+      values: { personZone },
+    };
+    return conditionalWrite(db, write, userId, id, condition, undefined, "once");
   }
-}
-
-/**
- * Completes the current occurrence of a recurring task read at `task.version`: records
- * `{at, due}` in its completions and moves `due` to the next occurrence, or — the last one —
- * completes the task. One conditional statement; a repeat after a lost answer finds its own
- * try (the task one version later, with this due and this completion) instead of a conflict.
- */
-function completeOccurrence(
-  db: Database,
-  userId: string,
-  task: TaskOutput,
-  done: number,
-  personZone: string,
-  now: number,
-): Promise<WriteResult> {
-  const { recurrence, due } = task;
-  if (!recurrence || !due) throw new Error("completeOccurrence needs a recurring task with a due date");
-  const next = nextDue(recurrence, due, done, { now, personZone });
-  const entry = sql`jsonb_build_object('at', ${isoText(sql`now()`)}, 'due', ${dueJson})`;
-  const changes = (last: boolean) => (): Changes => ({
-    ...(last ? { completed: sql`true`, completedAt: sql`now()` } : changesOf(["due"])),
-    recurrenceDone: sql`${tasks.recurrenceDone} + 1`,
-    completions: sql`(SELECT coalesce(jsonb_agg(e ORDER BY i), '[]'::jsonb) FROM jsonb_array_elements(jsonb_build_array(${entry}) || ${tasks.completions}) WITH ORDINALITY AS kept(e, i) WHERE i <= ${sql.raw(String(completionsKept))})`,
-  });
-  const write = next
-    ? { shape: "occurrence:next", changes: changes(false), values: dueValues(next, personZone) }
-    : { shape: "occurrence:last", changes: changes(true), values: {} };
-  const mine = (after: TaskOutput) =>
-    sameDue(after.due, next ?? due) &&
-    after.completed === (next === null) &&
-    sameDue(after.completions[0]?.due ?? null, due);
-  return conditionalWrite(db, write, userId, task.id, [task.version], mine, "repeatable");
+  const write = {
+    shape: "complete",
+    changes: () =>
+      byKind([[activeRecurring, occurrenceChanges()]], {
+        completed: sql`true`,
+        completedAt: completedAtFor(sql`true`),
+      }),
+    values: { personZone },
+  };
+  // A repeat after a lost answer finds its own try: the task completed, or the occurrence just
+  // recorded (its entry written at the instant the task was updated). A client's repeat with the
+  // same If-Match is a 412 and cannot complete the next occurrence too.
+  const ownTry = (task: TaskOutput) =>
+    task.completed || (task.recurrence !== null && task.completions[0]?.at === task.updatedAt);
+  return conditionalWrite(db, write, userId, id, condition, ownTry, repeatableWhen(condition));
 }
 
 /**
@@ -124,27 +132,7 @@ function reopenOccurrence(
   condition: VersionCondition,
   personZone: string,
 ): Promise<WriteResult> {
-  const changes = (): Changes => {
-    const latest = sql`(${tasks.completions} -> 0 -> 'due')`;
-    const back = sql`(${tasks.recurrenceRule} IS NOT NULL AND jsonb_array_length(${tasks.completions}) > 0)`;
-    const either = (then: SQL, otherwise: SQL) => sql`CASE WHEN ${back} THEN ${then} ELSE ${otherwise} END`;
-    const date = sql`(${latest} ->> 'date')::date`;
-    const time = sql`(${latest} ->> 'time')::time`;
-    const zone = sql`(${latest} ->> 'timeZone')`;
-    return {
-      ...changesOf(["completed"]),
-      dueDate: either(date, sql`${tasks.dueDate}`),
-      dueTime: either(time, sql`${tasks.dueTime}`),
-      dueZone: either(zone, sql`${tasks.dueZone}`),
-      dueAt: either(
-        dueInstantSql(date, time, sql`coalesce(${zone}, ${placeholder("personZone")}::text)`),
-        sql`${tasks.dueAt}`,
-      ),
-      completions: either(sql`${tasks.completions} - 0`, sql`${tasks.completions}`),
-      recurrenceDone: either(sql`greatest(${tasks.recurrenceDone} - 1, 0)`, sql`${tasks.recurrenceDone}`),
-    };
-  };
-  const write = { shape: "reopen", changes, values: { completed: false, personZone } };
+  const write = { shape: "reopen", changes: reopenChanges, values: { personZone } };
   return conditionalWrite(
     db,
     write,
@@ -154,4 +142,24 @@ function reopenOccurrence(
     sameFields({ completed: false }),
     repeatableWhen(condition),
   );
+}
+
+/** Sets `completed` to false; a recurring task with completions gets its latest one back (see reopenOccurrence). */
+function reopenChanges(): Changes {
+  const latest = sql`(${tasks.completions} -> 0 -> 'due')`;
+  const back = sql`(${recurring} AND jsonb_array_length(${tasks.completions}) > 0)`;
+  const either = (then: SQL, otherwise: SQL) => sql`CASE WHEN ${back} THEN ${then} ELSE ${otherwise} END`;
+  const date = sql`(${latest} ->> 'date')::date`;
+  const time = sql`(${latest} ->> 'time')::time`;
+  const zone = sql`(${latest} ->> 'timeZone')`;
+  return {
+    completed: sql`false`,
+    completedAt: completedAtFor(sql`false`),
+    dueDate: either(date, sql`${tasks.dueDate}`),
+    dueTime: either(time, sql`${tasks.dueTime}`),
+    dueZone: either(zone, sql`${tasks.dueZone}`),
+    dueAt: either(dueInstantSql(date, time, sql`coalesce(${zone}, ${zoneOfPerson})`), sql`${tasks.dueAt}`),
+    completions: either(sql`${tasks.completions} - 0`, sql`${tasks.completions}`),
+    recurrenceDone: either(sql`greatest(${tasks.recurrenceDone} - 1, 0)`, sql`${tasks.recurrenceDone}`),
+  };
 }

@@ -227,13 +227,7 @@ const taskColumns = getTableColumns(tasks);
  * answers with it: the task as it was (this statement's snapshot) next to the row
  * the write produced, if any (a data-modifying CTE); no row when there is no such task.
  */
-function conditionalWriteStatement(
-  db: Database,
-  shape: string,
-  changes: () => Changes,
-  condition: ConditionShape,
-  only?: () => SQL,
-) {
+function conditionalWriteStatement(db: Database, shape: string, changes: () => Changes, condition: ConditionShape) {
   return prepared(db, `write:${shape}:${condition}`, () => {
     // Advances the sequence when the task matches in this statement's snapshot. Referenced
     // by the update's SET, it runs (and takes the sequence's lock) before the task row is
@@ -242,14 +236,14 @@ function conditionalWriteStatement(
     const next = db.$with("next", { seq: sql<number>`seq` }).as(sql`
       INSERT INTO ${taskSequences} (user_id, seq)
       SELECT ${sql.placeholder("userId")}, 1
-      WHERE EXISTS (SELECT 1 FROM ${tasks} WHERE ${and(ownPlaceholders, versionFilter[condition], only?.())})
+      WHERE EXISTS (SELECT 1 FROM ${tasks} WHERE ${and(ownPlaceholders, versionFilter[condition])})
       ON CONFLICT (user_id) DO UPDATE SET seq = ${taskSequences.seq} + 1
       RETURNING seq`);
     const updated = db.$with("updated").as(
       db
         .update(tasks)
         .set({ ...changes(), ...bump, seq: sql`(SELECT seq FROM next)` })
-        .where(and(ownPlaceholders, versionFilter[condition], only?.()))
+        .where(and(ownPlaceholders, versionFilter[condition]))
         .returning(),
     );
     // The CTE's columns, by the table's field names ("updated"."title", …); same types as the table's.
@@ -273,44 +267,20 @@ function conditionalWriteStatement(
  * earlier try having committed: it reports success, not a conflict. Without a lost
  * answer a miss is always a conflict, whoever made the newer version.
  */
-type ConditionalWrite = { shape: string; changes: () => Changes; values: Record<string, unknown>; only?: () => SQL };
-type Left = { kind: "left"; task: TaskOutput; row: TaskRow };
+type ConditionalWrite = { shape: string; changes: () => Changes; values: Record<string, unknown> };
 
-export function conditionalWrite(
-  db: Database,
-  write: ConditionalWrite,
-  userId: string,
-  id: string,
-  condition: VersionCondition,
-  alreadyApplied: ((task: TaskOutput) => boolean) | undefined,
-  repeatability: Repeatability,
-): Promise<WriteResult>;
-export function conditionalWrite(
-  db: Database,
-  write: ConditionalWrite,
-  userId: string,
-  id: string,
-  condition: VersionCondition,
-  alreadyApplied: ((task: TaskOutput) => boolean) | undefined,
-  repeatability: Repeatability,
-  leftOut: (task: TaskOutput) => boolean,
-): Promise<WriteResult | Left>;
 export async function conditionalWrite(
   db: Database,
-  /**
-   * The statement's shape (its key), its SET (built only with the statement) and the placeholders' values;
-   * `only` narrows the tasks it writes, and a task it leaves out is answered as `left` (the caller's to handle).
-   */
+  /** The statement's shape (its key), its SET (built only with the statement) and the placeholders' values. */
   write: ConditionalWrite,
   userId: string,
   id: string,
   condition: VersionCondition,
   alreadyApplied: ((task: TaskOutput) => boolean) | undefined,
   repeatability: Repeatability,
-  leftOut?: (task: TaskOutput) => boolean,
-): Promise<WriteResult | Left> {
+): Promise<WriteResult> {
   let repeatedAfterLostAnswer = false;
-  const statement = conditionalWriteStatement(db, write.shape, write.changes, conditionShape(condition), write.only);
+  const statement = conditionalWriteStatement(db, write.shape, write.changes, conditionShape(condition));
   const values = { ...write.values, userId, id, versions: condition === "any" ? [] : condition };
   const [row] = await withRetries(
     repeatability,
@@ -324,7 +294,6 @@ export async function conditionalWrite(
   let stored = row.before;
   let task = toTask(stored);
   const matched = condition === "any" || condition.includes(task.version);
-  if (matched && leftOut?.(task)) return { kind: "left", task, row: stored };
   if (matched) {
     // The write waited for a concurrent one and then found the task changed or gone, which
     // this statement's snapshot cannot show: read it as it is now (a race's second round trip).
