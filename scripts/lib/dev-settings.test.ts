@@ -6,7 +6,7 @@ import { experimental_readRawConfig } from "wrangler";
 import { ensureDevVars, wranglerDevSettings } from "./dev-settings.ts";
 
 const root = join(import.meta.dirname, "..", "..");
-const { rawConfig } = experimental_readRawConfig({ config: join(root, "wrangler.toml") });
+const { rawConfig } = experimental_readRawConfig({ config: join(root, "wrangler.jsonc") });
 const requiredSecrets: string[] = rawConfig.secrets?.required ?? [];
 
 const folders: string[] = [];
@@ -30,7 +30,7 @@ const settings = () =>
   });
 
 describe("what `pnpm dev` gives wrangler dev", () => {
-  it("supplies every secret wrangler.toml requires, so wrangler warns of none missing", () => {
+  it("supplies every secret wrangler.jsonc requires, so wrangler warns of none missing", () => {
     const path = devVarsPath();
     ensureDevVars(path);
     const fromFile = readFileSync(path, "utf8");
