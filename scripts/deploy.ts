@@ -1,9 +1,9 @@
 /**
- * `pnpm run deploy --env <staging|production> [wrangler deploy options]`
+ * `pnpm ship --env <staging|production> [wrangler deploy options]`
  *   builds the site, checks the environment's configuration, and runs
  *   `wrangler deploy --env <name>` (see docs/deploy.md). Migrations are a separate
  *   step that comes first: `DATABASE_URL=… pnpm db:migrate`.
- * `pnpm run deploy:dry-run`
+ * `pnpm ship:dry-run`
  *   checks and bundles every environment of wrangler.jsonc with
  *   `wrangler deploy --dry-run` into dist/worker-<name>: no Cloudflare account needed.
  *
@@ -129,7 +129,7 @@ function main() {
 
   if (!env) {
     fail(
-      `name the environment: pnpm run deploy --env <${known.join("|")}>` +
+      `name the environment: pnpm ship --env <${known.join("|")}>` +
         " (the top level of wrangler.jsonc is for local development)",
     );
   }
