@@ -61,7 +61,7 @@ console.log(
 
 let site = join(root, "web", "dist");
 if (!existsSync(site)) {
-  // wrangler refuses to bundle while wrangler.toml's assets directory is missing (a fresh clone).
+  // wrangler refuses to bundle while wrangler.jsonc's assets directory is missing (a fresh clone).
   log("building the site into web/dist (pnpm build), which wrangler needs");
   await run("pnpm", ["build"], { env: { NODE_ENV: "production" } });
 }

@@ -1,10 +1,10 @@
 /**
- * `pnpm run deploy --env <staging|production> [wrangler deploy options]`
+ * `pnpm ship --env <staging|production> [wrangler deploy options]`
  *   builds the site, checks the environment's configuration, and runs
  *   `wrangler deploy --env <name>` (see docs/deploy.md). Migrations are a separate
  *   step that comes first: `DATABASE_URL=… pnpm db:migrate`.
- * `pnpm run deploy:dry-run`
- *   checks and bundles every environment of wrangler.toml with
+ * `pnpm ship:dry-run`
+ *   checks and bundles every environment of wrangler.jsonc with
  *   `wrangler deploy --dry-run` into dist/worker-<name>: no Cloudflare account needed.
  *
  * The checks catch what wrangler accepts silently: `vars` and `secrets` are not
@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { experimental_readRawConfig, unstable_readConfig } from "wrangler";
 
 const root = join(import.meta.dirname, "..");
-const configPath = join(root, "wrangler.toml");
+const configPath = join(root, "wrangler.jsonc");
 /** The secrets every deployed environment needs (worker/src/config.ts validates them). */
 const requiredSecrets = ["DATABASE_URL", "BETTER_AUTH_SECRET", "BETTER_AUTH_URL"];
 
@@ -27,7 +27,7 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-/** The environments declared in wrangler.toml (`[env.<name>]`). */
+/** The environments declared in wrangler.jsonc (`env.<name>`). */
 function environments(): string[] {
   const { rawConfig } = experimental_readRawConfig({ config: configPath }, { hideWarnings: true });
   return Object.keys(rawConfig.env ?? {});
@@ -39,7 +39,7 @@ export function problemsOf(env: string): string[] {
   const topLevel = unstable_readConfig({ config: configPath, env: "" }, { hideWarnings: true });
   const config = unstable_readConfig({ config: configPath, env }, { hideWarnings: true });
   const problems: string[] = [];
-  const where = `[env.${env}]`;
+  const where = `env.${env}`;
 
   const vars = config.vars as Record<string, unknown>;
   for (const name of Object.keys(topLevel.vars)) {
@@ -66,7 +66,7 @@ export function problemsOf(env: string): string[] {
   }
   if (!config.observability?.enabled) problems.push(`${where} must keep observability enabled (Workers Logs)`);
   if (!config.compatibility_flags.includes("nodejs_compat")) {
-    problems.push(`${where} needs compatibility_flags = ["nodejs_compat"] (Better Auth, password hashing)`);
+    problems.push(`${where} needs "compatibility_flags": ["nodejs_compat"] (Better Auth, password hashing)`);
   }
   if (!config.assets?.run_worker_first || !JSON.stringify(config.assets.run_worker_first).includes("/api/*")) {
     problems.push(`${where} must route /api/* to the Worker first (assets.run_worker_first)`);
@@ -109,7 +109,7 @@ function parseArgs(args: string[]) {
 function main() {
   const { env, all, rest } = parseArgs(process.argv.slice(2));
   const known = environments();
-  if (known.length === 0) fail("wrangler.toml declares no environments ([env.staging], [env.production])");
+  if (known.length === 0) fail("wrangler.jsonc declares no environments (env.staging, env.production)");
 
   if (all) {
     if (!rest.includes("--dry-run")) fail("--all-environments is only for --dry-run; deploy one environment at a time");
@@ -129,11 +129,11 @@ function main() {
 
   if (!env) {
     fail(
-      `name the environment: pnpm run deploy --env <${known.join("|")}>` +
-        " (the top level of wrangler.toml is for local development)",
+      `name the environment: pnpm ship --env <${known.join("|")}>` +
+        " (the top level of wrangler.jsonc is for local development)",
     );
   }
-  if (!known.includes(env)) fail(`no environment "${env}" in wrangler.toml; there are: ${known.join(", ")}`);
+  if (!known.includes(env)) fail(`no environment "${env}" in wrangler.jsonc; there are: ${known.join(", ")}`);
   const problems = problemsOf(env);
   if (problems.length > 0) fail(problems.join("\n"));
 

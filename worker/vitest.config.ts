@@ -3,9 +3,9 @@ import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { experimental_readRawConfig } from "wrangler";
 
-// The plugin builds the Worker with Vite, not with wrangler, so wrangler.toml's
-// `[alias]` stand-ins (worker/aliases) are applied here too: the tests run what ships.
-const wranglerConfig = "../wrangler.toml";
+// The plugin builds the Worker with Vite, not with wrangler, so wrangler.jsonc's
+// `alias` stand-ins (worker/aliases) are applied here too: the tests run what ships.
+const wranglerConfig = "../wrangler.jsonc";
 const { rawConfig } = experimental_readRawConfig({ config: wranglerConfig });
 const aliases: Record<string, string> = rawConfig.alias ?? {};
 const alias = Object.entries(aliases).map(([module, path]) => ({

@@ -51,7 +51,7 @@ export async function runBundle(current: WorkerBundle, options: BundleOptions): 
     notes: [
       `Target: Worker ≤ 300 KiB gzip (✓/✗). Sizes of index.js as wrangler deploy --dry-run writes it (gzip level 9, brotli 11).`,
       `Start-up: a fresh Miniflare (workerd) instance per sample, from its creation to the first response of the bare route (GET /api/no-such-route), median of ${options.startupSamples}, Workers alternating; workerd CPU: its main thread's CPU time at that point.`,
-      "The build applies wrangler.toml's [alias] stand-ins (worker/aliases/README.md).",
+      "The build applies wrangler.jsonc's alias stand-ins (worker/aliases/README.md).",
     ],
   };
   function startupCells(name: string): string[] {

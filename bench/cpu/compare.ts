@@ -2,7 +2,7 @@
  * `pnpm --filter @brisk/bench compare A=<checkout> B=<checkout> [--cases get,patch] [--rounds 15]`
  *
  * The CPU benchmark's in-isolate loop for two (or more) versions of the Worker side
- * by side: each checkout is bundled with its own wrangler.toml, recorded against its
+ * by side: each checkout is bundled with its own wrangler.jsonc, recorded against its
  * own stand-in, and run in its own harness; rounds alternate between them case by
  * case, so a change to worker/src can be judged by its measured effect before it is
  * made. Typical use: copy the repository to a scratch directory, change it there,

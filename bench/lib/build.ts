@@ -46,7 +46,7 @@ export interface WorkerBundle {
 /**
  * The Worker exactly as `pnpm bundle` builds it (`wrangler deploy --dry-run`), into
  * bench/results/<name>. `aliases` adds `--alias module:path` pairs, to measure a
- * change to wrangler.toml's `[alias]` without making it.
+ * change to wrangler.jsonc's `alias` without making it.
  */
 export async function bundleWorker(
   name = "worker",

@@ -16,7 +16,7 @@ export interface WorkerSpec {
   vars?: Record<string, string>;
   /** JSON bindings. */
   json?: Record<string, unknown>;
-  /** Durable Object bindings → the class the module exports (SQLite-backed, as wrangler.toml declares them). */
+  /** Durable Object bindings → the class the module exports (SQLite-backed, as wrangler.jsonc declares them). */
   durableObjects?: Record<string, string>;
 }
 
@@ -29,12 +29,13 @@ export interface RunningWorkers {
   dispose(): Promise<void>;
 }
 
-/** The compatibility settings of wrangler.toml, so the bundle runs as it would when deployed. */
+/** The compatibility settings of wrangler.jsonc, so the bundle runs as it would when deployed. */
 export function compatibility(): { compatibilityDate: string; compatibilityFlags: string[] } {
-  const toml = readFileSync(join(root, "wrangler.toml"), "utf8");
-  const date = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(toml)?.[1];
-  const flags = /^compatibility_flags\s*=\s*\[([^\]]*)\]/m.exec(toml)?.[1] ?? "";
-  if (!date) throw new Error("wrangler.toml has no compatibility_date");
+  // The top-level keys, read from the text: bench has no JSONC parser, and these two are plain strings.
+  const config = readFileSync(join(root, "wrangler.jsonc"), "utf8");
+  const date = /^ {2}"compatibility_date"\s*:\s*"([^"]+)"/m.exec(config)?.[1];
+  const flags = /^ {2}"compatibility_flags"\s*:\s*\[([^\]]*)\]/m.exec(config)?.[1] ?? "";
+  if (!date) throw new Error("wrangler.jsonc has no compatibility_date");
   return {
     compatibilityDate: date,
     compatibilityFlags: [...flags.matchAll(/"([^"]+)"/g)].map((match) => match[1] as string),

@@ -80,7 +80,7 @@ export interface WranglerDev {
 }
 
 /**
- * `wrangler dev` with the root wrangler.toml, on free ports, pointed at the stand-in.
+ * `wrangler dev` with the root wrangler.jsonc, on free ports, pointed at the stand-in.
  * Vars and secrets are given with `--var`. The site is not part
  * of the soak: `--assets` points at an empty directory, so web/dist need not exist.
  */

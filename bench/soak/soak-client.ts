@@ -52,7 +52,7 @@ type Candidate = ModelTask | undefined;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const etag = (version: number) => `"${version}"`;
-/** Renewed well before the access token's lifetime (15 minutes in wrangler.toml) runs out. */
+/** Renewed well before the access token's lifetime (15 minutes in wrangler.jsonc) runs out. */
 const tokenRenewalMs = 5 * 60_000;
 
 export class SoakClient {

@@ -1,6 +1,6 @@
 /**
  * `pnpm soak` — sustained load on the real stack, bounded in time, on loopback:
- * `wrangler dev` (the root wrangler.toml) → the local Neon stand-in (its own process)
+ * `wrangler dev` (the root wrangler.jsonc) → the local Neon stand-in (its own process)
  * → a scratch database on the PostgreSQL server. Many clients, each its own user,
  * work through a realistic mix of task operations while a model of their
  * acknowledged writes is kept; memory is sampled every second.
@@ -86,7 +86,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 
 let outcome: SoakOutcome;
 try {
-  log("soak: wrangler dev (root wrangler.toml) pointed at the stand-in");
+  log("soak: wrangler dev (root wrangler.jsonc) pointed at the stand-in");
   const wrangler = await startWranglerDev({
     standInUrl: standIn.url,
     databaseUrl: standIn.databaseUrl,

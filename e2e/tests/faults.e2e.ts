@@ -139,7 +139,7 @@ describe.runIf(browserAvailable)("the browser under database faults", () => {
   it("shows no success for a create slower than the Worker's database timeout until the server has it", async () => {
     const { page, errors, writes } = await startSignedUp("Sid Slow");
     const title = "Slower than the timeout";
-    // DB_TIMEOUT_MS is 5 s (wrangler.toml): the Worker gives up at 5 s and answers 503, the
+    // DB_TIMEOUT_MS is 5 s (wrangler.jsonc): the Worker gives up at 5 s and answers 503, the
     // stand-in commits the insert at 6 s, and the page's re-send (≥ 7 s) finds it there.
     await armFault({ action: "delay", ms: 6_000, match: sql.createTask, times: 1 });
     await newTask(page).fill(title);

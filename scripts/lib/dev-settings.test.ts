@@ -6,7 +6,7 @@ import { experimental_readRawConfig } from "wrangler";
 import { ensureDevVars, wranglerDevSettings } from "./dev-settings.ts";
 
 const root = join(import.meta.dirname, "..", "..");
-const { rawConfig } = experimental_readRawConfig({ config: join(root, "wrangler.toml") });
+const { rawConfig } = experimental_readRawConfig({ config: join(root, "wrangler.jsonc") });
 const requiredSecrets: string[] = rawConfig.secrets?.required ?? [];
 
 const folders: string[] = [];
@@ -30,7 +30,7 @@ const settings = () =>
   });
 
 describe("what `pnpm dev` gives wrangler dev", () => {
-  it("supplies every secret wrangler.toml requires, so wrangler warns of none missing", () => {
+  it("supplies every secret wrangler.jsonc requires, so wrangler warns of none missing", () => {
     const path = devVarsPath();
     ensureDevVars(path);
     const fromFile = readFileSync(path, "utf8");
@@ -76,5 +76,26 @@ describe("what `pnpm dev` gives wrangler dev", () => {
     const path = devVarsPath("BETTER_AUTH_SECRET=kept\nDATABASE_URL=postgresql://old@localhost/brisk\n");
     expect(ensureDevVars(path)).toEqual([]);
     expect(readFileSync(path, "utf8")).toBe("BETTER_AUTH_SECRET=kept\nDATABASE_URL=postgresql://old@localhost/brisk\n");
+  });
+});
+
+describe(".dev.vars.example", () => {
+  const example = readFileSync(join(root, ".dev.vars.example"), "utf8");
+  const listed = new Set([...example.matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((match) => match[1]));
+  // The names worker/src/config.ts validates: the keys of its settings schema.
+  const validated = [
+    ...readFileSync(join(root, "worker", "src", "config.ts"), "utf8").matchAll(/^ {2}([A-Z][A-Z0-9_]*):/gm),
+  ].map((match) => match[1] as string);
+
+  it("lists every setting the Worker validates, each with a comment", () => {
+    expect(validated.length).toBeGreaterThan(5);
+    for (const name of validated) {
+      expect(listed, name).toContain(name);
+      expect(example, `${name} has a comment above it`).toMatch(new RegExp(`^#.*\\n${name}=`, "m"));
+    }
+  });
+
+  it("lists every var and required secret of the configuration", () => {
+    for (const name of [...Object.keys(rawConfig.vars ?? {}), ...requiredSecrets]) expect(listed, name).toContain(name);
   });
 });

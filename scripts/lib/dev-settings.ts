@@ -19,7 +19,7 @@ export function ensureDevVars(path: string): string[] {
  * The arguments and environment of `wrangler dev` for one run of `pnpm dev`. What changes
  * with every run — the stand-in's address and secret (in DATABASE_URL) and the origin — is
  * passed in the environment: with `--env-file`, wrangler reads secrets from the file and from
- * its environment, and finds every secret wrangler.toml requires (no "Missing required
+ * its environment, and finds every secret wrangler.jsonc requires (no "Missing required
  * secrets" warning). Nothing at start-up reaches the internet: no metrics, no download of
  * the `Request.cf` sample (offline, that printed ENOTFOUND traces; the placeholder is fine).
  */

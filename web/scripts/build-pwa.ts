@@ -76,7 +76,7 @@ const { count, size, warnings } = await generateSW({
     {
       // Other navigations (not a precached page) go to the network; offline, the cached 404 page
       // answers instead of the browser's error page. The Worker's own paths (run_worker_first in
-      // wrangler.toml) are left alone. Workbox copies this function's source into sw.js, so it
+      // wrangler.jsonc) are left alone. Workbox copies this function's source into sw.js, so it
       // can use nothing from this module.
       urlPattern: ({ request, url }) => request.mode === "navigate" && !/^\/(api|cdn-cgi)\//.test(url.pathname),
       handler: "NetworkOnly",

@@ -1,5 +1,5 @@
 /**
- * Stands in for `@better-auth/kysely-adapter` in the bundle (wrangler.toml `[alias]`).
+ * Stands in for `@better-auth/kysely-adapter` in the bundle (wrangler.jsonc `alias`).
  * Better Auth imports it statically for databases given as Kysely instances and for
  * its migration runner; Brisk hands Better Auth a drizzle adapter and migrates with
  * drizzle-kit, so none of it can run. Keeping Kysely out saves ~220 KB of bundle.

@@ -1,4 +1,4 @@
-/** Stands in for `kysely` in the bundle (wrangler.toml `[alias]`); see kysely-adapter.ts. */
+/** Stands in for `kysely` in the bundle (wrangler.jsonc `alias`); see kysely-adapter.ts. */
 export const sql = () => {
   throw new Error("sql: Kysely is not bundled (Brisk uses Better Auth's drizzle adapter)");
 };

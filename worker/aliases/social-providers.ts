@@ -1,5 +1,5 @@
 /**
- * Stands in for `@better-auth/core/social-providers` (wrangler.toml `[alias]`): the OAuth
+ * Stands in for `@better-auth/core/social-providers` (wrangler.jsonc `alias`): the OAuth
  * clients of 40-odd providers. Brisk configures no social sign-in, so Better Auth's map of
  * providers is empty and provider names are any string, as upstream accepts.
  */

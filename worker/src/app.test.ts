@@ -197,7 +197,7 @@ describe("the API reference page (/api/docs)", () => {
   it("finds its script served by the site", async () => {
     const { html } = await page();
     const source = /<script[^>]*\ssrc="([^"]+)"/.exec(html)?.[1] ?? "";
-    // Static files are served by Workers Static Assets before the Worker runs (wrangler.toml [assets]).
+    // Static files are served by Workers Static Assets before the Worker runs (wrangler.jsonc assets).
     const script = await env.ASSETS.fetch(new URL(source, "http://localhost"));
     expect(script.status).toBe(200);
     expect(script.headers.get("content-type")).toContain("javascript");

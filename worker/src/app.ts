@@ -139,13 +139,26 @@ app.doc31("/api/openapi.json", {
   info: {
     title: "Brisk API",
     version: "1.0.0",
+    license: { name: "MIT", url: "https://spdx.org/licenses/MIT.html" },
     description:
       "Tasks of signed-in users. Authentication is Better Auth's email-and-password API at `/api/auth/*` " +
       "(sign-up/email, sign-in/email, sign-out, get-session, token, jwks, change-password, delete-user; " +
       "request-password-reset, reset-password, send-verification-email, verify-email, change-email, " +
       "update-user, list-sessions, revoke-session, revoke-other-sessions, revoke-sessions); " +
-      "every task route needs `Authorization: Bearer <access token>`. Errors are RFC 9457 problem+json.",
+      "every task route needs `Authorization: Bearer <access token>`. Errors are RFC 9457 problem+json. " +
+      "The copy the web client is generated from (web/src/lib/api/openapi.json) also describes those " +
+      "`/api/auth/*` endpoints, generated from Better Auth (docs/decisions/031-openapi-document-complete.md).",
   },
+  // Relative: the API is always on the origin that serves this document (each deployment, `pnpm dev`,
+  // the tests), so one document fits all of them and "try it" on /api/docs calls the same origin.
+  servers: [{ url: "/", description: "The origin serving this document" }],
+  tags: [
+    {
+      name: "Accounts",
+      description: "Better Auth's endpoints at `/api/auth/*`: only those listed in the published copy are exposed.",
+      externalDocs: { description: "Better Auth's API", url: "https://www.better-auth.com/docs/concepts/api" },
+    },
+  ],
 });
 /** Where the site serves Scalar's standalone bundle (web/scripts/vendor-api-reference.ts puts it there). */
 export const apiReferenceScript = "/vendor/scalar-api-reference.js";

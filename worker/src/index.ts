@@ -9,13 +9,13 @@ import { createMailer } from "./mail/mailer.ts";
 import { deliverReminders, pruneReminderDeliveries, reminderCron } from "./tasks/reminders.delivery.ts";
 import { pruneExpiredDeletions, pruneTombstones } from "./tasks/tasks.repo.ts";
 
-/** The live channel's Durable Object class (wrangler.toml `durable_objects`). */
+/** The live channel's Durable Object class (wrangler.jsonc `durable_objects`). */
 export { LiveChannel } from "./live/live.do.ts";
 
 export default {
   fetch: app.fetch,
   /**
-   * The Cron Trigger (wrangler.toml `[triggers]`): removes throttle counters no window can
+   * The Cron Trigger (wrangler.jsonc `triggers`): removes throttle counters no window can
    * need any more, bulk deletions too old to undo, change-feed tombstones past their retention and
    * mailed links that expired unused. Every minute (`reminderCron`) it mails the reminders due.
    */

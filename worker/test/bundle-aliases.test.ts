@@ -7,7 +7,7 @@ import * as socialProviders from "../aliases/social-providers.ts";
 import { createTelemetry } from "../aliases/telemetry.ts";
 
 /**
- * wrangler.toml's `[alias]` replaces modules the Worker's dependencies import but
+ * wrangler.jsonc's `alias` replaces modules the Worker's dependencies import but
  * Brisk never runs (worker/aliases). vitest.config.ts applies the same table, so the
  * whole suite runs what ships — which is how it shows nothing Brisk does reaches them.
  */

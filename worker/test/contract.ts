@@ -31,17 +31,40 @@ function templateFor(document: OpenApiDocument, path: string): string | undefine
   );
 }
 
+/**
+ * Where no documented operation is, the Worker can only refuse: the 404 of nothing there, or the
+ * guard's refusal that comes before routing (401 without a token, 403 on another person's path, 413…).
+ * A refusal is a 4xx problem+json valid against the document's Problem schema; anything else there
+ * (a success, a 5xx, another body) is a route the document does not describe.
+ */
+async function isRefusal(document: OpenApiDocument, response: Response): Promise<boolean> {
+  if (response.status < 400 || response.status > 499) return false;
+  if (response.headers.get("content-type")?.split(";")[0]?.trim() !== "application/problem+json") return false;
+  const problem = { $ref: "#/components/schemas/Problem", components: document.components } as Schema;
+  const body: unknown = await response
+    .clone()
+    .json()
+    .catch(() => undefined);
+  return new Validator(problem, "2020-12", false).validate(body).valid;
+}
+
 export async function assertMatchesContract(request: Request, response: Response): Promise<void> {
   const { pathname } = new URL(request.url);
-  if (!/^\/api\/[^/]+\/(tasks(\/|$)|export$|import$)/.test(pathname)) return;
+  if (!/^\/api\/(health$|[^/]+\/(tasks(\/|$)|lists(\/|$)|export$|import$))/.test(pathname)) return;
   const document = await servedDocument();
   const template = templateFor(document, pathname);
-  if (!template) return; // not a route: the 404 of an unknown path
-  const operation = document.paths[template]?.[request.method.toLowerCase()];
-  if (!operation) return; // a method the route does not have: 404
+  // HEAD is GET without the body (RFC 9110): the GET operation documents it.
+  const head = request.method === "HEAD";
+  const method = head ? "get" : request.method.toLowerCase();
+  const operation = template ? document.paths[template]?.[method] : undefined;
+  if (!template || !operation) {
+    if (await isRefusal(document, response)) return;
+    throw new Error(`contract: ${request.method} ${pathname} → ${response.status} matches no documented operation`);
+  }
   const where = `${request.method} ${template} → ${response.status}`;
   const documented = operation.responses[String(response.status)];
   if (!documented) throw new Error(`contract: ${where} is not documented`);
+  if (head) return;
   if (!documented.content) {
     if ((await response.clone().text()) !== "") throw new Error(`contract: ${where} must have no body`);
     return;

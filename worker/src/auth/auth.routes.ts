@@ -6,7 +6,7 @@ import { type Problem, problem, titleForStatus } from "../problems.ts";
 import { getAuth } from "./auth.ts";
 import { consumeAttempt, forgetAttempts, type RateLimitRule } from "./rate-limit-storage.ts";
 
-interface ExposedEndpoint {
+export interface ExposedEndpoint {
   method: "GET" | "POST";
   /** The name its throttle counters are kept under (never the raw path, which the client picks). */
   name: string;
@@ -39,7 +39,7 @@ const passkeyChallenges = { window: 60, max: 10 } as const;
  * Exposing another endpoint is one more row here. Endpoints that share a name share
  * a counter: a TOTP code and a backup code are guesses at the same second factor.
  */
-const exposedEndpoints: Record<string, ExposedEndpoint> = {
+export const exposedEndpoints: Record<string, ExposedEndpoint> = {
   // A taken address is mailed ("someone tried to sign up"), so sign-up is limited per address too.
   "/sign-up/email": { method: "POST", name: "sign-up", perAddress: credentialAttempts, perAccount: mailsPerAccount },
   "/sign-in/email": { method: "POST", name: "sign-in", perAddress: credentialAttempts },

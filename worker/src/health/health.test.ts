@@ -102,6 +102,13 @@ describe("errors", () => {
     });
   });
 
+  it("refuses `ready` given twice with a clear 400, as documented", async () => {
+    const response = await call("/api/health?ready&ready=1");
+    expect(response.status).toBe(400);
+    expect(response.headers.get("content-type")).toContain("application/problem+json");
+    expect(((await response.json()) as { code: string }).code).toBe("invalid_parameter");
+  });
+
   it("names a missing setting instead of failing deep inside the driver", async () => {
     const response = await fetchWithEnv("/api/health?ready", { DATABASE_URL: "mysql://nope" });
     expect(response.status).toBe(500);

@@ -37,6 +37,7 @@ export const listsRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     createRoute({
       method: "get",
       path: collection,
+      operationId: "listLists",
       summary: "List the person's lists",
       description: "Every list of the person in their order (by `position`), the Inbox among them.",
       security,
@@ -49,6 +50,7 @@ export const listsRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     createRoute({
       method: "post",
       path: collection,
+      operationId: "createList",
       summary: "Create a list",
       description:
         "With a client-chosen `id` the create is idempotent: the same body again answers 200 with the stored list, " +
@@ -79,6 +81,7 @@ export const listsRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     createRoute({
       method: "get",
       path: item,
+      operationId: "getList",
       summary: "Get a list",
       security,
       request: { params: ListPath },
@@ -95,6 +98,7 @@ export const listsRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     createRoute({
       method: "patch",
       path: item,
+      operationId: "updateList",
       summary: "Rename, recolour or move a list",
       description: "Fields left out stay as they are. Honours `If-Match`.",
       security,
@@ -110,6 +114,7 @@ export const listsRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     createRoute({
       method: "delete",
       path: item,
+      operationId: "deleteList",
       summary: "Delete a list, moving its tasks to the Inbox or deleting them",
       description:
         "`?tasks=move` moves the list's tasks to the Inbox, `?tasks=delete` deletes them (they leave tombstones in " +

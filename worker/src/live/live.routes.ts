@@ -1,7 +1,7 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { authenticate } from "../auth/require-user.ts";
 import type { AppEnv } from "../env.ts";
-import { problemResponse } from "../openapi-responses.ts";
+import { forbidden, internalError, problemResponse, unauthorized, unavailable } from "../openapi-responses.ts";
 import { problem } from "../problems.ts";
 import { UserPath } from "../tasks/tasks.schemas.ts";
 import { validationHook } from "../validation.ts";
@@ -21,6 +21,7 @@ export const liveRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
   createRoute({
     method: "get",
     path: "/api/{userId}/live",
+    operationId: "openLiveChannel",
     summary: "Open the live channel (WebSocket)",
     description:
       "Upgrades to a WebSocket that tells this user's devices when their tasks changed: " +
@@ -37,13 +38,13 @@ export const liveRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
         headers: z.object({ "Sec-WebSocket-Protocol": z.literal(liveProtocol) }),
       },
       400: problemResponse("`brisk.v1` was not among the offered subprotocols"),
-      401: problemResponse(
-        'No valid access token among the subprotocols; carries `WWW-Authenticate: Bearer error="invalid_token"`',
-      ),
-      403: problemResponse("The token belongs to another user than the path names"),
-      426: problemResponse("Not a WebSocket upgrade request"),
-      500: problemResponse("Something failed unexpectedly; the body's `requestId` identifies it in the logs"),
-      503: problemResponse("The key set could not be loaded from the database; carries `Retry-After`"),
+      401: unauthorized("No valid access token among the subprotocols"),
+      403: forbidden,
+      426: problemResponse("Not a WebSocket upgrade request", {
+        Upgrade: z.literal("websocket").openapi({ description: "The protocol to upgrade to" }),
+      }),
+      500: internalError,
+      503: unavailable("The key set could not be loaded from the database; carries `Retry-After`"),
     },
   }),
   async (c) => {

@@ -16,7 +16,7 @@ import { reminderDeliveries, tasks } from "./tasks.schema.ts";
  * A reminder more than a day late (the Cron Trigger was down) is passed over, not mailed.
  */
 
-/** The Cron Trigger that delivers reminders (wrangler.toml `[triggers]`); the other one does housekeeping. */
+/** The Cron Trigger that delivers reminders (wrangler.jsonc `triggers`); the other one does housekeeping. */
 export const reminderCron = "* * * * *";
 
 /** Tasks picked per statement; a run claims batches until one picks nothing. */

@@ -66,6 +66,7 @@ export const tasksRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     createRoute({
       method: "get",
       path: collection,
+      operationId: "listTasks",
       summary: "List tasks",
       description:
         "One page of the user's tasks. `X-Total-Count` counts the tasks matching the filters, exactly up to 1 000 " +
@@ -105,6 +106,7 @@ export const tasksRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     createRoute({
       method: "get",
       path: `${collection}/changes`,
+      operationId: "listTaskChanges",
       summary: "Read what changed since a cursor (the change feed)",
       description:
         "The tasks changed (as they are now) and the ids deleted after `since`, oldest change first, with the " +
@@ -139,6 +141,7 @@ export const tasksRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     createRoute({
       method: "post",
       path: collection,
+      operationId: "createTask",
       summary: "Create a task",
       description:
         "With a client-chosen `id` the create is idempotent: the same body again answers 200 with the stored task, another body under that id 409.",
@@ -170,6 +173,7 @@ export const tasksRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     createRoute({
       method: "patch",
       path: collection,
+      operationId: "markTasks",
       summary: "Mark the tasks shown complete or not",
       description:
         "Sets `completed` on every task matching the list's filters (all tasks when none), and among `ids` when " +
@@ -197,6 +201,7 @@ export const tasksRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     createRoute({
       method: "delete",
       path: collection,
+      operationId: "clearCompletedTasks",
       summary: "Clear the completed tasks shown",
       description:
         "Deletes the completed tasks matching the list's filters; requires `?status=completed` (deleting every " +
@@ -217,6 +222,7 @@ export const tasksRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     createRoute({
       method: "post",
       path: `${collection}/restore`,
+      operationId: "restoreTasks",
       summary: "Undo a clear: restore the tasks it deleted",
       description:
         "Puts back the tasks a bulk delete removed, under their ids, each one `version` later. An id in use again " +
@@ -238,6 +244,7 @@ export const tasksRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     createRoute({
       method: "get",
       path: item,
+      operationId: "getTask",
       summary: "Get a task",
       security,
       request: { params: TaskPath },
@@ -254,6 +261,7 @@ export const tasksRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     createRoute({
       method: "put",
       path: item,
+      operationId: "replaceTask",
       summary: "Replace a task's editable fields",
       description: "Fields left out take their defaults. Honours `If-Match`.",
       security,
@@ -274,6 +282,7 @@ export const tasksRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     createRoute({
       method: "patch",
       path: item,
+      operationId: "updateTask",
       summary: "Change some of a task's fields",
       description:
         "JSON merge patch: fields left out stay as they are, `null` resets a field to its default. Honours `If-Match`.",
@@ -295,6 +304,7 @@ export const tasksRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     createRoute({
       method: "patch",
       path: `${item}/complete`,
+      operationId: "setTaskCompleted",
       summary: "Toggle or set completion",
       description:
         'Without a body, flips `completed`; with `{"completed": bool}`, sets it. Honours `If-Match`. A recurring ' +
@@ -318,6 +328,7 @@ export const tasksRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     createRoute({
       method: "delete",
       path: item,
+      operationId: "deleteTask",
       summary: "Delete a task",
       description: "Honours `If-Match`.",
       security,

@@ -5,7 +5,14 @@ import { sqlStateOf } from "../db/errors.ts";
 import type { AppEnv } from "../env.ts";
 import type { ListOutput } from "../lists/lists.schemas.ts";
 import { isUnknownList } from "../lists/lists.sql.ts";
-import { problemResponse, security } from "../openapi-responses.ts";
+import {
+  forbidden,
+  internalError,
+  problemResponse,
+  security,
+  unauthorized,
+  unavailable,
+} from "../openapi-responses.ts";
 import { problem } from "../problems.ts";
 import { encodeChangeCursor } from "../tasks/cursor.ts";
 import { todayIn } from "../tasks/due.ts";
@@ -25,10 +32,10 @@ import { BriskFile, ExportedFile, ExportQuery, Imported, importLimits } from "./
 
 const failures = {
   400: problemResponse("An unknown parameter or value, or a file that is not valid JSON"),
-  401: problemResponse('No valid access token; carries `WWW-Authenticate: Bearer error="invalid_token"`'),
-  403: problemResponse("The token belongs to another user than the path names"),
-  500: problemResponse("Something failed unexpectedly; the body's `requestId` identifies it in the logs"),
-  503: problemResponse("The database is unreachable or timed out; carries `Retry-After`; nothing is half-written"),
+  401: unauthorized(),
+  403: forbidden,
+  500: internalError,
+  503: unavailable(),
 };
 
 /** The import's own body limit (the task routes' 16 KiB does not apply here): a clear 413. */
@@ -46,6 +53,7 @@ export const transferRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationH
     createRoute({
       method: "get",
       path: "/api/{userId}/export",
+      operationId: "exportTasks",
       summary: "Export every task (JSON or CSV)",
       description:
         "A file download (`Content-Disposition: attachment`). `json` is lossless: `{format, version, exportedAt, " +
@@ -81,6 +89,7 @@ export const transferRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationH
     createRoute({
       method: "post",
       path: "/api/{userId}/import",
+      operationId: "importTasks",
       summary: "Import tasks from a file (Brisk JSON, Brisk CSV or Todoist CSV)",
       description:
         "The body is the file: `application/json` for a Brisk export, `text/csv` for Brisk's or Todoist's CSV " +
