@@ -170,6 +170,29 @@ describe.runIf(isPostgres)("concurrent requests for one task (PostgreSQL server 
     }
   });
 
+  // A recurring complete is one statement (decision 024): completes that wait on the row lock
+  // compute the next occurrence from the row the previous one left.
+  it("moves a recurring task once per simultaneous complete, and once only for one If-Match", async () => {
+    const due = { date: "2030-01-01", time: null, timeZone: null };
+    const complete = (id: string, headers: Record<string, string>) =>
+      call(`${tasksPath()}/${id}/complete`, { method: "PATCH", token: user.token, body: { completed: true }, headers });
+    for (let round = 0; round < 5; round++) {
+      const task = await create({ due, recurrence: { rule: "FREQ=DAILY", from: "due" } });
+      const free = await Promise.all(Array.from({ length: 5 }, () => complete(task.id, {})));
+      expect(free.map((response) => response.status)).toEqual([200, 200, 200, 200, 200]);
+      const dates = ((await Promise.all(free.map((r) => r.json()))) as TaskOutput[]).map((t) => t.due?.date).sort();
+      expect(dates).toEqual(["2030-01-02", "2030-01-03", "2030-01-04", "2030-01-05", "2030-01-06"]);
+      const pinned = await Promise.all(Array.from({ length: 5 }, () => complete(task.id, { "If-Match": '"6"' })));
+      expect(pinned.map((response) => response.status).sort()).toEqual([200, 412, 412, 412, 412]);
+      const [row] = await sql<{ date: string; done: number; entries: number }>(
+        `select to_char(due_date, 'YYYY-MM-DD') as date, recurrence_done as done,
+           jsonb_array_length(completions) as entries from tasks where id = $1`,
+        [task.id],
+      );
+      expect(row).toEqual({ date: "2030-01-07", done: 6, entries: 6 });
+    }
+  });
+
   it(`lets exactly one of a DELETE and a PATCH with the same If-Match win, ${rounds} times over`, async () => {
     for (let round = 0; round < rounds; round++) {
       const task = await create({ title: `Doomed ${round}` });
