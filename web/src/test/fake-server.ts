@@ -1,6 +1,7 @@
 import { HttpResponse, http as untyped, ws } from "msw";
 import { setupServer } from "msw/node";
 import { createOpenApiHttp } from "openapi-msw";
+import { newTaskPosition } from "../../../worker/src/tasks/position.ts";
 import type { Changes, paths, Task } from "../lib/api/schema.d.ts";
 import { matchesNarrowing, viewFromSearch } from "../lib/task-view.ts";
 
@@ -82,6 +83,8 @@ export function makeTask(fields: Partial<Task> & { title: string }): Task {
     priority: "none",
     due: null,
     list: fakeInbox.id,
+    // As the server places a new task: at the top (worker/src/tasks/position.ts).
+    position: newTaskPosition(Date.parse(now)),
     reminders: [],
     recurrence: null,
     completions: [],
@@ -368,6 +371,8 @@ export class FakeServer {
             tags: [],
             reminders: [],
             list: fakeInbox.id,
+            // Back to the top, as a new task (worker/src/tasks/position.ts).
+            position: newTaskPosition(clock),
           };
           const reset = Object.fromEntries(
             Object.entries(patch).map(([field, value]) => [
