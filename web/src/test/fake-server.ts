@@ -1,6 +1,7 @@
 import { HttpResponse, http as untyped, ws } from "msw";
 import { setupServer } from "msw/node";
 import { createOpenApiHttp } from "openapi-msw";
+import { isPositionKey } from "../../../worker/src/lists/lists.schemas.ts";
 import { newTaskPosition } from "../../../worker/src/tasks/position.ts";
 import type { Changes, paths, Task } from "../lib/api/schema.d.ts";
 import { matchesNarrowing, viewFromSearch } from "../lib/task-view.ts";
@@ -364,6 +365,14 @@ export class FakeServer {
           const refused = this.stale(request, task);
           if (refused) return refused;
           const patch = await request.json();
+          // A position the key library refuses is refused, as the server does (decision 030).
+          if (typeof patch.position === "string" && !(patch.position.length <= 100 && isPositionKey(patch.position))) {
+            return problem(422, "validation_failed", "The request breaks a rule", {
+              errors: [
+                { path: "position", message: "The position must be a fractional-indexing key such as a0 or a0V" },
+              ],
+            });
+          }
           // JSON merge patch: `null` resets a field to its default (the Inbox for `list`), as the server does.
           const defaults: Partial<Task> = {
             description: "",
