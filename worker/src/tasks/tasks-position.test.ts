@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { call } from "../../test/fixtures.ts";
+import { sql } from "../../test/stand-in.ts";
 import { type TaskJson, type TaskUser, taskUser } from "../../test/tasks-client.ts";
 import { isPositionKey } from "../lists/lists.schemas.ts";
 import { comparePlaced, newTaskPosition, type Placed } from "./position.ts";
@@ -108,6 +109,19 @@ describe("a task's position", () => {
     expect((await owner.patch((c as Positioned).id, { position })).status).toBe(200);
     const feed = (await (await owner.send(`/changes?since=${before.cursor}`)).json()) as { changes: Positioned[] };
     expect(feed.changes.map((task) => [task.id, task.position])).toEqual([[(c as Positioned).id, position]]);
+  });
+});
+
+describe("an undone clear from before positions", () => {
+  it("restores a task whose kept copy has no position where its creation puts it", async () => {
+    const owner = await taskUser();
+    const task = await add(owner, { title: "Cleared long ago", completed: true });
+    const { undo } = (await (await owner.clearCompleted()).json()) as { undo: string };
+    // The copy a clear kept before migration 0014 had no position.
+    await sql(`UPDATE deleted_tasks SET task = task - 'position' WHERE undo = $1`, [undo]);
+    const restored = await owner.restore(undo);
+    expect(restored.status).toBe(200);
+    expect((await json(await owner.get(task.id))).position).toBe(newTaskPosition(Date.parse(task.createdAt)));
   });
 });
 

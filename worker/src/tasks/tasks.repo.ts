@@ -767,7 +767,10 @@ const restoredValues = (userId: string) =>
           ? currentSeq(userId)
           : column === tasks.list
             ? restoredList(userId)
-            : sql`r.${sql.identifier(column.name)}`,
+            : column === tasks.position
+              ? // A deletion kept from before positions (migration 0014) has none: where its creation puts it.
+                sql`coalesce(r.position, brisk_task_position(r.created_at))`
+              : sql`r.${sql.identifier(column.name)}`,
   );
 
 /**
