@@ -1,4 +1,4 @@
-import { cleanup, render, screen, waitFor } from "@testing-library/react";
+import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it } from "vitest";
 import { FakeServer as FakeApi, makeTask, problem } from "../test/fake-server.ts";
@@ -63,6 +63,27 @@ describe("manual order", () => {
     // Already first: nothing more is sent.
     await waitFor(() => expect(api.calls("PATCH", /\/tasks\/[^/]+$/)).toHaveLength(2));
     expect(titles()).toEqual(["Alpha", "Bravo", "Charlie"]);
+  });
+
+  it("drops a dragged task before the task it lands on the upper half of, with one PATCH", async () => {
+    const api = new FakeApi(threeTasks());
+    setUp(api, "/tasks?sort=manual");
+    const handle = await screen.findByRole("button", { name: "Move “Charlie”" });
+    const alpha = screen.getByRole("checkbox", { name: "Alpha" }).closest("li") as HTMLElement;
+    const data = new Map<string, string>();
+    const dataTransfer = {
+      setData: (k: string, v: string) => data.set(k, v),
+      getData: (k: string) => data.get(k) ?? "",
+    };
+    fireEvent.dragStart(handle, { dataTransfer });
+    fireEvent.dragOver(alpha, { dataTransfer });
+    // jsdom lays nothing out: the box is 0 high at 0, so a point above it is its upper half.
+    fireEvent.drop(alpha, { dataTransfer, clientY: -1 });
+    await waitFor(() => expect(titles()).toEqual(["Charlie", "Alpha", "Bravo"]));
+    await waitFor(() => expect(api.calls("PATCH", /\/tasks\/[^/]+$/)).toHaveLength(1));
+    const [patch] = api.calls("PATCH", /\/tasks\/[^/]+$/);
+    const position = (patch?.body as { position?: string } | undefined)?.position ?? "";
+    expect(position > "" && position < "a0").toBe(true);
   });
 
   it("puts a refused move back and says so", async () => {
