@@ -16,6 +16,7 @@ const fieldLabels: Record<keyof TaskPatch, string> = {
   completed: "Done",
   reminders: "Reminders",
   recurrence: "Repeat",
+  position: "Place in manual order",
 };
 
 function shown(field: keyof TaskPatch, value: unknown): string {
@@ -24,6 +25,8 @@ function shown(field: keyof TaskPatch, value: unknown): string {
   if (field === "due") return formatDue(value as Due);
   if (field === "reminders") return Array.isArray(value) && value.length > 0 ? `${value.length} set` : "(none)";
   if (field === "recurrence") return describeRecurrence(value as Recurrence);
+  // A key means nothing to a person: each side's place is where that device moved the task.
+  if (field === "position") return "Where it was moved";
   if (Array.isArray(value)) return value.length ? value.join(", ") : "(none)";
   if (typeof value === "boolean") return value ? "Complete" : "Not complete";
   return String(value);

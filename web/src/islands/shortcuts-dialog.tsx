@@ -8,6 +8,8 @@ export const shortcuts = [
   ["x", "Complete or reopen the focused task"],
   ["e", "Edit the focused task"],
   ["Delete", "Delete the focused task"],
+  ["Alt+↑", "Move the focused task up (Sort by Manual)"],
+  ["Alt+↓", "Move the focused task down (Sort by Manual)"],
   ["g i", "Open the Inbox"],
   ["g 1–9", "Open the first to ninth list"],
   ["?", "Show these shortcuts"],

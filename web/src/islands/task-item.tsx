@@ -35,10 +35,34 @@ interface Props {
   onDelete: (id: string) => void;
   onSave: (id: string, fields: TaskFields) => void;
   onCancel: (id: string) => void;
+  /** In manual order only (decision 030): the drag handle, and where a dragged task is dropped. */
+  move?: Mover | undefined;
+}
+
+/** What a task needs to be moved by dragging (Alt+↑/↓ are the list's keys). */
+export interface Mover {
+  /** The id of the element that says how to move a task (one for the whole list). */
+  hintId: string;
+  onDragStart: (id: string) => void;
+  /** A task was dropped on this one: in its upper half (before it) or its lower half (after it). */
+  onDrop: (targetId: string, after: boolean) => void;
+  onDragEnd: () => void;
 }
 
 /** One task: checkbox named by its title, its details, and Edit / Delete always in reach. */
-export function TaskItem({ task, saving, mode, userId, draft, onToggle, onEdit, onDelete, onSave, onCancel }: Props) {
+export function TaskItem({
+  task,
+  saving,
+  mode,
+  userId,
+  draft,
+  onToggle,
+  onEdit,
+  onDelete,
+  onSave,
+  onCancel,
+  move,
+}: Props) {
   const metaId = useId();
   const overdue = isOverdue(task);
   const dueToday = !overdue && isToday(task);
@@ -53,7 +77,26 @@ export function TaskItem({ task, saving, mode, userId, draft, onToggle, onEdit, 
     saving;
 
   return (
-    <li className={`task${task.completed ? " is-done" : ""}`} data-task-id={task.id} aria-busy={saving || undefined}>
+    <li
+      className={`task${task.completed ? " is-done" : ""}`}
+      data-task-id={task.id}
+      aria-busy={saving || undefined}
+      onDragOver={
+        move &&
+        ((event) => {
+          event.preventDefault();
+          event.dataTransfer.dropEffect = "move";
+        })
+      }
+      onDrop={
+        move &&
+        ((event) => {
+          event.preventDefault();
+          const box = event.currentTarget.getBoundingClientRect();
+          move.onDrop(task.id, event.clientY > box.top + box.height / 2);
+        })
+      }
+    >
       {mode === "edit" ? (
         <TaskEditor
           task={task}
@@ -66,6 +109,25 @@ export function TaskItem({ task, saving, mode, userId, draft, onToggle, onEdit, 
         <ConfirmDelete task={task} onDelete={() => onDelete(task.id)} onCancel={() => onCancel(task.id)} />
       ) : (
         <>
+          {move && (
+            <button
+              type="button"
+              className="btn btn-quiet btn-small task-handle"
+              draggable
+              aria-label={`Move “${task.title}”`}
+              aria-describedby={move.hintId}
+              onDragStart={(event) => {
+                event.dataTransfer.effectAllowed = "move";
+                event.dataTransfer.setData("text/plain", task.id);
+                move.onDragStart(task.id);
+              }}
+              onDragEnd={move.onDragEnd}
+            >
+              <svg className="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+                <path d="M9 6h.01M15 6h.01M9 12h.01M15 12h.01M9 18h.01M15 18h.01" />
+              </svg>
+            </button>
+          )}
           <input
             type="checkbox"
             checked={task.completed}

@@ -29,8 +29,8 @@ import { ListSidebar } from "./list-sidebar.tsx";
 import { NewTaskForm } from "./new-task-form.tsx";
 import { ReminderAlerts } from "./reminder-alerts.tsx";
 import { openDialog, ShortcutsDialog } from "./shortcuts-dialog.tsx";
-import { type ItemMode, TaskItem } from "./task-item.tsx";
-import { useTaskStore } from "./use-task-store.ts";
+import { type ItemMode, type Mover, TaskItem } from "./task-item.tsx";
+import { loadPositionMove, useTaskStore } from "./use-task-store.ts";
 
 /** A bulk action waiting for the person to confirm it, with the count it was asked about. */
 interface Confirming {
@@ -74,6 +74,9 @@ function TaskListView() {
   const newTaskRef = useRef<HTMLInputElement>(null);
   const searchRef = useRef<HTMLInputElement>(null);
   const listRef = useRef<HTMLUListElement>(null);
+  /** The task being dragged by its handle (manual order), and the words that say how to move one. */
+  const dragging = useRef<string | null>(null);
+  const moveHintId = useId();
   const dialogRef = useRef<HTMLDialogElement>(null);
   const shortcutReturn = useRef<HTMLElement | null>(null);
 
@@ -295,8 +298,40 @@ function TaskListView() {
     }
   };
 
+  // Manual order (decision 030): a drag handle on each task, Alt+↑/↓ on the focused one; not in Upcoming (by day).
+  const manual = view.sort === "manual" && view.filter !== "upcoming";
+  /** Alt+↑/↓ move the focused task one place in manual order and keep focus where it was. */
+  const moveKeys = useRef<(event: KeyboardEvent) => boolean>(() => false);
+  moveKeys.current = (event) => {
+    const current = focusedTaskId();
+    if (!manual || !current || dialogRef.current?.open) return false;
+    const focused = document.activeElement;
+    void store.moveBy(current, event.key === "ArrowUp" ? -1 : 1).then(() =>
+      // Reordering moves the task's element, which takes focus from it: give it back.
+      requestAnimationFrame(() => {
+        if (focused instanceof HTMLElement && focused.isConnected && document.activeElement !== focused)
+          focused.focus();
+      }),
+    );
+    return true;
+  };
+  useEffect(() => {
+    if (manual) void loadPositionMove();
+  }, [manual]);
+
   useEffect(() => {
     const onKeyDown = (event: KeyboardEvent) => {
+      if (
+        event.altKey &&
+        !event.ctrlKey &&
+        !event.metaKey &&
+        (event.key === "ArrowUp" || event.key === "ArrowDown") &&
+        !event.defaultPrevented &&
+        !isTypingTarget(event.target)
+      ) {
+        if (moveKeys.current(event)) event.preventDefault();
+        return;
+      }
       if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
       if (isTypingTarget(event.target)) return;
       if (keyActions.current(event)) event.preventDefault();
@@ -314,6 +349,26 @@ function TaskListView() {
   const shownActive = store.completable;
   const shownCompleted = view.filter === "active" || isDueView(view.filter) ? 0 : counts.completed;
 
+  const mover: Mover | undefined = manual
+    ? {
+        hintId: moveHintId,
+        onDragStart: (id) => {
+          dragging.current = id;
+        },
+        onDragEnd: () => {
+          dragging.current = null;
+        },
+        onDrop: (targetId, after) => {
+          const id = dragging.current;
+          dragging.current = null;
+          if (!id || id === targetId) return;
+          const others = visible.filter((task) => task.id !== id);
+          const target = others.findIndex((task) => task.id === targetId);
+          if (target >= 0) void store.moveTo(id, target + (after ? 1 : 0));
+        },
+      }
+    : undefined;
+
   const item = (task: (typeof visible)[number]) => (
     <TaskItem
       key={task.id}
@@ -327,6 +382,7 @@ function TaskListView() {
       onDelete={removeAndRefocus}
       onSave={onSave}
       onCancel={onCancel}
+      move={mover}
     />
   );
   return (
@@ -469,6 +525,11 @@ function TaskListView() {
         </ul>
       )}
 
+      {manual && (
+        <p hidden id={moveHintId}>
+          Drag to another place, or press Alt+Up or Alt+Down to move one place.
+        </p>
+      )}
       {ready && (
         <div className="list-footer">
           <p className="count">{tasksLeftLabel(counts.active)}</p>

@@ -209,6 +209,8 @@ export function useTaskStore() {
   allRef.current = all;
   const viewRef = useRef(view);
   viewRef.current = view;
+  const visibleRef = useRef(visible);
+  visibleRef.current = visible;
   const find = useCallback((id: string) => allRef.current.find((task) => task.id === id), []);
 
   function queue(change: Parameters<Outbox["add"]>[0], title: string, box = outbox) {
@@ -273,6 +275,33 @@ export function useTaskStore() {
     const queued = queue({ kind: "patch", taskId: id, patch, before, version: versionOf(task) }, task.title);
     return queued ? queued.outcome : "refused";
   }
+
+  /**
+   * Moves a task to `index` among the other tasks shown, in manual order (decision 030): one PATCH of
+   * its position, a key between its new neighbours', through the queue like any edit — no other task
+   * changes. Announced politely with its new place.
+   */
+  async function moveTo(id: string, index: number): Promise<void> {
+    // The key library loads with the first move (or when Manual is chosen), not with the page.
+    const { positionAt } = await loadPositionMove();
+    const shown = visibleRef.current;
+    const task = shown.find((t) => t.id === id);
+    if (!task || viewRef.current.sort !== "manual" || viewRef.current.filter === "upcoming") return;
+    const others = shown.filter((t) => t.id !== id);
+    if (index < 0 || index > others.length || shown.indexOf(task) === index) return;
+    const position = positionAt(others, index);
+    queue(
+      { kind: "patch", taskId: id, patch: { position }, before: { position: task.position }, version: versionOf(task) },
+      task.title,
+    );
+    announce(`Moved “${task.title}” to position ${index + 1} of ${shown.length}`);
+  }
+
+  /** Moves a task one place up (-1) or down (+1) among the tasks shown. */
+  const moveBy = async (id: string, step: -1 | 1) => {
+    const index = visibleRef.current.findIndex((task) => task.id === id);
+    if (index >= 0) await moveTo(id, index + step);
+  };
 
   function remove(id: string) {
     const task = find(id);
@@ -470,6 +499,8 @@ export function useTaskStore() {
     add,
     toggle,
     update,
+    moveTo,
+    moveBy,
     remove,
     undoLast,
     holdUndo,
@@ -482,6 +513,9 @@ export function useTaskStore() {
 }
 
 export type TaskStore = ReturnType<typeof useTaskStore>;
+
+/** The move rule of manual order (worker/src/tasks/position-move.ts), loaded once, on demand. */
+export const loadPositionMove = () => import("../../../worker/src/tasks/position-move.ts");
 
 /** The version a change is made on; a task not yet created on the server has none to match. */
 function versionOf(task: Task): number | undefined {

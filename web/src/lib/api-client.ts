@@ -27,7 +27,8 @@ export type TaskFields = Pick<Task, "title" | "description" | "priority" | "due"
   /** How the task repeats (decision 024); left out: as it is (edits) or none (new tasks). */
   recurrence?: Task["recurrence"];
 };
-export type TaskPatch = Partial<TaskFields & { completed: boolean }>;
+/** `position`: a move in manual order (decision 030), sent alone. */
+export type TaskPatch = Partial<TaskFields & { completed: boolean; position: string }>;
 export type NewTask = TaskFields & { id: string; completed?: boolean; list?: string };
 /**
  * Which tasks a bulk change means: the list's filters (the API's `TaskFilters`), so "the tasks

@@ -38,6 +38,7 @@ function task(due: Due | null, completed = false): Task {
     id: "5b0c7c1e-4d8e-4f7a-9a53-2f1f0b6f2d4e",
     userId: "u",
     list: "",
+    position: "a0",
     title: "A task",
     description: "",
     completed,

@@ -1,5 +1,6 @@
 import { onlineManager } from "@tanstack/react-query";
 import { del, update } from "idb-keyval";
+import { newTaskPosition } from "../../../worker/src/tasks/position.ts";
 import { announcePendingChanges } from "../pwa/connection-status.ts";
 import {
   createTask,
@@ -84,6 +85,8 @@ export function applyChanges(tasks: Record<string, Task>, changes: readonly Chan
           userId: "",
           // Not yet known here when the person chose none: the server puts it in the Inbox (lib/lists.ts).
           list: "",
+          // Where the server puts a new task: at the top of manual order (worker/src/tasks/position.ts).
+          position: newTaskPosition(Date.parse(change.at)),
           completedAt: null,
           createdAt: change.at,
           updatedAt: change.at,

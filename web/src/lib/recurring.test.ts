@@ -22,6 +22,7 @@ function task(fields: Partial<Task> = {}): Task {
     reminders: [],
     tags: [],
     list: "00000000-0000-4000-8000-000000000000",
+    position: "a0",
     createdAt: "2026-12-01T00:00:00.000Z",
     updatedAt: "2026-12-01T00:00:00.000Z",
     version: 1,

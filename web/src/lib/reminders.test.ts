@@ -17,6 +17,7 @@ function task(fields: Partial<Task>): Task {
     reminders: [],
     tags: [],
     list: "00000000-0000-4000-8000-000000000000",
+    position: "a0",
     recurrence: null,
     completions: [],
     createdAt: "2026-12-01T10:00:00.000Z",

@@ -55,7 +55,8 @@ export const replicaPersistOptions = {
   // "2": the due model replaced `dueAt` (migration 0009 did not touch versions, so the feed does not
   // re-send those tasks): a replica of the old shape is dropped and synced from scratch.
   // "3": tasks have a `list` and the replica holds the lists (decision 025): a replica without them syncs afresh.
-  buster: "3",
+  // "4": tasks have a `position` (decision 030): a replica without it syncs afresh.
+  buster: "4",
   dehydrateOptions: { shouldDehydrateQuery: (query: { state: { data: unknown } }) => query.state.data !== undefined },
 };
 

@@ -9,6 +9,7 @@ import {
   isDueWithin,
   todayIn,
 } from "../../../worker/src/tasks/due.ts";
+import { comparePlaced } from "../../../worker/src/tasks/position.ts";
 import { compareCodePoints, matchesWords, searchWords, titleKey } from "../../../worker/src/tasks/task-text.ts";
 import {
   type DueFilter,
@@ -72,6 +73,8 @@ export const sortOptions = [
   { value: "due", label: "Due date" },
   { value: "priority", label: "Priority" },
   { value: "title", label: "Title (natural order)" },
+  // The person's own order (the API's `sort=manual`): moved by drag and drop or Alt+↑/↓ (decision 030).
+  { value: "manual", label: "Manual" },
 ] as const;
 export type SortOption = (typeof sortOptions)[number]["value"];
 
@@ -239,6 +242,9 @@ export function compareTasks(sort: SortOption, context: DueContext = dueContext(
     case "title":
       // The natural order ("2" before "10"), by the server's key (worker/src/tasks/task-text.ts).
       return (a, b) => compareCodePoints(titleKey(a.title), titleKey(b.title)) || byId(a, b);
+    case "manual":
+      // By position, byte-wise, the id breaking a tie (worker/src/tasks/position.ts).
+      return comparePlaced;
   }
 }
 

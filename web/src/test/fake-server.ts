@@ -1,6 +1,8 @@
 import { HttpResponse, http as untyped, ws } from "msw";
 import { setupServer } from "msw/node";
 import { createOpenApiHttp } from "openapi-msw";
+import { isPositionKey } from "../../../worker/src/lists/lists.schemas.ts";
+import { newTaskPosition } from "../../../worker/src/tasks/position.ts";
 import type { Changes, paths, Task } from "../lib/api/schema.d.ts";
 import { matchesNarrowing, viewFromSearch } from "../lib/task-view.ts";
 
@@ -82,6 +84,8 @@ export function makeTask(fields: Partial<Task> & { title: string }): Task {
     priority: "none",
     due: null,
     list: fakeInbox.id,
+    // As the server places a new task: at the top (worker/src/tasks/position.ts).
+    position: newTaskPosition(Date.parse(now)),
     reminders: [],
     recurrence: null,
     completions: [],
@@ -361,6 +365,14 @@ export class FakeServer {
           const refused = this.stale(request, task);
           if (refused) return refused;
           const patch = await request.json();
+          // A position the key library refuses is refused, as the server does (decision 030).
+          if (typeof patch.position === "string" && !(patch.position.length <= 100 && isPositionKey(patch.position))) {
+            return problem(422, "validation_failed", "The request breaks a rule", {
+              errors: [
+                { path: "position", message: "The position must be a fractional-indexing key such as a0 or a0V" },
+              ],
+            });
+          }
           // JSON merge patch: `null` resets a field to its default (the Inbox for `list`), as the server does.
           const defaults: Partial<Task> = {
             description: "",
@@ -368,6 +380,8 @@ export class FakeServer {
             tags: [],
             reminders: [],
             list: fakeInbox.id,
+            // Back to the top, as a new task (worker/src/tasks/position.ts).
+            position: newTaskPosition(clock),
           };
           const reset = Object.fromEntries(
             Object.entries(patch).map(([field, value]) => [

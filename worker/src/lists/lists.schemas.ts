@@ -31,7 +31,8 @@ export function isPositionKey(value: string): boolean {
   }
 }
 
-const Position = z
+/** A position key as a request carries it: also a task's (worker/src/tasks/tasks.schemas.ts). */
+export const Position = z
   .string({ error: "The position must be text" })
   .max(100, "The position must be at most 100 characters")
   .refine(isPositionKey, "The position must be a fractional-indexing key such as a0 or a0V")

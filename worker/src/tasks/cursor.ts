@@ -18,12 +18,13 @@ const keyPatterns: Record<ListQuery["sort"], RegExp> = {
   due: timestampText,
   priority: new RegExp(`^(${priorities.join("|")})$`),
   title: /^[\s\S]{0,1000}$/,
+  manual: /^[A-Za-z][0-9A-Za-z]{0,99}$/,
 };
 
 /** A timestamp key must be a real instant within Postgres' range; a title key must be text Postgres can hold. */
 function plausible(sort: ListQuery["sort"], key: string): boolean {
   if (sort === "title") return !key.includes("\u0000");
-  if (sort === "priority" || key.endsWith("infinity")) return true;
+  if (sort === "priority" || sort === "manual" || key.endsWith("infinity")) return true;
   const [date, time] = key.split(" ");
   const instant = Date.parse(`${date}T${time?.replace(/([+-]\d{2})$/, "$1:00")}`);
   const year = Number(date?.slice(0, 4));

@@ -52,6 +52,7 @@ export function toTask(row: TaskRow): TaskOutput {
         ? null
         : { date: row.dueDate, time: row.dueTime?.slice(0, 5) ?? null, timeZone: row.dueZone },
     list: row.list,
+    position: row.position,
     reminders: row.reminders,
     recurrence: recurrenceOf(row),
     completions: row.completions as Completion[],
@@ -400,7 +401,8 @@ function sameContent(task: TaskOutput, input: CreateTaskInput): boolean {
     sameDue(task.due, input.due) &&
     sameReminders(task.reminders, input.reminders) &&
     sameRecurrence(task.recurrence, input.recurrence) &&
-    sameTags(task.tags, input.tags)
+    sameTags(task.tags, input.tags) &&
+    (input.position === undefined || task.position === input.position)
   );
 }
 
@@ -420,7 +422,7 @@ export const repeatableWhen = (condition: VersionCondition): Repeatability =>
 
 type Editable = Pick<
   TaskOutput,
-  "title" | "description" | "priority" | "tags" | "due" | "reminders" | "recurrence" | "completed" | "list"
+  "title" | "description" | "priority" | "tags" | "due" | "reminders" | "recurrence" | "completed" | "list" | "position"
 >;
 const editable = [
   "title",
@@ -432,6 +434,7 @@ const editable = [
   "recurrence",
   "completed",
   "list",
+  "position",
 ] as const;
 
 /**
@@ -474,8 +477,8 @@ function recurrenceValues(recurrence: Recurrence | null) {
 export function changesOf(fields: readonly (keyof Editable)[]): Changes {
   const changes: Changes = {};
   for (const field of fields) {
-    // These four are written below from placeholders of their own.
-    if (field !== "due" && field !== "reminders" && field !== "recurrence" && field !== "list")
+    // These five are written below from placeholders of their own.
+    if (field !== "due" && field !== "reminders" && field !== "recurrence" && field !== "list" && field !== "position")
       changes[field] = placeholder(field);
   }
   if (fields.includes("recurrence")) {
@@ -497,6 +500,9 @@ export function changesOf(fields: readonly (keyof Editable)[]): Changes {
   // No list (left out of a PUT, null in a PATCH): the Inbox.
   if (fields.includes("list"))
     changes.list = sql`coalesce(${listOrInbox(sql`${tasks.userId}`, sql`${placeholder("list")}::uuid`)}, ${inboxOf(sql`${tasks.userId}`)})`;
+  // No position (null in a PATCH): the top, as a new task (decision 030).
+  if (fields.includes("position"))
+    changes.position = sql`coalesce(${placeholder("position")}::text, brisk_task_position(now()::timestamptz(3)))`;
   if (fields.includes("completed")) changes.completedAt = completedAtFor(placeholder("completed"));
   return changes;
 }
@@ -533,9 +539,12 @@ export function replaceTask(
     completed: input.completed,
   };
   if (input.list !== undefined) wanted.list = input.list;
+  // A PUT without a position leaves the task where it is in manual order.
+  if (input.position !== undefined) wanted.position = input.position;
+  const fields = input.position === undefined ? editable.filter((field) => field !== "position") : editable;
   const write = {
-    shape: "replace",
-    changes: () => changesOf(editable),
+    shape: `replace:${fields.length}`,
+    changes: () => changesOf(fields),
     values: {
       ...wanted,
       list: input.list ?? null,
@@ -565,12 +574,17 @@ export function patchTask(
   if (patch.recurrence !== undefined) wanted.recurrence = patch.recurrence;
   if (patch.completed !== undefined) wanted.completed = patch.completed;
   if (patch.list) wanted.list = patch.list;
+  if (patch.position) wanted.position = patch.position;
 
-  const fields = editable.filter((field) => field in wanted || (field === "list" && patch.list === null));
+  const fields = editable.filter(
+    (field) =>
+      field in wanted || (field === "list" && patch.list === null) || (field === "position" && patch.position === null),
+  );
   if (fields.length === 0) return unchanged(db, userId, id, condition);
   const values = {
     ...wanted,
     ...(fields.includes("list") ? { list: patch.list ?? null } : {}),
+    ...(fields.includes("position") ? { position: patch.position ?? null } : {}),
     ...(patch.due === undefined ? {} : dueValues(patch.due, personZone)),
     ...(wanted.reminders === undefined ? {} : { remindersJson: JSON.stringify(wanted.reminders) }),
     ...(patch.recurrence === undefined ? {} : recurrenceValues(patch.recurrence)),
@@ -722,7 +736,10 @@ const restoredValues = (userId: string) =>
           ? currentSeq(userId)
           : column === tasks.list
             ? restoredList(userId)
-            : sql`r.${sql.identifier(column.name)}`,
+            : column === tasks.position
+              ? // A deletion kept from before positions (migration 0014) has none: where its creation puts it.
+                sql`coalesce(r.position, brisk_task_position(r.created_at))`
+              : sql`r.${sql.identifier(column.name)}`,
   );
 
 /**
@@ -803,6 +820,9 @@ function sortKey(sort: ListQuery["sort"], order: ListQuery["order"], tz: unknown
       return { expression: sql`${tasks.updatedAt}`, type: sql`timestamptz` };
     case "title":
       return titleSortKey();
+    case "manual":
+      // Manual order: the position key byte-wise, as ./position.ts compares it (decision 030).
+      return { expression: sql`${tasks.position} COLLATE "C"`, type: sql`text` };
     case "priority":
       return { expression: sql`${tasks.priority}`, type: sql`task_priority` };
     case "due":

@@ -51,6 +51,12 @@ export const tasks = pgTable(
     dueAt: instant("due_at"),
     /** The list the task is in (docs/decisions/025-lists.md): one of its owner's, the Inbox unless chosen. */
     list: uuid("list_id").notNull(),
+    /**
+     * Where the task sorts in manual order (docs/decisions/030-manual-task-order.md): a
+     * fractional-indexing key compared byte-wise (`COLLATE "C"`), the id breaking a tie. A create
+     * without one goes to the top (`brisk_task_position`, the rule of ./position.ts).
+     */
+    position: text("position").notNull().default(sql`brisk_task_position(now()::timestamptz(3))`),
     // Reminders (docs/decisions/026-reminders.md): as the API has them; `reminded_through` is the
     // last fire instant the Cron Trigger delivered; `next_reminder_at` the next one to deliver,
     // computed by Postgres from the row (so every write re-arms it), indexed for the Cron's query.
@@ -96,6 +102,8 @@ export const tasks = pgTable(
     index("tasks_user_due_idx").on(table.userId, table.dueAt, table.id),
     index("tasks_user_due_date_idx").on(table.userId, table.dueDate, table.id),
     index("tasks_user_priority_idx").on(table.userId, table.priority, table.id),
+    index("tasks_user_list_position_idx").on(table.userId, table.list, sql`${table.position} COLLATE "C"`, table.id),
+    index("tasks_user_position_idx").on(table.userId, sql`${table.position} COLLATE "C"`, table.id),
     index("tasks_user_title_key_idx").on(table.userId, sql`${table.titleKey} COLLATE "C"`, table.id),
     // The pending view (the site's default filter) without reading completed tasks.
     index("tasks_user_pending_created_idx")
@@ -112,6 +120,7 @@ export const tasks = pgTable(
     check("tasks_description_length", sql`char_length(${table.description}) <= 1000`),
     check("tasks_tags_count", sql`coalesce(array_length(${table.tags}, 1), 0) <= 10`),
     check("tasks_completed_at", sql`${table.completed} = (${table.completedAt} IS NOT NULL)`),
+    check("tasks_position_key", sql`${table.position} ~ '^[A-Za-z][0-9A-Za-z]*$'`),
     check("tasks_version_positive", sql`${table.version} >= 1`),
     // A time needs a date, a zone needs a time, and a timed task (only) has its instant.
     check("tasks_due_time_needs_date", sql`${table.dueTime} IS NULL OR ${table.dueDate} IS NOT NULL`),

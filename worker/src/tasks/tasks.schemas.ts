@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { List, ListId } from "../lists/lists.schemas.ts";
+import { List, ListId, Position } from "../lists/lists.schemas.ts";
 import { isCalendarDate, isWallTime, isZoneName } from "./due.ts";
 import { Completions, Recurrence, RecurrenceOutput, recurrenceNeedsDue } from "./recurrence.schemas.ts";
 import { ReminderShape, Reminders, remindersNeedTime } from "./reminders.schemas.ts";
@@ -9,6 +9,14 @@ import { priorities } from "./tasks.schema.ts";
  * The task contract (docs/tasks-api.md) in zod: these schemas validate every
  * request and generate the OpenAPI document, so the two cannot drift apart.
  */
+
+/** A task's place in manual order: the list's position key and its rules (decision 030). */
+const TaskPosition = Position.openapi({
+  example: "a1",
+  description:
+    "Where the task sorts in manual order (`sort=manual`, byte order, the id breaking a tie): a fractional-indexing " +
+    "key made with `generateKeyBetween(before, after)`, so moving a task never renumbers the others",
+});
 
 export const Priority = z.enum(priorities).openapi({ description: "How important the task is" });
 
@@ -104,6 +112,9 @@ export const Task = z
       .nullable()
       .openapi({ example: { date: "2026-12-01", time: "17:00", timeZone: "Europe/Berlin" } }),
     list: ListId.openapi({ description: 'The id of the list the task is in (docs/tasks-api.md "Lists")' }),
+    position: z
+      .string()
+      .openapi({ description: 'Where the task sorts in manual order (docs/tasks-api.md "Manual order")' }),
     reminders: z.array(ReminderShape),
     recurrence: RecurrenceOutput,
     completions: Completions,
@@ -125,6 +136,9 @@ const createFields = z.object({
   recurrence: Recurrence.default(null),
   tags: Tags.default([]),
   list: ListId.optional().openapi({ description: "One of the person's lists; the Inbox when left out" }),
+  position: TaskPosition.optional().openapi({
+    description: "Left out: the top of manual order on a create (above every older task), unchanged on a PUT",
+  }),
 });
 
 /** POST: a new task; `id` may be chosen by the client so a retried create is recognised. */
@@ -152,6 +166,9 @@ export const PatchTask = z
     recurrence: Recurrence.optional(),
     tags: Tags.nullable().optional(),
     list: ListId.nullable().optional().openapi({ description: "One of the person's lists; null: the Inbox" }),
+    position: TaskPosition.nullable()
+      .optional()
+      .openapi({ description: "Where the task sorts in manual order; null: the top, as a new task" }),
   })
   .superRefine(remindersNeedTime)
   .openapi("PatchTask");
@@ -165,7 +182,8 @@ export const TaskPath = z.object({
 
 export const UserPath = TaskPath.pick({ userId: true });
 
-export const sorts = ["created", "updated", "title", "due", "priority"] as const;
+/** `manual`: the person's own order, by `position` (decision 030). */
+export const sorts = ["created", "updated", "title", "due", "priority", "manual"] as const;
 
 /** An unknown parameter name is refused like an unknown value: a misspelt filter must not act on everything. */
 const unknownParameter = {

@@ -132,6 +132,9 @@ export async function importTasks(
         remindedThrough: sql`now()`,
         id: idFor(tasks, userId, id, otherwiseId),
         list: listOf(userId, list),
+        // A file without positions (CSV, Todoist, an older export): each task where a create at its
+        // creation time would have put it, so the newest are at the top (decision 030).
+        position: fields.position ?? sql`brisk_task_position(${at(createdAt)})`,
         userId,
         completedAt: task.completed ? at(completedAt) : null,
         createdAt: at(createdAt),

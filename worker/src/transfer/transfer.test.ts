@@ -340,6 +340,27 @@ describe("CSV", () => {
   });
 });
 
+describe("manual order in export and import", () => {
+  it("a JSON file keeps each task's position; a file without positions puts its newest task at the top", async () => {
+    const ada = await taskUser();
+    await someTasks(ada);
+    const moved = await ada.add({ title: "Moved", position: "Zz" });
+    const before = await exported(ada);
+    expect(before.tasks.find((task) => task.id === moved.id)).toMatchObject({ position: "Zz" });
+    for (const task of before.tasks) expect((await ada.remove(task.id)).status).toBe(204);
+    const fresh = await taskUser();
+    await imported(fresh, JSON.stringify(before));
+    expect(comparable(await exported(fresh))).toEqual(comparable(before));
+
+    const csv =
+      "title,createdAt\r\nOldest,2020-01-01T00:00:00.000Z\r\nNewest,2024-01-01T00:00:00.000Z\r\nMiddle,2022-01-01T00:00:00.000Z\r\n";
+    const other = await taskUser();
+    await imported(other, csv, "text/csv");
+    const ordered = (await (await other.list("sort=manual")).json()) as Task[];
+    expect(ordered.map((task) => task.title)).toEqual(["Newest", "Middle", "Oldest"]);
+  });
+});
+
 describe("lists in export and import", () => {
   /** Two lists besides the Inbox, and a task in each of the three. */
   async function withLists(user: TaskUser) {

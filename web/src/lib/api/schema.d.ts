@@ -870,6 +870,8 @@ export interface components {
              * @example 0f8a3c52-6a0e-4c8e-9a47-3b1d2f5e7c90
              */
             list: string;
+            /** @description Where the task sorts in manual order (docs/tasks-api.md "Manual order") */
+            position: string;
             reminders: components["schemas"]["Reminder"][];
             /** @example null */
             recurrence: {
@@ -997,6 +999,11 @@ export interface components {
              * @example 0f8a3c52-6a0e-4c8e-9a47-3b1d2f5e7c90
              */
             list?: string;
+            /**
+             * @description Left out: the top of manual order on a create (above every older task), unchanged on a PUT
+             * @example a1
+             */
+            position?: string;
         };
         /**
          * @description null, or a calendar day (`time` null: the same day in every zone), or a wall-clock time on it in `timeZone`
@@ -1119,6 +1126,11 @@ export interface components {
              * @example 0f8a3c52-6a0e-4c8e-9a47-3b1d2f5e7c90
              */
             list?: string;
+            /**
+             * @description Left out: the top of manual order on a create (above every older task), unchanged on a PUT
+             * @example a1
+             */
+            position?: string;
         };
         PatchTask: {
             /** @example Write the quarterly report */
@@ -1165,6 +1177,11 @@ export interface components {
              * @example 0f8a3c52-6a0e-4c8e-9a47-3b1d2f5e7c90
              */
             list?: string | null;
+            /**
+             * @description Where the task sorts in manual order; null: the top, as a new task
+             * @example a1
+             */
+            position?: string | null;
         };
         SetCompleted: {
             completed: boolean;
@@ -1382,7 +1399,7 @@ export interface operations {
                 list?: string;
                 /** @description The IANA zone in which `due` filters and the `due` sort count days (the person's zone when omitted) */
                 tz?: string;
-                sort?: "created" | "updated" | "title" | "due" | "priority";
+                sort?: "created" | "updated" | "title" | "due" | "priority" | "manual";
                 order?: "asc" | "desc";
                 limit?: number;
                 cursor?: string;
