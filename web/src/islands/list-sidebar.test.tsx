@@ -121,11 +121,24 @@ describe("the list sidebar", () => {
     await waitFor(() => expect(actions.deleteList).toHaveBeenLastCalledWith(home, "delete"));
   });
 
-  it("a list in the URL that is not the person's shows every list; not before the lists are known", () => {
+  it("a list in the URL that is not the person's shows every list; not before the lists and the queue are known", () => {
     const onSelect = vi.fn();
     const gone = { ...defaultView, list: crypto.randomUUID() };
     const { rerender } = render(
       <ListSidebar userId="user-1" lists={undefined} tasks={tasks} view={gone} onSelect={onSelect} {...actions} />,
+    );
+    expect(onSelect).not.toHaveBeenCalled();
+    // The replica is there but the stored queue is not read yet: the list may be one made offline.
+    rerender(
+      <ListSidebar
+        userId="user-1"
+        lists={lists}
+        listsSettled={false}
+        tasks={tasks}
+        view={gone}
+        onSelect={onSelect}
+        {...actions}
+      />,
     );
     expect(onSelect).not.toHaveBeenCalled();
     rerender(<ListSidebar userId="user-1" lists={lists} tasks={tasks} view={gone} onSelect={onSelect} {...actions} />);

@@ -30,6 +30,8 @@ const ListEditor = lazy(() => import("./list-editor.tsx"));
 export interface ListSidebarProps {
   userId: string | null;
   lists: Record<string, List> | undefined;
+  /** False until the stored queue is read: a list in the URL may be one made offline, not yet sent. */
+  listsSettled?: boolean;
   tasks: readonly Task[];
   view: View;
   onSelect: (list: string | null) => void;
@@ -40,7 +42,17 @@ export interface ListSidebarProps {
   deleteList: (list: List, tasks: "move" | "delete") => void;
 }
 
-export function ListSidebar({ userId, lists, tasks, view, onSelect, addList, editList, deleteList }: ListSidebarProps) {
+export function ListSidebar({
+  userId,
+  lists,
+  listsSettled = true,
+  tasks,
+  view,
+  onSelect,
+  addList,
+  editList,
+  deleteList,
+}: ListSidebarProps) {
   const ordered = useMemo(() => orderedLists(lists), [lists]);
   const inboxId = ordered.find((list) => list.inbox)?.id;
   const counts = useMemo(() => activeCounts(tasks, inboxId), [tasks, inboxId]);
@@ -61,10 +73,10 @@ export function ListSidebar({ userId, lists, tasks, view, onSelect, addList, edi
   };
 
   // A list chosen in the URL that is not (or no longer) the person's — deleted on another device, an old
-  // link — shows every list rather than an empty view. Only once the lists are known.
+  // link — shows every list rather than an empty view. Only once the lists, and the queued list changes, are known.
   useEffect(() => {
-    if (lists && selected && !lists[selected]) onSelect(null);
-  }, [lists, selected, onSelect]);
+    if (listsSettled && lists && selected && !lists[selected]) onSelect(null);
+  }, [listsSettled, lists, selected, onSelect]);
 
   // `g` then `i`: the Inbox; `g` then 1–9: the nth list. Never while typing.
   const selectRef = useRef(select);

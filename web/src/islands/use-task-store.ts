@@ -136,6 +136,11 @@ export function useTaskStore() {
   useEffect(() => {
     if (outbox) outboxReady.current.resolve(outbox);
   }, [outbox]);
+  /** The stored queue is read (list changes made offline are known): until then a list in the URL is not judged missing. */
+  const [queueLoaded, setQueueLoaded] = useState<Outbox | null>(null);
+  useEffect(() => {
+    void outbox?.loaded.then(() => setQueueLoaded(outbox));
+  }, [outbox]);
   const source = outbox ?? idle;
   const changes = useSyncExternalStore(source.subscribe, source.list, source.list);
 
@@ -541,6 +546,7 @@ export function useTaskStore() {
     all,
     /** The person's lists, with the queued list changes applied. */
     lists,
+    listsSettled: outbox !== null && queueLoaded === outbox,
     addList,
     editList,
     deleteList,
