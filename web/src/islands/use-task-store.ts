@@ -136,7 +136,7 @@ export function useTaskStore() {
   useEffect(() => {
     if (outbox) outboxReady.current.resolve(outbox);
   }, [outbox]);
-  /** The stored queue is read (list changes made offline are known): until then a list in the URL is not judged missing. */
+  /** The stored queue is read (list changes made offline are known). */
   const [queueLoaded, setQueueLoaded] = useState<Outbox | null>(null);
   useEffect(() => {
     void outbox?.loaded.then(() => setQueueLoaded(outbox));
