@@ -1,6 +1,6 @@
 import { type FormEvent, useEffect, useId, useRef, useState } from "react";
 import type { List } from "../lib/api-client.ts";
-import { deleteList, updateList } from "../lib/list-actions.ts";
+import type { ListPatch } from "../lib/list-actions.ts";
 import { listColours } from "../lib/lists.ts";
 
 const colourLabels: Record<List["colour"], string> = {
@@ -16,23 +16,24 @@ const colourLabels: Record<List["colour"], string> = {
 
 /** Rename, recolour or delete one list; deleting asks whether its tasks move to the Inbox or go. */
 export default function ListEditor({
-  userId,
   list,
   count,
+  onSave,
+  onDelete,
   onDone,
-  onError,
 }: {
-  userId: string;
   list: List;
   count: number;
+  /** Queues the change (lib/outbox.ts): shown at once, sent when the server can be reached. */
+  onSave: (patch: ListPatch) => void;
+  /** Queues the deletion, with Undo (the task list's toast). */
+  onDelete: (tasks: "move" | "delete") => void;
   onDone: (gone: boolean) => void;
-  onError: (what: string, cause: unknown) => void;
 }) {
   const id = useId();
   const [name, setName] = useState(list.name);
   const [colour, setColour] = useState(list.colour);
   const [asking, setAsking] = useState(false);
-  const [busy, setBusy] = useState(false);
   const nameRef = useRef<HTMLInputElement>(null);
   const askRef = useRef<HTMLButtonElement>(null);
   useEffect(() => nameRef.current?.focus(), []);
@@ -40,29 +41,17 @@ export default function ListEditor({
     if (asking) askRef.current?.focus();
   }, [asking]);
 
-  const save = async (event: FormEvent<HTMLFormElement>) => {
+  const save = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const trimmed = name.trim();
     if (!trimmed) return;
-    setBusy(true);
-    try {
-      if (trimmed !== list.name || colour !== list.colour) await updateList(userId, list, { name: trimmed, colour });
-      onDone(false);
-    } catch (cause) {
-      onError("The list could not be saved.", cause);
-      setBusy(false);
-    }
+    if (trimmed !== list.name || colour !== list.colour) onSave({ name: trimmed, colour });
+    onDone(false);
   };
 
-  const remove = async (tasks: "move" | "delete") => {
-    setBusy(true);
-    try {
-      await deleteList(userId, list, tasks);
-      onDone(true);
-    } catch (cause) {
-      onError("The list could not be deleted.", cause);
-      setBusy(false);
-    }
+  const remove = (tasks: "move" | "delete") => {
+    onDelete(tasks);
+    onDone(true);
   };
 
   if (asking) {
@@ -83,21 +72,10 @@ export default function ListEditor({
           {count === 0 ? "It has no tasks." : `What becomes of its ${count === 1 ? "task" : `${count} tasks`}?`}
         </p>
         <div className="button-row">
-          <button
-            ref={askRef}
-            type="button"
-            className="btn btn-small btn-primary"
-            disabled={busy}
-            onClick={() => void remove("move")}
-          >
+          <button ref={askRef} type="button" className="btn btn-small btn-primary" onClick={() => remove("move")}>
             Delete list, move tasks to Inbox
           </button>
-          <button
-            type="button"
-            className="btn btn-small btn-danger"
-            disabled={busy}
-            onClick={() => void remove("delete")}
-          >
+          <button type="button" className="btn btn-small btn-danger" onClick={() => remove("delete")}>
             Delete list and its tasks
           </button>
           <button type="button" className="btn btn-small" onClick={() => setAsking(false)}>
@@ -111,7 +89,7 @@ export default function ListEditor({
   return (
     <form
       className="list-editor"
-      onSubmit={(event) => void save(event)}
+      onSubmit={save}
       onKeyDown={(event) => {
         if (event.key === "Escape") {
           event.stopPropagation();
@@ -147,7 +125,7 @@ export default function ListEditor({
         </select>
       </div>
       <div className="button-row">
-        <button type="submit" className="btn btn-small btn-primary" disabled={busy}>
+        <button type="submit" className="btn btn-small btn-primary">
           Save
         </button>
         {!list.inbox && (

@@ -12,46 +12,57 @@ import {
 } from "react";
 import { flushSync } from "react-dom";
 import type { List, Task } from "../lib/api-client.ts";
+import { type ListFields, type ListPatch, positionAfter } from "../lib/list-actions.ts";
 import { activeCounts, orderedLists } from "../lib/lists.ts";
-import { describeError, SessionEndedError } from "../lib/problems.ts";
 import { filterHref, type View } from "../lib/task-view.ts";
 
 /**
  * The person's lists beside the task list (docs/web.md "Lists"): the Inbox first, each with its
  * active tasks counted from the replica; choosing one filters the view (`?list=`). Lists are added,
- * renamed, recoloured and deleted here (deleting asks what becomes of the list's tasks). At phone
+ * renamed, recoloured and deleted here (deleting asks what becomes of the list's tasks), through the
+ * task store's queue (lib/outbox.ts): at once, offline too; a refusal shows in the task list's alert. At phone
  * widths the lists are a drawer behind the Lists button. Keyboard: `g` then `i` opens the Inbox,
  * `g` then a digit the nth list.
  */
-/** Editing a list (and the list writes) load when first needed: they are not part of the first paint. */
+/** Editing a list loads when first needed: they are not part of the first paint. */
 const ListEditor = lazy(() => import("./list-editor.tsx"));
 
 export interface ListSidebarProps {
   userId: string | null;
   lists: Record<string, List> | undefined;
+  /** False until the stored queue is read: a list in the URL may be one made offline, not yet sent. */
+  listsSettled?: boolean;
   tasks: readonly Task[];
   view: View;
   onSelect: (list: string | null) => void;
+  /** Queues a new list; its id, or null when it could not be queued. */
+  addList: (fields: ListFields) => string | null;
+  editList: (list: List, patch: ListPatch) => void;
+  /** Deletes a list, with Undo for a few seconds (the task list's toast). */
+  deleteList: (list: List, tasks: "move" | "delete") => void;
 }
 
-export function ListSidebar({ userId, lists, tasks, view, onSelect }: ListSidebarProps) {
+export function ListSidebar({
+  userId,
+  lists,
+  listsSettled = true,
+  tasks,
+  view,
+  onSelect,
+  addList,
+  editList,
+  deleteList,
+}: ListSidebarProps) {
   const ordered = useMemo(() => orderedLists(lists), [lists]);
   const inboxId = ordered.find((list) => list.inbox)?.id;
   const counts = useMemo(() => activeCounts(tasks, inboxId), [tasks, inboxId]);
   const [open, setOpen] = useState(false);
   const [editing, setEditing] = useState<string | null>(null);
-  const [error, setError] = useState("");
   const [name, setName] = useState("");
-  const [adding, setAdding] = useState(false);
   const panelId = useId();
   const toggleRef = useRef<HTMLButtonElement>(null);
   const panelRef = useRef<HTMLDivElement>(null);
   const selected = view.list ?? null;
-
-  const fail = (what: string, cause: unknown) => {
-    if (cause instanceof SessionEndedError) return;
-    setError(`${what} ${describeError(cause)}`);
-  };
 
   const select = (list: string | null) => {
     onSelect(list);
@@ -62,10 +73,10 @@ export function ListSidebar({ userId, lists, tasks, view, onSelect }: ListSideba
   };
 
   // A list chosen in the URL that is not (or no longer) the person's — deleted on another device, an old
-  // link — shows every list rather than an empty view. Only once the lists are known.
+  // link — shows every list rather than an empty view. Only once the lists, and the queued list changes, are known.
   useEffect(() => {
-    if (lists && selected && !lists[selected]) onSelect(null);
-  }, [lists, selected, onSelect]);
+    if (listsSettled && lists && selected && !lists[selected]) onSelect(null);
+  }, [listsSettled, lists, selected, onSelect]);
 
   // `g` then `i`: the Inbox; `g` then 1–9: the nth list. Never while typing.
   const selectRef = useRef(select);
@@ -94,22 +105,14 @@ export function ListSidebar({ userId, lists, tasks, view, onSelect }: ListSideba
     return () => document.removeEventListener("keydown", onKeyDown);
   }, []);
 
-  const onAdd = async (event: FormEvent<HTMLFormElement>) => {
+  const onAdd = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const trimmed = name.trim();
-    if (!userId || !trimmed || adding) return;
-    setAdding(true);
-    setError("");
-    try {
-      const { createList, positionAfter } = await import("../lib/list-actions.ts");
-      const list = await createList(userId, { name: trimmed, colour: "grey", position: positionAfter(ordered) });
-      setName("");
-      onSelect(list.id);
-    } catch (cause) {
-      fail("The list could not be added.", cause);
-    } finally {
-      setAdding(false);
-    }
+    if (!userId || !trimmed) return;
+    const id = addList({ name: trimmed, colour: "grey", position: positionAfter(ordered) });
+    if (!id) return;
+    setName("");
+    onSelect(id);
   };
 
   const onLink = (list: string | null) => (event: MouseEvent<HTMLAnchorElement>) => {
@@ -160,14 +163,14 @@ export function ListSidebar({ userId, lists, tasks, view, onSelect }: ListSideba
               {editing === list.id && userId ? (
                 <Suspense fallback={null}>
                   <ListEditor
-                    userId={userId}
                     list={list}
                     count={tasks.filter((task) => task.list === list.id).length}
+                    onSave={(patch) => editList(list, patch)}
+                    onDelete={(mode) => deleteList(list, mode)}
                     onDone={(gone) => {
                       flushSync(() => setEditing(null));
                       if (gone && selected === list.id) onSelect(null);
                     }}
-                    onError={fail}
                   />
                 </Suspense>
               ) : (
@@ -189,10 +192,7 @@ export function ListSidebar({ userId, lists, tasks, view, onSelect }: ListSideba
                     type="button"
                     className="btn btn-small btn-quiet list-edit"
                     aria-label={`Edit list ${list.name}`}
-                    onClick={() => {
-                      setError("");
-                      setEditing(list.id);
-                    }}
+                    onClick={() => setEditing(list.id)}
                   >
                     Edit
                   </button>
@@ -201,7 +201,7 @@ export function ListSidebar({ userId, lists, tasks, view, onSelect }: ListSideba
             </Fragment>
           ))}
         </div>
-        <form className="list-add" onSubmit={(event) => void onAdd(event)}>
+        <form className="list-add" onSubmit={onAdd}>
           <label htmlFor={`${panelId}-new`}>New list</label>
           <div className="list-add-row">
             <input
@@ -214,20 +214,11 @@ export function ListSidebar({ userId, lists, tasks, view, onSelect }: ListSideba
               disabled={!userId}
               onChange={(event) => setName(event.target.value)}
             />
-            <button type="submit" className="btn btn-small" disabled={!userId || adding}>
+            <button type="submit" className="btn btn-small" disabled={!userId}>
               Add list
             </button>
           </div>
         </form>
-        {/* Only while there is something to say: the task list has the page's standing alert region. */}
-        {error && (
-          <div className="alert" role="alert">
-            <p>{error}</p>
-            <button type="button" className="btn btn-small btn-quiet" onClick={() => setError("")}>
-              Dismiss
-            </button>
-          </div>
-        )}
       </div>
     </nav>
   );

@@ -5,6 +5,7 @@ import {
   clearCompleted as clearCompletedRequest,
   endSession,
   getUserId,
+  type List,
   restoreTasks,
   setCompletedWhere,
   type Task,
@@ -13,9 +14,19 @@ import {
 } from "../lib/api-client.ts";
 import { config } from "../lib/config.ts";
 import { saveDraft } from "../lib/drafts.ts";
+import type { ListFields, ListPatch } from "../lib/list-actions.ts";
 import { connectLive } from "../lib/live.ts";
 import { lastUser } from "../lib/navigation.ts";
-import { applyChanges, type Change, type Choice, newId, Outbox, type Outcome, type Refusal } from "../lib/outbox.ts";
+import {
+  applyChanges,
+  applyListChanges,
+  type Change,
+  type Choice,
+  newId,
+  Outbox,
+  type Outcome,
+  type Refusal,
+} from "../lib/outbox.ts";
 import { ApiError, describeError, SessionEndedError } from "../lib/problems.ts";
 import { isRecurring, occurrenceFor, sameRecurrence } from "../lib/recurring.ts";
 import {
@@ -63,6 +74,8 @@ export type UndoOffer =
       occurrence?: Due | undefined;
     }
   | { kind: "complete"; message: string; ids: readonly string[] }
+  /** A list deletion, held in the queue until the offer goes (lib/outbox.ts `held`). */
+  | { kind: "list-delete"; message: string; list: List; tasks: "move" | "delete"; opId: string }
   | { kind: "clear"; message: string; undo: string; tasks: readonly Task[] };
 
 export interface Announcement {
@@ -108,7 +121,12 @@ export function useTaskStore() {
     if (!userId) return null;
     const titles = new Map<string, string>();
     return Object.assign(
-      new Outbox(userId, (refusal: Refusal) => fail(refusalMessage(refusal, titles), refusal.error)),
+      new Outbox(userId, (refusal: Refusal) =>
+        // An overruled list change is not an error: the other device's value stands, and the person is told.
+        refusal.overruled
+          ? setError(refusalMessage(refusal, titles))
+          : fail(refusalMessage(refusal, titles), refusal.error),
+      ),
       { titles },
     );
   }, [userId, fail]);
@@ -117,6 +135,11 @@ export function useTaskStore() {
   const outboxReady = useRef(Promise.withResolvers<NonNullable<typeof outbox>>());
   useEffect(() => {
     if (outbox) outboxReady.current.resolve(outbox);
+  }, [outbox]);
+  /** The stored queue is read (list changes made offline are known). */
+  const [queueLoaded, setQueueLoaded] = useState<Outbox | null>(null);
+  useEffect(() => {
+    void outbox?.loaded.then(() => setQueueLoaded(outbox));
   }, [outbox]);
   const source = outbox ?? idle;
   const changes = useSyncExternalStore(source.subscribe, source.list, source.list);
@@ -142,6 +165,7 @@ export function useTaskStore() {
     };
   }, [all, view]);
   const saving = useMemo(() => new Set(changes.map((change) => change.taskId)), [changes]);
+  const lists = useMemo(() => applyListChanges(replica.data?.lists, changes), [replica.data, changes]);
   /** How many tasks "Mark all complete" would complete in this view. */
   const completable = useMemo(() => completableIn(all, view).length, [all, view]);
   const conflict = changes.find((change) => "conflict" in change && change.conflict);
@@ -216,7 +240,7 @@ export function useTaskStore() {
   function queue(change: Parameters<Outbox["add"]>[0], title: string, box = outbox) {
     if (!box) return null;
     setError("");
-    box.titles.set(change.taskId, title);
+    box.titles.set(change.taskId ?? change.listId, title);
     return box.add(change);
   }
 
@@ -310,6 +334,57 @@ export function useTaskStore() {
     if (queued) offerUndo({ kind: "delete", message: "Task deleted", task, opId: queued.opId });
   }
 
+  /* ------------------------------------------------------------ lists */
+
+  /** Adds a list (queued: shown at once, offline too); its id, to select it. */
+  function addList(fields: ListFields): string | null {
+    const id = newId();
+    return queue({ kind: "list-create", listId: id, list: { id, ...fields } }, fields.name) ? id : null;
+  }
+
+  /** Renames, recolours or moves a list; only what changed is sent. */
+  function editList(list: List, fields: ListPatch) {
+    const patch: ListPatch = {};
+    const before: ListPatch = {};
+    for (const [field, value] of Object.entries(fields) as [keyof ListPatch, string][]) {
+      if (value === list[field]) continue;
+      Object.assign(patch, { [field]: value });
+      Object.assign(before, { [field]: list[field] });
+    }
+    if (Object.keys(patch).length === 0) return;
+    queue({ kind: "list-patch", listId: list.id, patch, before, version: versionOf(list) }, list.name);
+  }
+
+  /**
+   * Deletes a list: gone from the page at once (its tasks too, or in the Inbox), with Undo for a
+   * few seconds. The deletion is held in the queue until the offer goes or the page is left, so
+   * Undo takes it back before anything is sent (docs/web.md "Lists").
+   */
+  function deleteList(list: List, tasks: "move" | "delete") {
+    const count = allRef.current.filter((task) => task.list === list.id).length;
+    const inbox = Object.values(lists ?? {}).find((other) => other.inbox)?.id;
+    const queued = queue(
+      { kind: "list-delete", listId: list.id, tasks, version: versionOf(list), inbox, held: true },
+      list.name,
+    );
+    if (!queued) return;
+    const message =
+      count === 0
+        ? `Deleted list “${list.name}”`
+        : tasks === "delete"
+          ? `Deleted list “${list.name}” and its ${count === 1 ? "task" : countTasksLabel(count)}`
+          : `Deleted list “${list.name}” — ${countTasksLabel(count)} moved to Inbox`;
+    offerUndo({ kind: "list-delete", message, list, tasks, opId: queued.opId });
+  }
+
+  // An offer that goes (its time is up, another replaces it) lets a held list deletion be sent.
+  const offered = useRef<UndoOffer | null>(null);
+  useEffect(() => {
+    const gone = offered.current;
+    offered.current = undo;
+    if (gone?.kind === "list-delete" && gone !== undo) outbox?.release(gone.opId);
+  }, [undo, outbox]);
+
   function offerUndo(offer: UndoOffer) {
     setUndo(offer);
     holdUndo(false);
@@ -331,6 +406,7 @@ export function useTaskStore() {
     if (offer.kind === "complete") await undoMarkAll(userId, offer.ids);
     else if (offer.kind === "clear") await undoClear(userId, offer.undo, offer.tasks);
     else if (offer.kind === "toggle") return undoToggle(offer);
+    else if (offer.kind === "list-delete") undoListDelete(offer);
     else {
       // Not sent yet: simply withdrawn. Sent: created again under the same id and fields.
       if (!outbox.withdraw(offer.opId)) {
@@ -342,6 +418,21 @@ export function useTaskStore() {
       return offer.task.id;
     }
     return null;
+  }
+
+  /** Takes back a list deletion: withdrawn from the queue, nothing was sent (the offer held it). */
+  function undoListDelete(offer: Extract<UndoOffer, { kind: "list-delete" }>) {
+    const { list } = offer;
+    if (outbox?.withdraw(offer.opId)) {
+      announce(`Restored list “${list.name}”`);
+      return;
+    }
+    // Sent after all (the queue was settled for a bulk change): the list comes back under its id, its tasks do not.
+    const { id, name, colour, position } = list;
+    queue({ kind: "list-create", listId: id, list: { id, name, colour, position } }, name);
+    setError(
+      `The list “${name}” is back, but its tasks ${offer.tasks === "move" ? "stay in the Inbox" : "could not be restored"}.`,
+    );
   }
 
   /**
@@ -482,8 +573,12 @@ export function useTaskStore() {
     phase,
     /** Every task with the queued changes applied (the list sidebar's counts, the reminders' timers read it). */
     all,
-    /** The person's lists. */
-    lists: replica.data?.lists,
+    /** The person's lists, with the queued list changes applied. */
+    lists,
+    listsSettled: outbox !== null && queueLoaded === outbox,
+    addList,
+    editList,
+    deleteList,
     // Only the first read dims the list: later feed reads are background catch-up, not a reload.
     refreshing: replica.isFetching && !replica.data,
     visible,
@@ -517,12 +612,14 @@ export type TaskStore = ReturnType<typeof useTaskStore>;
 /** The move rule of manual order (worker/src/tasks/position-move.ts), loaded once, on demand. */
 export const loadPositionMove = () => import("../../../worker/src/tasks/position-move.ts");
 
-/** The version a change is made on; a task not yet created on the server has none to match. */
-function versionOf(task: Task): number | undefined {
+/** The version a change is made on; a task or list not yet created on the server has none to match. */
+function versionOf(task: Pick<Task, "version">): number | undefined {
   return task.version > 0 ? task.version : undefined;
 }
 
-function refusalMessage({ change }: Refusal, titles: ReadonlyMap<string, string>): string {
+function refusalMessage(refusal: Refusal, titles: ReadonlyMap<string, string>): string {
+  const { change } = refusal;
+  if (change.taskId === undefined) return listRefusalMessage(refusal, titles.get(change.listId) ?? "The list");
   const title = titles.get(change.taskId) ?? (change.kind === "create" ? change.task.title : "The task");
   switch (change.kind) {
     case "create":
@@ -533,6 +630,26 @@ function refusalMessage({ change }: Refusal, titles: ReadonlyMap<string, string>
       return `Your changes to “${title}” could not be saved.`;
     case "delete":
       return `“${title}” could not be deleted.`;
+  }
+}
+
+const listFieldNames: Record<keyof ListPatch, string> = { name: "name", colour: "colour", position: "place" };
+
+function listRefusalMessage({ change, error, overruled }: Refusal, name: string): string {
+  if (overruled) {
+    const fields = overruled.fields.map((field) => listFieldNames[field]).join(" and ");
+    return `“${name}” was changed on another device too: its ${fields} there (“${overruled.list.name}”, ${overruled.list.colour}) was kept instead of yours.`;
+  }
+  const gone = error instanceof ApiError && error.code === "list_not_found";
+  switch (change.kind) {
+    case "list-create":
+      return `The list “${name}” could not be added; tasks queued into it go to the Inbox.`;
+    case "list-patch":
+      return gone
+        ? `The list “${name}” was deleted on another device; your change to it was not kept.`
+        : `Your changes to the list “${name}” could not be saved.`;
+    default:
+      return `The list “${name}” could not be deleted.`;
   }
 }
 

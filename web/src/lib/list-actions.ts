@@ -1,15 +1,51 @@
 import { generateKeyBetween } from "fractional-indexing";
 import { api, call, type List } from "./api-client.ts";
 import { byteOrder } from "./lists.ts";
-import { queryClient, type Replica, refreshReplica, replicaKey } from "./replica.ts";
+import { changeTasks, queryClient, type Replica, refreshReplica, removeTasks, replicaKey } from "./replica.ts";
 
 /**
- * The list writes (docs/web.md "Lists"): sent at once — unlike task changes they are not queued
- * for offline use — and put into the replica when answered; the feed then brings the tasks a
- * deletion moved or removed.
+ * The list requests the outbox sends (lib/outbox.ts, docs/web.md "Lists"): list writes are
+ * queued like task changes and replayed in order — a create under the list's client id (the
+ * server answers a replay with the stored list), an update or delete with `If-Match` of the
+ * version it was made on. What an answer means for the replica is done here too.
  */
 
-function putList(userId: string, list: List): void {
+export type ListFields = Pick<List, "name" | "colour" | "position">;
+export type ListPatch = Partial<ListFields>;
+export type NewList = ListFields & { id: string };
+
+export async function postList(userId: string, body: NewList): Promise<List> {
+  const { data } = await call(() => api.POST("/api/{userId}/lists", { params: { path: { userId } }, body }));
+  return data;
+}
+
+export async function getList(userId: string, id: string): Promise<List> {
+  const { data } = await call(() => api.GET("/api/{userId}/lists/{id}", { params: { path: { userId, id } } }));
+  return data;
+}
+
+export async function patchList(userId: string, id: string, patch: ListPatch, version?: number): Promise<List> {
+  const { data } = await call(() =>
+    api.PATCH("/api/{userId}/lists/{id}", {
+      params: { path: { userId, id } },
+      body: patch,
+      ...(version !== undefined ? { headers: { "If-Match": `"${version}"` } } : {}),
+    }),
+  );
+  return data;
+}
+
+export async function deleteList(userId: string, id: string, tasks: "move" | "delete", version?: number) {
+  await call(() =>
+    api.DELETE("/api/{userId}/lists/{id}", {
+      params: { path: { userId, id }, query: { tasks } },
+      ...(version !== undefined ? { headers: { "If-Match": `"${version}"` } } : {}),
+    }),
+  );
+}
+
+/** Puts a list the server answered into the replica, unless a newer one is held. */
+export function putList(userId: string, list: List): void {
   queryClient.setQueryData<Replica>(replicaKey(userId), (replica) => {
     if (!replica) return replica;
     const held = replica.lists?.[list.id];
@@ -18,45 +54,28 @@ function putList(userId: string, list: List): void {
   });
 }
 
-export async function createList(
-  userId: string,
-  fields: { name: string; colour: List["colour"]; position: string },
-): Promise<List> {
-  const body = { id: crypto.randomUUID(), ...fields };
-  const { data } = await call(() => api.POST("/api/{userId}/lists", { params: { path: { userId } }, body }));
-  putList(userId, data);
-  return data;
-}
-
-export async function updateList(
-  userId: string,
-  list: List,
-  patch: { name?: string; colour?: List["colour"]; position?: string },
-): Promise<List> {
-  const { data } = await call(() =>
-    api.PATCH("/api/{userId}/lists/{id}", {
-      params: { path: { userId, id: list.id } },
-      body: patch,
-      headers: { "If-Match": `"${list.version}"` },
-    }),
-  );
-  putList(userId, data);
-  return data;
-}
-
-export async function deleteList(userId: string, list: List, tasks: "move" | "delete"): Promise<void> {
-  await call(() =>
-    api.DELETE("/api/{userId}/lists/{id}", {
-      params: { path: { userId, id: list.id }, query: { tasks } },
-      headers: { "If-Match": `"${list.version}"` },
-    }),
-  );
+/**
+ * A deletion the server has: the list leaves the replica, and its tasks go (or move to the
+ * Inbox) here at once, as they did on screen while it was queued; the feed then brings them as
+ * the server has them.
+ */
+export function dropList(userId: string, id: string, tasks: "move" | "delete"): void {
+  const replica = queryClient.getQueryData<Replica>(replicaKey(userId));
+  const inbox = Object.values(replica?.lists ?? {}).find((list) => list.inbox)?.id;
+  const held = Object.values(replica?.tasks ?? {}).filter((task) => task.list === id);
+  if (tasks === "delete") {
+    removeTasks(
+      userId,
+      held.map((task) => task.id),
+    );
+  } else if (inbox) {
+    changeTasks(userId, new Set(held.map((task) => task.id)), (task) => ({ ...task, list: inbox }));
+  }
   queryClient.setQueryData<Replica>(replicaKey(userId), (replica) => {
     if (!replica?.lists) return replica;
-    const { [list.id]: _gone, ...lists } = replica.lists;
+    const { [id]: _gone, ...lists } = replica.lists;
     return { ...replica, lists };
   });
-  // The tasks it moved or deleted come with the feed.
   void refreshReplica(userId);
 }
 

@@ -1,7 +1,8 @@
 import { onlineManager } from "@tanstack/react-query";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { FakeServer, makeTask, userId } from "../test/fake-server.ts";
-import { Outbox, type Refusal } from "./outbox.ts";
+import { FakeServer, fakeInbox, makeTask, userId } from "../test/fake-server.ts";
+import type { List, NewTask } from "./api-client.ts";
+import { applyChanges, applyListChanges, Outbox, type Refusal } from "./outbox.ts";
 
 /**
  * Two tabs of one person in one browser: each is an Outbox over the same IndexedDB. No change
@@ -89,5 +90,157 @@ describe("the queue in two tabs", () => {
     expect(api.find(a.id)?.completed).toBe(true);
     expect(api.find(b.id)?.title).toBe("B2");
     expect(refusals).toEqual([]);
+  });
+});
+
+/**
+ * List writes go through the same queue as task changes (docs/web.md "Lists"): in order, a
+ * create under its client id, the rest with `If-Match`; a list deletion is held while its Undo
+ * is offered.
+ */
+describe("list changes in the queue", () => {
+  const open: Outbox[] = [];
+  const refusals: Refusal[] = [];
+  const queue = () => {
+    const outbox = new Outbox(userId, (refusal) => refusals.push(refusal));
+    open.push(outbox);
+    return outbox;
+  };
+  afterEach(() => {
+    for (const outbox of open.splice(0)) outbox.stop();
+    refusals.length = 0;
+    onlineManager.setOnline(true);
+  });
+  const groceries = (fields: Partial<List> = {}): List => ({
+    ...fakeInbox,
+    id: crypto.randomUUID(),
+    name: "Groceries",
+    position: "a1",
+    inbox: false,
+    ...fields,
+  });
+
+  it("sends a list made offline before a task made into it, each once", async () => {
+    const api = new FakeServer().install();
+    onlineManager.setOnline(false);
+    const outbox = queue();
+    await outbox.loaded;
+    const listId = crypto.randomUUID();
+    outbox.add({
+      kind: "list-create",
+      listId,
+      list: { id: listId, name: "Trip", colour: "blue", position: "a1" },
+    });
+    const taskId = crypto.randomUUID();
+    const task = { id: taskId, title: "Tickets", description: "", priority: "none", due: null, tags: [], list: listId };
+    outbox.add({ kind: "create", taskId, task: task as NewTask });
+    expect(applyListChanges({ [fakeInbox.id]: { ...fakeInbox } }, outbox.list())?.[listId]?.name).toBe("Trip");
+    onlineManager.setOnline(true);
+    expect(await outbox.settled()).toBe(true);
+
+    expect(api.requests.filter((r) => r.method === "POST").map((r) => r.path)).toEqual([
+      `/api/${userId}/lists`,
+      `/api/${userId}/tasks`,
+    ]);
+    expect(api.findList(listId)?.name).toBe("Trip");
+    expect(api.find(taskId)?.list).toBe(listId);
+    expect(refusals).toEqual([]);
+  });
+
+  it("a rename made on a stale version merges: the other device's colour stays, the new name is sent on its version", async () => {
+    const list = groceries();
+    const api = new FakeServer([], [list]).install();
+    api.changeListElsewhere(list.id, { colour: "red" });
+    const outbox = queue();
+    await outbox.loaded;
+    outbox.add({
+      kind: "list-patch",
+      listId: list.id,
+      patch: { name: "Food" },
+      before: { name: "Groceries" },
+      version: 1,
+    });
+    expect(await outbox.settled()).toBe(true);
+
+    const patches = api.calls("PATCH", /\/lists\/[^/]+$/);
+    expect(patches.map((call) => [call.headers.get("If-Match"), call.body])).toEqual([
+      ['"1"', { name: "Food" }],
+      ['"2"', { name: "Food" }],
+    ]);
+    expect(api.findList(list.id)).toMatchObject({ name: "Food", colour: "red", version: 3 });
+    expect(refusals).toEqual([]);
+  });
+
+  it("a name both devices changed keeps the server's, and the person is told", async () => {
+    const list = groceries();
+    const api = new FakeServer([], [list]).install();
+    api.changeListElsewhere(list.id, { name: "Shopping" });
+    const outbox = queue();
+    await outbox.loaded;
+    outbox.add({
+      kind: "list-patch",
+      listId: list.id,
+      patch: { name: "Food" },
+      before: { name: "Groceries" },
+      version: 1,
+    });
+    expect(await outbox.settled()).toBe(true);
+
+    expect(api.calls("PATCH", /\/lists\/[^/]+$/)).toHaveLength(1);
+    expect(api.findList(list.id)?.name).toBe("Shopping");
+    expect(refusals.map((r) => r.overruled)).toEqual([{ list: api.findList(list.id), fields: ["name"] }]);
+  });
+
+  it("a change to a list deleted elsewhere is dropped and handed back", async () => {
+    const api = new FakeServer().install();
+    const outbox = queue();
+    await outbox.loaded;
+    const listId = crypto.randomUUID();
+    outbox.add({ kind: "list-patch", listId, patch: { name: "Food" }, before: { name: "Groceries" }, version: 1 });
+    expect(await outbox.settled()).toBe(true);
+    expect(api.calls("PATCH", /\/lists\//)).toHaveLength(1);
+    expect(refusals.map((r) => [r.change.kind, (r.error as { code?: string }).code])).toEqual([
+      ["list-patch", "list_not_found"],
+    ]);
+  });
+
+  it("a list deletion withdrawn by Undo while held sends nothing; released, it is sent once", async () => {
+    const list = groceries();
+    const api = new FakeServer([makeTask({ title: "Milk", list: list.id })], [list]).install();
+    const outbox = queue();
+    await outbox.loaded;
+    const first = outbox.add({ kind: "list-delete", listId: list.id, tasks: "delete", version: 1, held: true });
+    // Held: what comes after waits too, so nothing overtakes it.
+    await outbox.drain();
+    expect(applyChanges(Object.fromEntries(api.tasks.map((t) => [t.id, t])), outbox.list())).toEqual([]);
+    expect(outbox.withdraw(first.opId)).toBe(true);
+    expect(await first.outcome).toBe("refused");
+    expect(await outbox.settled()).toBe(true);
+    expect(api.calls("DELETE", /\/lists\//)).toEqual([]);
+    expect(api.findList(list.id)).toBeDefined();
+
+    const second = outbox.add({ kind: "list-delete", listId: list.id, tasks: "delete", version: 1, held: true });
+    await outbox.drain();
+    expect(api.calls("DELETE", /\/lists\//)).toEqual([]);
+    outbox.release(second.opId);
+    expect(await second.outcome).toBe("saved");
+    expect(api.calls("DELETE", /\/lists\//).map((call) => call.search.get("tasks"))).toEqual(["delete"]);
+    expect(api.findList(list.id)).toBeUndefined();
+    expect(api.tasks).toEqual([]);
+  });
+
+  it("a held deletion left stored by a closed page is sent by the next one", async () => {
+    const list = groceries();
+    const api = new FakeServer([], [list]).install();
+    const closed = queue();
+    await closed.loaded;
+    closed.add({ kind: "list-delete", listId: list.id, tasks: "move", version: 1, held: true });
+    await closed.persistedNow();
+    closed.stop();
+    const next = queue();
+    await next.loaded;
+    await vi.waitFor(() => expect(api.findList(list.id)).toBeUndefined(), { timeout: 10_000 });
+    expect(await next.settled()).toBe(true);
+    expect(api.calls("DELETE", /\/lists\//)).toHaveLength(1);
   });
 });

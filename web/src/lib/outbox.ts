@@ -6,6 +6,7 @@ import {
   createTask,
   deleteTask,
   getTask,
+  type List,
   type NewTask,
   patchTask,
   setCompleted,
@@ -13,6 +14,16 @@ import {
   type TaskPatch,
 } from "./api-client.ts";
 import { config } from "./config.ts";
+import {
+  deleteList,
+  dropList,
+  getList,
+  type ListPatch,
+  type NewList,
+  patchList,
+  postList,
+  putList,
+} from "./list-actions.ts";
 import { outboxStorageKey, readQueues } from "./outbox-storage.ts";
 import { ApiError, SessionEndedError } from "./problems.ts";
 import { completeOccurrence, type Occurrence, occurrenceSettled } from "./recurring.ts";
@@ -26,6 +37,10 @@ import { noteDeleted, removeTasks, upsertTask } from "./replica.ts";
  * order whenever the server can be reached: creates under their client id (a replay is
  * harmless), the rest with `If-Match` of the version they were made on; a 412 is merged per
  * field, or put to the person when both sides changed the same field. Decision 014.
+ *
+ * List writes go through the same queue (docs/web.md "Lists"), so a task queued into a list
+ * made offline is sent after the list. A list deletion is held back (`held`) while its Undo is
+ * offered: Undo withdraws it, and nothing was sent.
  */
 
 interface Base {
@@ -34,7 +49,28 @@ interface Base {
   /** When the change was made (ISO): a new task's creation time until the server's comes. */
   at: string;
 }
-export type Change = Base &
+interface ListBase {
+  opId: string;
+  listId: string;
+  taskId?: undefined;
+  at: string;
+}
+export type ListChange = ListBase &
+  (
+    | { kind: "list-create"; list: NewList }
+    /** `before`: the fields as they were when edited, to tell which side changed what on a 412. */
+    | { kind: "list-patch"; patch: ListPatch; before: ListPatch; version?: number | undefined }
+    | {
+        kind: "list-delete";
+        tasks: "move" | "delete";
+        version?: number | undefined;
+        /** The Inbox, where its tasks show while the deletion is queued ("move"). */
+        inbox?: string | undefined;
+        /** Not sent while its Undo is offered; a page that stored it held is gone, so the next one sends it. */
+        held?: boolean | undefined;
+      }
+  );
+export type TaskChange = Base &
   (
     | { kind: "create"; task: NewTask }
     /** `before`: the fields as they were when edited, to tell which side changed what. */
@@ -54,6 +90,14 @@ export type Change = Base &
       }
     | { kind: "delete"; version?: number | undefined; conflict?: Conflict | undefined }
   );
+export type Change = TaskChange | ListChange;
+
+export function isListChange(change: Change): change is ListChange {
+  return change.kind.startsWith("list-");
+}
+
+/** What a change is about: one task or one list (ids of both are UUIDs, but kept apart anyway). */
+const subject = (change: Change) => (isListChange(change) ? `list:${change.listId}` : `task:${change.taskId}`);
 
 /** The server's task and the fields both sides changed, waiting for the person's choice. */
 export interface Conflict {
@@ -69,6 +113,11 @@ export type Outcome = "saved" | "refused" | "session-ended";
 export interface Refusal {
   change: Change;
   error: unknown;
+  /**
+   * A list change another device overruled: both sides changed the same field, and the server's
+   * value (this list) stands — the person is told (docs/web.md "Lists").
+   */
+  overruled?: { list: List; fields: (keyof ListPatch)[] } | undefined;
 }
 
 type Listener = () => void;
@@ -78,6 +127,16 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 export function applyChanges(tasks: Record<string, Task>, changes: readonly Change[]): Task[] {
   const result = new Map(Object.entries(tasks));
   for (const change of changes) {
+    if (isListChange(change)) {
+      if (change.kind !== "list-delete") continue;
+      // The list's tasks go with it, or show in the Inbox, at once (Undo brings them back).
+      for (const [id, task] of result) {
+        if (task.list !== change.listId) continue;
+        if (change.tasks === "delete") result.delete(id);
+        else result.set(id, { ...task, list: change.inbox ?? "" });
+      }
+      continue;
+    }
     const task = result.get(change.taskId);
     switch (change.kind) {
       case "create":
@@ -116,6 +175,32 @@ export function applyChanges(tasks: Record<string, Task>, changes: readonly Chan
     }
   }
   return [...result.values()];
+}
+
+/** The lists as they stand here: the replica's with the queued list changes applied in order. */
+export function applyListChanges(
+  lists: Record<string, List> | undefined,
+  changes: readonly Change[],
+): Record<string, List> | undefined {
+  if (!lists || !changes.some(isListChange)) return lists;
+  const result = { ...lists };
+  for (const change of changes) {
+    if (!isListChange(change)) continue;
+    const list = result[change.listId];
+    if (change.kind === "list-create") {
+      result[change.listId] = {
+        inbox: false,
+        createdAt: change.at,
+        updatedAt: change.at,
+        version: 0,
+        ...list,
+        ...change.list,
+      };
+    } else if (change.kind === "list-patch") {
+      if (list) result[change.listId] = { ...list, ...change.patch };
+    } else delete result[change.listId];
+  }
+  return result;
 }
 
 export class Outbox {
@@ -158,7 +243,17 @@ export class Outbox {
     this.unsubscribeOnline = onlineManager.subscribe((online) => {
       if (online) void this.drain();
     });
+    // A deletion held for its Undo is meant once the person leaves the page: it is sent (or, stored, by the next page).
+    if (typeof window !== "undefined") {
+      this.onHidden = () => {
+        if (document.visibilityState === "hidden") this.releaseAll();
+      };
+      window.addEventListener("pagehide", this.releaseAll);
+      document.addEventListener("visibilitychange", this.onHidden);
+    }
   }
+
+  private onHidden: (() => void) | null = null;
 
   private get storageKey() {
     return outboxStorageKey(this.userId);
@@ -201,7 +296,10 @@ export class Outbox {
         for (const [tab, changes] of Object.entries(queues)) {
           // A tab whose lock is held is open (the closed one's lock is held by this tab, in `watchOthers`).
           if (tab === this.tabId || (live?.has(tab) && tab !== closed)) continue;
-          taken.push(...changes);
+          // The page that held a deletion for its Undo is gone: it is sent now.
+          taken.push(
+            ...changes.map((change) => ("held" in change && change.held ? { ...change, held: false } : change)),
+          );
           delete queues[tab];
         }
         const own = withAdopted(this.changes, taken, this.running);
@@ -242,8 +340,8 @@ export class Outbox {
   };
 
   /** The first change waiting for the person to choose between two values. */
-  conflict(): Change | undefined {
-    return this.changes.find((change) => "conflict" in change && change.conflict);
+  conflict(): TaskChange | undefined {
+    return this.changes.find((change): change is TaskChange => "conflict" in change && !!change.conflict);
   }
 
   /* ------------------------------------------------------------ writing */
@@ -265,10 +363,22 @@ export class Outbox {
     return true;
   }
 
+  /** A held change (a list deletion while its Undo was offered) may be sent now. */
+  release(opId: string): void {
+    const change = this.changes.find((c) => c.opId === opId);
+    if (change && "held" in change && change.held) this.replace(change, { ...change, held: false });
+  }
+
+  /** Every held change may be sent now (the page is left, the queue must be settled). */
+  releaseAll = (): void => {
+    for (const change of this.changes) if ("held" in change && change.held) this.release(change.opId);
+  };
+
   /** The person chose, field by field, between their value and the other device's. */
   resolve(opId: string, choices: Partial<Record<keyof TaskPatch, Choice>>, keepDeleted = true): void {
     const change = this.changes.find((c) => c.opId === opId);
     if (!change || !("conflict" in change) || !change.conflict) return;
+    if (isListChange(change)) return;
     const { server } = change.conflict;
     if (change.kind === "delete") {
       if (keepDeleted) this.replace(change, { ...change, version: server.version, conflict: undefined });
@@ -298,6 +408,8 @@ export class Outbox {
 
   /** Resolves once nothing is queued, or false when what is queued cannot be sent now (offline, a conflict). */
   async settled(): Promise<boolean> {
+    // Settling means sending: a deletion held for its Undo goes too.
+    this.releaseAll();
     // A run in progress is waited for; one more covers a change queued just as it ended.
     for (let round = 0; round < 2 && this.changes.length > 0; round++) await this.drain();
     return this.changes.length === 0;
@@ -315,6 +427,10 @@ export class Outbox {
     this.stopped = true;
     this.unsubscribeOnline();
     this.channel?.close();
+    if (typeof window !== "undefined") {
+      window.removeEventListener("pagehide", this.releaseAll);
+      if (this.onHidden) document.removeEventListener("visibilitychange", this.onHidden);
+    }
     // Released once what was queued is stored: another tab then takes it over.
     void this.persisted.then(() => this.released.abort());
   }
@@ -336,6 +452,8 @@ export class Outbox {
         if (this.stopped || this.halted) return; // signed out, the session ended or changed, the page left
         const change = this.changes[0];
         if (!change || ("conflict" in change && change.conflict)) return;
+        if ("held" in change && change.held) return; // resumed when released
+
         if (!onlineManager.isOnline()) return; // resumed by the online event
         try {
           await this.send(change);
@@ -366,6 +484,7 @@ export class Outbox {
   /* ------------------------------------------------------------ sending */
 
   private async send(change: Change): Promise<void> {
+    if (isListChange(change)) return this.sendList(change);
     const { userId } = this;
     switch (change.kind) {
       case "create": {
@@ -416,6 +535,67 @@ export class Outbox {
     }
   }
 
+  private async sendList(change: ListChange): Promise<void> {
+    const { userId } = this;
+    switch (change.kind) {
+      case "list-create": {
+        const list = await postList(userId, change.list);
+        putList(userId, list);
+        return this.saved(change, list.version);
+      }
+      case "list-patch":
+        try {
+          const list = await patchList(userId, change.listId, change.patch, change.version);
+          putList(userId, list);
+          return this.saved(change, list.version);
+        } catch (error) {
+          if (!isStale(error)) throw error;
+          return this.mergeList(change, await getList(userId, change.listId));
+        }
+      case "list-delete":
+        try {
+          await deleteList(userId, change.listId, change.tasks, change.version);
+        } catch (error) {
+          if (error instanceof ApiError && error.code === "list_not_found") {
+            // Already gone is what was asked for.
+          } else if (isStale(error)) {
+            // Renamed or recoloured elsewhere: the person still meant to delete it, on its version now.
+            const server = await getList(userId, change.listId);
+            this.replace(change, { ...change, version: server.version });
+            return;
+          } else throw error;
+        }
+        dropList(userId, change.listId, change.tasks);
+        this.finish(change, "saved");
+        return;
+    }
+  }
+
+  /**
+   * A 412 on a list: it changed elsewhere since this edit was made. Fields only this side changed
+   * are sent again on the server's version; a field both sides changed keeps the server's value
+   * and the person is told (a list has three short fields: no choice dialog, docs/web.md "Lists").
+   */
+  private mergeList(change: Extract<ListChange, { kind: "list-patch" }>, server: List): void {
+    const patch: ListPatch = {};
+    const overruled: (keyof ListPatch)[] = [];
+    for (const [field, mine] of Object.entries(change.patch) as [keyof ListPatch, string][]) {
+      const theirs = server[field];
+      if (theirs === mine) continue;
+      if (theirs !== change.before[field]) overruled.push(field);
+      else Object.assign(patch, { [field]: mine });
+    }
+    putList(this.userId, server);
+    if (overruled.length > 0) this.onRefused({ change, error: null, overruled: { list: server, fields: overruled } });
+    if (Object.keys(patch).length === 0) {
+      this.finish(change, "saved");
+      return;
+    }
+    const before: ListPatch = {};
+    for (const field of Object.keys(patch) as (keyof ListPatch)[]) Object.assign(before, { [field]: server[field] });
+    this.replace(change, { ...change, patch, before, version: server.version });
+  }
+
   /**
    * A 412: the task changed elsewhere since this edit was made. Fields only one side changed
    * merge (the server's value of the rest stands); fields both changed to different values go
@@ -442,13 +622,14 @@ export class Outbox {
     );
   }
 
-  private saved(change: Change, task: Task): void {
-    upsertTask(this.userId, task);
+  private saved(change: Change, answer: Task | number): void {
+    if (typeof answer !== "number") upsertTask(this.userId, answer);
+    const version = typeof answer === "number" ? answer : answer.version;
     // Later changes made on top of this one were made on the version it replaced.
     const base = "version" in change ? change.version : undefined;
     this.changes = this.changes.map((other) =>
-      other !== change && other.taskId === change.taskId && other.kind !== "create" && other.version === base
-        ? { ...other, version: task.version }
+      other !== change && subject(other) === subject(change) && "version" in other && other.version === base
+        ? { ...other, version }
         : other,
     );
     this.finish(change, "saved");
@@ -456,9 +637,18 @@ export class Outbox {
 
   private refuse(change: Change, error: unknown): void {
     this.finish(change, "refused");
-    if (change.kind === "create") {
-      // Nothing made on top of a task the server refused can be sent.
-      for (const other of this.changes.filter((c) => c.taskId === change.taskId)) this.finish(other, "refused");
+    if (change.kind === "create" || change.kind === "list-create") {
+      // Nothing made on top of a task or list the server refused can be sent.
+      for (const other of this.changes.filter((c) => subject(c) === subject(change))) this.finish(other, "refused");
+    }
+    if (change.kind === "list-create") {
+      // Tasks queued into the refused list are not lost: they go to the Inbox instead.
+      this.changes = this.changes.map((other) => {
+        if (other.kind !== "create" || other.task.list !== change.listId) return other;
+        const { list: _refused, ...task } = other.task;
+        return { ...other, task };
+      });
+      this.commit();
     }
     this.onRefused({ change, error });
   }

@@ -3,7 +3,7 @@ import { setupServer } from "msw/node";
 import { createOpenApiHttp } from "openapi-msw";
 import { isPositionKey } from "../../../worker/src/lists/lists.schemas.ts";
 import { newTaskPosition } from "../../../worker/src/tasks/position.ts";
-import type { Changes, paths, Task } from "../lib/api/schema.d.ts";
+import type { Changes, List, paths, Task } from "../lib/api/schema.d.ts";
 import { matchesNarrowing, viewFromSearch } from "../lib/task-view.ts";
 
 /**
@@ -11,6 +11,8 @@ import { matchesNarrowing, viewFromSearch } from "../lib/task-view.ts";
  * (openapi-msw over the generated `paths`), so a request or answer the contract does not allow
  * fails to compile. It keeps tasks in memory with a change sequence like the real feed,
  * honours `If-Match`, and can be told to refuse, fail or lose the next matching request.
+ * Lists follow the server's rules too (docs/tasks-api.md "Lists"): a create is idempotent on
+ * its id, `If-Match` → 412, a deletion moves its tasks to the Inbox or deletes them.
  */
 
 export const userId = "user-1";
@@ -122,8 +124,13 @@ export class FakeServer {
   private deletedAt = new Map<string, number>();
   private overrides: Override[] = [];
   private cleared = new Map<string, Task[]>();
+  /** The person's lists, the Inbox first; each list's last change and deletions, on the same sequence. */
+  lists: List[] = [{ ...fakeInbox }];
+  private listChangedAt = new Map<string, number>();
+  private listDeletedAt = new Map<string, number>();
 
-  constructor(tasks: Task[] = []) {
+  constructor(tasks: Task[] = [], lists: List[] = []) {
+    for (const list of lists) this.putList(list);
     for (const task of tasks) this.put(task);
   }
 
@@ -175,6 +182,32 @@ export class FakeServer {
 
   find(id: string): Task | undefined {
     return this.tasks.find((task) => task.id === id);
+  }
+
+  findList(id: string): List | undefined {
+    return this.lists.find((list) => list.id === id);
+  }
+
+  /** Another device changed a list: the server holds it, one version later. */
+  changeListElsewhere(id: string, patch: Partial<List>): List {
+    const list = this.findList(id);
+    if (!list) throw new Error(`no list ${id}`);
+    return this.putList({ ...list, ...patch, version: list.version + 1, updatedAt: tick() });
+  }
+
+  private putList(list: List): List {
+    this.seq += 1;
+    this.lists = [...this.lists.filter((l) => l.id !== list.id), list];
+    this.listChangedAt.set(list.id, this.seq);
+    this.listDeletedAt.delete(list.id);
+    return list;
+  }
+
+  private dropList(id: string): void {
+    this.seq += 1;
+    this.lists = this.lists.filter((l) => l.id !== id);
+    this.listChangedAt.delete(id);
+    this.listDeletedAt.set(id, this.seq);
   }
 
   private put(task: Task): Task {
@@ -281,7 +314,13 @@ export class FakeServer {
           const changes = this.tasks.filter((t) => (this.changedAt.get(t.id) ?? 0) > from);
           changes.sort((a, b) => (this.changedAt.get(a.id) ?? 0) - (this.changedAt.get(b.id) ?? 0));
           const deleted = since === null ? [] : [...this.deletedAt].filter(([, at]) => at > from).map(([id]) => id);
-          const lists = since === null ? { lists: [fakeInbox] } : {};
+          const lists =
+            since === null
+              ? { lists: this.lists }
+              : {
+                  lists: this.lists.filter((l) => (this.listChangedAt.get(l.id) ?? 0) > from),
+                  deletedLists: [...this.listDeletedAt].filter(([, at]) => at > from).map(([id]) => id),
+                };
           const body: Changes = { changes, deleted, ...lists, cursor: String(this.seq), more: false };
           return response(200).json(body);
         }),
@@ -300,9 +339,12 @@ export class FakeServer {
               errors: [{ path: "title", message: "Title cannot be empty" }],
             });
           }
+          // A task sent into a list deleted meanwhile lands in the Inbox, as the server does.
+          const list = body.list && this.listDeletedAt.has(body.list) ? fakeInbox.id : (body.list ?? fakeInbox.id);
           const created = this.put(
             makeTask({
               ...body,
+              list,
               id: body.id ?? crypto.randomUUID(),
               title,
               tags: (body.tags ?? []).map((t) => t.toLowerCase()),
@@ -415,6 +457,107 @@ export class FakeServer {
           if (refused) return refused;
           this.drop(task.id);
           return new HttpResponse(null, { status: 204 });
+        }),
+      ),
+      ...this.listHandlers(),
+    ];
+  }
+
+  private listHandlers() {
+    const notFound = () => problem(404, "list_not_found", "There is no such list among yours.");
+    const stale = (request: Request, list: List) => {
+      const expected = request.headers.get("If-Match");
+      return expected && expected !== `"${list.version}"`
+        ? problem(412, "list_version_mismatch", "The list changed since you last read it; nothing was changed.")
+        : null;
+    };
+    const emptyName = () =>
+      problem(422, "validation_failed", "The request breaks a rule", {
+        errors: [{ path: "name", message: "A list needs a name" }],
+      });
+    return [
+      http.get(
+        "/api/{userId}/lists",
+        this.answer(({ response }) => response(200).json(this.lists)),
+      ),
+      http.post(
+        "/api/{userId}/lists",
+        this.answer(async ({ request, response }) => {
+          const body = await request.json();
+          const name = body.name.trim();
+          if (!name) return emptyName();
+          const colour = body.colour ?? "grey";
+          const existing = body.id ? this.findList(body.id) : undefined;
+          // A replayed create answers the stored list; another body under the same id is 409.
+          if (existing) {
+            const same =
+              !existing.inbox &&
+              existing.name === name &&
+              existing.colour === colour &&
+              (body.position === undefined || existing.position === body.position);
+            return same
+              ? response(200).json(existing)
+              : problem(409, "id_conflict", "A different list already uses this id; choose another id.");
+          }
+          const now = tick();
+          const created = this.putList({
+            id: body.id ?? crypto.randomUUID(),
+            name,
+            colour,
+            position:
+              body.position ??
+              `${[...this.lists].sort((a, b) => (a.position < b.position ? 1 : -1))[0]?.position ?? "a0"}V`,
+            inbox: false,
+            createdAt: now,
+            updatedAt: now,
+            version: 1,
+          });
+          return response(201).json(created);
+        }),
+      ),
+      http.get(
+        "/api/{userId}/lists/{id}",
+        this.answer(({ params, response }) => {
+          const list = this.findList(params.id);
+          return list ? response(200).json(list) : notFound();
+        }),
+      ),
+      http.patch(
+        "/api/{userId}/lists/{id}",
+        this.answer(async ({ params, request, response }) => {
+          const list = this.findList(params.id);
+          if (!list) return notFound();
+          const refused = stale(request, list);
+          if (refused) return refused;
+          const patch = await request.json();
+          if (patch.name !== undefined && !patch.name.trim()) return emptyName();
+          const name = patch.name?.trim() ?? list.name;
+          const changed = { ...list, ...patch, name, version: list.version + 1, updatedAt: tick() };
+          return response(200).json(this.putList(changed));
+        }),
+      ),
+      http.delete(
+        "/api/{userId}/lists/{id}",
+        this.answer(({ params, query, request, response }) => {
+          const list = this.findList(params.id);
+          if (!list) return notFound();
+          if (list.inbox) return problem(409, "inbox_undeletable", "The Inbox cannot be deleted.");
+          const refused = stale(request, list);
+          if (refused) return refused;
+          const mode = query.get("tasks");
+          if (mode !== "move" && mode !== "delete") {
+            return problem(422, "validation_failed", "The request breaks a rule", {
+              errors: [{ path: "tasks", message: "Say what becomes of the list's tasks" }],
+            });
+          }
+          const held = this.tasks.filter((t) => t.list === list.id);
+          for (const t of held) {
+            if (mode === "delete") this.drop(t.id);
+            else this.put({ ...t, list: fakeInbox.id, version: t.version + 1, updatedAt: tick() });
+          }
+          this.dropList(list.id);
+          const moved = mode === "move" ? held.length : 0;
+          return response(200).json({ moved, deleted: held.length - moved });
         }),
       ),
     ];
