@@ -10,6 +10,7 @@ import {
   unexpectedErrors,
   useBrowser,
 } from "../support/browser.ts";
+import { untilServer } from "../support/server-state.ts";
 
 describe.runIf(browserAvailable)("export and import on the account page", () => {
   const browser = useBrowser();
@@ -17,7 +18,10 @@ describe.runIf(browserAvailable)("export and import on the account page", () => 
   it("exports a person's tasks as files and imports them into another account, once", async () => {
     const ada = await newPage(browser());
     await signUp(ada.page, "Ada Export");
-    for (const title of ["Water the plants", "Sort the mail, carefully"]) await addTask(ada.page, title);
+    const titles = ["Sort the mail, carefully", "Water the plants"];
+    for (const title of titles) await addTask(ada.page, title);
+    // The creates are queued and sent in the background; the export reads the server.
+    await untilServer(ada.page, (held) => expect(held.tasks.map((task) => task.title).sort()).toEqual(titles));
     await ada.page.goto("/account");
     const panel = ada.page.getByRole("region", { name: "Export and import" });
 

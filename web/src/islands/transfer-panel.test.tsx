@@ -1,8 +1,10 @@
-import { render, screen } from "@testing-library/react";
+import { render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
+import { set } from "idb-keyval";
 import { http } from "msw";
 import { describe, expect, it } from "vitest";
-import { FakeServer as FakeApi, json, problem, server } from "../test/fake-server.ts";
+import { outboxStorageKey } from "../lib/outbox-storage.ts";
+import { FakeServer as FakeApi, json, makeTask, problem, server, userId } from "../test/fake-server.ts";
 import { csvRecordCount, TransferPanel } from "./transfer-panel.tsx";
 
 const count = (n: number) => new Intl.NumberFormat(undefined).format(n);
@@ -35,6 +37,28 @@ describe("the export and import panel", () => {
     const [request] = sent;
     expect(request?.headers.get("Content-Type")).toBe("application/json");
     expect(((await request?.json()) as { tasks?: unknown[] } | undefined)?.tasks).toHaveLength(1200);
+  });
+
+  it("after an export, says which changes made here are still queued and so not in the file", async () => {
+    const task = makeTask({ title: "Buy milk" });
+    const waiting = [
+      { kind: "complete", opId: "op-1", taskId: task.id, at: task.createdAt, completed: true, version: 1 },
+    ];
+    await set(outboxStorageKey(userId), { "closed-tab": waiting });
+    new FakeApi().install();
+    server.use(http.get("*/api/:userId/export", () => json({ format: "brisk", version: 1, lists: [], tasks: [] })));
+    URL.createObjectURL = () => "blob:export";
+    URL.revokeObjectURL = () => {};
+    const user = userEvent.setup();
+    render(<TransferPanel />);
+    const exportJson = screen.getByRole("button", { name: "Export (JSON)" });
+    await waitFor(() => expect(exportJson).toBeEnabled());
+    await user.click(exportJson);
+    expect(
+      await screen.findByText(
+        "1 change made in this browser has not reached the server yet, so it is not in this file. Open Tasks while online to send it, then export again.",
+      ),
+    ).toBeInTheDocument();
   });
 
   it("lists the rows a refused file could not import", async () => {

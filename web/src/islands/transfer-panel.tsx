@@ -1,5 +1,6 @@
 import { type ChangeEvent, useEffect, useId, useRef, useState } from "react";
 import { exportTasks, getUserId, importTasks } from "../lib/api-client.ts";
+import { storedChanges } from "../lib/outbox-storage.ts";
 import { ApiError, describeError } from "../lib/problems.ts";
 
 /**
@@ -60,6 +61,7 @@ export function TransferPanel() {
   const [ready, setReady] = useState(false);
   const [exporting, setExporting] = useState<"json" | "csv" | null>(null);
   const [exportError, setExportError] = useState("");
+  const [exportNote, setExportNote] = useState("");
   const [state, setState] = useState<ImportState>({ kind: "idle" });
   const inputRef = useRef<HTMLInputElement>(null);
   const inputId = useId();
@@ -68,8 +70,10 @@ export function TransferPanel() {
   async function download(format: "json" | "csv") {
     setExporting(format);
     setExportError("");
+    setExportNote("");
     try {
-      const { file, name } = await exportTasks(await getUserId(), format);
+      const userId = await getUserId();
+      const { file, name } = await exportTasks(userId, format);
       const url = URL.createObjectURL(file);
       const link = document.createElement("a");
       link.href = url;
@@ -78,6 +82,14 @@ export function TransferPanel() {
       link.click();
       link.remove();
       setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      // Changes made on Tasks and still queued in this browser (offline, or sent when Tasks opens
+      // again) are not on the server, so not in the file: say so rather than hand over less.
+      const waiting = (await storedChanges(userId)).length;
+      if (waiting > 0) {
+        setExportNote(
+          `${plural(waiting, "change", "changes")} made in this browser ${waiting === 1 ? "has" : "have"} not reached the server yet, so ${waiting === 1 ? "it is" : "they are"} not in this file. Open Tasks while online to send ${waiting === 1 ? "it" : "them"}, then export again.`,
+        );
+      }
     } catch (error) {
       setExportError(describeError(error));
     } finally {
@@ -130,6 +142,9 @@ export function TransferPanel() {
       </div>
       <div className="form-alert" role="alert">
         {exportError}
+      </div>
+      <div role="status" className="notice">
+        {exportNote}
       </div>
       <p>
         <label htmlFor={inputId}>Import</label>
