@@ -1,4 +1,4 @@
-import { cleanup, render, screen, waitFor } from "@testing-library/react";
+import { act, cleanup, render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { get } from "idb-keyval";
 import { afterEach, describe, expect, it } from "vitest";
@@ -66,7 +66,7 @@ describe("the queue of unsent changes", () => {
     await waitFor(async () => expect(await get(outboxKey)).toBeUndefined());
   });
 
-  it("brings a deleted task back exactly with Undo while the delete is still on its way, and sends nothing twice", async () => {
+  it("brings a deleted task back with Undo while the delete, sent after all, is still on its way, and sends nothing twice", async () => {
     const task = makeTask({ title: "Call the bank", description: "About the card", priority: "high", tags: ["money"] });
     let release: () => void = () => {};
     const gate = new Promise<void>((resolve) => (release = resolve));
@@ -79,6 +79,11 @@ describe("the queue of unsent changes", () => {
     });
     const user = setUp(api);
     await user.click(await screen.findByRole("button", { name: 'Delete "Call the bank"' }));
+    // The deletion is held while Undo is offered; leaving the page sends it (the person meant it).
+    expect(api.calls("DELETE", /\/tasks\/[^/]+$/)).toHaveLength(0);
+    act(() => {
+      window.dispatchEvent(new Event("pagehide"));
+    });
     await waitFor(() => expect(api.calls("DELETE", /\/tasks\/[^/]+$/)).toHaveLength(1));
     await user.click(screen.getByRole("button", { name: "Undo" }));
     expect(await screen.findByRole("checkbox", { name: "Call the bank" })).toBeInTheDocument();
@@ -93,12 +98,15 @@ describe("the queue of unsent changes", () => {
     expect(screen.getByRole("alert")).toBeEmptyDOMElement();
   });
 
-  it("brings a deleted task back with Undo when the delete's answer was lost", async () => {
+  it("brings a deleted task back with Undo when the delete, sent after all, lost its answer", async () => {
     const task = makeTask({ title: "Call the bank", completed: true, completedAt: "2026-11-20T10:00:00.000Z" });
     const api = new FakeServer([task]);
     api.loseAnswer("DELETE", /\/tasks\/[^/]+$/);
     const user = setUp(api);
     await user.click(await screen.findByRole("button", { name: 'Delete "Call the bank"' }));
+    act(() => {
+      window.dispatchEvent(new Event("pagehide"));
+    });
     await waitFor(() => expect(api.calls("DELETE", /\/tasks\/[^/]+$/).length).toBeGreaterThan(0));
     await user.click(screen.getByRole("button", { name: "Undo" }));
 

@@ -498,23 +498,45 @@ describe("the task list", () => {
     await waitFor(() => expect(api.tasks).toHaveLength(0));
   });
 
-  it("deletes a task and brings it back with Undo, under the same id", async () => {
-    const task = makeTask({ title: "Buy milk", priority: "high", tags: ["errands"] });
+  it("deletes a task and Undo brings it back exactly as it was: the deletion was held, nothing was sent", async () => {
+    const task = makeTask({
+      title: "Water plants",
+      priority: "high",
+      tags: ["home"],
+      due: { date: "2026-12-07", time: null, timeZone: null },
+      recurrence: { rule: "FREQ=WEEKLY;BYDAY=MO", from: "due" },
+      completions: [{ at: "2026-11-30T18:00:00.000Z", due: { date: "2026-11-30", time: null, timeZone: null } }],
+      version: 4,
+    });
     const api = new FakeApi([task]);
     const user = setUp(api);
-    await user.click(await screen.findByRole("button", { name: 'Delete "Buy milk"' }));
+    await user.click(await screen.findByRole("button", { name: 'Delete "Water plants"' }));
 
-    expect(screen.queryByRole("checkbox", { name: "Buy milk" })).not.toBeInTheDocument();
+    expect(screen.queryByRole("checkbox", { name: "Water plants" })).not.toBeInTheDocument();
     expect(screen.getByText("Task deleted")).toBeInTheDocument();
-    await waitFor(() => expect(api.tasks).toHaveLength(0));
-
     await user.click(screen.getByRole("button", { name: "Undo" }));
 
-    expect(screen.getByRole("checkbox", { name: "Buy milk" })).toBeInTheDocument();
+    expect(await screen.findByRole("checkbox", { name: "Water plants" })).toBeInTheDocument();
     expect(screen.queryByText("Task deleted")).not.toBeInTheDocument();
-    await waitFor(() => expect(api.tasks).toHaveLength(1));
-    expect(api.tasks[0]).toMatchObject({ id: task.id, title: "Buy milk", priority: "high", tags: ["errands"] });
-    expect(api.calls("POST", /\/tasks$/)[0]?.body).toMatchObject({ id: task.id, completed: false });
+    expect(api.calls("DELETE", /\/tasks\//)).toHaveLength(0);
+    expect(api.calls("POST", /\/tasks$/)).toHaveLength(0);
+    expect(api.tasks).toEqual([task]);
+  });
+
+  it("sends a held deletion once its Undo is gone", async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    const api = new FakeApi([makeTask({ title: "Buy milk" })]);
+    window.history.replaceState(null, "", "/tasks");
+    api.install();
+    const user = userEvent.setup({ advanceTimers: vi.advanceTimersByTime });
+    render(<TaskList />);
+    await user.click(await screen.findByRole("button", { name: 'Delete "Buy milk"' }));
+    expect(api.calls("DELETE", /\/tasks\//)).toHaveLength(0);
+
+    await act(() => vi.advanceTimersByTimeAsync(config.undoWindowMs + 100));
+    expect(screen.queryByText("Task deleted")).not.toBeInTheDocument();
+    await waitFor(() => expect(api.tasks).toHaveLength(0));
+    expect(api.calls("DELETE", /\/tasks\//)).toHaveLength(1);
   });
 
   it("keeps Undo on screen while the person points at it or focuses it", async () => {

@@ -330,7 +330,9 @@ export function useTaskStore() {
   function remove(id: string) {
     const task = find(id);
     if (!task) return;
-    const queued = queue({ kind: "delete", taskId: id, version: versionOf(task) }, task.title);
+    // Held while its Undo is offered (as a list deletion): Undo withdraws it, so the task comes back
+    // exactly as it was — its list, repeat, reminders, history and version — with nothing sent.
+    const queued = queue({ kind: "delete", taskId: id, version: versionOf(task), held: true }, task.title);
     if (queued) offerUndo({ kind: "delete", message: "Task deleted", task, opId: queued.opId });
   }
 
@@ -377,12 +379,12 @@ export function useTaskStore() {
     offerUndo({ kind: "list-delete", message, list, tasks, opId: queued.opId });
   }
 
-  // An offer that goes (its time is up, another replaces it) lets a held list deletion be sent.
+  // An offer that goes (its time is up, another replaces it) lets a held deletion be sent.
   const offered = useRef<UndoOffer | null>(null);
   useEffect(() => {
     const gone = offered.current;
     offered.current = undo;
-    if (gone?.kind === "list-delete" && gone !== undo) outbox?.release(gone.opId);
+    if ((gone?.kind === "list-delete" || gone?.kind === "delete") && gone !== undo) outbox?.release(gone.opId);
   }, [undo, outbox]);
 
   function offerUndo(offer: UndoOffer) {
@@ -408,11 +410,14 @@ export function useTaskStore() {
     else if (offer.kind === "toggle") return undoToggle(offer);
     else if (offer.kind === "list-delete") undoListDelete(offer);
     else {
-      // Not sent yet: simply withdrawn. Sent: created again under the same id and fields.
+      // Held, so not sent: simply withdrawn. Sent after all (the queue was settled for a bulk change):
+      // created again under the same id with every field a create takes (its history and creation
+      // time are the server's and cannot come back).
       if (!outbox.withdraw(offer.opId)) {
-        const { id, title, description, completed, priority, due, tags } = offer.task;
+        const { id, title, description, completed, priority, due, tags, list, recurrence, reminders } = offer.task;
         forgetDeleted(id);
-        queue({ kind: "create", taskId: id, task: { id, title, description, completed, priority, due, tags } }, title);
+        const task = { id, title, description, completed, priority, due, tags, list, recurrence, reminders };
+        queue({ kind: "create", taskId: id, task }, title);
       }
       announce(`Restored “${offer.task.title}”`);
       return offer.task.id;

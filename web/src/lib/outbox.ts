@@ -39,8 +39,8 @@ import { noteDeleted, removeTasks, upsertTask } from "./replica.ts";
  * field, or put to the person when both sides changed the same field. Decision 014.
  *
  * List writes go through the same queue (docs/web.md "Lists"), so a task queued into a list
- * made offline is sent after the list. A list deletion is held back (`held`) while its Undo is
- * offered: Undo withdraws it, and nothing was sent.
+ * made offline is sent after the list. A deletion (of a task or a list) is held back (`held`) while
+ * its Undo is offered: Undo withdraws it, and nothing was sent.
  */
 
 interface Base {
@@ -88,7 +88,13 @@ export type TaskChange = Base &
         /** A recurring task's occurrence (lib/recurring.ts): the due completed (or, undoing, restored) and the next. */
         occurrence?: Occurrence | undefined;
       }
-    | { kind: "delete"; version?: number | undefined; conflict?: Conflict | undefined }
+    | {
+        kind: "delete";
+        version?: number | undefined;
+        conflict?: Conflict | undefined;
+        /** Not sent while its Undo is offered, as a list deletion (`held` there). */
+        held?: boolean | undefined;
+      }
   );
 export type Change = TaskChange | ListChange;
 
