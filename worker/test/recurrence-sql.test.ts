@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Due } from "../src/tasks/due.ts";
 import { nextDue, ruleProblem } from "../src/tasks/recurrence.ts";
+import { walkedRules } from "./recurrence-rules.ts";
 import { sql } from "./stand-in.ts";
 
 /**
@@ -123,24 +124,7 @@ describe("brisk_next_due equals nextDue", () => {
   });
 
   it("for every rule the recurrence tests walk, from every day of two years (a leap year among them)", async () => {
-    const rules = [
-      "FREQ=DAILY",
-      "FREQ=DAILY;INTERVAL=3",
-      "FREQ=WEEKLY",
-      "FREQ=WEEKLY;BYDAY=MO",
-      "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,TH",
-      "FREQ=WEEKLY;BYDAY=SA,SU",
-      "FREQ=MONTHLY",
-      "FREQ=MONTHLY;BYMONTHDAY=31",
-      "FREQ=MONTHLY;BYMONTHDAY=-1",
-      "FREQ=MONTHLY;INTERVAL=2;BYMONTHDAY=15,30",
-      "FREQ=MONTHLY;BYDAY=TH;BYSETPOS=1",
-      "FREQ=MONTHLY;BYDAY=FR;BYSETPOS=-1",
-      "FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1",
-      "FREQ=MONTHLY;BYDAY=MO;BYSETPOS=5",
-      "FREQ=YEARLY",
-      "FREQ=YEARLY;INTERVAL=4",
-    ];
+    const rules = walkedRules;
     const days: string[] = [];
     for (let day = Date.parse("2027-01-01T00:00:00Z"); day < Date.parse("2029-01-01T00:00:00Z"); day += 86_400_000)
       days.push(new Date(day).toISOString().slice(0, 10));

@@ -23,6 +23,18 @@ function setUp(api: FakeApi, url = "/tasks") {
   return user;
 }
 
+/** "Buy milk" deleted on a page whose timers the test moves on (the Undo offer's six seconds). */
+async function deleteOnFakeTimers() {
+  vi.useFakeTimers({ shouldAdvanceTime: true });
+  const api = new FakeApi([makeTask({ title: "Buy milk" })]);
+  window.history.replaceState(null, "", "/tasks");
+  api.install();
+  const user = userEvent.setup({ advanceTimers: vi.advanceTimersByTime });
+  render(<TaskList />);
+  await user.click(await screen.findByRole("button", { name: 'Delete "Buy milk"' }));
+  return { api, user };
+}
+
 async function newTaskField() {
   const field = screen.getByRole("textbox", { name: "New task" });
   await waitFor(() => expect(field).toBeEnabled());
@@ -524,13 +536,7 @@ describe("the task list", () => {
   });
 
   it("sends a held deletion once its Undo is gone", async () => {
-    vi.useFakeTimers({ shouldAdvanceTime: true });
-    const api = new FakeApi([makeTask({ title: "Buy milk" })]);
-    window.history.replaceState(null, "", "/tasks");
-    api.install();
-    const user = userEvent.setup({ advanceTimers: vi.advanceTimersByTime });
-    render(<TaskList />);
-    await user.click(await screen.findByRole("button", { name: 'Delete "Buy milk"' }));
+    const { api } = await deleteOnFakeTimers();
     expect(api.calls("DELETE", /\/tasks\//)).toHaveLength(0);
 
     await act(() => vi.advanceTimersByTimeAsync(config.undoWindowMs + 100));
@@ -540,13 +546,7 @@ describe("the task list", () => {
   });
 
   it("keeps Undo on screen while the person points at it or focuses it", async () => {
-    vi.useFakeTimers({ shouldAdvanceTime: true });
-    const api = new FakeApi([makeTask({ title: "Buy milk" })]);
-    window.history.replaceState(null, "", "/tasks");
-    api.install();
-    const user = userEvent.setup({ advanceTimers: vi.advanceTimersByTime });
-    render(<TaskList />);
-    await user.click(await screen.findByRole("button", { name: 'Delete "Buy milk"' }));
+    const { user } = await deleteOnFakeTimers();
     const undo = screen.getByRole("button", { name: "Undo" });
 
     await user.hover(undo);

@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { walkedRules } from "../../test/recurrence-rules.ts";
 import { addDays, type Due, instantOf } from "./due.ts";
 import { nextDue, occurrences, type Recurrence, ruleProblem } from "./recurrence.ts";
 import { describeRecurrence } from "./recurrence-text.ts";
@@ -76,24 +77,7 @@ describe("the rules the API takes", () => {
 });
 
 describe("completing one occurrence after another", () => {
-  const rules = [
-    "FREQ=DAILY",
-    "FREQ=DAILY;INTERVAL=3",
-    "FREQ=WEEKLY",
-    "FREQ=WEEKLY;BYDAY=MO",
-    "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,TH",
-    "FREQ=WEEKLY;BYDAY=SA,SU",
-    "FREQ=MONTHLY",
-    "FREQ=MONTHLY;BYMONTHDAY=31",
-    "FREQ=MONTHLY;BYMONTHDAY=-1",
-    "FREQ=MONTHLY;INTERVAL=2;BYMONTHDAY=15,30",
-    "FREQ=MONTHLY;BYDAY=TH;BYSETPOS=1",
-    "FREQ=MONTHLY;BYDAY=FR;BYSETPOS=-1",
-    "FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1",
-    "FREQ=MONTHLY;BYDAY=MO;BYSETPOS=5",
-    "FREQ=YEARLY",
-    "FREQ=YEARLY;INTERVAL=4",
-  ];
+  const rules = walkedRules;
 
   it("walks the dates rrule expands, for every supported rule and any first occurrence", () => {
     const firstDate = fc
