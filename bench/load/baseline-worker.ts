@@ -17,7 +17,7 @@ import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
-import { session } from "../../worker/src/auth/auth.schema.ts";
+import { session } from "../../worker/src/auth/auth.tables.ts";
 import { readConfig } from "../../worker/src/config.ts";
 import { getDatabase } from "../../worker/src/db/client.ts";
 import type { AppEnv } from "../../worker/src/env.ts";

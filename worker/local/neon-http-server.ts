@@ -2,7 +2,7 @@ import { randomBytes, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { getTableName } from "drizzle-orm";
-import { commonPassword } from "../src/auth/auth.schema.ts";
+import { commonPassword } from "../src/auth/auth.tables.ts";
 import {
   type BatchOptions,
   type IsolationLevel,

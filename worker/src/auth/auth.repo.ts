@@ -1,7 +1,7 @@
 import { eq, lt, sql } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
 import { withRetries } from "../db/retry.ts";
-import { commonPassword, verification } from "./auth.schema.ts";
+import { commonPassword, verification } from "./auth.tables.ts";
 
 /**
  * Removes a user row that has no credentials — what a sign-up leaves behind when

@@ -4,10 +4,10 @@ import { sqlStateOf } from "../db/errors.ts";
 import { withRetries } from "../db/retry.ts";
 import { asJsonText, type JsonText } from "../json-text.ts";
 import { advance, currentSeq, type VersionCondition } from "../tasks/tasks.repo.ts";
-import { taskSequences, tasks, taskTombstones } from "../tasks/tasks.schema.ts";
-import { lists, listTombstones } from "./lists.schema.ts";
+import { taskSequences, tasks, taskTombstones } from "../tasks/tasks.tables.ts";
 import type { CreateListInput, ListOutput, PatchListInput } from "./lists.schemas.ts";
 import { inboxOf, listsJsonSql } from "./lists.sql.ts";
+import { lists, listTombstones } from "./lists.tables.ts";
 
 /**
  * The only code that touches the lists table (docs/decisions/025-lists.md). As for tasks,

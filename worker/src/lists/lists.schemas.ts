@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { generateKeyBetween } from "fractional-indexing";
-import { listColours } from "./lists.schema.ts";
+import { listColours } from "./lists.tables.ts";
 
 /** The list contract (docs/tasks-api.md "Lists") in zod: validation and the OpenAPI document. */
 

@@ -1,7 +1,7 @@
 import { type SQL, sql } from "drizzle-orm";
 import { constraintOf, sqlStateOf } from "../db/errors.ts";
 import { problem } from "../problems.ts";
-import { lists, listTombstones } from "./lists.schema.ts";
+import { lists, listTombstones } from "./lists.tables.ts";
 
 /**
  * What the task code needs from lists (docs/decisions/025-lists.md), apart from the
@@ -46,7 +46,7 @@ export const listOrInbox = (userId: SQL | string, list: SQL) =>
   sql`CASE WHEN EXISTS (SELECT 1 FROM ${listTombstones} WHERE ${listTombstones.userId} = ${userId} AND ${listTombstones.listId} = ${list})
     THEN ${inboxOf(userId)} ELSE ${list} END`;
 
-/** The constraint that keeps a task in one of its owner's lists (worker/src/tasks/tasks.schema.ts). */
+/** The constraint that keeps a task in one of its owner's lists (worker/src/tasks/tasks.tables.ts). */
 export const taskListConstraint = "tasks_list_fk";
 
 /** Whether a task write was refused because its `list` is not one of the person's lists. */

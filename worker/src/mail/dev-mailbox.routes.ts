@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import { NONCE, secureHeaders } from "hono/secure-headers";
 import type { AppEnv } from "../env.ts";
 import { problem } from "../problems.ts";
-import { devMail } from "./mail.schema.ts";
+import { devMail } from "./mail.tables.ts";
 import { listDevMail } from "./mailer.ts";
 
 /**

@@ -4,7 +4,7 @@ import type { Config } from "../config.ts";
 import type { Database } from "../db/client.ts";
 import { describeError, logEvent } from "../log.ts";
 import { type Problem, problem } from "../problems.ts";
-import { devMail } from "./mail.schema.ts";
+import { devMail } from "./mail.tables.ts";
 import type { MailContent } from "./messages.ts";
 
 /** Sends Brisk's mail: the one place that knows how (docs/auth.md, "Mail"). */

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { problem } from "../problems.ts";
 import type { ChangePosition, Cursor } from "./tasks.repo.ts";
-import { priorities } from "./tasks.schema.ts";
 import type { ListQuery } from "./tasks.schemas.ts";
+import { priorities } from "./tasks.tables.ts";
 
 /**
  * The opaque `cursor` of a list page: where the previous page ended, and in which

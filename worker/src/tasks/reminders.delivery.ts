@@ -1,11 +1,11 @@
 import { sql } from "drizzle-orm";
-import { user } from "../auth/auth.schema.ts";
+import { user } from "../auth/auth.tables.ts";
 import type { Database } from "../db/client.ts";
 import { withRetries } from "../db/retry.ts";
 import { describeError, logEvent } from "../log.ts";
 import type { Mailer } from "../mail/mailer.ts";
 import { reminderMail } from "../mail/messages.ts";
-import { reminderDeliveries, tasks } from "./tasks.schema.ts";
+import { reminderDeliveries, tasks } from "./tasks.tables.ts";
 
 /**
  * Mails the reminders that are due (docs/decisions/026-reminders.md), run by the every-minute

@@ -14,8 +14,8 @@ import {
   type VersionCondition,
   type WriteResult,
 } from "./tasks.repo.ts";
-import { tasks } from "./tasks.schema.ts";
 import type { TaskOutput } from "./tasks.schemas.ts";
+import { tasks } from "./tasks.tables.ts";
 
 /**
  * Completion, for plain and recurring tasks (docs/decisions/024-recurring-tasks.md): each one

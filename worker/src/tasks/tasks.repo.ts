@@ -3,7 +3,6 @@ import type { Database } from "../db/client.ts";
 import { sqlStateOf } from "../db/errors.ts";
 import { type Repeatability, withRetries } from "../db/retry.ts";
 import { asJsonText, type JsonText } from "../json-text.ts";
-import { listTombstones } from "../lists/lists.schema.ts";
 import {
   deletedListsJsonSql,
   inboxOf,
@@ -12,11 +11,11 @@ import {
   listsJsonSql,
   restoredList,
 } from "../lists/lists.sql.ts";
+import { listTombstones } from "../lists/lists.tables.ts";
 import { type Due, sameDue } from "./due.ts";
 import type { Completion, Recurrence } from "./recurrence.ts";
 import { type Reminder, sameReminders } from "./reminders.ts";
 import { containsPattern, searchWords } from "./task-text.ts";
-import { deletedTasks, taskSequences, tasks, taskTombstones } from "./tasks.schema.ts";
 import type {
   CreateTaskInput,
   ListQuery,
@@ -25,6 +24,7 @@ import type {
   TaskFilters,
   TaskOutput,
 } from "./tasks.schemas.ts";
+import { deletedTasks, taskSequences, tasks, taskTombstones } from "./tasks.tables.ts";
 
 /**
  * The only code that touches the tasks table. Every function takes the user id

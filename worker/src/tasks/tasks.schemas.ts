@@ -3,7 +3,7 @@ import { List, ListId, Position } from "../lists/lists.schemas.ts";
 import { isCalendarDate, isWallTime, isZoneName } from "./due.ts";
 import { Completions, Recurrence, RecurrenceOutput, recurrenceNeedsDue } from "./recurrence.schemas.ts";
 import { ReminderShape, Reminders, remindersNeedTime } from "./reminders.schemas.ts";
-import { priorities } from "./tasks.schema.ts";
+import { priorities } from "./tasks.tables.ts";
 
 /**
  * The task contract (docs/tasks-api.md) in zod: these schemas validate every

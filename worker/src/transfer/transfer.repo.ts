@@ -1,10 +1,10 @@
 import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
 import { withRetries } from "../db/retry.ts";
-import { lists, listTombstones } from "../lists/lists.schema.ts";
 import { inboxOf, listsJsonSql } from "../lists/lists.sql.ts";
+import { lists, listTombstones } from "../lists/lists.tables.ts";
 import { advance, currentSeq, dueColumns, isoText, supersedeTombstones, taskFields } from "../tasks/tasks.repo.ts";
-import { taskSequences, tasks, taskTombstones } from "../tasks/tasks.schema.ts";
+import { taskSequences, tasks, taskTombstones } from "../tasks/tasks.tables.ts";
 import type { ListRef, NewList, OwnList } from "./import-lists.ts";
 import type { ImportedTaskInput } from "./transfer.schemas.ts";
 

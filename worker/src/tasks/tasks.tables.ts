@@ -16,8 +16,8 @@ import {
   timestamp,
   uuid,
 } from "drizzle-orm/pg-core";
-import { user } from "../auth/auth.schema.ts";
-import { lists } from "../lists/lists.schema.ts";
+import { user } from "../auth/auth.tables.ts";
+import { lists } from "../lists/lists.tables.ts";
 import type { Reminder } from "./reminders.ts";
 
 export const priorities = ["none", "low", "medium", "high"] as const;

@@ -14,7 +14,7 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
-import { user } from "../auth/auth.schema.ts";
+import { user } from "../auth/auth.tables.ts";
 
 /** The fixed palette a list's colour is named from (docs/decisions/025-lists.md). */
 export const listColours = ["grey", "red", "orange", "yellow", "green", "blue", "purple", "pink"] as const;
