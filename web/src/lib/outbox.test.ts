@@ -147,10 +147,11 @@ describe("list changes in the queue", () => {
     expect(refusals).toEqual([]);
   });
 
-  it("a rename made on a stale version merges: the other device's colour stays, the new name is sent on its version", async () => {
+  /** "Groceries" renamed "Food" here on version 1 while another device changed `elsewhere`; the queue settled. */
+  async function renameOnStaleVersion(elsewhere: Parameters<FakeServer["changeListElsewhere"]>[1]) {
     const list = groceries();
     const api = new FakeServer([], [list]).install();
-    api.changeListElsewhere(list.id, { colour: "red" });
+    api.changeListElsewhere(list.id, elsewhere);
     const outbox = queue();
     await outbox.loaded;
     outbox.add({
@@ -161,6 +162,11 @@ describe("list changes in the queue", () => {
       version: 1,
     });
     expect(await outbox.settled()).toBe(true);
+    return { list, api };
+  }
+
+  it("a rename made on a stale version merges: the other device's colour stays, the new name is sent on its version", async () => {
+    const { list, api } = await renameOnStaleVersion({ colour: "red" });
 
     const patches = api.calls("PATCH", /\/lists\/[^/]+$/);
     expect(patches.map((call) => [call.headers.get("If-Match"), call.body])).toEqual([
@@ -172,19 +178,7 @@ describe("list changes in the queue", () => {
   });
 
   it("a name both devices changed keeps the server's, and the person is told", async () => {
-    const list = groceries();
-    const api = new FakeServer([], [list]).install();
-    api.changeListElsewhere(list.id, { name: "Shopping" });
-    const outbox = queue();
-    await outbox.loaded;
-    outbox.add({
-      kind: "list-patch",
-      listId: list.id,
-      patch: { name: "Food" },
-      before: { name: "Groceries" },
-      version: 1,
-    });
-    expect(await outbox.settled()).toBe(true);
+    const { list, api } = await renameOnStaleVersion({ name: "Shopping" });
 
     expect(api.calls("PATCH", /\/lists\/[^/]+$/)).toHaveLength(1);
     expect(api.findList(list.id)?.name).toBe("Shopping");
