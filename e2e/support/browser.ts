@@ -106,6 +106,8 @@ export async function signUp(page: Page, name: string, email: string = uniqueEma
   await page.getByRole("button", { name: "Create account" }).click();
   await page.waitForURL("**/tasks");
   await expectLocator(page.getByRole("heading", { name: "Tasks" })).toBeVisible();
+  // The task list has hydrated (New task is disabled until then): keys typed before it would be lost.
+  await expectLocator(page.getByRole("textbox", { name: "New task" })).toBeEnabled();
   return email;
 }
 

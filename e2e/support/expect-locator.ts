@@ -27,6 +27,7 @@ export function expectLocator(locator: Locator, timeout = 10_000) {
     return {
       toBeVisible: () => retry(async () => is(await locator.first().isVisible(), true, "visibility")),
       toBeChecked: () => retry(async () => is(await locator.isChecked(), true, "checked state")),
+      toBeEnabled: () => retry(async () => is(await locator.isEnabled(), true, "enabled state")),
       toBeFocused: () =>
         retry(async () => is(await locator.evaluate((el) => el === document.activeElement), true, "focus")),
       toHaveCount: (count: number) => retry(async () => is(await locator.count(), count, "count")),

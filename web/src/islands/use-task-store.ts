@@ -580,7 +580,9 @@ export function useTaskStore() {
     all,
     /** The person's lists, with the queued list changes applied. */
     lists,
-    listsSettled: outbox !== null && queueLoaded === outbox,
+    // A list in the URL is given up only once both the stored queue and the server have been read: the
+    // stored replica can predate a list this browser made (its answer came after the last write to IndexedDB).
+    listsSettled: outbox !== null && queueLoaded === outbox && replica.isFetchedAfterMount,
     addList,
     editList,
     deleteList,
