@@ -302,10 +302,11 @@ export class Outbox {
         for (const [tab, changes] of Object.entries(queues)) {
           // A tab whose lock is held is open (the closed one's lock is held by this tab, in `watchOthers`).
           if (tab === this.tabId || (live?.has(tab) && tab !== closed)) continue;
-          // The page that held a deletion for its Undo is gone: it is sent now.
-          taken.push(
-            ...changes.map((change) => ("held" in change && change.held ? { ...change, held: false } : change)),
-          );
+          // A deletion still held for its Undo when its page went is not sent: leaving the page releases the
+          // hold (pagehide), so one stored held is a release — or an Undo's withdrawal — that the page had no
+          // time to store. Keeping the task or list (visible, deletable again) loses nothing; sending could
+          // delete what the person had just taken back (seen: Undo, then an immediate reload).
+          taken.push(...changes.filter((change) => !("held" in change && change.held)));
           delete queues[tab];
         }
         const own = withAdopted(this.changes, taken, this.running);
