@@ -605,22 +605,42 @@ async function unchanged(db: Database, userId: string, id: string, condition: Ve
 /**
  * Deletes a task. Repeated only when the database says the try was rolled back: a
  * repeat after a lost answer would find nothing and wrongly say "not found".
+ *
+ * With `undo` (a token the client chose, decision 034) the same statement keeps the row in
+ * `deleted_tasks` under it, as a bulk delete does, so `restoreTasks` puts it back exactly; it
+ * also prunes the user's deletions too old to restore. A repeat that finds the task gone keeps
+ * nothing and touches no earlier copy: the copy the first try kept stays restorable.
  */
 export async function deleteTask(
   db: Database,
   userId: string,
   id: string,
   condition: VersionCondition,
+  undo?: string,
 ): Promise<{ outcome: WriteResult["kind"]; seq?: number }> {
+  const doomed = and(own(userId, id), matching(condition));
+  const deletion =
+    undo === undefined
+      ? sql`
+        WITH gone AS (DELETE FROM ${tasks} WHERE ${doomed} RETURNING ${tasks.id})
+        ${tombstonesOf(userId, sql`SELECT id FROM gone`)}
+        RETURNING task_id AS id`
+      : sql`
+        WITH pruned AS (
+          DELETE FROM ${deletedTasks}
+          WHERE ${deletedTasks.userId} = ${userId} AND ${deletedTasks.deletedAt} < now() - ${restorable}
+        ), gone AS (
+          DELETE FROM ${tasks} WHERE ${doomed} RETURNING *
+        ), kept AS (
+          INSERT INTO ${deletedTasks} (undo, user_id, task) SELECT ${undo}, gone.user_id, to_jsonb(gone) FROM gone
+        ), buried AS (
+          ${tombstonesOf(userId, sql`SELECT id FROM gone`)}
+        )
+        SELECT gone.id FROM gone`;
   const [advanced, deleted, , remaining] = await withRetries("once", () =>
     db.batch([
       advance(db, userId),
-      db.execute<{ id: string }>(sql`
-        WITH gone AS (
-          DELETE FROM ${tasks} WHERE ${and(own(userId, id), matching(condition))} RETURNING ${tasks.id}
-        )
-        ${tombstonesOf(userId, sql`SELECT id FROM gone`)}
-        RETURNING task_id AS id`),
+      db.execute<{ id: string }>(deletion),
       settle(db, userId),
       db.select({ version: tasks.version }).from(tasks).where(own(userId, id)),
     ]),
@@ -673,8 +693,9 @@ export async function markTasks(
 }
 
 /**
- * How long a bulk delete can be undone; older deletions are pruned by the user's next
- * bulk delete or restore, and for everyone by the Cron Trigger.
+ * How long a bulk delete, or a single delete given an undo token, can be undone; older
+ * deletions are pruned by the user's next such delete or restore, and for everyone by the
+ * Cron Trigger.
  */
 const restorable = sql`interval '1 hour'`;
 
@@ -743,7 +764,7 @@ const restoredValues = (userId: string) =>
   );
 
 /**
- * Undoes a bulk delete: puts its tasks back under their ids, each one version later
+ * Undoes a bulk delete (or a single delete given a token): puts its tasks back under their ids, each one version later
  * (a client that held the old version sees the change), and forgets the deletion — one
  * batch, one transaction. An id taken again since is left as it is now. Answers every
  * task of the deletion as it is now; a repeat finds nothing left to restore.

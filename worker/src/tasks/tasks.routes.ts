@@ -40,6 +40,7 @@ import {
   ClearQuery,
   CreateTask,
   Deleted,
+  DeleteQuery,
   IfMatch,
   ListQuery,
   MarkTasks,
@@ -223,9 +224,10 @@ export const tasksRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
       method: "post",
       path: `${collection}/restore`,
       operationId: "restoreTasks",
-      summary: "Undo a clear: restore the tasks it deleted",
+      summary: "Undo a clear or a delete: restore the tasks it deleted",
       description:
-        "Puts back the tasks a bulk delete removed, under their ids, each one `version` later. An id in use again " +
+        "Puts back the tasks a bulk delete, or a single delete given `?undo=`, removed under this token, under " +
+        "their ids, each one `version` later. An id in use again " +
         "is left as it is. Safe to repeat: a second call finds nothing left (`restored: 0`). After an hour, or " +
         "with another user's token, nothing is restored.",
       security,
@@ -330,15 +332,23 @@ export const tasksRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
       path: item,
       operationId: "deleteTask",
       summary: "Delete a task",
-      description: "Honours `If-Match`.",
+      description:
+        "Honours `If-Match`. With `?undo=<uuid>` (a token the client chose) the task is kept for an hour and " +
+        "`POST …/tasks/restore` with that token puts it back exactly; a repeat after the task is gone answers 404 " +
+        "and leaves the kept copy restorable.",
       security,
-      request: { params: TaskPath, headers: IfMatch },
+      request: { params: TaskPath, query: DeleteQuery, headers: IfMatch },
       responses: { 204: { description: "Deleted" }, ...failures, ...notFound, ...stale },
     }),
     async (c) => {
-      const { outcome, seq } = await deleteTask(c.var.db, c.var.userId, c.req.valid("param").id, ifMatch(c)).catch(
-        refuseGoneAccount,
-      );
+      const { undo } = c.req.valid("query");
+      const { outcome, seq } = await deleteTask(
+        c.var.db,
+        c.var.userId,
+        c.req.valid("param").id,
+        ifMatch(c),
+        undo,
+      ).catch(refuseGoneAccount);
       if (outcome === "not_found") throw taskNotFound();
       if (outcome === "stale") throw versionMismatch();
       announce(c, seq);

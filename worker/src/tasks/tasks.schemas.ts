@@ -267,7 +267,7 @@ export const Updated = z
   })
   .openapi("Updated");
 
-export const UndoToken = z.uuid({ error: "undo must be the token a bulk delete answered" });
+export const UndoToken = z.uuid({ error: "undo must be the token a bulk delete answered, or a delete was sent with" });
 
 export const Deleted = z
   .object({
@@ -278,6 +278,22 @@ export const Deleted = z
   .openapi("Deleted");
 
 export const Restore = z.object({ undo: UndoToken }).openapi("Restore");
+
+/** Single DELETE: an undo token the client chose keeps the task restorable (decision 034). */
+export const DeleteQuery = z.strictObject(
+  {
+    undo: z
+      .uuid({ error: "undo must be a UUID the client chose, such as crypto.randomUUID() gives" })
+      .optional()
+      .openapi({
+        description:
+          "A UUID the client chooses: the task is kept for an hour under it, and `POST …/tasks/restore` with " +
+          "`{undo}` puts it back exactly. Without it nothing is kept.",
+        example: "5f0c1a9e-2b7d-4c4e-9a51-3d2f8e6b7c10",
+      }),
+  },
+  unknownParameter,
+);
 
 export const Restored = z
   .object({
