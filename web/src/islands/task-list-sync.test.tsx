@@ -1,4 +1,4 @@
-import { act, cleanup, render, screen, waitFor } from "@testing-library/react";
+import { cleanup, render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { get } from "idb-keyval";
 import { afterEach, describe, expect, it } from "vitest";
@@ -66,53 +66,59 @@ describe("the queue of unsent changes", () => {
     await waitFor(async () => expect(await get(outboxKey)).toBeUndefined());
   });
 
-  it("brings a deleted task back with Undo while the delete, sent after all, is still on its way, and sends nothing twice", async () => {
-    const task = makeTask({ title: "Call the bank", description: "About the card", priority: "high", tags: ["money"] });
+  it("brings a deleted task back exactly with Undo while the delete is still on its way, and sends nothing twice", async () => {
+    const task = makeTask({
+      title: "Call the bank",
+      description: "About the card",
+      priority: "high",
+      tags: ["money"],
+      createdAt: "2026-11-02T09:30:00.000Z",
+      version: 3,
+    });
     let release: () => void = () => {};
     const gate = new Promise<void>((resolve) => (release = resolve));
     const api = new FakeServer([task]);
     // The delete reaches the server and is applied, but its answer is slow.
-    api.override("DELETE", /\/tasks\/[^/]+$/, async () => {
-      api.tasks = api.tasks.filter((held) => held.id !== task.id);
-      await gate;
-      return new Response(null, { status: 204 });
-    });
+    api.slowAnswer("DELETE", /\/tasks\/[^/]+$/, gate);
     const user = setUp(api);
     await user.click(await screen.findByRole("button", { name: 'Delete "Call the bank"' }));
-    // The deletion is held while Undo is offered; leaving the page sends it (the person meant it).
-    expect(api.calls("DELETE", /\/tasks\/[^/]+$/)).toHaveLength(0);
-    act(() => {
-      window.dispatchEvent(new Event("pagehide"));
-    });
-    await waitFor(() => expect(api.calls("DELETE", /\/tasks\/[^/]+$/)).toHaveLength(1));
+    // Sent at once, while its Undo is offered.
+    await waitFor(() => expect(api.find(task.id)).toBeUndefined());
     await user.click(screen.getByRole("button", { name: "Undo" }));
     expect(await screen.findByRole("checkbox", { name: "Call the bank" })).toBeInTheDocument();
     release();
 
-    await waitFor(() =>
-      expect(api.find(task.id)).toMatchObject({ title: "Call the bank", description: "About the card" }),
-    );
+    await waitFor(() => expect(api.find(task.id)).toEqual({ ...task, version: 4 }));
     await waitFor(() => expect(screen.getByRole("listitem")).not.toHaveAttribute("aria-busy"));
-    expect(api.find(task.id)).toMatchObject({ priority: "high", tags: ["money"], completed: false });
+    expect(api.calls("DELETE", /\/tasks\/[^/]+$/)).toHaveLength(1);
+    expect(api.calls("POST", /\/tasks\/restore$/)).toHaveLength(1);
+    expect(api.calls("POST", /\/tasks$/)).toHaveLength(0);
     expect(screen.getAllByRole("checkbox", { name: "Call the bank" })).toHaveLength(1);
     expect(screen.getByRole("alert")).toBeEmptyDOMElement();
   });
 
-  it("brings a deleted task back with Undo when the delete, sent after all, lost its answer", async () => {
-    const task = makeTask({ title: "Call the bank", completed: true, completedAt: "2026-11-20T10:00:00.000Z" });
+  it("brings a deleted task back exactly, once, with Undo when the delete lost its answer", async () => {
+    const task = makeTask({
+      title: "Call the bank",
+      completed: true,
+      completedAt: "2026-11-20T10:00:00.000Z",
+      createdAt: "2026-11-02T09:30:00.000Z",
+    });
     const api = new FakeServer([task]);
     api.loseAnswer("DELETE", /\/tasks\/[^/]+$/);
     const user = setUp(api);
     await user.click(await screen.findByRole("button", { name: 'Delete "Call the bank"' }));
-    act(() => {
-      window.dispatchEvent(new Event("pagehide"));
-    });
-    await waitFor(() => expect(api.calls("DELETE", /\/tasks\/[^/]+$/).length).toBeGreaterThan(0));
+    // Applied, its answer lost: sent again, it finds the task gone (404) — and the kept copy stays.
+    await waitFor(() => expect(api.calls("DELETE", /\/tasks\/[^/]+$/).length).toBeGreaterThan(1));
     await user.click(screen.getByRole("button", { name: "Undo" }));
 
-    await waitFor(() => expect(api.find(task.id)?.title).toBe("Call the bank"));
+    await waitFor(() => expect(api.find(task.id)).toEqual({ ...task, version: task.version + 1 }));
     await waitFor(() => expect(screen.getByRole("listitem")).not.toHaveAttribute("aria-busy"));
-    expect(api.find(task.id)?.completed).toBe(true);
+    const tokens = new Set(api.calls("DELETE", /\/tasks\/[^/]+$/).map((call) => call.search.get("undo")));
+    expect(tokens.size).toBe(1);
+    expect(api.calls("POST", /\/tasks\/restore$/).map((call) => call.body)).toEqual([{ undo: [...tokens][0] }]);
+    expect(api.calls("POST", /\/tasks$/)).toHaveLength(0);
+    expect(screen.getAllByRole("checkbox", { name: "Call the bank" })).toHaveLength(1);
     expect(screen.getByRole("checkbox", { name: "Call the bank" })).toBeChecked();
     expect(screen.getByRole("alert")).toBeEmptyDOMElement();
   });

@@ -510,14 +510,16 @@ describe("the task list", () => {
     await waitFor(() => expect(api.tasks).toHaveLength(0));
   });
 
-  it("deletes a task and Undo brings it back exactly as it was: the deletion was held, nothing was sent", async () => {
+  it("sends a deletion at once with an undo token, and Undo restores the task exactly as it was", async () => {
     const task = makeTask({
       title: "Water plants",
       priority: "high",
       tags: ["home"],
       due: { date: "2026-12-07", time: null, timeZone: null },
       recurrence: { rule: "FREQ=WEEKLY;BYDAY=MO", from: "due" },
+      reminders: [{ before: "PT15M" }],
       completions: [{ at: "2026-11-30T18:00:00.000Z", due: { date: "2026-11-30", time: null, timeZone: null } }],
+      createdAt: "2026-11-01T08:00:00.000Z",
       version: 4,
     });
     const api = new FakeApi([task]);
@@ -526,23 +528,50 @@ describe("the task list", () => {
 
     expect(screen.queryByRole("checkbox", { name: "Water plants" })).not.toBeInTheDocument();
     expect(screen.getByText("Task deleted")).toBeInTheDocument();
-    await user.click(screen.getByRole("button", { name: "Undo" }));
+    // Sent while Undo is still offered: another device sees it at once.
+    await waitFor(() => expect(api.tasks).toHaveLength(0));
+    const [deletion] = api.calls("DELETE", /\/tasks\//);
+    const token = deletion?.search.get("undo");
+    expect(token).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(screen.getByText("Task deleted")).toBeInTheDocument();
 
+    await user.click(screen.getByRole("button", { name: "Undo" }));
     expect(await screen.findByRole("checkbox", { name: "Water plants" })).toBeInTheDocument();
-    expect(screen.queryByText("Task deleted")).not.toBeInTheDocument();
-    expect(api.calls("DELETE", /\/tasks\//)).toHaveLength(0);
+    await waitFor(() => expect(api.find(task.id)).toEqual({ ...task, version: 5 }));
+    expect(api.calls("POST", /\/tasks\/restore$/).map((call) => call.body)).toEqual([{ undo: token }]);
     expect(api.calls("POST", /\/tasks$/)).toHaveLength(0);
-    expect(api.tasks).toEqual([task]);
+    // The replica takes the server's restored row (one version later).
+    await waitFor(() => expect(screen.getByRole("listitem")).not.toHaveAttribute("aria-busy"));
+    expect(queryClient.getQueryData<{ tasks: Record<string, unknown> }>(replicaKey(userId))?.tasks[task.id]).toEqual({
+      ...task,
+      version: 5,
+    });
+    expect(screen.getByRole("alert")).toBeEmptyDOMElement();
   });
 
-  it("sends a held deletion once its Undo is gone", async () => {
-    const { api } = await deleteOnFakeTimers();
-    expect(api.calls("DELETE", /\/tasks\//)).toHaveLength(0);
+  it("withdraws a deletion Undo catches before it was sent: nothing is sent", async () => {
+    const first = makeTask({ title: "Buy milk" });
+    const task = makeTask({ title: "Water plants" });
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const api = new FakeApi([first, task]);
+    // A change ahead in the queue waits for its answer, so the deletion is still unsent.
+    api.slowAnswer("PATCH", /\/complete$/, gate);
+    const user = setUp(api);
+    await user.click(await screen.findByRole("checkbox", { name: "Buy milk" }));
+    await waitFor(() => expect(api.calls("PATCH", /\/complete$/)).toHaveLength(1));
+    await user.click(screen.getByRole("button", { name: 'Delete "Water plants"' }));
+    await user.click(screen.getByRole("button", { name: "Undo" }));
+    expect(await screen.findByRole("checkbox", { name: "Water plants" })).toBeInTheDocument();
+    release();
 
-    await act(() => vi.advanceTimersByTimeAsync(config.undoWindowMs + 100));
-    expect(screen.queryByText("Task deleted")).not.toBeInTheDocument();
-    await waitFor(() => expect(api.tasks).toHaveLength(0));
-    expect(api.calls("DELETE", /\/tasks\//)).toHaveLength(1);
+    await waitFor(() => expect(screen.getByRole("checkbox", { name: "Buy milk" })).not.toHaveAttribute("aria-busy"));
+    await waitFor(() =>
+      expect(screen.getByRole("checkbox", { name: "Water plants" })).not.toHaveAttribute("aria-busy"),
+    );
+    expect(api.calls("DELETE", /\/tasks\//)).toHaveLength(0);
+    expect(api.calls("POST", /\/tasks\/restore$/)).toHaveLength(0);
+    expect(api.find(task.id)).toEqual(task);
   });
 
   it("keeps Undo on screen while the person points at it or focuses it", async () => {

@@ -31,7 +31,6 @@ import { ApiError, describeError, SessionEndedError } from "../lib/problems.ts";
 import { isRecurring, occurrenceFor, sameRecurrence } from "../lib/recurring.ts";
 import {
   changeTasks,
-  forgetDeleted,
   forgetReplicas,
   refreshReplica,
   removeTasks,
@@ -62,7 +61,8 @@ export interface Counts {
 
 /** What the last completion, delete or bulk change did, said on screen with Undo for a few seconds. */
 export type UndoOffer =
-  | { kind: "delete"; message: string; task: Task; opId: string }
+  /** A task's deletion, sent at once with `undo`, the token that restores it (decision 034). */
+  | { kind: "delete"; message: string; task: Task; opId: string; undo: string }
   | {
       kind: "toggle";
       message: string;
@@ -330,10 +330,12 @@ export function useTaskStore() {
   function remove(id: string) {
     const task = find(id);
     if (!task) return;
-    // Held while its Undo is offered (as a list deletion): Undo withdraws it, so the task comes back
-    // exactly as it was — its list, repeat, reminders, history and version — with nothing sent.
-    const queued = queue({ kind: "delete", taskId: id, version: versionOf(task), held: true }, task.title);
-    if (queued) offerUndo({ kind: "delete", message: "Task deleted", task, opId: queued.opId });
+    // Sent at once, so other devices see it within a second; the server keeps the task under this
+    // token, so Undo brings it back exactly as it was — its list, repeat, reminders, history and
+    // creation time (docs/web.md "Undo of a delete", decision 034).
+    const undo = newId();
+    const queued = queue({ kind: "delete", taskId: id, version: versionOf(task), undo }, task.title);
+    if (queued) offerUndo({ kind: "delete", message: "Task deleted", task, opId: queued.opId, undo });
   }
 
   /* ------------------------------------------------------------ lists */
@@ -379,12 +381,12 @@ export function useTaskStore() {
     offerUndo({ kind: "list-delete", message, list, tasks, opId: queued.opId });
   }
 
-  // An offer that goes (its time is up, another replaces it) lets a held deletion be sent.
+  // An offer that goes (its time is up, another replaces it) lets a held list deletion be sent.
   const offered = useRef<UndoOffer | null>(null);
   useEffect(() => {
     const gone = offered.current;
     offered.current = undo;
-    if ((gone?.kind === "list-delete" || gone?.kind === "delete") && gone !== undo) outbox?.release(gone.opId);
+    if (gone?.kind === "list-delete" && gone !== undo) outbox?.release(gone.opId);
   }, [undo, outbox]);
 
   function offerUndo(offer: UndoOffer) {
@@ -410,14 +412,11 @@ export function useTaskStore() {
     else if (offer.kind === "toggle") return undoToggle(offer);
     else if (offer.kind === "list-delete") undoListDelete(offer);
     else {
-      // Held, so not sent: simply withdrawn. Sent after all (the queue was settled for a bulk change):
-      // created again under the same id with every field a create takes (its history and creation
-      // time are the server's and cannot come back).
+      // Not sent yet (offline, behind another change): simply withdrawn. Sent, or on its way: restored
+      // under its token, queued after it so the deletion (or its repeat) lands first; shown at once.
       if (!outbox.withdraw(offer.opId)) {
-        const { id, title, description, completed, priority, due, tags, list, recurrence, reminders } = offer.task;
-        forgetDeleted(id);
-        const task = { id, title, description, completed, priority, due, tags, list, recurrence, reminders };
-        queue({ kind: "create", taskId: id, task }, title);
+        const { task } = offer;
+        queue({ kind: "restore", taskId: task.id, undo: offer.undo, task, version: versionOf(task) }, task.title);
       }
       announce(`Restored “${offer.task.title}”`);
       return offer.task.id;
@@ -637,6 +636,8 @@ function refusalMessage(refusal: Refusal, titles: ReadonlyMap<string, string>): 
       return `Your changes to “${title}” could not be saved.`;
     case "delete":
       return `“${title}” could not be deleted.`;
+    case "restore":
+      return `“${title}” could not be restored.`;
   }
 }
 

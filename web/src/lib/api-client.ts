@@ -259,8 +259,14 @@ export async function setCompleted(userId: string, id: string, completed: boolea
   ).data;
 }
 
-export async function deleteTask(userId: string, id: string, version?: number): Promise<void> {
-  await call(() => api.DELETE("/api/{userId}/tasks/{id}", { params: { path: { userId, id } }, ...ifMatch(version) }));
+/** Deletes a task; with `undo` (a UUID this client chose) the server keeps it restorable under that token. */
+export async function deleteTask(userId: string, id: string, version?: number, undo?: string): Promise<void> {
+  await call(() =>
+    api.DELETE("/api/{userId}/tasks/{id}", {
+      params: { path: { userId, id }, ...(undo ? { query: { undo } } : {}) },
+      ...ifMatch(version),
+    }),
+  );
 }
 
 export async function getTask(userId: string, id: string): Promise<Task> {

@@ -57,6 +57,31 @@ function dueFromInstant(value: unknown): Due | null {
   return { date, time: `${pad(at.getHours())}:${pad(at.getMinutes())}`, timeZone: browserZone() };
 }
 
+/**
+ * Restores (Undo of a deletion already sent) not yet confirmed, also kept in localStorage: it is
+ * written at once, while IndexedDB's write may not land before the page goes — an Undo followed at
+ * once by a reload or a closed tab would lose the restore, and the task with it (decision 034).
+ */
+const restoresKey = (userId: string) => `${outboxStorageKey(userId)}:restores`;
+
+export function journaledRestores(userId: string): Change[] {
+  try {
+    const stored: unknown = JSON.parse(localStorage.getItem(restoresKey(userId)) ?? "[]");
+    return Array.isArray(stored) ? stored.filter((change: Change) => change?.kind === "restore") : [];
+  } catch {
+    return [];
+  }
+}
+
+export function journalRestores(userId: string, changes: readonly Change[]): void {
+  try {
+    if (changes.length === 0) localStorage.removeItem(restoresKey(userId));
+    else localStorage.setItem(restoresKey(userId), JSON.stringify(changes));
+  } catch {
+    // No localStorage (private mode, full): IndexedDB still keeps the queue.
+  }
+}
+
 /** Every change of this person waiting in this browser, in any tab's queue. */
 export async function storedChanges(userId: string): Promise<Change[]> {
   const stored = await get<unknown>(outboxStorageKey(userId)).catch(() => undefined);

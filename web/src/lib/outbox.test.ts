@@ -1,8 +1,10 @@
 import { onlineManager } from "@tanstack/react-query";
+import { del } from "idb-keyval";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { FakeServer, fakeInbox, makeTask, userId } from "../test/fake-server.ts";
 import type { List, NewTask } from "./api-client.ts";
 import { applyChanges, applyListChanges, Outbox, type Refusal } from "./outbox.ts";
+import { outboxStorageKey } from "./outbox-storage.ts";
 
 /**
  * Two tabs of one person in one browser: each is an Outbox over the same IndexedDB. No change
@@ -236,5 +238,49 @@ describe("list changes in the queue", () => {
     expect(await next.settled()).toBe(true);
     expect(api.calls("DELETE", /\/lists\//)).toHaveLength(0);
     expect(api.findList(list.id)).toMatchObject({ name: list.name });
+  });
+});
+
+/**
+ * Undo of a task deletion already sent queues a `restore` under the deletion's undo token
+ * (decision 034). A page may go before IndexedDB stores it (Undo, then an immediate reload).
+ */
+describe("a restore in the queue", () => {
+  const open: Outbox[] = [];
+  afterEach(() => {
+    for (const outbox of open.splice(0)) outbox.stop();
+    onlineManager.setOnline(true);
+  });
+  const queue = () => {
+    const outbox = new Outbox(userId, () => {});
+    open.push(outbox);
+    return outbox;
+  };
+
+  it("is sent by the next page when its page went before IndexedDB stored it, and only once", async () => {
+    const task = makeTask({ title: "File taxes", createdAt: "2026-11-01T08:00:00.000Z" });
+    const api = new FakeServer([task]).install();
+    const first = queue();
+    await first.loaded;
+    const undo = crypto.randomUUID();
+    const deletion = first.add({ kind: "delete", taskId: task.id, version: 1, undo });
+    expect(await deletion.outcome).toBe("saved");
+    onlineManager.setOnline(false);
+    first.add({ kind: "restore", taskId: task.id, undo, task, version: 1 });
+    await first.persistedNow();
+    first.stop();
+    // The page went before its write landed: IndexedDB holds no queue.
+    await del(outboxStorageKey(userId));
+
+    onlineManager.setOnline(true);
+    const next = queue();
+    await next.loaded;
+    expect(await next.settled()).toBe(true);
+    expect(api.find(task.id)).toEqual({ ...task, version: 2 });
+    expect(api.calls("POST", /\/tasks\/restore$/)).toHaveLength(1);
+    const third = queue();
+    await third.loaded;
+    expect(await third.settled()).toBe(true);
+    expect(api.calls("POST", /\/tasks\/restore$/)).toHaveLength(1);
   });
 });

@@ -9,6 +9,7 @@ import {
   type List,
   type NewTask,
   patchTask,
+  restoreTasks,
   setCompleted,
   type Task,
   type TaskPatch,
@@ -24,7 +25,7 @@ import {
   postList,
   putList,
 } from "./list-actions.ts";
-import { outboxStorageKey, readQueues } from "./outbox-storage.ts";
+import { journaledRestores, journalRestores, outboxStorageKey, readQueues } from "./outbox-storage.ts";
 import { ApiError, SessionEndedError } from "./problems.ts";
 import { completeOccurrence, type Occurrence, occurrenceSettled } from "./recurring.ts";
 import { noteDeleted, removeTasks, upsertTask } from "./replica.ts";
@@ -39,8 +40,10 @@ import { noteDeleted, removeTasks, upsertTask } from "./replica.ts";
  * field, or put to the person when both sides changed the same field. Decision 014.
  *
  * List writes go through the same queue (docs/web.md "Lists"), so a task queued into a list
- * made offline is sent after the list. A deletion (of a task or a list) is held back (`held`) while
- * its Undo is offered: Undo withdraws it, and nothing was sent.
+ * made offline is sent after the list. A task's deletion is sent at once with an undo token the
+ * client chose: Undo withdraws it while it is unsent, and otherwise queues a `restore` under that
+ * token, which the ordered queue sends after the deletion (decision 034). A list's deletion is held
+ * back (`held`) while its Undo is offered: Undo withdraws it, and nothing was sent.
  */
 
 interface Base {
@@ -92,8 +95,21 @@ export type TaskChange = Base &
         kind: "delete";
         version?: number | undefined;
         conflict?: Conflict | undefined;
-        /** Not sent while its Undo is offered, as a list deletion (`held` there). */
-        held?: boolean | undefined;
+        /**
+         * The undo token sent with it (`?undo=`): the server keeps the task under it for an hour, so a
+         * `restore` brings it back exactly. Absent in queues stored before decision 034. (Pages before
+         * it also stored task deletions `held`: the next page drops those, as held list deletions.)
+         */
+        undo?: string | undefined;
+      }
+    | {
+        /** Undo of a deletion already sent: `POST …/tasks/restore` with its token. */
+        kind: "restore";
+        undo: string;
+        /** The task as it was deleted: shown until the server's restored row comes. */
+        task: Task;
+        /** The version it was deleted at: changes made on the shown task are rebased on the restored one. */
+        version?: number | undefined;
       }
   );
 export type Change = TaskChange | ListChange;
@@ -177,6 +193,10 @@ export function applyChanges(tasks: Record<string, Task>, changes: readonly Chan
         break;
       case "delete":
         result.delete(change.taskId);
+        break;
+      case "restore":
+        // Back at once; the server's restored row, when the replica has it, is newer.
+        if (!task) result.set(change.taskId, change.task);
         break;
     }
   }
@@ -302,13 +322,18 @@ export class Outbox {
         for (const [tab, changes] of Object.entries(queues)) {
           // A tab whose lock is held is open (the closed one's lock is held by this tab, in `watchOthers`).
           if (tab === this.tabId || (live?.has(tab) && tab !== closed)) continue;
-          // A deletion still held for its Undo when its page went is not sent: leaving the page releases the
+          // A deletion still held for its Undo when its page went (a list's; a task's only from a page before
+          // decision 034, which held those too) is not sent: leaving the page releases the
           // hold (pagehide), so one stored held is a release — or an Undo's withdrawal — that the page had no
           // time to store. Keeping the task or list (visible, deletable again) loses nothing; sending could
           // delete what the person had just taken back (seen: Undo, then an immediate reload).
           taken.push(...changes.filter((change) => !("held" in change && change.held)));
           delete queues[tab];
         }
+        // A restore whose page went before IndexedDB stored it is still in the journal (sent twice at worst:
+        // a second restore finds nothing under its token and reads the task, which changes nothing).
+        const known = new Set([...this.changes, ...taken, ...Object.values(queues).flat()].map((c) => c.opId));
+        taken.push(...journaledRestores(this.userId).filter((change) => !known.has(change.opId)));
         const own = withAdopted(this.changes, taken, this.running);
         if (own.length > 0) queues[this.tabId] = own;
         return Object.keys(queues).length > 0 ? queues : undefined;
@@ -357,6 +382,7 @@ export class Outbox {
   add(change: DistributiveOmit<Change, "opId" | "at">): { opId: string; outcome: Promise<Outcome> } {
     const full = { ...change, opId: newId(), at: new Date().toISOString() } as Change;
     const outcome = new Promise<Outcome>((resolve) => this.waiting.set(full.opId, resolve));
+    if (full.kind === "restore") journalRestores(this.userId, [...journaledRestores(this.userId), full]);
     this.changes = [...this.changes, full];
     this.commit();
     return { opId: full.opId, outcome };
@@ -525,7 +551,7 @@ export class Outbox {
         }
       case "delete":
         try {
-          await deleteTask(userId, change.taskId, change.version);
+          await deleteTask(userId, change.taskId, change.version, change.undo);
         } catch (error) {
           if (error instanceof ApiError && error.code === "task_not_found") {
             // Already gone is what was asked for.
@@ -539,6 +565,22 @@ export class Outbox {
         noteDeleted(change.taskId, Number.MAX_SAFE_INTEGER);
         this.finish(change, "saved");
         return;
+      case "restore": {
+        const { tasks } = await restoreTasks(userId, change.undo);
+        let task = tasks.find((one) => one.id === change.taskId);
+        if (!task) {
+          // Nothing under the token: an earlier try restored it (its answer was lost), the deletion was
+          // never made (refused, or kept by the person on a conflict), or its hour is over. Ask the task itself.
+          try {
+            task = await getTask(userId, change.taskId);
+          } catch (error) {
+            if (!(error instanceof ApiError && error.code === "task_not_found")) throw error;
+            this.refuse(change, error);
+            return;
+          }
+        }
+        return this.saved(change, task);
+      }
     }
   }
 
@@ -661,6 +703,12 @@ export class Outbox {
   }
 
   private finish(change: Change, outcome: Outcome): void {
+    if (change.kind === "restore") {
+      journalRestores(
+        this.userId,
+        journaledRestores(this.userId).filter((other) => other.opId !== change.opId),
+      );
+    }
     this.changes = this.changes.filter((other) => other.opId !== change.opId);
     this.waiting.get(change.opId)?.(outcome);
     this.waiting.delete(change.opId);
@@ -700,6 +748,7 @@ export class Outbox {
   /** Sign-out on this device: the queue goes too, every tab's. */
   async forget(): Promise<void> {
     this.changes = [];
+    journalRestores(this.userId, []);
     this.stop();
     await this.persisted;
     await del(this.storageKey).catch(() => {});

@@ -27,7 +27,8 @@ export interface RecordedRequest {
   headers: Headers;
 }
 
-type Answer = Response | "network-error" | "apply-then-lose";
+/** `{ applyThenWait }`: the request is applied at once, its answer waits for the promise (a slow network back). */
+type Answer = Response | "network-error" | "apply-then-lose" | { applyThenWait: Promise<unknown> };
 
 interface Override {
   method: string;
@@ -123,6 +124,7 @@ export class FakeServer {
   private changedAt = new Map<string, number>();
   private deletedAt = new Map<string, number>();
   private overrides: Override[] = [];
+  /** What a bulk delete, or a single delete given `?undo=`, kept under each undo token (the server's `deleted_tasks`). */
   private cleared = new Map<string, Task[]>();
   /** The person's lists, the Inbox first; each list's last change and deletions, on the same sequence. */
   lists: List[] = [{ ...fakeInbox }];
@@ -176,6 +178,11 @@ export class FakeServer {
     return this.override(method, path, () => "apply-then-lose", times);
   }
 
+  /** The next matching request is applied at once, but its answer comes only once `until` settles. */
+  slowAnswer(method: string, path: RegExp, until: Promise<unknown>): this {
+    return this.override(method, path, () => ({ applyThenWait: until }));
+  }
+
   calls(method: string, path: RegExp): RecordedRequest[] {
     return this.requests.filter((r) => r.method === method && path.test(r.path));
   }
@@ -226,7 +233,9 @@ export class FakeServer {
   }
 
   /** Records the request and applies an override, if one matches; null means "answer normally". */
-  private async intercept(request: Request): Promise<{ answer: Response | null; lose: boolean }> {
+  private async intercept(
+    request: Request,
+  ): Promise<{ answer: Response | null; lose: boolean; wait?: Promise<unknown> | undefined }> {
     const url = new URL(request.url);
     const text = await request.clone().text();
     const recorded: RecordedRequest = {
@@ -244,6 +253,7 @@ export class FakeServer {
     const answer = await override.respond(recorded);
     if (answer === "network-error") return { answer: HttpResponse.error(), lose: false };
     if (answer === "apply-then-lose") return { answer: null, lose: true };
+    if ("applyThenWait" in answer) return { answer: null, lose: false, wait: answer.applyThenWait };
     return { answer, lose: false };
   }
 
@@ -257,12 +267,13 @@ export class FakeServer {
   /** Wraps a resolver: records, applies overrides and the bearer check, and loses the answer when told. */
   private answer<A extends { request: Request }>(resolve: (args: A) => Response | Promise<Response>) {
     return async (args: A): Promise<Response> => {
-      const { answer, lose } = await this.intercept(args.request);
+      const { answer, lose, wait } = await this.intercept(args.request);
       if (answer) return answer;
       const refused = this.authorised(args.request);
       if (refused) return refused;
       if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
       const response = await resolve(args);
+      await wait;
       return lose ? unavailable() : response;
     };
   }
@@ -387,9 +398,16 @@ export class FakeServer {
         "/api/{userId}/tasks/restore",
         this.answer(async ({ request, response }) => {
           const { undo } = await request.json();
-          const back = (this.cleared.get(undo) ?? []).map((t) => this.put({ ...t, version: t.version + 1 }));
+          const kept = this.cleared.get(undo) ?? [];
           this.cleared.delete(undo);
-          return response(200).json({ restored: back.length, tasks: back });
+          // An id taken again since is left as it is; a list deleted meanwhile gives way to the Inbox, as the server does.
+          const back = kept
+            .filter((t) => !this.find(t.id))
+            .map((t) =>
+              this.put({ ...t, list: this.listDeletedAt.has(t.list) ? fakeInbox.id : t.list, version: t.version + 1 }),
+            );
+          const now = kept.flatMap((t) => this.find(t.id) ?? []);
+          return response(200).json({ restored: back.length, tasks: now });
         }),
       ),
       http.get(
@@ -455,6 +473,9 @@ export class FakeServer {
           if (!task) return notFound();
           const refused = this.stale(request, task);
           if (refused) return refused;
+          // An undo token keeps the task for `POST …/tasks/restore` (decision 034).
+          const undo = new URL(request.url).searchParams.get("undo");
+          if (undo) this.cleared.set(undo, [...(this.cleared.get(undo) ?? []), task]);
           this.drop(task.id);
           return new HttpResponse(null, { status: 204 });
         }),

@@ -18,7 +18,8 @@ beforeEach(async () => {
 const removeKept = (user: TaskUser, id: string, undo: string, headers?: Record<string, string>) =>
   user.send(`/${id}?undo=${undo}`, { method: "DELETE", ...(headers ? { headers } : {}) });
 const restore = async (user: TaskUser, undo: string) => (await (await user.restore(undo)).json()) as Restored;
-const kept = (undo: string) => sql<{ id: string }>("select task ->> 'id' as id from deleted_tasks where undo = $1", [undo]);
+const kept = (undo: string) =>
+  sql<{ id: string }>("select task ->> 'id' as id from deleted_tasks where undo = $1", [undo]);
 
 /** A task with everything a create cannot give back: a list, a position, a repeat, reminders and a completion. */
 async function richTask(user: TaskUser): Promise<TaskJson> {

@@ -86,8 +86,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Undo a clear: restore the tasks it deleted
-         * @description Puts back the tasks a bulk delete removed, under their ids, each one `version` later. An id in use again is left as it is. Safe to repeat: a second call finds nothing left (`restored: 0`). After an hour, or with another user's token, nothing is restored.
+         * Undo a clear or a delete: restore the tasks it deleted
+         * @description Puts back the tasks a bulk delete, or a single delete given `?undo=`, removed under this token, under their ids, each one `version` later. An id in use again is left as it is. Safe to repeat: a second call finds nothing left (`restored: 0`). After an hour, or with another user's token, nothing is restored.
          */
         post: operations["restoreTasks"];
         delete?: never;
@@ -113,7 +113,7 @@ export interface paths {
         post?: never;
         /**
          * Delete a task
-         * @description Honours `If-Match`.
+         * @description Honours `If-Match`. With `?undo=<uuid>` (a token the client chose) the task is kept for an hour and `POST …/tasks/restore` with that token puts it back exactly; a repeat after the task is gone answers 404 and leaves the kept copy restorable.
          */
         delete: operations["deleteTask"];
         options?: never;
@@ -2238,7 +2238,10 @@ export interface operations {
     };
     deleteTask: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description A UUID the client chooses: the task is kept for an hour under it, and `POST …/tasks/restore` with `{undo}` puts it back exactly. Without it nothing is kept. */
+                undo?: string;
+            };
             header?: {
                 /** @description The ETag (version) the change is based on, e.g. "3"; a stale one answers 412 */
                 "if-match"?: string;
