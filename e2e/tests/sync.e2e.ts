@@ -66,8 +66,16 @@ describe.runIf(browserAvailable)("sync between devices", () => {
 
     started = Date.now();
     await laptop.page.getByRole("button", { name: 'Delete "Water the garden"' }).click();
+    // Pointed at, the Undo offer stays (its time stands still): the deletion reaches the phone while
+    // Undo is still offered — it is sent at once, not held until the offer goes (decision 034).
+    await laptop.page.getByRole("button", { name: "Undo" }).hover();
     await expectLocator(checkbox(phone.page, "Water the garden")).toHaveCount(0);
     const deleteSeen = Date.now() - started;
+    await expectLocator(laptop.page.getByText("Task deleted")).toBeVisible();
+    // Undo restores it under its token: back on both devices, completed as it was.
+    await laptop.page.getByRole("button", { name: "Undo" }).click();
+    await expectLocator(checkbox(phone.page, "Water the garden")).toBeChecked();
+    await expectLocator(checkbox(laptop.page, "Water the garden")).toBeChecked();
 
     expect(phoneNavigations, "the phone never reloaded").toEqual([]);
     // A measurement to report (docs/performance.md), not an assertion on a busy machine.
