@@ -69,7 +69,7 @@ export type ListChange = ListBase &
         version?: number | undefined;
         /** The Inbox, where its tasks show while the deletion is queued ("move"). */
         inbox?: string | undefined;
-        /** Not sent while its Undo is offered; a page that stored it held is gone, so the next one sends it. */
+        /** Not sent while its Undo is offered; one stored held by a page now gone is dropped by the next (`adopt`). */
         held?: boolean | undefined;
       }
   );
