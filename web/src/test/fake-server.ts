@@ -3,8 +3,10 @@ import { setupServer } from "msw/node";
 import { createOpenApiHttp } from "openapi-msw";
 import { isPositionKey } from "../../../worker/src/lists/lists.schemas.ts";
 import { newTaskPosition } from "../../../worker/src/tasks/position.ts";
+import { completionsKept, nextDue } from "../../../worker/src/tasks/recurrence.ts";
 import type { Changes, List, paths, Task } from "../lib/api/schema.d.ts";
 import { matchesNarrowing, viewFromSearch } from "../lib/task-view.ts";
+import { browserZone } from "../lib/time-zone.ts";
 
 /**
  * The Worker, faked at the HTTP boundary with MSW: handlers typed from the OpenAPI document
@@ -208,6 +210,47 @@ export class FakeServer {
     this.lists = this.lists.filter((l) => l.id !== id);
     this.listChangedAt.delete(id);
     this.listDeletedAt.set(id, this.seq);
+  }
+
+  /** Occurrences completed per recurring task (the server's `recurrence_done`, which COUNT counts; not in the API). */
+  private recurrenceDone = new Map<string, number>();
+
+  /**
+   * A recurring task's complete or its undo, as the server's statement does it (decision 024,
+   * worker/src/tasks/tasks-completion.repo.ts) with the shared rules (recurrence.ts): completing an
+   * active one records `{at, due}` first in `completions` (`at` its `updatedAt`) and moves `due` to
+   * the next occurrence, or completes the last; `completed: false` takes the latest completion back.
+   * Undefined for any other complete (a plain task's, a finished series' set again).
+   */
+  private occurrenceWrite(task: Task, completed: boolean): Task | undefined {
+    if (!task.recurrence || !task.due) return undefined;
+    const done = this.recurrenceDone.get(task.id) ?? task.completions.length;
+    if (completed && !task.completed) {
+      const at = tick();
+      const next = nextDue(task.recurrence, task.due, done, { now: Date.parse(at), personZone: browserZone() });
+      this.recurrenceDone.set(task.id, done + 1);
+      return {
+        ...task,
+        due: next ?? task.due,
+        completed: next === null,
+        completedAt: next === null ? at : null,
+        completions: [{ at, due: task.due }, ...task.completions].slice(0, completionsKept),
+        updatedAt: at,
+        version: task.version + 1,
+      };
+    }
+    const [latest, ...earlier] = task.completions;
+    if (completed || !latest) return undefined;
+    this.recurrenceDone.set(task.id, Math.max(done - 1, 0));
+    return {
+      ...task,
+      due: latest.due,
+      completed: false,
+      completedAt: null,
+      completions: earlier,
+      updatedAt: tick(),
+      version: task.version + 1,
+    };
   }
 
   private put(task: Task): Task {
@@ -444,6 +487,8 @@ export class FakeServer {
           const refused = this.stale(request, task);
           if (refused) return refused;
           const { completed } = (await request.json()) as { completed: boolean };
+          const occurrence = this.occurrenceWrite(task, completed);
+          if (occurrence) return response(200).json(this.put(occurrence));
           const changed = { ...task, completed, completedAt: completed ? tick() : null, version: task.version + 1 };
           return response(200).json(this.put(changed));
         }),
