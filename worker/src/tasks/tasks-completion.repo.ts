@@ -52,9 +52,8 @@ function byKind(cases: [SQL, Changes][], otherwise: Changes): Changes {
 
 /**
  * Completes the current occurrence of an active recurring task: records `{at, due}` in its
- * completions, counts it (`recurrence_done`, for COUNT) and moves `due` to the next occurrence —
- * the day after which it is looked for is the due date, or for `from: "completion"` today in the
- * due's zone (a timed task) or the person's — or, the last one, completes the task.
+ * completions, counts it (`recurrence_done`, for COUNT) and moves `due` to the next occurrence
+ * ({@link nextOccurrence}, computed once for the statement) — or, the last one, completes the task.
  */
 function occurrenceChanges(): Changes {
   const next = sql`${computedValue}::date`;
@@ -73,7 +72,9 @@ function occurrenceChanges(): Changes {
 
 /**
  * The next occurrence of an active recurring task (null: none, or not such a task), computed once
- * per write (`computed` of conditionalWrite): every column that needs it reads the one value.
+ * per write (`computed` of conditionalWrite): every column that needs it reads the one value. The
+ * day after which it is looked for is the due date, or for `from: "completion"` today in the due's
+ * zone (a timed task) or the person's.
  */
 function nextOccurrence(): SQL {
   const zone = sql`CASE WHEN ${tasks.dueTime} IS NULL THEN ${zoneOfPerson} ELSE coalesce(${tasks.dueZone}, ${zoneOfPerson}) END`;
