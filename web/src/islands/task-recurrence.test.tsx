@@ -109,10 +109,7 @@ describe("completing a repeating task through the server", () => {
     await waitFor(() => expect(api.find(task.id)?.version).toBe(2));
     const completed = api.find(task.id);
     expect(completed).toMatchObject({ completed: false, completedAt: null, due: { date: "2026-12-21" } });
-    expect(completed?.completions).toEqual([
-      { at: completed?.updatedAt, due: task.due },
-      ...task.completions,
-    ]);
+    expect(completed?.completions).toEqual([{ at: completed?.updatedAt, due: task.due }, ...task.completions]);
     await waitFor(() => expect(dueShown(row)).toBe("2026-12-21"));
     expect(checkbox).not.toBeChecked();
 

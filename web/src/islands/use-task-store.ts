@@ -317,7 +317,13 @@ export function useTaskStore() {
     for (const { id: taskId, position } of moveKeys(others, index, id)) {
       const placed = shown.find((t) => t.id === taskId) ?? task;
       queue(
-        { kind: "patch", taskId, patch: { position }, before: { position: placed.position }, version: versionOf(placed) },
+        {
+          kind: "patch",
+          taskId,
+          patch: { position },
+          before: { position: placed.position },
+          version: versionOf(placed),
+        },
         placed.title,
       );
     }

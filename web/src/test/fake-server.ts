@@ -2,7 +2,7 @@ import { HttpResponse, http as untyped, ws } from "msw";
 import { setupServer } from "msw/node";
 import { createOpenApiHttp } from "openapi-msw";
 import { isPositionKey } from "../../../worker/src/lists/lists.schemas.ts";
-import { newTaskPosition } from "../../../worker/src/tasks/position.ts";
+import { newTaskPosition, positionKeyCap } from "../../../worker/src/tasks/position.ts";
 import { completionsKept, nextDue } from "../../../worker/src/tasks/recurrence.ts";
 import type { Changes, List, paths, Task } from "../lib/api/schema.d.ts";
 import { matchesNarrowing, viewFromSearch } from "../lib/task-view.ts";
@@ -451,7 +451,10 @@ export class FakeServer {
           if (refused) return refused;
           const patch = await request.json();
           // A position the key library refuses is refused, as the server does (decision 030).
-          if (typeof patch.position === "string" && !(patch.position.length <= 100 && isPositionKey(patch.position))) {
+          if (
+            typeof patch.position === "string" &&
+            !(patch.position.length <= positionKeyCap && isPositionKey(patch.position))
+          ) {
             return problem(422, "validation_failed", "The request breaks a rule", {
               errors: [
                 { path: "position", message: "The position must be a fractional-indexing key such as a0 or a0V" },

@@ -28,7 +28,10 @@ function moveAndCheck(list: Placed[], from: number, to: number): Placed[] {
 }
 
 function listOf(size: number): Placed[] {
-  return generateNKeysBetween(null, null, size).map((position, i) => ({ id: `t${String(i).padStart(3, "0")}`, position }));
+  return generateNKeysBetween(null, null, size).map((position, i) => ({
+    id: `t${String(i).padStart(3, "0")}`,
+    position,
+  }));
 }
 
 describe("moving in manual order", () => {
