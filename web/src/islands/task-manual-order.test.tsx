@@ -86,6 +86,31 @@ describe("manual order", () => {
     expect(position > "" && position < "a0").toBe(true);
   });
 
+  it("re-spaces the neighbours of a move whose key would grow too long, each with its own If-Match PATCH", async () => {
+    // Alpha and Bravo hold keys one step apart at 24 and 25 characters: a key between them would be longer still.
+    const alpha = `a0${"V".repeat(22)}`;
+    const api = new FakeApi([
+      makeTask({ title: "Alpha", position: alpha }),
+      makeTask({ title: "Bravo", position: `${alpha}V` }),
+      makeTask({ title: "Charlie", position: "a1" }),
+    ]);
+    const user = setUp(api, "/tasks?sort=manual");
+    (await screen.findByRole("checkbox", { name: "Charlie" })).focus();
+    await user.keyboard("{Alt>}{ArrowUp}{/Alt}");
+
+    expect(titles()).toEqual(["Alpha", "Charlie", "Bravo"]);
+    await waitFor(() => expect(api.calls("PATCH", /\/tasks\/[^/]+$/)).toHaveLength(3));
+    for (const patch of api.calls("PATCH", /\/tasks\/[^/]+$/)) expect(patch.headers.get("If-Match")).toBe('"1"');
+    const stored = [...api.tasks].sort((a, b) => (a.position < b.position ? -1 : 1));
+    expect(stored.map((task) => [task.title, task.version])).toEqual([
+      ["Alpha", 2],
+      ["Charlie", 2],
+      ["Bravo", 2],
+    ]);
+    for (const task of stored) expect(task.position.length).toBeLessThanOrEqual(24);
+    expect(titles()).toEqual(["Alpha", "Charlie", "Bravo"]);
+  });
+
   it("puts a refused move back and says so", async () => {
     const api = new FakeApi(threeTasks()).override("PATCH", /\/tasks\/[^/]+$/, () =>
       problem(422, "validation_failed", "The request breaks a rule", {

@@ -1,10 +1,11 @@
-import { render, screen, within } from "@testing-library/react";
+import { cleanup, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { dateIn } from "../../../worker/src/tasks/due.ts";
 import { browserZone } from "../lib/time-zone.ts";
-import { makeTask } from "../test/fake-server.ts";
+import { FakeServer, makeTask } from "../test/fake-server.ts";
 import { TaskItem } from "./task-item.tsx";
+import { TaskList } from "./task-list.tsx";
 
 /** A recurring task in the list: its repeat, its history, and the editor's way to stop it. */
 
@@ -79,5 +80,46 @@ describe("a recurring task", () => {
     const onSave = item("edit");
     await user.click(screen.getByRole("button", { name: "Save" }));
     expect(onSave.mock.calls[0]?.[1]).not.toHaveProperty("recurrence");
+  });
+});
+
+describe("completing a repeating task through the server", () => {
+  afterEach(async () => {
+    // The persister writes the replica at most every 300 ms: let it land before the next test.
+    cleanup();
+    await new Promise((resolve) => setTimeout(resolve, 400));
+  });
+
+  const toast = () => document.querySelector(".toast-region:not(.toast-region-reminders)") as HTMLElement;
+  const dueShown = (row: HTMLElement) => row.querySelector("time")?.getAttribute("datetime");
+
+  it("stays active with the next due, and Undo takes it back exactly", async () => {
+    const task = makeTask({ ...recurring, due: { date: "2026-12-14", time: null, timeZone: null } });
+    const api = new FakeServer([task]);
+    window.history.replaceState(null, "", "/tasks");
+    api.install();
+    const user = userEvent.setup();
+    render(<TaskList />);
+    const checkbox = await screen.findByRole("checkbox", { name: "Water the plants" });
+    const row = checkbox.closest("li") as HTMLElement;
+
+    await user.click(checkbox);
+
+    // The server moved it to the next Monday and recorded the occurrence; the list shows its answer.
+    await waitFor(() => expect(api.find(task.id)?.version).toBe(2));
+    const completed = api.find(task.id);
+    expect(completed).toMatchObject({ completed: false, completedAt: null, due: { date: "2026-12-21" } });
+    expect(completed?.completions).toEqual([{ at: completed?.updatedAt, due: task.due }, ...task.completions]);
+    await waitFor(() => expect(dueShown(row)).toBe("2026-12-21"));
+    expect(checkbox).not.toBeChecked();
+
+    await user.click(within(toast()).getByRole("button", { name: "Undo" }));
+
+    await waitFor(() => expect(api.find(task.id)?.version).toBe(3));
+    const { version: _v, updatedAt: _u, ...undone } = api.find(task.id) ?? task;
+    const { version: _v0, updatedAt: _u0, ...original } = task;
+    expect(undone).toEqual(original);
+    await waitFor(() => expect(dueShown(row)).toBe("2026-12-14"));
+    expect(screen.getByRole("checkbox", { name: "Water the plants" })).not.toBeChecked();
   });
 });

@@ -301,23 +301,32 @@ export function useTaskStore() {
   }
 
   /**
-   * Moves a task to `index` among the other tasks shown, in manual order (decision 030): one PATCH of
-   * its position, a key between its new neighbours', through the queue like any edit — no other task
-   * changes. Announced politely with its new place.
+   * Moves a task to `index` among the other tasks shown, in manual order (decision 030): a PATCH of
+   * its position, a key between its new neighbours', through the queue like any edit. When that key
+   * would grow too long, a few neighbours shown get new keys too, each its own queued PATCH with
+   * If-Match (moveKeys, decision 038). Announced politely with its new place.
    */
   async function moveTo(id: string, index: number): Promise<void> {
     // The key library loads with the first move (or when Manual is chosen), not with the page.
-    const { positionAt } = await loadPositionMove();
+    const { moveKeys } = await loadPositionMove();
     const shown = visibleRef.current;
     const task = shown.find((t) => t.id === id);
     if (!task || viewRef.current.sort !== "manual" || viewRef.current.filter === "upcoming") return;
     const others = shown.filter((t) => t.id !== id);
     if (index < 0 || index > others.length || shown.indexOf(task) === index) return;
-    const position = positionAt(others, index);
-    queue(
-      { kind: "patch", taskId: id, patch: { position }, before: { position: task.position }, version: versionOf(task) },
-      task.title,
-    );
+    for (const { id: taskId, position } of moveKeys(others, index, id)) {
+      const placed = shown.find((t) => t.id === taskId) ?? task;
+      queue(
+        {
+          kind: "patch",
+          taskId,
+          patch: { position },
+          before: { position: placed.position },
+          version: versionOf(placed),
+        },
+        placed.title,
+      );
+    }
     announce(`Moved “${task.title}” to position ${index + 1} of ${shown.length}`);
   }
 

@@ -2,9 +2,11 @@ import { HttpResponse, http as untyped, ws } from "msw";
 import { setupServer } from "msw/node";
 import { createOpenApiHttp } from "openapi-msw";
 import { isPositionKey } from "../../../worker/src/lists/lists.schemas.ts";
-import { newTaskPosition } from "../../../worker/src/tasks/position.ts";
+import { newTaskPosition, positionKeyCap } from "../../../worker/src/tasks/position.ts";
+import { completionsKept, nextDue } from "../../../worker/src/tasks/recurrence.ts";
 import type { Changes, List, paths, Task } from "../lib/api/schema.d.ts";
 import { matchesNarrowing, viewFromSearch } from "../lib/task-view.ts";
+import { browserZone } from "../lib/time-zone.ts";
 
 /**
  * The Worker, faked at the HTTP boundary with MSW: handlers typed from the OpenAPI document
@@ -217,6 +219,47 @@ export class FakeServer {
     this.listDeletedAt.set(id, this.seq);
   }
 
+  /** Occurrences completed per recurring task (the server's `recurrence_done`, which COUNT counts; not in the API). */
+  private recurrenceDone = new Map<string, number>();
+
+  /**
+   * A recurring task's complete or its undo, as the server's statement does it (decision 024,
+   * worker/src/tasks/tasks-completion.repo.ts) with the shared rules (recurrence.ts): completing an
+   * active one records `{at, due}` first in `completions` (`at` its `updatedAt`) and moves `due` to
+   * the next occurrence, or completes the last; `completed: false` takes the latest completion back.
+   * Undefined for any other complete (a plain task's, a finished series' set again).
+   */
+  private occurrenceWrite(task: Task, completed: boolean): Task | undefined {
+    if (!task.recurrence || !task.due) return undefined;
+    const done = this.recurrenceDone.get(task.id) ?? task.completions.length;
+    if (completed && !task.completed) {
+      const at = tick();
+      const next = nextDue(task.recurrence, task.due, done, { now: Date.parse(at), personZone: browserZone() });
+      this.recurrenceDone.set(task.id, done + 1);
+      return {
+        ...task,
+        due: next ?? task.due,
+        completed: next === null,
+        completedAt: next === null ? at : null,
+        completions: [{ at, due: task.due }, ...task.completions].slice(0, completionsKept),
+        updatedAt: at,
+        version: task.version + 1,
+      };
+    }
+    const [latest, ...earlier] = task.completions;
+    if (completed || !latest) return undefined;
+    this.recurrenceDone.set(task.id, Math.max(done - 1, 0));
+    return {
+      ...task,
+      due: latest.due,
+      completed: false,
+      completedAt: null,
+      completions: earlier,
+      updatedAt: tick(),
+      version: task.version + 1,
+    };
+  }
+
   private put(task: Task): Task {
     this.seq += 1;
     this.tasks = [...this.tasks.filter((t) => t.id !== task.id), task];
@@ -426,7 +469,10 @@ export class FakeServer {
           if (refused) return refused;
           const patch = await request.json();
           // A position the key library refuses is refused, as the server does (decision 030).
-          if (typeof patch.position === "string" && !(patch.position.length <= 100 && isPositionKey(patch.position))) {
+          if (
+            typeof patch.position === "string" &&
+            !(patch.position.length <= positionKeyCap && isPositionKey(patch.position))
+          ) {
             return problem(422, "validation_failed", "The request breaks a rule", {
               errors: [
                 { path: "position", message: "The position must be a fractional-indexing key such as a0 or a0V" },
@@ -462,6 +508,8 @@ export class FakeServer {
           const refused = this.stale(request, task);
           if (refused) return refused;
           const { completed } = (await request.json()) as { completed: boolean };
+          const occurrence = this.occurrenceWrite(task, completed);
+          if (occurrence) return response(200).json(this.put(occurrence));
           const changed = { ...task, completed, completedAt: completed ? tick() : null, version: task.version + 1 };
           return response(200).json(this.put(changed));
         }),

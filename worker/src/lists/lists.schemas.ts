@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { generateKeyBetween } from "fractional-indexing";
+import { positionKeyCap } from "../tasks/position.ts";
 import { listColours } from "./lists.tables.ts";
 
 /** The list contract (docs/tasks-api.md "Lists") in zod: validation and the OpenAPI document. */
@@ -34,7 +35,7 @@ export function isPositionKey(value: string): boolean {
 /** A position key as a request carries it: also a task's (worker/src/tasks/tasks.schemas.ts). */
 export const Position = z
   .string({ error: "The position must be text" })
-  .max(100, "The position must be at most 100 characters")
+  .max(positionKeyCap, `The position must be at most ${positionKeyCap} characters`)
   .refine(isPositionKey, "The position must be a fractional-indexing key such as a0 or a0V")
   .openapi({
     example: "a1",

@@ -13,6 +13,9 @@ export interface Placed {
   position: string;
 }
 
+/** The longest key the API takes (the `Position` schema; a move re-spaces long before: position-move.ts). */
+export const positionKeyCap = 100;
+
 const byteOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Manual order: by key, byte-wise (keys are ASCII), then by id — the server's `ORDER BY position COLLATE "C", id`. */

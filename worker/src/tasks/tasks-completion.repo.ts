@@ -4,6 +4,7 @@ import { completionsKept } from "./recurrence.ts";
 import {
   type Changes,
   completedAtFor,
+  computedValue,
   conditionalWrite,
   dueInstantSql,
   dueJson,
@@ -51,14 +52,11 @@ function byKind(cases: [SQL, Changes][], otherwise: Changes): Changes {
 
 /**
  * Completes the current occurrence of an active recurring task: records `{at, due}` in its
- * completions, counts it (`recurrence_done`, for COUNT) and moves `due` to the next occurrence —
- * the day after which it is looked for is the due date, or for `from: "completion"` today in the
- * due's zone (a timed task) or the person's — or, the last one, completes the task.
+ * completions, counts it (`recurrence_done`, for COUNT) and moves `due` to the next occurrence
+ * ({@link nextOccurrence}, computed once for the statement) — or, the last one, completes the task.
  */
 function occurrenceChanges(): Changes {
-  const zone = sql`CASE WHEN ${tasks.dueTime} IS NULL THEN ${zoneOfPerson} ELSE coalesce(${tasks.dueZone}, ${zoneOfPerson}) END`;
-  const start = sql`CASE WHEN ${tasks.recurrenceFrom} = 'completion' THEN (now() AT TIME ZONE ${zone})::date ELSE ${tasks.dueDate} END`;
-  const next = sql`brisk_next_due(${tasks.recurrenceRule}, ${start}, ${tasks.recurrenceDone})`;
+  const next = sql`${computedValue}::date`;
   // `at` rounded to milliseconds as `updated_at` (timestamptz(3)) is: the two are equal, which tells a repeat its own try.
   const entry = sql`jsonb_build_object('at', ${isoText(sql`now()::timestamptz(3)`)}, 'due', ${dueJson})`;
   return {
@@ -70,6 +68,18 @@ function occurrenceChanges(): Changes {
     recurrenceDone: sql`${tasks.recurrenceDone} + 1`,
     completions: sql`(SELECT coalesce(jsonb_agg(e ORDER BY i), '[]'::jsonb) FROM jsonb_array_elements(jsonb_build_array(${entry}) || ${tasks.completions}) WITH ORDINALITY AS kept(e, i) WHERE i <= ${sql.raw(String(completionsKept))})`,
   };
+}
+
+/**
+ * The next occurrence of an active recurring task (null: none, or not such a task), computed once
+ * per write (`computed` of conditionalWrite): every column that needs it reads the one value. The
+ * day after which it is looked for is the due date, or for `from: "completion"` today in the due's
+ * zone (a timed task) or the person's.
+ */
+function nextOccurrence(): SQL {
+  const zone = sql`CASE WHEN ${tasks.dueTime} IS NULL THEN ${zoneOfPerson} ELSE coalesce(${tasks.dueZone}, ${zoneOfPerson}) END`;
+  const start = sql`CASE WHEN ${tasks.recurrenceFrom} = 'completion' THEN (now() AT TIME ZONE ${zone})::date ELSE ${tasks.dueDate} END`;
+  return sql`CASE WHEN ${activeRecurring} THEN brisk_next_due(${tasks.recurrenceRule}, ${start}, ${tasks.recurrenceDone}) END`;
 }
 
 /**
@@ -100,6 +110,7 @@ export async function setCompleted(
           { completed: flip, completedAt: completedAtFor(flip) },
         ),
       values: { personZone },
+      computed: nextOccurrence,
     };
     return conditionalWrite(db, write, userId, id, condition, undefined, "once");
   }
@@ -111,6 +122,7 @@ export async function setCompleted(
         completedAt: completedAtFor(sql`true`),
       }),
     values: { personZone },
+    computed: nextOccurrence,
   };
   // A repeat after a lost answer finds its own try: the task completed, or the occurrence just
   // recorded (its entry written at the instant the task was updated). A client's repeat with the

@@ -1,8 +1,13 @@
+import { env } from "cloudflare:workers";
+import { neon, neonConfig } from "@neondatabase/serverless";
+import { drizzle } from "drizzle-orm/neon-http";
 import fc from "fast-check";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { clearFaults, injectFault, roundTrips, sql } from "../../test/stand-in.ts";
 import { type TaskJson, type TaskUser, taskUser } from "../../test/tasks-client.ts";
+import * as schema from "../db/schema.ts";
 import { nextDue } from "./recurrence.ts";
+import { setCompleted } from "./tasks-completion.repo.ts";
 
 /**
  * Recurring tasks through the API (docs/tasks-api.md "Recurring tasks"): what is stored,
@@ -257,6 +262,46 @@ describe("completing a recurring task", () => {
     expect(await once(() => user.complete(recurring.id, { completed: false }, { "If-Match": '"4"' }))).toBe(1);
     const fromCompletion = await addRecurring({ recurrence: { rule: "FREQ=DAILY", from: "completion" } });
     expect(await once(() => user.complete(fromCompletion.id, { completed: true }))).toBe(1);
+  });
+});
+
+describe("the cost of computing the next occurrence", () => {
+  /**
+   * Runs the repository's complete statement (as drizzle sends it) with `brisk_next_due` resolved
+   * to a wrapper that records each call (search_path, for this transaction only), and answers how
+   * many calls one complete of `id` made.
+   */
+  async function callsOfOneComplete(captured: { query: string; params: unknown[] }, from: string, id: string) {
+    const client = neon(env.DATABASE_URL);
+    await sql("create schema if not exists counting");
+    await sql("create table if not exists counting.calls (at timestamptz)");
+    await sql(`create or replace function counting.brisk_next_due(rule text, start date, done integer) returns date
+      language plpgsql volatile as $$ begin insert into counting.calls values (now()); return public.brisk_next_due(rule, start, done); end $$`);
+    const params = captured.params.map((value) => (value === from ? id : value));
+    const [, , written, [counted]] = (await client.transaction([
+      client.query("set local search_path = counting, public"),
+      client.query("delete from counting.calls"),
+      client.query(captured.query, params),
+      client.query("select count(*)::int as calls from counting.calls"),
+    ])) as [unknown, unknown, unknown[], { calls: number }[]];
+    expect(written).toHaveLength(1);
+    return counted?.calls;
+  }
+
+  it("calls brisk_next_due once per complete of a recurring task (one statement, the date computed once)", async () => {
+    neonConfig.fetchEndpoint = env.NEON_FETCH_ENDPOINT;
+    const statements: { query: string; params: unknown[] }[] = [];
+    const logger = { logQuery: (query: string, params: unknown[]) => void statements.push({ query, params }) };
+    const db = drizzle({ client: neon(env.DATABASE_URL), schema, logger });
+    const monthly = { rule: "FREQ=MONTHLY;BYDAY=MO;BYSETPOS=-1", from: "due" };
+    const [first, second] = [await addRecurring({ recurrence: monthly }), await addRecurring({ recurrence: monthly })];
+    const result = await setCompleted(db, user.id, first.id, true, [1], "Europe/Berlin");
+    expect(result).toMatchObject({ kind: "ok", task: { due: { date: "2026-12-28" }, completed: false } });
+    const [complete] = statements;
+    expect(complete && statements).toHaveLength(1);
+    if (!complete) return;
+    expect(await callsOfOneComplete(complete, first.id, second.id)).toBe(1);
+    expect(await json(await user.get(second.id))).toMatchObject({ due: { date: "2026-12-28" }, version: 2 });
   });
 });
 

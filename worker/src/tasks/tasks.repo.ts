@@ -228,7 +228,8 @@ const taskColumns = getTableColumns(tasks);
  * answers with it: the task as it was (this statement's snapshot) next to the row
  * the write produced, if any (a data-modifying CTE); no row when there is no such task.
  */
-function conditionalWriteStatement(db: Database, shape: string, changes: () => Changes, condition: ConditionShape) {
+function conditionalWriteStatement(db: Database, write: ConditionalWrite, condition: ConditionShape) {
+  const { shape, changes } = write;
   return prepared(db, `write:${shape}:${condition}`, () => {
     // Advances the sequence when the task matches in this statement's snapshot. Referenced
     // by the update's SET, it runs (and takes the sequence's lock) before the task row is
@@ -240,6 +241,14 @@ function conditionalWriteStatement(db: Database, shape: string, changes: () => C
       WHERE EXISTS (SELECT 1 FROM ${tasks} WHERE ${and(ownPlaceholders, versionFilter[condition])})
       ON CONFLICT (user_id) DO UPDATE SET seq = ${taskSequences.seq} + 1
       RETURNING seq`);
+    // Postgres evaluates a function once per reference in the SET, not once per row: an expression
+    // the SET needs several times (a recurring task's next occurrence) is computed here once. It
+    // locks the row (FOR UPDATE) so that, like the SET, it sees the row a concurrent write left, and
+    // only after `next` has run (EXISTS), so that the sequence is still locked before the task row.
+    const computed = db.$with("computed", { value: sql`value` }).as(sql`
+      SELECT ${write.computed?.() ?? sql`NULL`} AS value FROM ${tasks}
+      WHERE ${and(ownPlaceholders, versionFilter[condition])} AND EXISTS (SELECT 1 FROM next)
+      FOR UPDATE`);
     const updated = db.$with("updated").as(
       db
         .update(tasks)
@@ -252,7 +261,7 @@ function conditionalWriteStatement(db: Database, shape: string, changes: () => C
       Object.keys(taskColumns).map((name) => [name, updated[name as keyof typeof taskColumns]]),
     ) as unknown as typeof taskColumns;
     return db
-      .with(next, updated)
+      .with(...(write.computed ? [next, computed] : [next]), updated)
       .select({ before: taskColumns, written })
       .from(tasks)
       .leftJoin(updated, sql`true`)
@@ -268,7 +277,16 @@ function conditionalWriteStatement(db: Database, shape: string, changes: () => C
  * earlier try having committed: it reports success, not a conflict. Without a lost
  * answer a miss is always a conflict, whoever made the newer version.
  */
-type ConditionalWrite = { shape: string; changes: () => Changes; values: Record<string, unknown> };
+type ConditionalWrite = {
+  shape: string;
+  changes: () => Changes;
+  values: Record<string, unknown>;
+  /** An expression of the task's columns computed once per write; `changes` reads it as {@link computedValue}. */
+  computed?: () => SQL;
+};
+
+/** The value of the write's `computed` expression, in its SET. */
+export const computedValue = sql`(SELECT value FROM computed)`;
 
 export async function conditionalWrite(
   db: Database,
@@ -281,7 +299,7 @@ export async function conditionalWrite(
   repeatability: Repeatability,
 ): Promise<WriteResult> {
   let repeatedAfterLostAnswer = false;
-  const statement = conditionalWriteStatement(db, write.shape, write.changes, conditionShape(condition));
+  const statement = conditionalWriteStatement(db, write, conditionShape(condition));
   const values = { ...write.values, userId, id, versions: condition === "any" ? [] : condition };
   const [row] = await withRetries(
     repeatability,

@@ -59,6 +59,8 @@ export const briskColumns = {
   createdAt: { write: (task) => task.createdAt, read: optional("createdAt") },
   updatedAt: { write: (task) => task.updatedAt, read: optional("updatedAt") },
   version: { write: (task) => String(task.version), read: optional("version", Number) },
+  // The manual order's key (docs/decisions/030-manual-task-order.md); empty: placed as a create at its createdAt.
+  position: { write: (task) => task.position, read: optional("position") },
   // A list by its name: readBriskRow hands it to the import apart from the task (read-import.ts).
   list: { write: (task) => task.listName ?? "", read: () => {} },
 } satisfies Record<string, Column>;

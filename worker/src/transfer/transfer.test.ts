@@ -243,6 +243,8 @@ describe("CSV", () => {
   it("exports Brisk CSV safe for spreadsheets, and imports it back", async () => {
     const user = await taskUser();
     const tasks = await someTasks(user);
+    // Moved by hand: a position no create at its createdAt would give it back (docs/decisions/030-manual-task-order.md).
+    expect((await user.patch(tasks[2]?.id ?? "", { position: "Zz" })).status).toBe(200);
     const formula = await user.add({ title: '=HYPERLINK("http://evil.example","Click")', tags: ["+sum", "@me"] });
     await user.add({ title: "-2+3", description: "@SUM(A1)" });
     const response = await exportOf(user, "csv");
@@ -256,7 +258,7 @@ describe("CSV", () => {
     expect(csv.startsWith("\uFEFF")).toBe(true);
     const lines = csv.slice(1).split("\r\n");
     expect(lines[0]).toBe(
-      "id,title,description,completed,completedAt,priority,dueDate,dueTime,dueTimeZone,tags,createdAt,updatedAt,version,list",
+      "id,title,description,completed,completedAt,priority,dueDate,dueTime,dueTimeZone,tags,createdAt,updatedAt,version,position,list",
     );
     expect(csv).toContain(`${formula.id},"'=HYPERLINK(""http://evil.example"",""Click"")"`);
     expect(csv).toContain(`"'+sum,@me"`);
