@@ -611,7 +611,7 @@ export async function deleteTask(
   userId: string,
   id: string,
   condition: VersionCondition,
-): Promise<{ outcome: WriteResult["kind"]; seq?: number }> {
+): Promise<{ outcome: "ok"; seq?: number } | { outcome: "not_found" } | { outcome: "stale"; version: number }> {
   const [advanced, deleted, , remaining] = await withRetries("once", () =>
     db.batch([
       advance(db, userId),
@@ -626,7 +626,9 @@ export async function deleteTask(
     ]),
   );
   if (deleted.rows.length > 0) return { outcome: "ok", seq: advancedTo(advanced, true) };
-  return { outcome: remaining.length > 0 ? "stale" : "not_found" };
+  // Stale: the version it is at, for the 412's ETag (as every other write's 412 gives it).
+  const [current] = remaining;
+  return current ? { outcome: "stale", version: current.version } : { outcome: "not_found" };
 }
 
 /** Leaves a tombstone for each deleted task id (`ids`: a query answering `id`), at the write's sequence. */
