@@ -164,7 +164,7 @@ function supersedeTombstones(db: Database, userId: string) {
 }
 
 // Export and import (src/transfer/transfer.repo.ts) write and read tasks with the same pieces.
-export { dueColumns, settle, supersedeTombstones, taskFields };
+export { dueColumns, supersedeTombstones, taskFields };
 
 /** The sequence a write batch advanced to, when it changed something. */
 const advancedTo = (advanced: { seq: number }[], changed: boolean) => (changed ? advanced[0]?.seq : undefined);
