@@ -14,12 +14,7 @@ import { createTelemetry } from "../aliases/telemetry.ts";
 describe("the bundle's module stand-ins", () => {
   it("are exactly the ones this file checks (a new stand-in comes with its test)", () => {
     expect(env.TEST_BUNDLE_ALIASES.split(",").sort()).toEqual(
-      [
-        "@better-auth/core/social-providers",
-        "@better-auth/memory-adapter",
-        "@better-auth/telemetry",
-        "zod",
-      ].sort(),
+      ["@better-auth/core/social-providers", "@better-auth/memory-adapter", "@better-auth/telemetry", "zod"].sort(),
     );
   });
 
