@@ -34,6 +34,8 @@ export default defineConfig({
                 DEV_MAILBOX: "on",
                 // Where a database that accepts connections but never answers is needed.
                 TEST_HANGING_ENDPOINT: inject("hangingEndpoint"),
+                // The stand-ins' names, so test/bundle-aliases.test.ts can refuse one it does not cover.
+                TEST_BUNDLE_ALIASES: Object.keys(aliases).join(","),
               },
             },
           })),

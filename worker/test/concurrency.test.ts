@@ -132,7 +132,7 @@ describe.runIf(isPostgres)("concurrent requests for one task (PostgreSQL server 
     return { before, version, toggled, patched };
   }
 
-  // The contract (api.md §2): a stale If-Match → 412 and nothing changes. Here the PATCH
+  // The contract (docs/tasks-api.md, "Writes"): a stale If-Match → 412 and nothing changes. Here the PATCH
   // changes nothing the task does not already hold, while the toggle changes `completed`:
   // whichever commits first, the other's If-Match is stale and must be refused.
   it.each<[string, Record<string, unknown>]>([

@@ -2,6 +2,7 @@
 declare namespace Cloudflare {
   interface Env {
     TEST_HANGING_ENDPOINT: string;
+    TEST_BUNDLE_ALIASES: string;
   }
 }
 

@@ -4,10 +4,11 @@ import { type TaskJson, taskUser } from "./tasks-client.ts";
 
 /**
  * A randomized model test of "nothing lost": sequences of creates, updates, toggles
- * and deletes, each exposed to a random database fault, driven by a client that
- * behaves as the web app does — it retries with the same client-chosen id and the
- * same If-Match, and takes a 404 after a retried delete or an already-applied
- * change after a retried update as done. After every operation is acknowledged,
+ * and deletes, each exposed to a random database fault, driven by a client that keeps
+ * the web app's rules for a repeat (it is not the web app's queue, outbox.ts, which has
+ * tests of its own) — it retries with the same client-chosen id and the same If-Match,
+ * and takes a 404 after a retried delete or an already-applied change after a retried
+ * update as done. After every operation is acknowledged,
  * the database must equal the model built from the acknowledged operations alone:
  * no lost write, no duplicate, no phantom.
  */
@@ -58,7 +59,7 @@ describe("the model of acknowledged operations", () => {
       const user = await taskUser();
       const model = new Map<string, ModelTask>();
 
-      /** Sends a request until it is acknowledged, as the web app's api-client does. */
+      /** Sends a request until it is acknowledged (the web app keeps a change queued until then). */
       const untilAcknowledged = async (send: () => Promise<Response>, acceptAfterRetry: number[] = []) => {
         for (let attempt = 1; attempt <= 5; attempt++) {
           const response = await send();

@@ -6,7 +6,7 @@ import { accessToken, call, signUp } from "./fixtures.ts";
 import { sql } from "./stand-in.ts";
 
 /**
- * Keyset pagination (api.md §2, Listing): walking every page of every sort order with
+ * Keyset pagination (docs/tasks-api.md, "Listing"): walking every page of every sort order with
  * `limit=7`, while tasks are created and deleted between page fetches, must never
  * repeat a task, never skip one that was there the whole time, and keep each page —
  * and the walk as a whole — in the promised order, ties broken by id.

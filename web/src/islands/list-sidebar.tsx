@@ -14,6 +14,7 @@ import { flushSync } from "react-dom";
 import type { List, Task } from "../lib/api-client.ts";
 import { type ListFields, type ListPatch, positionAfter } from "../lib/list-actions.ts";
 import { activeCounts, orderedLists } from "../lib/lists.ts";
+import { isTypingTarget } from "../lib/shortcuts.ts";
 import { filterHref, type View } from "../lib/task-view.ts";
 
 /**
@@ -222,16 +223,4 @@ export function ListSidebar({
       </div>
     </nav>
   );
-}
-
-/** Shortcuts never fire while the person is typing. */
-function isTypingTarget(target: EventTarget | null): boolean {
-  if (!(target instanceof HTMLElement)) return false;
-  if (target.isContentEditable || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) {
-    return true;
-  }
-  if (target instanceof HTMLInputElement) {
-    return !["checkbox", "radio", "button", "submit", "reset", "range", "color", "file", "image"].includes(target.type);
-  }
-  return false;
 }

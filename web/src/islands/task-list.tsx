@@ -5,6 +5,7 @@ import type { TaskFields } from "../lib/api-client.ts";
 import { config } from "../lib/config.ts";
 import { forgetDraftIf, readDrafts, saveDraft } from "../lib/drafts.ts";
 import { queryClient, replicaPersistOptions } from "../lib/replica.ts";
+import { isTypingTarget } from "../lib/shortcuts.ts";
 import {
   countTasksLabel,
   dueDay,
@@ -717,16 +718,4 @@ function findTask(list: HTMLElement | null, id: string): HTMLElement | null {
 
 function focusedTaskId(): string | null {
   return document.activeElement?.closest("li[data-task-id]")?.getAttribute("data-task-id") ?? null;
-}
-
-/** Shortcuts never fire while the person is typing. */
-function isTypingTarget(target: EventTarget | null): boolean {
-  if (!(target instanceof HTMLElement)) return false;
-  if (target.isContentEditable || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) {
-    return true;
-  }
-  if (target instanceof HTMLInputElement) {
-    return !["checkbox", "radio", "button", "submit", "reset", "range", "color", "file", "image"].includes(target.type);
-  }
-  return false;
 }

@@ -38,8 +38,11 @@ function matching(condition: VersionCondition): SQL | undefined {
   return condition.length === 0 ? sql`false` : inArray(lists.version, condition);
 }
 
-/** As tasks' settle: the last statement of a write batch gives the number back when nothing carries it. */
-function settle(db: Database, userId: string) {
+/**
+ * As tasks' settle, for batches that may write lists as well as tasks (list writes here, an import in
+ * transfer.repo.ts): the last statement gives the number back when no task, list or tombstone carries it.
+ */
+export function settle(db: Database, userId: string) {
   const carried = (table: typeof tasks | typeof taskTombstones | typeof lists | typeof listTombstones) =>
     sql`EXISTS (SELECT 1 FROM ${table} WHERE ${table.userId} = ${userId} AND ${table.seq} = ${taskSequences.seq})`;
   return db

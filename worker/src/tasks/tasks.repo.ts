@@ -164,7 +164,7 @@ function supersedeTombstones(db: Database, userId: string) {
 }
 
 // Export and import (src/transfer/transfer.repo.ts) write and read tasks with the same pieces.
-export { dueColumns, settle, supersedeTombstones, taskFields };
+export { dueColumns, supersedeTombstones, taskFields };
 
 /** The sequence a write batch advanced to, when it changed something. */
 const advancedTo = (advanced: { seq: number }[], changed: boolean) => (changed ? advanced[0]?.seq : undefined);
@@ -635,7 +635,7 @@ export async function deleteTask(
   id: string,
   condition: VersionCondition,
   undo?: string,
-): Promise<{ outcome: WriteResult["kind"]; seq?: number }> {
+): Promise<{ outcome: "ok"; seq?: number } | { outcome: "not_found" } | { outcome: "stale"; version: number }> {
   const doomed = and(own(userId, id), matching(condition));
   const deletion =
     undo === undefined
@@ -664,7 +664,9 @@ export async function deleteTask(
     ]),
   );
   if (deleted.rows.length > 0) return { outcome: "ok", seq: advancedTo(advanced, true) };
-  return { outcome: remaining.length > 0 ? "stale" : "not_found" };
+  // Stale: the version it is at, for the 412's ETag (as every other write's 412 gives it).
+  const [current] = remaining;
+  return current ? { outcome: "stale", version: current.version } : { outcome: "not_found" };
 }
 
 /** Leaves a tombstone for each deleted task id (`ids`: a query answering `id`), at the write's sequence. */

@@ -342,16 +342,12 @@ export const tasksRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     }),
     async (c) => {
       const { undo } = c.req.valid("query");
-      const { outcome, seq } = await deleteTask(
-        c.var.db,
-        c.var.userId,
-        c.req.valid("param").id,
-        ifMatch(c),
-        undo,
-      ).catch(refuseGoneAccount);
-      if (outcome === "not_found") throw taskNotFound();
-      if (outcome === "stale") throw versionMismatch();
-      announce(c, seq);
+      const result = await deleteTask(c.var.db, c.var.userId, c.req.valid("param").id, ifMatch(c), undo).catch(
+        refuseGoneAccount,
+      );
+      if (result.outcome === "not_found") throw taskNotFound();
+      if (result.outcome === "stale") throw versionMismatch(result.version);
+      announce(c, result.seq);
       return c.body(null, 204);
     },
   );
@@ -431,9 +427,9 @@ function taskNotFound() {
   return problem("task_not_found", { detail: "There is no such task in your list." });
 }
 
-function versionMismatch(current?: number) {
+function versionMismatch(current: number) {
   return problem("version_mismatch", {
     detail: "The task changed since you last read it; nothing was changed. Reload it and try again.",
-    ...(current === undefined ? {} : { headers: { ETag: etagOf(current) } }),
+    headers: { ETag: etagOf(current) },
   });
 }

@@ -255,9 +255,12 @@ describe("deleting a task", () => {
     expect((await user.remove(task.id)).status).toBe(404);
   });
 
-  it("keeps the task when If-Match is stale", async () => {
+  it("keeps the task when If-Match is stale, and names the current version (ETag) as every 412 does", async () => {
     const task = await user.add();
-    expect((await user.remove(task.id, { "If-Match": '"2"' })).status).toBe(412);
+    const stale = await user.remove(task.id, { "If-Match": '"2"' });
+    expect(stale.status).toBe(412);
+    expect(await stale.json()).toMatchObject({ code: "version_mismatch" });
+    expect(stale.headers.get("etag")).toBe('"1"');
     expect((await user.get(task.id)).status).toBe(200);
     expect((await user.remove(task.id, { "If-Match": '"1"' })).status).toBe(204);
   });

@@ -1,10 +1,11 @@
 import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
 import { withRetries } from "../db/retry.ts";
+import { settle } from "../lists/lists.repo.ts";
 import { inboxOf, listsJsonSql } from "../lists/lists.sql.ts";
 import { lists, listTombstones } from "../lists/lists.tables.ts";
 import { advance, currentSeq, dueColumns, isoText, supersedeTombstones, taskFields } from "../tasks/tasks.repo.ts";
-import { taskSequences, tasks, taskTombstones } from "../tasks/tasks.tables.ts";
+import { tasks } from "../tasks/tasks.tables.ts";
 import type { ListRef, NewList, OwnList } from "./import-lists.ts";
 import type { ImportedTaskInput } from "./transfer.schemas.ts";
 
@@ -73,24 +74,6 @@ function idFor(table: typeof tasks | typeof lists, userId: string, id: string, o
 function listOf(userId: string, ref: ListRef) {
   if (ref === "inbox") return inboxOf(userId);
   return ref.otherwiseId ? idFor(lists, userId, ref.id, ref.otherwiseId) : sql`${ref.id}::uuid`;
-}
-
-/** As the task and list writes' settle: gives the sequence number back when nothing — task, list or tombstone — carries it. */
-function settle(db: Database, userId: string) {
-  const carried = (table: typeof tasks | typeof taskTombstones | typeof lists | typeof listTombstones) =>
-    sql`NOT EXISTS (SELECT 1 FROM ${table} WHERE ${table.userId} = ${userId} AND ${table.seq} = ${taskSequences.seq})`;
-  return db
-    .update(taskSequences)
-    .set({ seq: sql`${taskSequences.seq} - 1` })
-    .where(
-      and(
-        eq(taskSequences.userId, userId),
-        carried(tasks),
-        carried(taskTombstones),
-        carried(lists),
-        carried(listTombstones),
-      ),
-    );
 }
 
 /** Rows per INSERT: Postgres takes at most 65 535 parameters per statement, and a row has about 25. */
