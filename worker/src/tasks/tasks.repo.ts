@@ -459,8 +459,12 @@ export async function createTask(
     throw error;
   }
   if (row?.created?.id) return { kind: "created", task: toTask(row.created), seq: row.created.seq };
-  const stored = row?.stored;
-  if (stored?.id && sameContent(toTask(stored), input)) return { kind: "replayed", task: toTask(stored) };
+  let stored = row?.stored?.id ? row.stored : undefined;
+  // Not written and not seen: a try of the same create committed after this statement's snapshot
+  // (simultaneous replays), or the id is another person's. Read it as it is now (a race's second
+  // round trip, as in conditionalWrite).
+  if (!stored) [stored] = await withRetries("repeatable", () => getTaskStatement(db).execute({ userId, id: values.id }));
+  if (stored && sameContent(toTask(stored), input)) return { kind: "replayed", task: toTask(stored) };
   return { kind: "conflict" };
 }
 
