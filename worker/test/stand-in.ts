@@ -27,6 +27,12 @@ export async function roundTrips(): Promise<number> {
   return stats.requests;
 }
 
+/** SQL statements run so far (a batch counts each of its statements). */
+export async function statementsRun(): Promise<number> {
+  const stats = (await control("stats")) as { statements: number };
+  return stats.statements;
+}
+
 /** See `Fault` in worker/local/neon-http-server.ts. */
 export interface Fault {
   /** A piece of the SQL to fail on, e.g. `insert into "account"`. */

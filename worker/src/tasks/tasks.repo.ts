@@ -361,8 +361,95 @@ export type CreateResult =
 const foreignKeyViolation = "23503";
 
 /**
- * Creates a task. With a client-chosen id the create is idempotent: replaying the
- * same body returns the task already stored; another body under that id is a conflict.
+ * A create as one statement: for an id not taken it advances the user's change sequence
+ * (taking the lock that orders their writes) and inserts the task; it drops a tombstone of the
+ * id (a task created again is no longer deleted) and answers with the row it wrote next to the
+ * row it found (a replay's first try). Two tries of one create racing each other leave an
+ * unused number: a gap, which the feed tolerates (decision 012), as racing conditional writes do.
+ */
+function createStatement(db: Database) {
+  return prepared(db, "create", () => {
+    const userId = sql.placeholder("userId");
+    const id = sql`${placeholder("id")}::uuid`;
+    // Advances only for a new id (as this statement's snapshot sees ids), so a replay changes nothing.
+    const next = db.$with("next", { seq: sql<number>`seq` }).as(sql`
+      INSERT INTO ${taskSequences} (user_id, seq)
+      SELECT ${userId}, 1 WHERE NOT EXISTS (SELECT 1 FROM ${tasks} WHERE ${tasks.id} = ${id})
+      ON CONFLICT (user_id) DO UPDATE SET seq = ${taskSequences.seq} + 1
+      RETURNING seq`);
+    // No list: the Inbox; a list the person deleted: the Inbox too (lists.sql.ts). No Inbox: the
+    // account is gone — nothing is inserted and the sequence's foreign key refuses the statement.
+    const target = db.$with("target", { listId: sql<string | null>`list_id` }).as(sql`
+      SELECT coalesce(${listOrInbox(sql`${userId}`, sql`${placeholder("list")}::uuid`)}, ${inboxOf(sql`${userId}`)}) AS list_id`);
+    const [dueDate, dueTime] = [sql`${placeholder("dueDate")}::date`, sql`${placeholder("dueTime")}::time`];
+    const completed = sql`${placeholder("completed")}::boolean`;
+    const values: Record<keyof typeof taskColumns, SQL | undefined> = {
+      id,
+      userId: sql`${userId}`,
+      title: sql`${placeholder("title")}::text`,
+      description: sql`${placeholder("description")}::text`,
+      completed,
+      completedAt: sql`CASE WHEN ${completed} THEN now() END`,
+      priority: sql`${placeholder("priority")}::task_priority`,
+      dueDate,
+      dueTime,
+      dueZone: sql`${placeholder("dueZone")}::text`,
+      dueAt: dueInstantSql(dueDate, dueTime, sql`${placeholder("dueAtZone")}::text`),
+      list: sql`target.list_id`,
+      // No position: the top of manual order, as the column's default (decision 030).
+      position: sql`coalesce(${placeholder("position")}::text, brisk_task_position(now()::timestamptz(3)))`,
+      reminders: sql`${placeholder("remindersJson")}::jsonb`,
+      remindedThrough: sql`NULL::timestamptz`,
+      nextReminderAt: undefined, // generated
+      tags: sql`${placeholder("tags")}::text[]`,
+      recurrenceRule: sql`${placeholder("recurrenceRule")}::text`,
+      recurrenceFrom: sql`${placeholder("recurrenceFrom")}::text`,
+      recurrenceDone: sql`0`,
+      completions: sql`'[]'::jsonb`,
+      createdAt: sql`now()`,
+      updatedAt: sql`now()`,
+      version: sql`1`,
+      seq: sql`next.seq`,
+      search: undefined, // generated
+      titleKey: undefined, // generated
+    };
+    // INSERT … SELECT takes the columns drizzle inserts (not the generated ones), in its order: no
+    // row from `next`, no insert.
+    const insertable = Object.entries(taskColumns).filter(([, column]) => column.generated?.type !== "always");
+    const selectList = insertable.map(([name]) => {
+      const value = values[name as keyof typeof taskColumns];
+      if (!value) throw new Error(`createStatement: no value for the column ${name}`);
+      return value;
+    });
+    const inserted = db.$with("inserted").as(
+      db
+        .insert(tasks)
+        .select(sql`SELECT ${sql.join(selectList, sql`, `)} FROM next, target WHERE target.list_id IS NOT NULL`)
+        .onConflictDoNothing({ target: tasks.id })
+        .returning(),
+    );
+    const superseded = db.$with("superseded", { gone: sql<number>`gone` }).as(sql`
+      DELETE FROM ${taskTombstones}
+      WHERE ${taskTombstones.userId} = ${userId} AND ${taskTombstones.taskId} IN (SELECT id FROM inserted)
+      RETURNING 1 AS gone`);
+    // The CTE's columns, by the table's field names; same types as the table's.
+    const created = Object.fromEntries(
+      Object.keys(taskColumns).map((name) => [name, inserted[name as keyof typeof taskColumns]]),
+    ) as unknown as typeof taskColumns;
+    return db
+      .with(next, target, inserted, superseded)
+      .select({ created, stored: taskColumns })
+      .from(sql`(SELECT 1) AS one`)
+      .leftJoin(inserted, sql`true`)
+      .leftJoin(tasks, ownPlaceholders)
+      .prepare("create_task");
+  });
+}
+
+/**
+ * Creates a task, in one statement. With a client-chosen id the create is idempotent:
+ * replaying the same body returns the task already stored; another body under that id
+ * (or another person's id) is a conflict.
  */
 export async function createTask(
   db: Database,
@@ -370,42 +457,31 @@ export async function createTask(
   input: CreateTaskInput,
   personZone: string,
 ): Promise<CreateResult> {
-  const id = input.id ?? crypto.randomUUID();
   const { due, recurrence, ...fields } = input;
   const values = {
     ...fields,
-    ...dueColumns(due, personZone),
-    recurrenceRule: recurrence?.rule ?? null,
-    recurrenceFrom: recurrence?.from ?? null,
-    id,
+    id: input.id ?? crypto.randomUUID(),
     userId,
-    list: input.list === undefined ? inboxOf(userId) : listOrInbox(userId, sql`${input.list}::uuid`),
-    completedAt: input.completed ? sql`now()` : null,
+    list: input.list ?? null,
+    position: input.position ?? null,
+    remindersJson: JSON.stringify(input.reminders),
+    ...dueValues(due, personZone),
+    ...recurrenceValues(recurrence),
   };
-  // Repeatable: with the id fixed, a repeated insert does nothing and the read finds the first one.
-  let written: [{ seq: number }[], TaskRow[], unknown, unknown, TaskRow[]];
+  // Repeatable: with the id fixed, a repeated insert does nothing and the statement finds the first one.
+  let row: { created: TaskRow | null; stored: TaskRow | null } | undefined;
   try {
-    written = await withRetries("repeatable", () =>
-      db.batch([
-        advance(db, userId),
-        db
-          .insert(tasks)
-          .values({ ...values, seq: currentSeq(userId) })
-          .onConflictDoNothing({ target: tasks.id })
-          .returning(),
-        supersedeTombstones(db, userId),
-        settle(db, userId),
-        db.select().from(tasks).where(own(userId, id)),
-      ]),
-    );
+    [row] = await withRetries("repeatable", () => createStatement(db).execute(values));
   } catch (error) {
     if (sqlStateOf(error) === foreignKeyViolation && !isUnknownList(error)) return { kind: "no_account" };
     throw error;
   }
-  const [, inserted, , , existing] = written;
-  const created = inserted[0];
-  if (created) return { kind: "created", task: toTask(created), seq: created.seq };
-  const stored = existing[0];
+  if (row?.created?.id) return { kind: "created", task: toTask(row.created), seq: row.created.seq };
+  let stored = row?.stored?.id ? row.stored : undefined;
+  // Not written and not seen: a try of the same create committed after this statement's snapshot
+  // (simultaneous replays), or the id is another person's. Read it as it is now (a race's second
+  // round trip, as in conditionalWrite).
+  if (!stored) [stored] = await withRetries("repeatable", () => getTaskStatement(db).execute({ userId, id: values.id }));
   if (stored && sameContent(toTask(stored), input)) return { kind: "replayed", task: toTask(stored) };
   return { kind: "conflict" };
 }
