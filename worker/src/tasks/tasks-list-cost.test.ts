@@ -161,11 +161,12 @@ describe("a page of a long list", () => {
         [searcher.id, i * 500 + 1],
       );
     await sql("ANALYZE tasks");
-    for (const raw of [
+    const searches: Record<string, string>[] = [
       { q: "dentist call about teeth" },
       { q: "TEETH about dentist call" },
       { q: "call dentist about teeth", status: "pending", sort: "title", order: "asc" },
-    ]) {
+    ];
+    for (const raw of searches) {
       const { page, plan } = await explainList(searcher.id, raw);
       const label = `${JSON.stringify(raw)}: ${JSON.stringify(plan)}`;
       expect(page.total, label).toBe("1000+");
