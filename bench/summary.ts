@@ -97,7 +97,13 @@ export function summarize(results: SectionResult[]): Table {
     const sizes = [...new Set(keys.map((key) => Number(key.split("@")[1])))].sort((a, b) => a - b);
     const [smallest] = sizes;
     const largest = sizes.at(-1);
-    for (const filter of ["default list", "due=overdue", "q=dentist", "feed, full sync (first 200)"]) {
+    for (const filter of [
+      "default list",
+      "due=overdue",
+      "list=<one of 4>",
+      "q=dentist",
+      "feed, full sync (first 200)",
+    ]) {
       const small = growth.plans[`${filter}@${smallest}`]?.ms ?? Number.NaN;
       const big = growth.plans[`${filter}@${largest}`]?.ms ?? Number.NaN;
       rows.push([

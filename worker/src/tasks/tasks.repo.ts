@@ -1068,6 +1068,58 @@ const countOrder = (query: TaskFilters, expression: SQL, dir: SQL) =>
   searchWords(query.q ?? "").length > 0 ? undefined : sql`ORDER BY ${expression} ${dir}, ${tasks.id} ${dir}`;
 
 /**
+ * How many of the person's tasks (after the cursor, in the page's order, other filters applied) a
+ * search page tests before it turns to the trigram index: a word in at least 51 of them fills the
+ * page from that walk (docs/decisions/036-search-cost-that-stays-flat.md).
+ */
+export const searchWalk = 2000;
+
+/**
+ * A search's page (the `page` CTE's rows) in one of two ways, chosen as it runs, not by the
+ * planner's guess of how often the words occur (it multiplies their frequencies, and cannot see
+ * that "call" and "dentist" go together):
+ * - **walked**: the next {@link searchWalk} tasks in the page's order, each tested; it stops at
+ *   the `limit + 1`st match. Those are the page whenever they are that many, or when the walk
+ *   reached the end of the person's tasks.
+ * - **gathered**: otherwise (a word in fewer than 1 task in 40), every match from the trigram
+ *   index, sorted — few, because the word is rare.
+ * The second branch's condition is an InitPlan that Postgres evaluates before running it, so
+ * it never reads the index when the walk was enough. The walk's subquery outputs its sort key so
+ * the outer `ORDER BY` is already satisfied (no sort, and it stops early).
+ */
+function searchPage(query: ListQuery, expression: SQL, dir: SQL, limit: SQL, after: SQL | undefined): SQL {
+  const filters = filterCondition(query, (name) => sql.placeholder(name));
+  const others = filterCondition({ ...query, q: undefined }, (name) => sql.placeholder(name));
+  const words = searchCondition(query.q, (name) => sql.placeholder(name));
+  const walk = sql.raw(String(searchWalk));
+  // The walk's rows under the table's name, so the task's fields and the search words read them as they read the table.
+  const window = sql`(SELECT *, ${expression} AS walk_key FROM ${tasks} WHERE ${and(others, after)}
+      ORDER BY ${expression} ${dir}, ${tasks.id} ${dir} LIMIT ${walk}) AS ${tasks}`;
+  return sql`
+    WITH walked AS MATERIALIZED (
+      SELECT row_to_json(task)::text AS task_json, walk_key::text AS sort_key, ${tasks.id}::text AS task_id,
+        row_number() OVER (ORDER BY walk_key ${dir}, ${tasks.id} ${dir}) AS n
+      FROM ${window} CROSS JOIN LATERAL (SELECT ${taskFields}) AS task
+      WHERE ${words}
+      ORDER BY walk_key ${dir}, ${tasks.id} ${dir}
+      LIMIT ${limit} + 1
+    ), enough AS MATERIALIZED (
+      -- The walk's tasks are the page: it found a full page, or it saw all the tasks there are.
+      SELECT (SELECT count(*) FROM walked) > ${limit}
+        OR (SELECT count(*) FROM (SELECT FROM ${tasks} WHERE ${and(others, after)}
+              ORDER BY ${expression} ${dir}, ${tasks.id} ${dir} LIMIT ${walk}) AS seen) < ${walk} AS yes
+    )
+    SELECT * FROM walked WHERE (SELECT yes FROM enough)
+    UNION ALL
+    (SELECT row_to_json(task)::text, (${expression})::text, ${tasks.id}::text,
+        row_number() OVER (ORDER BY ${expression} ${dir}, ${tasks.id} ${dir})
+      FROM ${tasks} CROSS JOIN LATERAL (SELECT ${taskFields}) AS task
+      WHERE ${and(filters, after)} AND NOT (SELECT yes FROM enough)
+      ORDER BY ${expression} ${dir}, ${tasks.id} ${dir}
+      LIMIT ${limit} + 1)`;
+}
+
+/**
  * The list statement of one shape (filters present × sort × order × cursor present),
  * built once per database client and filled in per request, as GET and PATCH are.
  * One row answers the page whatever it holds: the page's tasks as one JSON array
@@ -1086,6 +1138,7 @@ function listStatement(db: Database, query: ListQuery, hasCursor: boolean) {
     const after = hasCursor
       ? sql`(${expression}, ${tasks.id}) ${query.order === "asc" ? sql`>` : sql`<`} (${sql.placeholder("cursorKey")}::${type}, ${sql.placeholder("cursorId")}::uuid)`
       : undefined;
+    const search = searchWords(query.q ?? "").length > 0;
     const page = db
       .$with("page", {
         task: sql<string>`task_json`.as("task_json"),
@@ -1093,13 +1146,17 @@ function listStatement(db: Database, query: ListQuery, hasCursor: boolean) {
         id: sql<string>`task_id`.as("task_id"),
         n: sql<number>`n`.as("n"),
       })
-      .as(sql`
+      .as(
+        search
+          ? searchPage(query, expression, dir, limit, after)
+          : sql`
         SELECT row_to_json(task)::text AS task_json, (${expression})::text AS sort_key, ${tasks.id}::text AS task_id,
           row_number() OVER (ORDER BY ${expression} ${dir}, ${tasks.id} ${dir}) AS n
         FROM ${tasks} CROSS JOIN LATERAL (SELECT ${taskFields}) AS task
         WHERE ${and(filters, after)}
         ORDER BY ${expression} ${dir}, ${tasks.id} ${dir}
-        LIMIT ${limit} + 1`);
+        LIMIT ${limit} + 1`,
+      );
     const last = sql`${page.n} = ${limit}`;
     return db
       .with(page)

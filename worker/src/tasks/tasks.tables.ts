@@ -96,7 +96,10 @@ export const tasks = pgTable(
       columns: [table.userId, table.list],
       foreignColumns: [lists.userId, lists.id],
     }),
-    index("tasks_user_list_idx").on(table.userId, table.list, table.id),
+    // A list's tasks newest first (the site's default order) and their capped count, both in the
+    // index, without reading the person's other lists (docs/decisions/036-search-cost-that-stays-flat.md);
+    // its (user_id, list_id) prefix serves the lists' foreign key.
+    index("tasks_user_list_created_idx").on(table.userId, table.list, table.createdAt, table.id),
     index("tasks_user_created_idx").on(table.userId, table.createdAt, table.id),
     index("tasks_user_updated_idx").on(table.userId, table.updatedAt, table.id),
     index("tasks_user_due_idx").on(table.userId, table.dueAt, table.id),
