@@ -481,7 +481,8 @@ export async function createTask(
   // Not written and not seen: a try of the same create committed after this statement's snapshot
   // (simultaneous replays), or the id is another person's. Read it as it is now (a race's second
   // round trip, as in conditionalWrite).
-  if (!stored) [stored] = await withRetries("repeatable", () => getTaskStatement(db).execute({ userId, id: values.id }));
+  if (!stored)
+    [stored] = await withRetries("repeatable", () => getTaskStatement(db).execute({ userId, id: values.id }));
   if (stored && sameContent(toTask(stored), input)) return { kind: "replayed", task: toTask(stored) };
   return { kind: "conflict" };
 }
