@@ -2,7 +2,7 @@ import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, type JSONWebKeySet
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { accessToken, bindingsWith, call, cookiesOf, newIp, signIn, signUp } from "../../test/fixtures.ts";
 import { lastMailTo } from "../../test/mailbox.ts";
-import { roundTrips, sql } from "../../test/stand-in.ts";
+import { clearFaults, injectFault, roundTrips, sql } from "../../test/stand-in.ts";
 import { passwordHashing } from "./password-policy.ts";
 
 const tasksOf = (userId: string) => `/api/${userId}/tasks`;
@@ -341,6 +341,24 @@ describe("signing up with an address that is taken", () => {
     hash.mockClear();
     expect((await attempt(taken.email, isolate)).status).toBe(200);
     expect(hash).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe("the cost of an access token", () => {
+  afterEach(() => clearFaults());
+
+  it("is one read of the session with its user, and one of the signing keys sent alongside it", async () => {
+    const user = await signUp();
+    await accessToken(user.cookie);
+    const before = await roundTrips();
+    await accessToken(user.cookie);
+    expect((await roundTrips()) - before, "the session joined with its user, and the keys").toBe(2);
+
+    // The key read does not wait for the session read: with that one failing, the key read went out anyway.
+    await injectFault({ match: 'from "session"', action: "fail" });
+    const beforeFailed = await roundTrips();
+    expect((await call("/api/auth/token", { cookie: user.cookie })).status).not.toBe(200);
+    expect((await roundTrips()) - beforeFailed).toBe(2);
   });
 });
 

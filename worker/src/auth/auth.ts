@@ -23,6 +23,7 @@ import {
   passwordHashing,
   passwordLength,
 } from "./password-policy.ts";
+import { signingKeySource } from "./signing-keys.ts";
 
 /** Access-token signing keys: a new key every 30 days; the previous one keeps verifying for 2 days after. */
 export const signingKeyRotation = { intervalSeconds: 30 * 86_400, gracePeriodSeconds: 2 * 86_400 } as const;
@@ -65,6 +66,7 @@ function createAuth(config: Config, db: Database, mailer: Mailer) {
   const { issuer, audience } = tokenClaims(config);
   // Verification, password reset, email change and device details (account-mail.ts).
   const accounts = accountOptions(config, db, mailer);
+  const signingKeys = signingKeySource();
   return betterAuth({
     appName: "Brisk",
     baseURL: config.baseUrl,
@@ -98,6 +100,8 @@ function createAuth(config: Config, db: Database, mailer: Mailer) {
     // Throttling happens before Better Auth, per exposed endpoint (auth.routes.ts).
     rateLimit: { enabled: false },
     advanced: {
+      // A session with its user in one statement (the relations in auth.tables.ts), not two round trips.
+      database: { joins: true },
       ipAddress: { ipAddressHeaders: ["cf-connecting-ip"] },
       useSecureCookies: config.baseUrl.startsWith("https:"),
       defaultCookieAttributes: { sameSite: "lax", httpOnly: true },
@@ -112,7 +116,7 @@ function createAuth(config: Config, db: Database, mailer: Mailer) {
           details: args.map((a) => describeError(a)),
         }),
     },
-    hooks: { before: checkRequest(config, db), after: accounts.afterHook },
+    hooks: { before: checkRequest(config, db, signingKeys), after: accounts.afterHook },
     // Sign-out, revocation, a password change that ends sessions, account deletion: the
     // live sockets of what ended hear `session-ended` and close (docs/live.md). After the
     // answer, and never failing it.
@@ -130,6 +134,8 @@ function createAuth(config: Config, db: Database, mailer: Mailer) {
           rotationInterval: signingKeyRotation.intervalSeconds,
           gracePeriod: signingKeyRotation.gracePeriodSeconds,
         },
+        // `/token` reads the key table alongside the session, not after it (signing-keys.ts).
+        adapter: signingKeys.adapter,
         jwt: {
           issuer,
           audience,
@@ -234,8 +240,10 @@ type Body = Record<string, unknown>;
  * password reset checks the new password;
  * deleting the account needs the password.
  */
-function checkRequest(config: Config, db: Database) {
+function checkRequest(config: Config, db: Database, signingKeys: ReturnType<typeof signingKeySource>) {
   return createAuthMiddleware(async (ctx) => {
+    // Before the session middleware runs: the key read goes out while the session is read.
+    if (ctx.path === "/token") signingKeys.prefetch(ctx);
     const body: Body | undefined = isObject(ctx.body) ? normalisePasswords(ctx.body) : undefined;
     rejectForeignCallbacks(config, [body, isObject(ctx.query) ? ctx.query : undefined]);
     if (body) checkProfile(body);
