@@ -87,6 +87,14 @@ export function NewTaskForm({ disabled, inputRef, userId, onAdd, onRestored, onD
   const [pasteOffer, setPasteOffer] = useState<PasteOffer | null>(null);
   const pasteConfirmRef = useRef<HTMLButtonElement>(null);
   const id = useId();
+  // An add settles when the server answers: the form (the page, a test) may be gone by then.
+  const mounted = useRef(true);
+  useEffect(() => {
+    mounted.current = true;
+    return () => {
+      mounted.current = false;
+    };
+  }, []);
 
   const quick = useMemo(() => (parse && title.trim() ? parse(title, ignore) : null), [parse, title, ignore]);
   const parts = quick?.parts ?? [];
@@ -201,8 +209,9 @@ export function NewTaskForm({ disabled, inputRef, userId, onAdd, onRestored, onD
     // Once only: what the person typed since an early clear is the next task.
     if (!clearedEarly) clearForm();
     const added = await onAdd(fields);
+    if (added && userId) forgetDraftIf(userId, "newTask", sent);
+    if (!mounted.current) return; // no form to update any more (the queue keeps the task)
     if (added) {
-      if (userId) forgetDraftIf(userId, "newTask", sent);
       onDraftGone();
       return;
     }
