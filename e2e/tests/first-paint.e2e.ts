@@ -5,8 +5,9 @@ import { armFault, clearFaults } from "../support/stand-in.ts";
 /**
  * Time to first tasks on /tasks with a far-away database (the stand-in delays every SQL answer
  * by 100 ms): warm (the replica in IndexedDB) and cold (none yet, signed in). Asserts the round
- * trips — none before the first tasks on a warm visit; on a cold one only the token and then the
- * feed — and reports the times (docs/performance.md), which a busy machine only makes slower.
+ * trips — none needed before the first tasks on a warm visit (every API request is held until they
+ * show); on a cold one only the token and then the feed — and reports the times
+ * (docs/performance.md), which a busy machine only makes slower.
  */
 describe.runIf(browserAvailable)("the first tasks on /tasks", () => {
   const browser = useBrowser();
@@ -51,7 +52,15 @@ describe.runIf(browserAvailable)("the first tasks on /tasks", () => {
 
     try {
       await armFault({ match: "", times: 100_000, action: "delay", ms: 100 });
+      // Warm: every API request is held unanswered until the tasks show — they must not need one. (The page
+      // may start its requests before it paints on a slow machine; what counts is that it waits for none.)
+      const held: import("playwright-core").Route[] = [];
+      await page.context().route("**/api/**", (route) => {
+        held.push(route);
+      });
       const warm = await measure(page);
+      await page.context().unroute("**/api/**");
+      for (const route of held) await route.continue().catch(() => {});
       // Cold: no replica and no remembered user (as after signing in).
       await page.evaluate(async () => {
         localStorage.removeItem("brisk-user");
@@ -64,7 +73,10 @@ describe.runIf(browserAvailable)("the first tasks on /tasks", () => {
       console.log(`[first-paint] warm ${JSON.stringify(warm)}`);
       console.log(`[first-paint] cold ${JSON.stringify(cold)}`);
 
-      expect(warm.apiBefore, "a warm visit asks nothing before showing tasks").toEqual([]);
+      expect(
+        warm.apiBefore.filter((entry) => entry.responseEnd > 0 && entry.responseEnd < warm.firstTasksMs),
+        "a warm visit needs no answer before showing tasks",
+      ).toEqual([]);
       const coldNames = cold.apiBefore.map((entry) => entry.name);
       expect(coldNames).toContain("/api/auth/token");
       expect(coldNames).toContain("/api/{userId}/tasks/changes");
