@@ -1,27 +1,28 @@
 import { randomUUID } from "node:crypto";
-import { benchPassword, newIp } from "../lib/client.ts";
 import {
   applyPatch,
   chance,
   differences,
+  draw,
   expectedPage,
+  fieldsArbitrary,
   type ListParams,
+  listParamsArbitrary,
   listQueryString,
   type ModelTask,
   modelOf,
+  patchArbitrary,
   pick,
-  randomFields,
-  randomListParams,
-  randomPatch,
   type ServerTask,
   type TaskFields,
-} from "./model.ts";
+} from "../../worker/test/acknowledged-model.ts";
+import { benchPassword, newIp } from "../lib/client.ts";
 import type { Outcome, Recorder } from "./recorder.ts";
 
 /**
  * One simulated person: signs up from their own address, takes an access token, then
  * works through a random mix of task operations, one request at a time, for as long
- * as the run lasts. Every acknowledged write goes into the model (model.ts) and every
+ * as the run lasts. Every acknowledged write goes into the model (worker/test/acknowledged-model.ts) and every
  * answer is compared with it. A write whose outcome is unknown (a 5xx, a timeout) is
  * settled the way a careful client would — a create is repeated with the same id,
  * anything else is read back — and the task must then be as before or as after.
@@ -61,7 +62,7 @@ export class SoakClient {
   readonly email: string;
   userId = "";
   peers: SoakClient[] = [];
-  /** The model: every task this client owns, as its acknowledged writes left it. */
+  /** The model: every task this client owns, as its acknowledged writes left it (worker/test/acknowledged-model.ts). */
   readonly tasks = new Map<string, ModelTask>();
   /** Tasks whose state could not be settled after a failed write; left out of every comparison. */
   readonly unresolved = new Set<string>();
@@ -218,7 +219,7 @@ export class SoakClient {
 
   async create(): Promise<void> {
     const id = randomUUID();
-    const fields = randomFields(this.label());
+    const fields = draw(fieldsArbitrary(this.label()));
     const body = { id, ...fields };
     const answer = await this.send("create", "POST", this.tasksPath, { body, expect: [201] });
     if (!answer.ok) return this.settleCreate(id, fields);
@@ -289,7 +290,7 @@ export class SoakClient {
   async patch(): Promise<void> {
     const task = this.someTask();
     const path = `${this.tasksPath}/${task.id}`;
-    const patch = randomPatch(this.label());
+    const patch = draw(patchArbitrary(this.label()));
     const answer = await this.send("patch", "PATCH", path, {
       body: patch,
       ...(chance(0.9) ? { ifMatch: task.version } : {}),
@@ -303,7 +304,7 @@ export class SoakClient {
   async put(): Promise<void> {
     const task = this.someTask();
     const path = `${this.tasksPath}/${task.id}`;
-    const fields = randomFields(this.label());
+    const fields = draw(fieldsArbitrary(this.label()));
     const answer = await this.send("put", "PUT", path, {
       body: fields,
       ...(chance(0.9) ? { ifMatch: task.version } : {}),
@@ -382,7 +383,7 @@ export class SoakClient {
   }
 
   async list(): Promise<void> {
-    const params = randomListParams();
+    const params = draw(listParamsArbitrary);
     const path = `${this.tasksPath}${listQueryString(params)}`;
     const answer = await this.send("list", "GET", path, { expect: [200] });
     if (answer.ok) this.checkPage("list", path, params, answer);

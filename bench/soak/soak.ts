@@ -16,12 +16,17 @@
  * soak.json (git-ignored). See bench/soak/README.md.
  */
 import { neon, neonConfig } from "@neondatabase/serverless";
+import {
+  type ServerTask,
+  type StoredTaskRow,
+  storedTask,
+  storedTaskColumns,
+} from "../../worker/test/acknowledged-model.ts";
 import { describeMachine } from "../lib/machine.ts";
 import { resultPath } from "../lib/paths.ts";
 import { log } from "../lib/section.ts";
 import { connectInspector } from "./inspector.ts";
 import { MemorySampler, quarterOrFloor, type Series } from "./memory.ts";
-import type { ServerTask } from "./model.ts";
 import { rssBytes, startStandIn, startWranglerDev, workerdProcesses } from "./processes.ts";
 import { Recorder } from "./recorder.ts";
 import { report, type SoakOutcome } from "./report.ts";
@@ -198,45 +203,11 @@ process.exit(report(outcome) ? 0 : 1);
 async function verifyDatabase(clients: SoakClient[], everyoneSignedUp: boolean): Promise<string> {
   neonConfig.fetchEndpoint = standIn.url;
   const sql = neon(standIn.databaseUrl);
-  const rows = (await sql`
-    SELECT id, user_id, title, description, completed, completed_at, priority, to_char(due_date, 'YYYY-MM-DD') AS due_date, due_time::text AS due_time, due_zone, tags,
-           created_at, updated_at, version
-    FROM tasks`) as {
-    id: string;
-    user_id: string;
-    title: string;
-    description: string;
-    completed: boolean;
-    completed_at: Date | null;
-    priority: ServerTask["priority"];
-    due_date: string | null;
-    due_time: string | null;
-    due_zone: string | null;
-    tags: string[];
-    created_at: Date;
-    updated_at: Date;
-    version: number;
-  }[];
+  const rows = (await sql.query(`SELECT ${storedTaskColumns} FROM tasks`)) as StoredTaskRow[];
   const byUser = new Map<string, Map<string, ServerTask>>(clients.map((client) => [client.userId, new Map()]));
   const query = "SELECT … FROM tasks";
   for (const row of rows) {
-    const task: ServerTask = {
-      id: row.id,
-      userId: row.user_id,
-      title: row.title,
-      description: row.description,
-      completed: row.completed,
-      completedAt: row.completed_at?.toISOString() ?? null,
-      priority: row.priority,
-      due:
-        row.due_date === null
-          ? null
-          : { date: row.due_date, time: row.due_time?.slice(0, 5) ?? null, timeZone: row.due_zone },
-      tags: row.tags,
-      createdAt: row.created_at.toISOString(),
-      updatedAt: row.updated_at.toISOString(),
-      version: row.version,
-    };
+    const task = storedTask(row);
     const tasks = byUser.get(row.user_id);
     if (tasks) tasks.set(row.id, task);
     else recorder.violation("phantom", "database", query, `task ${row.id} of a user no client knows (${row.user_id})`);

@@ -211,8 +211,8 @@ export async function startNeonHttpServer(options: NeonHttpServerOptions): Promi
       return send(res, 200, { faults });
     }
     if (path === "/__stand-in/faults" && req.method === "DELETE") {
-      faults.length = 0;
-      return send(res, 200, { faults });
+      // Answers the faults it disarms that no request had met, so a test can tell a fault was exercised.
+      return send(res, 200, { faults: faults.splice(0) });
     }
     return send(res, 404, { message: `not found: ${path}` });
   }

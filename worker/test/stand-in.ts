@@ -49,8 +49,10 @@ export async function injectFault(fault: Fault): Promise<void> {
   await control("faults", { method: "POST", body: JSON.stringify({ times: 1, ...fault }) });
 }
 
-export async function clearFaults(): Promise<void> {
-  await control("faults", { method: "DELETE" });
+/** Disarms every fault; answers those still armed (never met by a request). */
+export async function clearFaults(): Promise<Fault[]> {
+  const { faults } = (await control("faults", { method: "DELETE" })) as { faults: Fault[] };
+  return faults;
 }
 
 /** Runs SQL straight against the test database through the driver, bypassing the Worker (to arrange or inspect data). */
