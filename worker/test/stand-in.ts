@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { neon, neonConfig } from "@neondatabase/serverless";
+import type { Fault as StandInFault } from "../local/neon-http-server.ts";
 
 /** Test access to the local Neon stand-in's control endpoints (enabled only in tests). */
 
@@ -33,17 +34,8 @@ export async function statementsRun(): Promise<number> {
   return stats.statements;
 }
 
-/** See `Fault` in worker/local/neon-http-server.ts. */
-export interface Fault {
-  /** A piece of the SQL to fail on, e.g. `insert into "account"`. */
-  match: string;
-  /** `fail`: HTTP error, never ran. `sqlstate`: Postgres error `code`, never committed. `delay`: `ms` late. `lose-response`: committed, answer lost. */
-  action: "fail" | "sqlstate" | "delay" | "lose-response";
-  times?: number;
-  status?: number;
-  code?: string;
-  ms?: number;
-}
+/** A fault to arm (worker/local/neon-http-server.ts says what each does); `times` defaults to 1. */
+export type Fault = Omit<StandInFault, "times"> & { times?: number };
 
 export async function injectFault(fault: Fault): Promise<void> {
   await control("faults", { method: "POST", body: JSON.stringify({ times: 1, ...fault }) });
