@@ -107,6 +107,25 @@ const repeatTable: Array<[string, Expected]> = [
     "Pay rent every month on the 1st",
     { title: "Pay rent", due: "2026-12-01", repeat: "FREQ=MONTHLY;BYMONTHDAY=1", labels: ["Every month on the 1st"] },
   ],
+  // The day of the month before the repeat, as people also say it.
+  [
+    "Pay rent on the 1st of every month",
+    { title: "Pay rent", due: "2026-12-01", repeat: "FREQ=MONTHLY;BYMONTHDAY=1", labels: ["Every month on the 1st"] },
+  ],
+  ["Pay rent on the 1st every month", { title: "Pay rent", due: "2026-12-01", repeat: "FREQ=MONTHLY;BYMONTHDAY=1" }],
+  [
+    "Water bill the 15th of each month",
+    { title: "Water bill", due: "2026-12-15", repeat: "FREQ=MONTHLY;BYMONTHDAY=15" },
+  ],
+  [
+    "Report on the last day of every month",
+    {
+      title: "Report",
+      due: "2026-12-31",
+      repeat: "FREQ=MONTHLY;BYMONTHDAY=-1",
+      labels: ["Every month on the last day"],
+    },
+  ],
   [
     "Invoice every month on the 31st",
     {

@@ -149,6 +149,11 @@ const repeatPatterns: Array<{ pattern: RegExp; read: (m: RegExpExecArray) => Omi
     },
   },
   {
+    // (on) the 1st of every month, on the 15th each month, on the last day of every month
+    pattern: /\b(?:on\s+)?the\s+(?:(\d{1,2})(?:st|nd|rd|th)|(last)\s+day)\s+(?:of\s+)?(?:every|each)\s+month\b/i,
+    read: (m) => ({ freq: "MONTHLY", interval: 1, monthDay: m[2] ? -1 : Number(m[1]) }),
+  },
+  {
     // every 15th (of the month)
     pattern: new RegExp(
       `${every}(?:the\\s+)?(\\d{1,2})(?:st|nd|rd|th)(?:\\s+of\\s+(?:the|each|every)\\s+month)?\\b`,
