@@ -107,6 +107,14 @@ const repeatTable: Array<[string, Expected]> = [
     "Pay rent every month on the 1st",
     { title: "Pay rent", due: "2026-12-01", repeat: "FREQ=MONTHLY;BYMONTHDAY=1", labels: ["Every month on the 1st"] },
   ],
+  // A day of the month alone is the next such day; an ordinal that names a thing is not a date.
+  ["Flight at 6am on the 20th", { title: "Flight", due: "2026-12-20 06:00" }],
+  ["Pay rent on the 1st #home", { title: "Pay rent", due: "2026-12-01", tags: ["home"] }],
+  ["Party on the 31st", { title: "Party", due: "2026-12-31" }],
+  ["Invoice on the 30th", { title: "Invoice", due: "2027-01-30", at: "2026-12-31T10:00:00Z" }],
+  ["Comment on the 2nd draft", { title: "Comment on the 2nd draft", due: null }],
+  // Weekdays listed with spaces only, as typed on a phone.
+  ["Gym every mon wed fri 7am", { title: "Gym", repeat: "FREQ=WEEKLY;BYDAY=MO,WE,FR" }],
   // The day of the month before the repeat, as people also say it.
   [
     "Pay rent on the 1st of every month",

@@ -121,12 +121,12 @@ const repeatPatterns: Array<{ pattern: RegExp; read: (m: RegExpExecArray) => Omi
     }),
   },
   {
-    // every monday, every other tue, every mon and thu, every mon, wed, fri
-    pattern: new RegExp(`${every}(other\\s+)?(${WEEKDAY}(?:\\s*(?:,|and|&)\\s*${WEEKDAY})*)\\b`, "i"),
+    // every monday, every other tue, every mon and thu, every mon, wed, fri, every mon wed fri
+    pattern: new RegExp(`${every}(other\\s+)?(${WEEKDAY}(?:(?:\\s*(?:,|and|&)\\s*|\\s+)${WEEKDAY})*)\\b`, "i"),
     read: (m) => ({
       freq: "WEEKLY",
       interval: m[1] ? 2 : 1,
-      byDay: [...new Set((m[2] as string).split(/\s*(?:,|and|&)\s*/i).map(weekdayIndex))],
+      byDay: [...new Set((m[2] as string).split(/\s*(?:,|and|&)\s*|\s+/i).map(weekdayIndex))],
     }),
   },
   {
@@ -249,8 +249,33 @@ interface DateMatch {
   time: string | null;
 }
 
+/**
+ * chrono reads "the 20th" only beside a month. "on the 20th" is read as a day of the month when it ends the
+ * phrase (the text's end, a tag, a time, "every"…), so "Comment on the 2nd draft" keeps its words.
+ */
+const dayOfMonthParser: chrono.Parser = {
+  pattern: () => /\bon\s+the\s+(\d{1,2})(?:st|nd|rd|th)(?=\s*(?:$|[,.;:!#@_\d]|(?:at|by|from|every|each)\b))/i,
+  extract: (context, match) => {
+    const day = Number(match[1]);
+    return day >= 1 && day <= 31 ? context.createParsingComponents({ day }) : null;
+  },
+};
+const parser = chrono.casual.clone();
+parser.parsers.push(dayOfMonthParser);
+
+/** The next `day` of a month from `today` on (today itself included), skipping months too short for it. */
+function nextMonthDay(today: Day, day: number): Day {
+  let { year, month } = today;
+  if (day < today.day) month += 1;
+  for (;;) {
+    if (month > 12) [year, month] = [year + 1, 1];
+    if (day <= new Date(Date.UTC(year, month, 0)).getUTCDate()) return { year, month, day };
+    month += 1;
+  }
+}
+
 function findDate(masked: string, now: Date, today: Day, offset: number): DateMatch | null {
-  const results = chrono.casual.parse(masked, { instant: now, timezone: offset }, { forwardDate: true });
+  const results = parser.parse(masked, { instant: now, timezone: offset }, { forwardDate: true });
   for (const result of results) {
     const text = result.text;
     const start = result.start;
@@ -269,6 +294,8 @@ function findDate(masked: string, now: Date, today: Day, offset: number): DateMa
     let day: Day | null = hasDay
       ? { year: start.get("year") as number, month: start.get("month") as number, day: start.get("day") as number }
       : null;
+    // A day of the month said alone ("on the 20th") is the next one.
+    if (start.isCertain("day") && !start.isCertain("month")) day = nextMonthDay(today, start.get("day") as number);
     // "next fri" is the first Friday after today (a week on, said on a Friday), not chrono's "Friday of next week".
     const next = new RegExp(`^next\\s+(${WEEKDAY})$`, "i").exec(text.trim());
     if (next) {
