@@ -3,6 +3,7 @@ import { FakeServer, json, jwt, problem, userId } from "../test/fake-server.ts";
 import { getAccessToken, readChanges, resetApiClientForTests } from "./api-client.ts";
 import { signIn, signOut } from "./auth-client.ts";
 import { config } from "./config.ts";
+import { adoptKeptToken } from "./kept-token.ts";
 import { navigation } from "./navigation.ts";
 
 /**
@@ -16,8 +17,11 @@ describe("the access token kept across page loads", () => {
   const stored = (claims: Record<string, unknown> = {}) =>
     jwt({ sub: userId, iat: now() - 100, exp: now() + 800, ...claims });
 
-  /** A new page of the same browser: memory is gone, storage is kept. */
-  const reload = () => resetApiClientForTests();
+  /** A new /tasks page of the same browser: memory is gone, storage is kept and looked at. */
+  const reload = () => {
+    resetApiClientForTests();
+    adoptKeptToken();
+  };
 
   const tokenCalls = (api: FakeServer) => api.calls("GET", /\/api\/auth\/token$/).length;
   const sentTokens = (api: FakeServer) =>
@@ -27,7 +31,7 @@ describe("the access token kept across page loads", () => {
     const api = new FakeServer().install();
     const first = await getAccessToken();
     expect(tokenCalls(api)).toBe(1);
-    expect(localStorage.getItem(config.accessTokenStorageKey)).toBe(first.value);
+    expect(localStorage.getItem(config.tokenStorageKey)).toBe(first.value);
     expect(localStorage.getItem(config.lastUserKey)).toBe(userId);
 
     reload();
@@ -39,7 +43,7 @@ describe("the access token kept across page loads", () => {
   it("fetches and keeps one right after signing in, for the page that follows", async () => {
     const api = new FakeServer().install();
     api.override("POST", /\/api\/auth\/sign-in\/email$/, () => json({ redirect: false, token: "session" }));
-    localStorage.setItem(config.accessTokenStorageKey, stored({ sub: "someone-before" }));
+    localStorage.setItem(config.tokenStorageKey, stored({ sub: "someone-before" }));
     localStorage.setItem(config.lastUserKey, "someone-before");
     expect(await signIn("ada@example.com", "a long passphrase")).toEqual({ ok: true, needsCode: false });
     expect(tokenCalls(api)).toBe(1);
@@ -48,26 +52,28 @@ describe("the access token kept across page loads", () => {
     reload();
     await readChanges(userId, null);
     expect(tokenCalls(api)).toBe(1);
-    expect(sentTokens(api)).toEqual([`Bearer ${localStorage.getItem(config.accessTokenStorageKey)}`]);
+    expect(sentTokens(api)).toEqual([`Bearer ${localStorage.getItem(config.tokenStorageKey)}`]);
     expect(sentTokens(api).join()).not.toContain(stored({ sub: "someone-before" }).split(".")[1]);
   });
 
   it("never sends a kept token of another person than the one this browser names", async () => {
     const api = new FakeServer().install();
     const other = stored({ sub: "someone-else" });
-    localStorage.setItem(config.accessTokenStorageKey, other);
+    localStorage.setItem(config.tokenStorageKey, other);
     localStorage.setItem(config.lastUserKey, userId);
+    reload();
     await readChanges(userId, null);
     expect(tokenCalls(api)).toBe(1);
     expect(sentTokens(api)).not.toContain(`Bearer ${other}`);
-    expect(localStorage.getItem(config.accessTokenStorageKey)).not.toBe(other);
+    expect(localStorage.getItem(config.tokenStorageKey)).not.toBe(other);
   });
 
   it("does not use a kept token that expires within the renewal margin", async () => {
     const api = new FakeServer().install();
     const expiring = stored({ exp: now() + config.tokenRenewMarginSeconds - 5 });
-    localStorage.setItem(config.accessTokenStorageKey, expiring);
+    localStorage.setItem(config.tokenStorageKey, expiring);
     localStorage.setItem(config.lastUserKey, userId);
+    reload();
     await readChanges(userId, null);
     expect(tokenCalls(api)).toBe(1);
     expect(sentTokens(api)).not.toContain(`Bearer ${expiring}`);
@@ -76,12 +82,13 @@ describe("the access token kept across page loads", () => {
   it("drops a kept token the API refuses, and asks for a fresh one with no visible error", async () => {
     const api = new FakeServer().install();
     const refused = stored();
-    localStorage.setItem(config.accessTokenStorageKey, refused);
+    localStorage.setItem(config.tokenStorageKey, refused);
     localStorage.setItem(config.lastUserKey, userId);
     api.override("GET", /\/tasks\/changes$/, () => problem(401, "invalid_token", "The token has expired"));
+    reload();
     await expect(readChanges(userId, null)).resolves.toHaveProperty("cursor");
     expect(tokenCalls(api)).toBe(1);
-    const kept = localStorage.getItem(config.accessTokenStorageKey);
+    const kept = localStorage.getItem(config.tokenStorageKey);
     expect(kept).not.toBeNull();
     expect(kept).not.toBe(refused);
     expect(navigation.assign).not.toHaveBeenCalled();
@@ -89,12 +96,13 @@ describe("the access token kept across page loads", () => {
 
   it("forgets it when the session has ended (/token refuses after the API did)", async () => {
     const api = new FakeServer().install();
-    localStorage.setItem(config.accessTokenStorageKey, stored());
+    localStorage.setItem(config.tokenStorageKey, stored());
     localStorage.setItem(config.lastUserKey, userId);
     api.override("GET", /\/tasks\/changes$/, () => problem(401, "invalid_token", "The token has expired"));
     api.signedIn = false;
+    reload();
     await expect(readChanges(userId, null)).rejects.toThrow();
-    expect(localStorage.getItem(config.accessTokenStorageKey)).toBeNull();
+    expect(localStorage.getItem(config.tokenStorageKey)).toBeNull();
     expect(navigation.assign).toHaveBeenCalledWith("/sign-in?next=%2F&reason=session-ended");
   });
 
@@ -102,9 +110,9 @@ describe("the access token kept across page loads", () => {
     const api = new FakeServer().install();
     api.override("POST", /\/api\/auth\/sign-out$/, () => json({ success: true }));
     await getAccessToken();
-    expect(localStorage.getItem(config.accessTokenStorageKey)).not.toBeNull();
+    expect(localStorage.getItem(config.tokenStorageKey)).not.toBeNull();
     await signOut();
-    expect(localStorage.getItem(config.accessTokenStorageKey)).toBeNull();
+    expect(localStorage.getItem(config.tokenStorageKey)).toBeNull();
     reload();
     localStorage.setItem(config.lastUserKey, userId);
     await getAccessToken();

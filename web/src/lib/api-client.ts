@@ -2,16 +2,7 @@ import createClient, { type Middleware } from "openapi-fetch";
 import type { Changes, Deleted, Imported, PatchTask, paths, Restored, Task, Updated } from "./api/schema.d.ts";
 import { authClient } from "./better-auth.ts";
 import { config } from "./config.ts";
-import {
-  currentPath,
-  lastUser,
-  navigation,
-  readLocal,
-  rememberUser,
-  signInUrl,
-  storeLocal,
-  wasSignedIn,
-} from "./navigation.ts";
+import { currentPath, navigation, rememberUser, signInUrl, storeLocal, wasSignedIn } from "./navigation.ts";
 import { ApiError, errorFromResponse, rawFetch, SessionEndedError } from "./problems.ts";
 import { setPersonZone } from "./time-zone.ts";
 
@@ -59,7 +50,7 @@ interface AccessToken {
   /** When to fetch the next one (milliseconds since the epoch): a margin before expiry. */
   renewAt: number;
   /** The person's time zone (the `tz` claim). */
-  zone: string | undefined;
+  tz: string | undefined;
 }
 
 let token: AccessToken | null = null;
@@ -70,16 +61,13 @@ let redirected = false;
 let leaving = false;
 
 /**
- * A token for a request: the one in memory while fresh, else the one this browser kept from an
- * earlier page (decision 039), else a new one from Better Auth's `/token`. `fresh`: the one in hand
- * was refused — it is forgotten, kept copy included, and a new one fetched.
+ * A token for a request: the one in memory while fresh (on /tasks, perhaps the one an earlier page
+ * kept: lib/kept-token.ts), else a new one from Better Auth's `/token`. `fresh`: the one in hand was
+ * refused — it is forgotten, the kept copy too, and a new one fetched.
  */
 export function getAccessToken(fresh = false): Promise<AccessToken> {
   if (fresh) forgetKeptToken();
-  else {
-    if (!token || Date.now() >= token.renewAt) token = keptToken();
-    if (token) return Promise.resolve(token);
-  }
+  else if (token && Date.now() < token.renewAt) return Promise.resolve(token);
   tokenRequest ??= requestAccessToken().finally(() => {
     tokenRequest = null;
   });
@@ -115,67 +103,52 @@ async function requestAccessToken(): Promise<AccessToken> {
   const found = data ? accessToken(data.token) : null;
   if (!found) throw new ApiError(502, "invalid_token_response", "The server sent an unreadable token.");
   // Written only from an answer of `/token`, which speaks for this browser's session as it is now.
-  storeLocal(config.accessTokenStorageKey, found.value);
+  storeLocal(config.tokenStorageKey, found.value);
   rememberUser(found.userId);
-  return hold(found);
+  return holdToken(found);
 }
 
-function hold(found: AccessToken): AccessToken {
+/** The token to send from now on (with its person's zone). */
+export function holdToken(found: AccessToken): AccessToken {
   token = found;
   hadToken = true;
-  setPersonZone(found.zone);
+  setPersonZone(found.tz);
   return found;
 }
 
 /** A JWT as the client uses it; renewed a margin before `exp`, at most half its life (from `iat`). */
-function accessToken(jwt: string): AccessToken | null {
+export function accessToken(jwt: string): AccessToken | null {
   const claims = decodeClaims(jwt);
   if (!claims) return null;
   const expiresAt = claims.exp * 1000;
-  const lifetime = expiresAt - (claims.iat === undefined ? Date.now() : claims.iat * 1000);
-  const margin = Math.min(config.tokenRenewMarginSeconds * 1000, Math.max(0, lifetime) / 2);
-  return { value: jwt, userId: claims.sub, renewAt: expiresAt - margin, zone: claims.tz };
+  const margin = Math.min(config.tokenRenewMarginSeconds * 1000, (expiresAt - claims.iat * 1000) / 2);
+  return { value: jwt, userId: claims.sub, renewAt: expiresAt - margin, tz: claims.tz };
+}
+
+/** Removes the copy kept for the next page. */
+export function forgetKeptToken(): void {
+  storeLocal(config.tokenStorageKey, null);
 }
 
 /**
- * The token an earlier page of this browser kept, if it is still fresh and names the person whose
- * replica this browser holds (`brisk-user`, set with it): never one person's token for another.
- * Anything else found there is removed.
+ * Reads `sub`, `exp`, `iat` (now, if absent) and `tz` (the person's zone) from a JWT's payload; the
+ * signature is the server's business.
  */
-function keptToken(): AccessToken | null {
-  const kept = readLocal(config.accessTokenStorageKey);
-  if (kept === null) return null;
-  const found = accessToken(kept);
-  if (found && found.userId === lastUser() && Date.now() < found.renewAt) return hold(found);
-  forgetKeptToken();
-  return null;
-}
-
-function forgetKeptToken(): void {
-  storeLocal(config.accessTokenStorageKey, null);
-}
-
-// Another tab signed in, out or renewed: the next request looks at what it kept instead of memory.
-if (typeof window !== "undefined") {
-  window.addEventListener("storage", (event) => {
-    if (event.key === config.accessTokenStorageKey || event.key === null) token = null;
-  });
-}
-
-/** Reads `sub`, `exp`, `iat` and `tz` (the person's zone) from a JWT's payload; the signature is the server's business. */
-export function decodeClaims(jwt: string): { sub: string; exp: number; iat?: number; tz?: string } | null {
+export function decodeClaims(jwt: string): { sub: string; exp: number; iat: number; tz: string | undefined } | null {
   const payload = jwt.split(".")[1];
   if (!payload) return null;
   try {
-    const base64 = payload
-      .replace(/-/g, "+")
-      .replace(/_/g, "/")
-      .padEnd(Math.ceil(payload.length / 4) * 4, "=");
-    const claims: unknown = JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))));
+    // base64url without padding (atob decodes "forgivingly": padding may be left out); the claims are ASCII.
+    const claims: unknown = JSON.parse(atob(payload.replace(/-/g, "+").replace(/_/g, "/")));
     if (typeof claims !== "object" || claims === null) return null;
     const { sub, exp, iat, tz } = claims as Record<string, unknown>;
     if (typeof sub !== "string" || typeof exp !== "number") return null;
-    return { sub, exp, ...(typeof iat === "number" ? { iat } : {}), ...(typeof tz === "string" ? { tz } : {}) };
+    return {
+      sub,
+      exp,
+      iat: typeof iat === "number" ? iat : Date.now() / 1000,
+      tz: typeof tz === "string" ? tz : undefined,
+    };
   } catch {
     return null;
   }
@@ -186,12 +159,11 @@ export function decodeClaims(jwt: string): { sub: string; exp: number; iat?: num
  * typing (drafts) and queued changes stay, for when they are back.
  */
 export function endSession(options: { hadSession?: boolean } = {}): void {
-  token = null;
-  forgetKeptToken();
+  const reason = options.hadSession || hadToken || wasSignedIn() ? "session-ended" : undefined;
+  clearAccessToken();
   sessionEnded = true;
   if (redirected || leaving) return;
   redirected = true;
-  const reason = options.hadSession || hadToken || wasSignedIn() ? "session-ended" : undefined;
   navigation.assign(signInUrl(currentPath(), reason));
 }
 

@@ -151,12 +151,9 @@ export async function changePassword(
   newPassword: string,
   revokeOtherSessions: boolean,
 ): Promise<AuthResult> {
-  const result = await run((fetchOptions) =>
+  return run((fetchOptions) =>
     authClient.changePassword({ currentPassword, newPassword, revokeOtherSessions, fetchOptions }),
   );
-  // Revoking the others replaces this browser's session too: the next token is minted for the new one.
-  if (result.ok && revokeOtherSessions) clearAccessToken();
-  return result;
 }
 
 export async function revokeAllSessions(): Promise<AuthResult> {

@@ -25,7 +25,7 @@ export const config = {
    * localStorage key keeping the last access token (a JWT, 15 minutes) for the next page of this browser,
    * so a cold /tasks reads the feed without asking `/api/auth/token` first (decision 039).
    */
-  accessTokenStorageKey: "brisk-access-token",
+  tokenStorageKey: "brisk-token",
   /** IndexedDB (idb-keyval) keys: the replica (TanStack Query's persisted cache) and each user's queued changes. */
   replicaStorageKey: "brisk-replica",
   outboxStorageKeyPrefix: "brisk-outbox:",

@@ -72,7 +72,7 @@ export function rememberSignedIn(): void {
 
 export function forgetSignedIn(): void {
   storeLocal(config.signedInHintKey, null);
-  storeLocal(config.lastUserKey, null);
+  forgetUser();
 }
 
 export function wasSignedIn(): boolean {
