@@ -14,6 +14,7 @@ import {
 } from "../lib/api-client.ts";
 import { config } from "../lib/config.ts";
 import { saveDraft } from "../lib/drafts.ts";
+import { adoptKeptToken } from "../lib/kept-token.ts";
 import type { ListFields, ListPatch } from "../lib/list-actions.ts";
 import { connectLive } from "../lib/live.ts";
 import { lastUser } from "../lib/navigation.ts";
@@ -207,6 +208,8 @@ export function useTaskStore() {
     setViewState(initial);
     const known = lastUser();
     if (known) setUserId(known);
+    // A token an earlier page kept saves the trip to `/token` (decision 039).
+    adoptKeptToken();
     // The token names who is signed in; offline it fails and the replica carries on.
     getUserId().then(setUserId, () => {});
   }, []);

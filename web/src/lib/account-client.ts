@@ -13,7 +13,7 @@ export async function requestPasswordReset(email: string): Promise<AuthResult> {
 /** Sets the new password from a mailed link; the answer signs this browser in. */
 export async function resetPassword(token: string, newPassword: string): Promise<AuthResult> {
   const result = await run((fetchOptions) => authClient.resetPassword({ token, newPassword, fetchOptions }));
-  if (result.ok) signedIn();
+  if (result.ok) await signedIn();
   return result;
 }
 

@@ -1,6 +1,6 @@
 import { createAuthClient } from "better-auth/client";
 import { del } from "idb-keyval";
-import { clearAccessToken, holdSessionRedirect } from "./api-client.ts";
+import { clearAccessToken, fetchTokenForNextPage, holdSessionRedirect } from "./api-client.ts";
 import { authClient, clientOptions } from "./better-auth.ts";
 import { config } from "./config.ts";
 import { forgetAllDrafts } from "./drafts.ts";
@@ -88,7 +88,7 @@ export async function signIn(email: string, password: string): Promise<SignInRes
     return answer;
   });
   if (!result.ok) return result;
-  if (!needsCode) signedIn();
+  if (!needsCode) await signedIn();
   return { ok: true, needsCode };
 }
 
@@ -101,7 +101,7 @@ export async function verifySignInCode(code: string, trustDevice: boolean): Prom
       ? authClient.twoFactor.verifyBackupCode({ code, trustDevice, fetchOptions })
       : authClient.twoFactor.verifyTotp({ code, trustDevice, fetchOptions }),
   );
-  if (result.ok) signedIn();
+  if (result.ok) await signedIn();
   return result;
 }
 
@@ -110,7 +110,7 @@ export async function signInWithPasskey(autoFill = false): Promise<AuthResult> {
   const client = await passkeyAuthClient().catch(() => undefined);
   if (!client) return { ok: false, error: new ApiError(0, "network_error", "The server could not be reached.") };
   const result = await run((fetchOptions) => client.signIn.passkey({ autoFill, fetchOptions }));
-  if (result.ok) signedIn();
+  if (result.ok) await signedIn();
   return result;
 }
 
@@ -172,11 +172,16 @@ export async function deleteAccount(password: string): Promise<AuthResult> {
   return result;
 }
 
-export function signedIn() {
+/**
+ * A session has started, perhaps another person's: whatever this browser kept of the last one's
+ * token and user id goes, and the new session's token is fetched now and kept (it names whose
+ * replica to show), so the page that follows reads its data with no `/token` first (decision 039).
+ */
+export async function signedIn(): Promise<void> {
   clearAccessToken();
   rememberSignedIn();
-  // Perhaps another person: /tasks waits for the token to say whose replica to show.
   forgetUser();
+  await fetchTokenForNextPage();
 }
 
 /**

@@ -21,6 +21,11 @@ export const config = {
   signedInHintKey: "brisk-signed-in",
   /** localStorage key naming whose replica this browser holds (a user id, never a token). */
   lastUserKey: "brisk-user",
+  /**
+   * localStorage key keeping the last access token (a JWT, 15 minutes) for the next page of this browser,
+   * so a cold /tasks reads the feed without asking `/api/auth/token` first (decision 039).
+   */
+  tokenStorageKey: "brisk-token",
   /** IndexedDB (idb-keyval) keys: the replica (TanStack Query's persisted cache) and each user's queued changes. */
   replicaStorageKey: "brisk-replica",
   outboxStorageKeyPrefix: "brisk-outbox:",

@@ -46,30 +46,37 @@ export function signInUrl(next: string, reason?: SignInReason): string {
   return `/sign-in?${params.toString()}`;
 }
 
+/** Reads a localStorage entry; null when absent or when storage is off (private modes). */
+export function readLocal(key: string): string | null {
+  try {
+    return localStorage.getItem(key);
+  } catch {
+    return null;
+  }
+}
+
+/** Writes (or, with null, removes) a localStorage entry; with storage off, nothing is kept. */
+export function storeLocal(key: string, value: string | null): void {
+  try {
+    if (value === null) localStorage.removeItem(key);
+    else localStorage.setItem(key, value);
+  } catch {
+    // Storage can be off (private modes): every entry here is a shortcut the app can do without.
+  }
+}
+
 /** Remembers that this browser had a session (a flag, never a token). */
 export function rememberSignedIn(): void {
-  try {
-    localStorage.setItem(config.signedInHintKey, "1");
-  } catch {
-    // Storage can be off (private modes); the hint only picks a friendlier message.
-  }
+  storeLocal(config.signedInHintKey, "1");
 }
 
 export function forgetSignedIn(): void {
-  try {
-    localStorage.removeItem(config.signedInHintKey);
-    localStorage.removeItem(config.lastUserKey);
-  } catch {
-    // See rememberSignedIn.
-  }
+  storeLocal(config.signedInHintKey, null);
+  forgetUser();
 }
 
 export function wasSignedIn(): boolean {
-  try {
-    return localStorage.getItem(config.signedInHintKey) === "1";
-  } catch {
-    return false;
-  }
+  return readLocal(config.signedInHintKey) === "1";
 }
 
 /**
@@ -77,25 +84,13 @@ export function wasSignedIn(): boolean {
  * person's tasks from the replica before, or without, any answer from the network.
  */
 export function rememberUser(userId: string): void {
-  try {
-    localStorage.setItem(config.lastUserKey, userId);
-  } catch {
-    // See rememberSignedIn.
-  }
+  storeLocal(config.lastUserKey, userId);
 }
 
 export function lastUser(): string | null {
-  try {
-    return localStorage.getItem(config.lastUserKey);
-  } catch {
-    return null;
-  }
+  return readLocal(config.lastUserKey);
 }
 
 export function forgetUser(): void {
-  try {
-    localStorage.removeItem(config.lastUserKey);
-  } catch {
-    // See rememberSignedIn.
-  }
+  storeLocal(config.lastUserKey, null);
 }
