@@ -4,8 +4,9 @@ import { roundTrips, sql } from "../../test/stand-in.ts";
 import { type TaskJson, type TaskUser, taskUser } from "../../test/tasks-client.ts";
 import { readConfig } from "../config.ts";
 import { getDatabase } from "../db/client.ts";
-import { getTask, listTasks, readChanges } from "./tasks.repo.ts";
-import { ListQuery } from "./tasks.schemas.ts";
+import { createTask, getTask, listTasks, patchTask, readChanges } from "./tasks.repo.ts";
+import { CreateTask, ListQuery, PatchTask } from "./tasks.schemas.ts";
+import { setCompleted } from "./tasks-completion.repo.ts";
 
 /**
  * What a page costs (issue "list cost flat"): the total is capped so a page never counts
@@ -225,5 +226,40 @@ describe("the list statement", () => {
     expect(first?.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     expect(JSON.parse(one?.body ?? "null")).toEqual(first);
     expect((JSON.parse(changes.changes) as TaskJson[]).length).toBe(20);
+  });
+});
+
+describe("the write statements", () => {
+  const db = () => getDatabase(readConfig(env));
+  const zone = "Europe/Paris";
+
+  it("answer the task as Postgres wrote it, the very text a GET answers: no timestamp goes through Date", async () => {
+    const toISOString = vi.spyOn(Date.prototype, "toISOString");
+    const input = { title: "written by Postgres", tags: ["a"], due: { date: "2026-12-24", time: "09:30" } };
+    const created = await createTask(db(), user.id, CreateTask.parse(input), zone);
+    if (created.kind !== "created") throw new Error(`not created: ${created.kind}`);
+    const id = (JSON.parse(created.body) as TaskJson).id;
+    const read = async () => (await getTask(db(), user.id, id))?.body;
+    expect(created.body).toBe(await read());
+    expect(created.version).toBe(1);
+    // The same create again is a replay: the stored task, as Postgres writes it.
+    const replayed = await createTask(db(), user.id, CreateTask.parse({ ...input, id }), zone);
+    expect(replayed).toEqual({ kind: "replayed", body: await read(), version: 1 });
+
+    const patched = await patchTask(db(), user.id, id, PatchTask.parse({ priority: "high" }), [1], zone);
+    if (patched.kind !== "ok") throw new Error(`not patched: ${patched.kind}`);
+    expect(patched.body).toBe(await read());
+    expect(patched.version).toBe(2);
+    expect(patched.seq).toBeGreaterThan(0);
+    const toggled = await setCompleted(db(), user.id, id, "toggle", "any", zone);
+    if (toggled.kind !== "ok") throw new Error(`not toggled: ${toggled.kind}`);
+    expect(toggled.body).toBe(await read());
+    expect(JSON.parse(toggled.body)).toMatchObject({ completed: true, priority: "high", version: 3 });
+    expect(toISOString).not.toHaveBeenCalled();
+    // A stale If-Match still names the version the task is at.
+    expect(await patchTask(db(), user.id, id, PatchTask.parse({ priority: "low" }), [1], zone)).toEqual({
+      kind: "stale",
+      version: 3,
+    });
   });
 });

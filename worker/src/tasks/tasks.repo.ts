@@ -102,12 +102,36 @@ const taskFields = sql.join(
   sql`, `,
 );
 
+/** The `tasks` row in scope as the API answers it: JSON text written by Postgres (GET, and a write's miss). */
+const taskJson = sql<string>`(SELECT row_to_json(task)::text FROM (SELECT ${taskFields}) AS task)`;
+
+/**
+ * What a write statement (a create, a conditional write) answers: the row its CTE wrote
+ * (`RETURNING *`, read under the table's name so the task's fields read it as they read the
+ * table) as JSON — null when it wrote none — with its version and change number, next to the task
+ * the statement found under the id (the `tasks` row in scope), as JSON only when nothing was
+ * written: what explains a miss. The writes' answers go to the client as Postgres wrote them, as
+ * the reads' do: no row mapped, no timestamp parsed.
+ */
+function writeAnswer(cteName: "updated" | "inserted") {
+  const cte = sql.identifier(cteName);
+  return {
+    written: sql<string | null>`(SELECT row_to_json(task)::text
+      FROM ${cte} AS ${tasks} CROSS JOIN LATERAL (SELECT ${taskFields}) AS task)`,
+    version: sql<number>`${cte}.version`,
+    seq: sql<number>`${cte}.seq`.mapWith(Number),
+    found: sql<string | null>`CASE WHEN ${cte}.id IS NULL THEN ${taskJson} END`,
+    foundVersion: tasks.version,
+    foundSeq: tasks.seq,
+  };
+}
+
 /**
  * The result of a conditional write: done, no such task for this user, or `If-Match` was stale.
  * `seq` is the user's change sequence the write advanced to (absent when it changed nothing).
  */
 export type WriteResult =
-  | { kind: "ok"; task: TaskOutput; seq?: number }
+  | { kind: "ok"; body: JsonText<TaskOutput>; version: number; seq?: number }
   | { kind: "not_found" }
   | { kind: "stale"; version: number };
 
@@ -205,10 +229,6 @@ function prepared<Statement>(db: Database, shape: string, build: () => Statement
 export const placeholder = <Name extends string>(name: Name) => sql`${sql.placeholder(name)}`;
 const ownPlaceholders = and(eq(tasks.userId, sql.placeholder("userId")), eq(tasks.id, sql.placeholder("id")));
 
-function getTaskStatement(db: Database) {
-  return prepared(db, "get", () => db.select().from(tasks).where(ownPlaceholders).prepare("get_task"));
-}
-
 /** Changes to a task's columns: values, or SQL (placeholders and expressions). */
 export type Changes = { [Column in keyof typeof tasks.$inferInsert]?: SQL };
 
@@ -256,13 +276,9 @@ function conditionalWriteStatement(db: Database, write: ConditionalWrite, condit
         .where(and(ownPlaceholders, versionFilter[condition]))
         .returning(),
     );
-    // The CTE's columns, by the table's field names ("updated"."title", …); same types as the table's.
-    const written = Object.fromEntries(
-      Object.keys(taskColumns).map((name) => [name, updated[name as keyof typeof taskColumns]]),
-    ) as unknown as typeof taskColumns;
     return db
       .with(...(write.computed ? [next, computed] : [next]), updated)
-      .select({ before: taskColumns, written })
+      .select(writeAnswer("updated"))
       .from(tasks)
       .leftJoin(updated, sql`true`)
       .where(ownPlaceholders)
@@ -309,34 +325,33 @@ export async function conditionalWrite(
     },
   );
   if (!row) return { kind: "not_found" };
-  if (row.written?.id) return { kind: "ok", task: toTask(row.written), seq: row.written.seq };
-  let stored = row.before;
-  let task = toTask(stored);
-  const matched = condition === "any" || condition.includes(task.version);
+  if (row.written !== null) return { kind: "ok", body: asJsonText(row.written), version: row.version, seq: row.seq };
+  let stored = { version: row.foundVersion, seq: row.foundSeq, body: row.found ?? "null" };
+  const matched = condition === "any" || condition.includes(stored.version);
   if (matched) {
     // The write waited for a concurrent one and then found the task changed or gone, which
     // this statement's snapshot cannot show: read it as it is now (a race's second round trip).
-    const [now] = await withRetries("repeatable", () => getTaskStatement(db).execute({ userId, id }));
+    const [now] = await withRetries("repeatable", () => readTaskStatement(db).execute({ userId, id }));
     if (!now) return { kind: "not_found" };
     stored = now;
-    task = toTask(now);
   }
   const ownEarlierTry =
     repeatedAfterLostAnswer &&
     condition !== "any" &&
     condition.length === 1 &&
-    task.version === (condition[0] ?? 0) + 1 &&
-    alreadyApplied?.(task);
-  return ownEarlierTry ? { kind: "ok", task, seq: stored.seq } : { kind: "stale", version: task.version };
+    stored.version === (condition[0] ?? 0) + 1 &&
+    alreadyApplied?.(JSON.parse(stored.body) as TaskOutput);
+  return ownEarlierTry
+    ? { kind: "ok", body: asJsonText(stored.body), version: stored.version, seq: stored.seq }
+    : { kind: "stale", version: stored.version };
 }
 
-/** The task's version and its JSON, written by Postgres; the GET answer. */
+/** The task's version, change number and JSON, written by Postgres; the GET answer. */
 function readTaskStatement(db: Database) {
   return prepared(db, "read", () =>
     db
-      .select({ version: tasks.version, body: sql<string>`row_to_json(task)::text` })
+      .select({ version: tasks.version, seq: tasks.seq, body: taskJson })
       .from(tasks)
-      .crossJoin(sql`LATERAL (SELECT ${taskFields}) AS task`)
       .where(ownPlaceholders)
       .prepare("read_task"),
   );
@@ -352,8 +367,8 @@ export async function getTask(
 }
 
 export type CreateResult =
-  | { kind: "created"; task: TaskOutput; seq: number }
-  | { kind: "replayed"; task: TaskOutput }
+  | { kind: "created"; id: string; body: JsonText<TaskOutput>; version: number; seq: number }
+  | { kind: "replayed"; body: JsonText<TaskOutput>; version: number }
   | { kind: "conflict" }
   | { kind: "no_account" };
 
@@ -381,7 +396,6 @@ function createStatement(db: Database) {
     // account is gone — nothing is inserted and the sequence's foreign key refuses the statement.
     const target = db.$with("target", { listId: sql<string | null>`list_id` }).as(sql`
       SELECT coalesce(${listOrInbox(sql`${userId}`, sql`${placeholder("list")}::uuid`)}, ${inboxOf(sql`${userId}`)}) AS list_id`);
-    const [dueDate, dueTime] = [sql`${placeholder("dueDate")}::date`, sql`${placeholder("dueTime")}::time`];
     const completed = sql`${placeholder("completed")}::boolean`;
     const values: Record<keyof typeof taskColumns, SQL | undefined> = {
       id,
@@ -391,19 +405,14 @@ function createStatement(db: Database) {
       completed,
       completedAt: sql`CASE WHEN ${completed} THEN now() END`,
       priority: sql`${placeholder("priority")}::task_priority`,
-      dueDate,
-      dueTime,
-      dueZone: sql`${placeholder("dueZone")}::text`,
-      dueAt: dueInstantSql(dueDate, dueTime, sql`${placeholder("dueAtZone")}::text`),
+      ...placeholderColumns.due(),
       list: sql`target.list_id`,
-      // No position: the top of manual order, as the column's default (decision 030).
-      position: sql`coalesce(${placeholder("position")}::text, brisk_task_position(now()::timestamptz(3)))`,
-      reminders: sql`${placeholder("remindersJson")}::jsonb`,
+      ...placeholderColumns.position(),
+      ...placeholderColumns.reminders(),
       remindedThrough: sql`NULL::timestamptz`,
       nextReminderAt: undefined, // generated
       tags: sql`${placeholder("tags")}::text[]`,
-      recurrenceRule: sql`${placeholder("recurrenceRule")}::text`,
-      recurrenceFrom: sql`${placeholder("recurrenceFrom")}::text`,
+      ...placeholderColumns.recurrence(),
       recurrenceDone: sql`0`,
       completions: sql`'[]'::jsonb`,
       createdAt: sql`now()`,
@@ -432,13 +441,9 @@ function createStatement(db: Database) {
       DELETE FROM ${taskTombstones}
       WHERE ${taskTombstones.userId} = ${userId} AND ${taskTombstones.taskId} IN (SELECT id FROM inserted)
       RETURNING 1 AS gone`);
-    // The CTE's columns, by the table's field names; same types as the table's.
-    const created = Object.fromEntries(
-      Object.keys(taskColumns).map((name) => [name, inserted[name as keyof typeof taskColumns]]),
-    ) as unknown as typeof taskColumns;
     return db
       .with(next, target, inserted, superseded)
-      .select({ created, stored: taskColumns })
+      .select(writeAnswer("inserted"))
       .from(sql`(SELECT 1) AS one`)
       .leftJoin(inserted, sql`true`)
       .leftJoin(tasks, ownPlaceholders)
@@ -469,21 +474,25 @@ export async function createTask(
     ...recurrenceValues(recurrence),
   };
   // Repeatable: with the id fixed, a repeated insert does nothing and the statement finds the first one.
-  let row: { created: TaskRow | null; stored: TaskRow | null } | undefined;
+  let row: Awaited<ReturnType<ReturnType<typeof createStatement>["execute"]>>[number] | undefined;
   try {
     [row] = await withRetries("repeatable", () => createStatement(db).execute(values));
   } catch (error) {
     if (sqlStateOf(error) === foreignKeyViolation && !isUnknownList(error)) return { kind: "no_account" };
     throw error;
   }
-  if (row?.created?.id) return { kind: "created", task: toTask(row.created), seq: row.created.seq };
-  let stored = row?.stored?.id ? row.stored : undefined;
+  if (row && row.written !== null)
+    return { kind: "created", id: values.id, body: asJsonText(row.written), version: row.version, seq: row.seq };
+  // The task found under the id (a replay's first try) …
+  let stored =
+    row?.found != null && row.foundVersion !== null ? { version: row.foundVersion, body: row.found } : undefined;
   // Not written and not seen: a try of the same create committed after this statement's snapshot
   // (simultaneous replays), or the id is another person's. Read it as it is now (a race's second
   // round trip, as in conditionalWrite).
   if (!stored)
-    [stored] = await withRetries("repeatable", () => getTaskStatement(db).execute({ userId, id: values.id }));
-  if (stored && sameContent(toTask(stored), input)) return { kind: "replayed", task: toTask(stored) };
+    [stored] = await withRetries("repeatable", () => readTaskStatement(db).execute({ userId, id: values.id }));
+  if (stored && sameContent(JSON.parse(stored.body) as TaskOutput, input))
+    return { kind: "replayed", body: asJsonText(stored.body), version: stored.version };
   return { kind: "conflict" };
 }
 
@@ -568,6 +577,32 @@ function recurrenceValues(recurrence: Recurrence | null) {
   return { recurrenceRule: recurrence?.rule ?? null, recurrenceFrom: recurrence?.from ?? null };
 }
 
+/**
+ * The columns of the fields whose values go in placeholders of their own ({@link dueValues},
+ * {@link recurrenceValues}, `remindersJson`), for a create's insert and a write's SET alike.
+ */
+const placeholderColumns = {
+  due: () => {
+    const [date, time] = [sql`${placeholder("dueDate")}::date`, sql`${placeholder("dueTime")}::time`];
+    return {
+      dueDate: date,
+      dueTime: time,
+      dueZone: sql`${placeholder("dueZone")}::text`,
+      dueAt: dueInstantSql(date, time, sql`${placeholder("dueAtZone")}::text`),
+    };
+  },
+  // Sent as JSON text: a placeholder's array would go as a Postgres array.
+  reminders: () => ({ reminders: sql`${placeholder("remindersJson")}::jsonb` }),
+  recurrence: () => ({
+    recurrenceRule: sql`${placeholder("recurrenceRule")}::text`,
+    recurrenceFrom: sql`${placeholder("recurrenceFrom")}::text`,
+  }),
+  // No position (none in a create, null in a PATCH): the top of manual order, as a new task (decision 030).
+  position: () => ({
+    position: sql`coalesce(${placeholder("position")}::text, brisk_task_position(now()::timestamptz(3)))`,
+  }),
+} satisfies Record<string, () => Changes>;
+
 /** The SET of a write of these fields, each from the placeholder of its name. */
 export function changesOf(fields: readonly (keyof Editable)[]): Changes {
   const changes: Changes = {};
@@ -577,27 +612,17 @@ export function changesOf(fields: readonly (keyof Editable)[]): Changes {
       changes[field] = placeholder(field);
   }
   if (fields.includes("recurrence")) {
-    const rule = sql`${placeholder("recurrenceRule")}::text`;
-    changes.recurrenceRule = rule;
-    changes.recurrenceFrom = sql`${placeholder("recurrenceFrom")}::text`;
+    const recurrence = placeholderColumns.recurrence();
+    Object.assign(changes, recurrence);
     // A new rule starts counting its occurrences (COUNT) again.
-    changes.recurrenceDone = sql`CASE WHEN ${tasks.recurrenceRule} IS NOT DISTINCT FROM ${rule} THEN ${tasks.recurrenceDone} ELSE 0 END`;
+    changes.recurrenceDone = sql`CASE WHEN ${tasks.recurrenceRule} IS NOT DISTINCT FROM ${recurrence.recurrenceRule} THEN ${tasks.recurrenceDone} ELSE 0 END`;
   }
-  // Sent as JSON text: a placeholder's array would go as a Postgres array.
-  if (fields.includes("reminders")) changes.reminders = sql`${placeholder("remindersJson")}::jsonb`;
-  if (fields.includes("due")) {
-    const [date, time] = [sql`${placeholder("dueDate")}::date`, sql`${placeholder("dueTime")}::time`];
-    changes.dueDate = date;
-    changes.dueTime = time;
-    changes.dueZone = sql`${placeholder("dueZone")}::text`;
-    changes.dueAt = dueInstantSql(date, time, sql`${placeholder("dueAtZone")}::text`);
-  }
+  if (fields.includes("reminders")) Object.assign(changes, placeholderColumns.reminders());
+  if (fields.includes("due")) Object.assign(changes, placeholderColumns.due());
   // No list (left out of a PUT, null in a PATCH): the Inbox.
   if (fields.includes("list"))
     changes.list = sql`coalesce(${listOrInbox(sql`${tasks.userId}`, sql`${placeholder("list")}::uuid`)}, ${inboxOf(sql`${tasks.userId}`)})`;
-  // No position (null in a PATCH): the top, as a new task (decision 030).
-  if (fields.includes("position"))
-    changes.position = sql`coalesce(${placeholder("position")}::text, brisk_task_position(now()::timestamptz(3)))`;
+  if (fields.includes("position")) Object.assign(changes, placeholderColumns.position());
   if (fields.includes("completed")) changes.completedAt = completedAtFor(placeholder("completed"));
   return changes;
 }
@@ -690,11 +715,10 @@ export function patchTask(
 
 /** A write that changes nothing (an empty merge patch): the task as it is, after the same If-Match check. */
 async function unchanged(db: Database, userId: string, id: string, condition: VersionCondition): Promise<WriteResult> {
-  const [row] = await withRetries("repeatable", () => getTaskStatement(db).execute({ userId, id }));
+  const [row] = await withRetries("repeatable", () => readTaskStatement(db).execute({ userId, id }));
   if (!row) return { kind: "not_found" };
-  const task = toTask(row);
-  if (condition !== "any" && !condition.includes(task.version)) return { kind: "stale", version: task.version };
-  return { kind: "ok", task };
+  if (condition !== "any" && !condition.includes(row.version)) return { kind: "stale", version: row.version };
+  return { kind: "ok", body: asJsonText(row.body), version: row.version };
 }
 
 /**

@@ -164,10 +164,10 @@ export const tasksRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
       }
       if (result.kind === "no_account") throw accountGone();
       if (result.kind === "created") announce(c, result.seq);
-      c.header("ETag", etagOf(result.task.version));
-      if (result.kind === "replayed") return c.json(result.task, 200);
-      c.header("Location", `/api/${encodeURIComponent(c.var.userId)}/tasks/${result.task.id}`);
-      return c.json(result.task, 201);
+      c.header("ETag", etagOf(result.version));
+      if (result.kind === "replayed") return respondJson(c, result.body, 200);
+      c.header("Location", `/api/${encodeURIComponent(c.var.userId)}/tasks/${result.id}`);
+      return respondJson(c, result.body, 201);
     },
   )
   .openapi(
@@ -356,8 +356,8 @@ function respond(c: Context<AppEnv>, result: WriteResult) {
   if (result.kind === "not_found") throw taskNotFound();
   if (result.kind === "stale") throw versionMismatch(result.version);
   announce(c, result.seq);
-  c.header("ETag", etagOf(result.task.version));
-  return c.json(result.task, 200);
+  c.header("ETag", etagOf(result.version));
+  return respondJson(c, result.body, 200);
 }
 
 /** Hands a write's new change sequence to the live channel (`changeCursor`); nothing when it changed nothing. */
