@@ -2,6 +2,7 @@ import { type FormEvent, useEffect, useId, useRef, useState } from "react";
 import type { List } from "../lib/api-client.ts";
 import type { ListPatch } from "../lib/list-actions.ts";
 import { listColours } from "../lib/lists.ts";
+import { ConfirmDialog } from "./account-menu.tsx";
 
 const colourLabels: Record<List["colour"], string> = {
   grey: "Grey",
@@ -35,11 +36,7 @@ export default function ListEditor({
   const [colour, setColour] = useState(list.colour);
   const [asking, setAsking] = useState(false);
   const nameRef = useRef<HTMLInputElement>(null);
-  const askRef = useRef<HTMLButtonElement>(null);
   useEffect(() => nameRef.current?.focus(), []);
-  useEffect(() => {
-    if (asking) askRef.current?.focus();
-  }, [asking]);
 
   const save = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -56,33 +53,23 @@ export default function ListEditor({
 
   if (asking) {
     return (
-      <div
-        className="confirm list-confirm"
-        role="alertdialog"
-        aria-labelledby={`${id}-question`}
-        onKeyDown={(event) => {
-          if (event.key === "Escape") {
-            event.stopPropagation();
-            setAsking(false);
-          }
-        }}
+      <ConfirmDialog
+        className="list-confirm"
+        question={
+          <>
+            <strong>Delete the list “{list.name}”?</strong>{" "}
+            {count === 0 ? "It has no tasks." : `What becomes of its ${count === 1 ? "task" : `${count} tasks`}?`}
+          </>
+        }
+        onCancel={() => setAsking(false)}
       >
-        <p id={`${id}-question`}>
-          <strong>Delete the list “{list.name}”?</strong>{" "}
-          {count === 0 ? "It has no tasks." : `What becomes of its ${count === 1 ? "task" : `${count} tasks`}?`}
-        </p>
-        <div className="button-row">
-          <button ref={askRef} type="button" className="btn btn-small btn-primary" onClick={() => remove("move")}>
-            Delete list, move tasks to Inbox
-          </button>
-          <button type="button" className="btn btn-small btn-danger" onClick={() => remove("delete")}>
-            Delete list and its tasks
-          </button>
-          <button type="button" className="btn btn-small" onClick={() => setAsking(false)}>
-            Cancel
-          </button>
-        </div>
-      </div>
+        <button type="button" className="btn btn-small btn-primary" onClick={() => remove("move")}>
+          Delete list, move tasks to Inbox
+        </button>
+        <button type="button" className="btn btn-small btn-danger" onClick={() => remove("delete")}>
+          Delete list and its tasks
+        </button>
+      </ConfirmDialog>
     );
   }
 

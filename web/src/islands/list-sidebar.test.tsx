@@ -7,6 +7,7 @@ import { config } from "../lib/config.ts";
 import { defaultView, type View } from "../lib/task-view.ts";
 import { pendingChangesEvent } from "../pwa/connection-status.ts";
 import { FakeServer, fakeInbox, makeTask, problem } from "../test/fake-server.ts";
+import { openTaskList } from "../test/task-list-page.tsx";
 import { ListSidebar, type ListSidebarProps } from "./list-sidebar.tsx";
 import { TaskList } from "./task-list.tsx";
 
@@ -197,13 +198,8 @@ describe("list writes on /tasks", () => {
     await new Promise((resolve) => setTimeout(resolve, 400));
   });
 
-  const start = (api: FakeServer, options: Parameters<typeof userEvent.setup>[0] = {}) => {
-    window.history.replaceState(null, "", "/tasks");
-    api.install();
-    const user = userEvent.setup(options);
-    render(<TaskList />);
-    return user;
-  };
+  const start = (api: FakeServer, options: Parameters<typeof userEvent.setup>[0] = {}) =>
+    openTaskList(api, "/tasks", options);
   const sidebar = () => within(screen.getByRole("navigation", { name: "Lists" }));
   const trip = (): List => ({ ...inbox, id: crypto.randomUUID(), name: "Trip", position: "a5", inbox: false });
 

@@ -1,18 +1,9 @@
-import { cleanup, render, screen, waitFor, within } from "@testing-library/react";
-import userEvent from "@testing-library/user-event";
+import { cleanup, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { FakeServer as FakeApi } from "../test/fake-server.ts";
-import { TaskList } from "./task-list.tsx";
+import { openTaskList } from "../test/task-list-page.tsx";
 
 // Quick add in the New task form; the parser's rules are in src/lib/quick-add.test.ts.
-function setUp(api: FakeApi) {
-  window.history.replaceState(null, "", "/tasks");
-  api.install();
-  const user = userEvent.setup();
-  render(<TaskList />);
-  return user;
-}
-
 async function newTaskField() {
   const field = screen.getByRole("textbox", { name: "New task" });
   await waitFor(() => expect(field).toBeEnabled());
@@ -37,7 +28,7 @@ describe("quick add in New task", () => {
 
   it("shows what it recognised as chips, one removed stays words, and saves the rest", async () => {
     const api = new FakeApi();
-    const user = setUp(api);
+    const user = openTaskList(api);
     const field = await newTaskField();
     await user.type(field, "Call mom tomorrow 5pm #family !high");
 
@@ -64,7 +55,7 @@ describe("quick add in New task", () => {
 
   it("shows a recognised priority and date in the details; changing them there removes the chip", async () => {
     const api = new FakeApi();
-    const user = setUp(api);
+    const user = openTaskList(api);
     const field = await newTaskField();
     await user.type(field, "Report dec 5 p1 #work");
     await user.click(screen.getByRole("button", { name: "Details" }));
@@ -87,7 +78,7 @@ describe("quick add in New task", () => {
 
   it("keeps a recognised date when a time is set in the details", async () => {
     const api = new FakeApi();
-    const user = setUp(api);
+    const user = openTaskList(api);
     const field = await newTaskField();
     await user.type(field, "Pay rent friday");
     await waitFor(() => expect(chips()).toEqual(['Remove "Friday"']));
@@ -104,7 +95,7 @@ describe("quick add in New task", () => {
 
   it("sends a repeat as the task's recurrence, shown as a chip first", async () => {
     const api = new FakeApi();
-    const user = setUp(api);
+    const user = openTaskList(api);
     await user.type(await newTaskField(), "Gym every monday #health");
     await waitFor(() => expect(chips()).toEqual(['Remove "Every Monday"', 'Remove "#health"']));
     await user.keyboard("{Enter}");
@@ -120,7 +111,7 @@ describe("quick add in New task", () => {
 
   it("offers one task per pasted line, each read by quick add", async () => {
     const api = new FakeApi();
-    const user = setUp(api);
+    const user = openTaskList(api);
     const field = await newTaskField();
     await user.click(field);
     await user.paste("Buy milk\r\nCall Ann tomorrow #home\n\n  Walk the dog p2 \n");
@@ -142,7 +133,7 @@ describe("quick add in New task", () => {
 
   it("pastes several lines as one when asked to", async () => {
     const api = new FakeApi();
-    const user = setUp(api);
+    const user = openTaskList(api);
     const field = await newTaskField();
     await user.type(field, "Shopping: ");
     await user.paste("eggs\nflour");
@@ -155,7 +146,7 @@ describe("quick add in New task", () => {
 
   it("pastes nothing when the offer is dismissed with Escape", async () => {
     const api = new FakeApi();
-    const user = setUp(api);
+    const user = openTaskList(api);
     const field = await newTaskField();
     await user.click(field);
     await user.paste("one\ntwo");

@@ -1,16 +1,7 @@
-import { cleanup, render, screen, waitFor, within } from "@testing-library/react";
-import userEvent from "@testing-library/user-event";
+import { cleanup, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
 import { FakeServer as FakeApi, makeTask } from "../test/fake-server.ts";
-import { TaskList } from "./task-list.tsx";
-
-function setUp(api: FakeApi) {
-  window.history.replaceState(null, "", "/tasks");
-  api.install();
-  const user = userEvent.setup();
-  render(<TaskList />);
-  return user;
-}
+import { openTaskList } from "../test/task-list-page.tsx";
 
 describe("reminders in the editor", () => {
   afterEach(async () => {
@@ -20,7 +11,7 @@ describe("reminders in the editor", () => {
 
   it("adds reminders from the presets only with a due time, saves them, and shows a bell with the count", async () => {
     const api = new FakeApi([makeTask({ title: "Renew passport" })]);
-    const user = setUp(api);
+    const user = openTaskList(api);
     await user.click(await screen.findByRole("button", { name: 'Edit "Renew passport"' }));
     const editor = screen.getByRole("form", { name: 'Editing "Renew passport"' });
     await user.click(within(editor).getByRole("button", { name: "Details" }));
@@ -47,7 +38,7 @@ describe("reminders in the editor", () => {
 
   it("sets reminders in the New task form too, sent with the create, and starts the next task without them", async () => {
     const api = new FakeApi();
-    const user = setUp(api);
+    const user = openTaskList(api);
     const field = screen.getByRole("textbox", { name: "New task" });
     await waitFor(() => expect(field).toBeEnabled());
     await user.type(field, "Dentist");
@@ -72,7 +63,7 @@ describe("reminders in the editor", () => {
         reminders: [{ before: "PT15M" }, { at: "2030-12-04T08:00:00.000Z" }],
       }),
     ]);
-    const user = setUp(api);
+    const user = openTaskList(api);
     expect(await screen.findByText("2 reminders,")).toBeInTheDocument();
     await user.click(screen.getByRole("button", { name: 'Edit "Call Ana"' }));
     const editor = screen.getByRole("form", { name: 'Editing "Call Ana"' });

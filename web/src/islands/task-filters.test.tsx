@@ -1,17 +1,8 @@
-import { act, cleanup, render, screen, waitFor, within } from "@testing-library/react";
-import userEvent from "@testing-library/user-event";
+import { act, cleanup, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { config } from "../lib/config.ts";
 import { FakeServer as FakeApi, makeTask } from "../test/fake-server.ts";
-import { TaskList } from "./task-list.tsx";
-
-function setUp(api: FakeApi, url = "/tasks") {
-  window.history.replaceState(null, "", url);
-  api.install();
-  const user = userEvent.setup();
-  render(<TaskList />);
-  return user;
-}
+import { openTaskList } from "../test/task-list-page.tsx";
 
 /** The back button: the browser moves in its history and tells the page. */
 async function goBack() {
@@ -40,7 +31,7 @@ describe("filters a person can click", () => {
       makeTask({ title: "Buy milk", tags: ["home"] }),
       makeTask({ title: "Plan offsite", tags: ["work"] }),
     ]);
-    const user = setUp(api);
+    const user = openTaskList(api);
     await screen.findByRole("checkbox", { name: "Write report" });
 
     const item = screen.getByRole("checkbox", { name: "Write report" }).closest("li") as HTMLElement;
@@ -65,7 +56,7 @@ describe("filters a person can click", () => {
       makeTask({ title: "Plan offsite", tags: ["work"], priority: "low" }),
       makeTask({ title: "Buy milk", priority: "high" }),
     ]);
-    const user = setUp(api, "/tasks?tag=work&priority=high");
+    const user = openTaskList(api, "/tasks?tag=work&priority=high");
     await screen.findByRole("checkbox", { name: "Write report" });
     expect(shownTitles()).toEqual(["Write report"]);
 
@@ -91,7 +82,7 @@ describe("filters a person can click", () => {
       makeTask({ title: "Buy milk", priority: "high" }),
       makeTask({ title: "Call mum", priority: "low", due: tonight }),
     ]);
-    const user = setUp(api);
+    const user = openTaskList(api);
     await screen.findByRole("checkbox", { name: "Pay rent" });
     const item = () => screen.getByRole("checkbox", { name: "Pay rent" }).closest("li") as HTMLElement;
 
@@ -112,7 +103,7 @@ describe("filters a person can click", () => {
       makeTask({ title: "Buy milk", tags: ["home"] }),
       makeTask({ title: "Old home chore", tags: ["home"], completed: true }),
     ]);
-    const user = setUp(api, "/tasks?tag=work");
+    const user = openTaskList(api, "/tasks?tag=work");
     await screen.findByRole("checkbox", { name: "Write report" });
 
     await user.click(screen.getByRole("button", { name: "Mark all complete" }));
@@ -143,7 +134,7 @@ describe("undo for completing a task", () => {
   it("says a task was completed, with Undo that reopens it on the version it was completed on", async () => {
     const task = makeTask({ title: "Buy milk" });
     const api = new FakeApi([task]);
-    const user = setUp(api);
+    const user = openTaskList(api);
     await user.click(await screen.findByRole("checkbox", { name: "Buy milk" }));
 
     expect(within(toast()).getByText("Completed “Buy milk”")).toBeInTheDocument();
@@ -164,7 +155,7 @@ describe("undo for completing a task", () => {
     const task = makeTask({ title: "Buy milk" });
     const api = new FakeApi([task]);
     api.delayMs = 400;
-    const user = setUp(api);
+    const user = openTaskList(api);
     await screen.findByRole("checkbox", { name: "Buy milk" });
     // Something else is on its way first, so the completion waits in the queue.
     await user.click(screen.getByRole("button", { name: 'Edit "Buy milk"' }));
@@ -182,7 +173,7 @@ describe("undo for completing a task", () => {
   it("does not overwrite a task reopened on another device meanwhile", async () => {
     const task = makeTask({ title: "Buy milk" });
     const api = new FakeApi([task]);
-    const user = setUp(api);
+    const user = openTaskList(api);
     await user.click(await screen.findByRole("checkbox", { name: "Buy milk" }));
     await waitFor(() => expect(api.find(task.id)?.completed).toBe(true));
     await waitFor(() => expect(api.liveProtocols).toHaveLength(1));
@@ -210,7 +201,7 @@ describe("compact density", () => {
 
   it("is a toggle that is remembered and applied to the page", async () => {
     const api = new FakeApi([makeTask({ title: "Buy milk" })]);
-    const user = setUp(api);
+    const user = openTaskList(api);
     await screen.findByRole("checkbox", { name: "Buy milk" });
     const toggle = screen.getByRole("button", { name: "Compact list" });
     expect(toggle).toHaveAttribute("aria-pressed", "false");
@@ -229,7 +220,7 @@ describe("compact density", () => {
 
   it("starts pressed when the page was opened compact", async () => {
     document.documentElement.dataset.density = "compact";
-    setUp(new FakeApi([makeTask({ title: "Buy milk" })]));
+    openTaskList(new FakeApi([makeTask({ title: "Buy milk" })]));
     await screen.findByRole("checkbox", { name: "Buy milk" });
     expect(screen.getByRole("button", { name: "Compact list" })).toHaveAttribute("aria-pressed", "true");
   });

@@ -14,6 +14,7 @@ import {
   priorityLabels,
   type TypedTask,
 } from "../lib/task-view.ts";
+import { ConfirmDialog } from "./account-menu.tsx";
 import { FilterLink } from "./filter-bar.tsx";
 import { ReminderBell } from "./reminder-bell.tsx";
 import { ReminderFields } from "./reminder-fields.tsx";
@@ -386,32 +387,19 @@ function TaskEditor({
 
 /** Asked when a title was emptied and saved: delete the task, or keep it as it was. */
 function ConfirmDelete({ task, onDelete, onCancel }: { task: Task; onDelete: () => void; onCancel: () => void }) {
-  const id = useId();
-  const deleteRef = useRef<HTMLButtonElement>(null);
-  useEffect(() => deleteRef.current?.focus(), []);
   return (
-    <div
-      className="confirm"
-      role="alertdialog"
-      aria-labelledby={`${id}-title`}
-      onKeyDown={(event) => {
-        if (event.key === "Escape") {
-          event.stopPropagation();
-          onCancel();
-        }
-      }}
+    <ConfirmDialog
+      question={
+        <>
+          <strong>The title is empty.</strong> Delete “{task.title}”?
+        </>
+      }
+      cancelLabel="Keep task"
+      onCancel={onCancel}
     >
-      <p id={`${id}-title`}>
-        <strong>The title is empty.</strong> Delete “{task.title}”?
-      </p>
-      <div className="button-row">
-        <button type="button" ref={deleteRef} className="btn btn-danger btn-small" onClick={onDelete}>
-          Delete task
-        </button>
-        <button type="button" className="btn btn-small" onClick={onCancel}>
-          Keep task
-        </button>
-      </div>
-    </div>
+      <button type="button" className="btn btn-danger btn-small" onClick={onDelete}>
+        Delete task
+      </button>
+    </ConfirmDialog>
   );
 }

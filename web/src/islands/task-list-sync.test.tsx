@@ -8,6 +8,7 @@ import { navigation } from "../lib/navigation.ts";
 import { storedChanges } from "../lib/outbox-storage.ts";
 import { queryClient, replicaKey } from "../lib/replica.ts";
 import { FakeServer, json, makeTask, problem, userId } from "../test/fake-server.ts";
+import { openTaskList } from "../test/task-list-page.tsx";
 import { AccountMenu } from "./account-menu.tsx";
 import { TaskList } from "./task-list.tsx";
 
@@ -16,20 +17,12 @@ import { TaskList } from "./task-list.tsx";
  * through a session that changed under the page, two tabs, an Undo racing its delete, sign-out.
  */
 
-function setUp(api: FakeServer, url = "/tasks") {
-  window.history.replaceState(null, "", url);
-  api.install();
-  const user = userEvent.setup();
-  render(<TaskList />);
-  return user;
-}
-
 /** A new page in the same browser: nothing in memory, IndexedDB as the last page left it. */
 function reload(api: FakeServer) {
   cleanup();
   queryClient.clear();
   resetApiClientForTests();
-  return setUp(api);
+  return openTaskList(api);
 }
 
 const outboxKey = `${config.outboxStorageKeyPrefix}${userId}`;
@@ -44,7 +37,7 @@ describe("the queue of unsent changes", () => {
   it("keeps every queued change when the task API answers 403 (the session changed), and replays them after signing in", async () => {
     const api = new FakeServer([makeTask({ title: "Buy milk" }), makeTask({ title: "Walk the dog" })]);
     api.override("PATCH", /\/complete$/, () => problem(403, "forbidden", "The token belongs to another user"));
-    const user = setUp(api);
+    const user = openTaskList(api);
     await user.click(await screen.findByRole("checkbox", { name: "Buy milk" }));
     await user.click(screen.getByRole("checkbox", { name: "Walk the dog" }));
 
@@ -80,7 +73,7 @@ describe("the queue of unsent changes", () => {
     const api = new FakeServer([task]);
     // The delete reaches the server and is applied, but its answer is slow.
     api.slowAnswer("DELETE", /\/tasks\/[^/]+$/, gate);
-    const user = setUp(api);
+    const user = openTaskList(api);
     await user.click(await screen.findByRole("button", { name: 'Delete "Call the bank"' }));
     // Sent at once, while its Undo is offered.
     await waitFor(() => expect(api.find(task.id)).toBeUndefined());
@@ -106,7 +99,7 @@ describe("the queue of unsent changes", () => {
     });
     const api = new FakeServer([task]);
     api.loseAnswer("DELETE", /\/tasks\/[^/]+$/);
-    const user = setUp(api);
+    const user = openTaskList(api);
     await user.click(await screen.findByRole("button", { name: 'Delete "Call the bank"' }));
     // Applied, its answer lost: sent again, it finds the task gone (404) — and the kept copy stays.
     await waitFor(() => expect(api.calls("DELETE", /\/tasks\/[^/]+$/).length).toBeGreaterThan(1));

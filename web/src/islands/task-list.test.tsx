@@ -1,5 +1,4 @@
-import { act, cleanup, render, screen, waitFor, within } from "@testing-library/react";
-import userEvent from "@testing-library/user-event";
+import { act, cleanup, screen, waitFor, within } from "@testing-library/react";
 import { get } from "idb-keyval";
 import { HttpResponse } from "msw";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -13,24 +12,13 @@ import { formatDay } from "../lib/task-view.ts";
 import { browserZone } from "../lib/time-zone.ts";
 import { pendingChangesEvent } from "../pwa/connection-status.ts";
 import { FakeServer as FakeApi, fakeInbox, makeTask, problem, userId } from "../test/fake-server.ts";
-import { TaskList } from "./task-list.tsx";
-
-function setUp(api: FakeApi, url = "/tasks") {
-  window.history.replaceState(null, "", url);
-  api.install();
-  const user = userEvent.setup();
-  render(<TaskList />);
-  return user;
-}
+import { openTaskList } from "../test/task-list-page.tsx";
 
 /** "Buy milk" deleted on a page whose timers the test moves on (the Undo offer's six seconds). */
 async function deleteOnFakeTimers() {
   vi.useFakeTimers({ shouldAdvanceTime: true });
   const api = new FakeApi([makeTask({ title: "Buy milk" })]);
-  window.history.replaceState(null, "", "/tasks");
-  api.install();
-  const user = userEvent.setup({ advanceTimers: vi.advanceTimersByTime });
-  render(<TaskList />);
+  const user = openTaskList(api, "/tasks", { advanceTimers: vi.advanceTimersByTime });
   await user.click(await screen.findByRole("button", { name: 'Delete "Buy milk"' }));
   return { api, user };
 }
@@ -53,7 +41,7 @@ describe("the task list", () => {
   });
 
   it("shows a skeleton while loading, then the empty state", async () => {
-    setUp(new FakeApi());
+    openTaskList(new FakeApi());
     expect(screen.getByText("Loading tasks…")).toBeInTheDocument();
     expect(await screen.findByText("No tasks yet — add one above")).toBeInTheDocument();
     expect(screen.getByText("0 tasks left")).toBeInTheDocument();
@@ -61,7 +49,7 @@ describe("the task list", () => {
 
   it("adds a task on Enter, trimmed, with a client-chosen id", async () => {
     const api = new FakeApi();
-    const user = setUp(api);
+    const user = openTaskList(api);
     await user.type(await newTaskField(), "   Buy milk  {Enter}");
 
     expect(screen.getByRole("checkbox", { name: "Buy milk" })).not.toBeChecked();
@@ -81,7 +69,7 @@ describe("the task list", () => {
     const api = new FakeApi().override("GET", /\/tasks\/changes$/, () =>
       gate.then(() => HttpResponse.json({ changes: [], deleted: [], cursor: "0", more: false })),
     );
-    const user = setUp(api);
+    const user = openTaskList(api);
     await user.type(await newTaskField(), "Early bird{Enter}");
     await waitFor(() => expect(api.tasks).toHaveLength(1));
     // The create is answered (no longer queued) before the feed's stale answer arrives.
@@ -96,14 +84,14 @@ describe("the task list", () => {
 
   it("a chosen list with no tasks says so by name, not that there are no tasks at all", async () => {
     const elsewhere = crypto.randomUUID();
-    setUp(new FakeApi([makeTask({ title: "Report", list: elsewhere })]), `/tasks?list=${fakeInbox.id}`);
+    openTaskList(new FakeApi([makeTask({ title: "Report", list: elsewhere })]), `/tasks?list=${fakeInbox.id}`);
     expect(await screen.findByText("No tasks in Inbox yet")).toBeInTheDocument();
     expect(screen.queryByText("No tasks yet — add one above")).not.toBeInTheDocument();
   });
 
   it("adds nothing when the title is empty or only spaces", async () => {
     const api = new FakeApi();
-    const user = setUp(api);
+    const user = openTaskList(api);
     const field = await newTaskField();
     await user.type(field, "{Enter}");
     await user.type(field, "    {Enter}");
@@ -115,7 +103,7 @@ describe("the task list", () => {
 
   it("re-sends a create with the same id after a network failure", async () => {
     const api = new FakeApi().override("POST", /\/tasks$/, () => "network-error");
-    const user = setUp(api);
+    const user = openTaskList(api);
     await user.type(await newTaskField(), "Call the bank{Enter}");
 
     await waitFor(() => expect(api.tasks).toHaveLength(1), { timeout: 3000 });
@@ -128,7 +116,7 @@ describe("the task list", () => {
   it("shows a change made on another device when the live channel says so, without asking for the list", async () => {
     const task = makeTask({ title: "Buy milk" });
     const api = new FakeApi([task]);
-    setUp(api);
+    openTaskList(api);
     const checkbox = await screen.findByRole("checkbox", { name: "Buy milk" });
     await waitFor(() => expect(api.liveProtocols).toHaveLength(1));
     // The token rides in the subprotocols, never in the URL.
@@ -151,7 +139,7 @@ describe("the task list", () => {
 
   it("sends the person to sign in when the live channel says the session ended", async () => {
     const api = new FakeApi([makeTask({ title: "Buy milk" })]);
-    setUp(api);
+    openTaskList(api);
     await screen.findByRole("checkbox", { name: "Buy milk" });
     await waitFor(() => expect(api.liveProtocols).toHaveLength(1));
     act(() => api.announce({ type: "session-ended" }));
@@ -161,7 +149,7 @@ describe("the task list", () => {
   it("merges an edit that met another device's change to another field, and asks when both changed the same one", async () => {
     const task = makeTask({ title: "Plan the trip", description: "" });
     const api = new FakeApi([task]);
-    const user = setUp(api);
+    const user = openTaskList(api);
     await screen.findByRole("checkbox", { name: "Plan the trip" });
     // Another device changes the description and the title after this page read the task.
     api.changeElsewhere(task.id, { description: "Rome or Lisbon", title: "Plan the trip to Lisbon" });
@@ -186,7 +174,7 @@ describe("the task list", () => {
 
   it("toggles a task and updates the counter", async () => {
     const api = new FakeApi([makeTask({ title: "Buy milk" }), makeTask({ title: "Walk the dog" })]);
-    const user = setUp(api);
+    const user = openTaskList(api);
     const checkbox = await screen.findByRole("checkbox", { name: "Buy milk" });
     expect(screen.getByText("2 tasks left")).toBeInTheDocument();
 
@@ -206,7 +194,7 @@ describe("the task list", () => {
         errors: [{ path: "completed", message: "This task cannot be completed yet" }],
       }),
     );
-    const user = setUp(api);
+    const user = openTaskList(api);
     const checkbox = await screen.findByRole("checkbox", { name: "Buy milk" });
 
     await user.click(checkbox);
@@ -222,7 +210,7 @@ describe("the task list", () => {
     const api = new FakeApi([makeTask({ title: "Buy milk" })]);
     api.override("PATCH", /\/complete$/, () => problem(500, "internal_error", "Something went wrong on our side"));
     api.override("PATCH", /\/complete$/, () => "network-error");
-    const user = setUp(api);
+    const user = openTaskList(api);
     const checkbox = await screen.findByRole("checkbox", { name: "Buy milk" });
 
     await user.click(checkbox);
@@ -242,7 +230,7 @@ describe("the task list", () => {
     try {
       const api = new FakeApi([makeTask({ title: "Buy milk" })]);
       api.override("PATCH", /\/complete$/, () => "network-error");
-      const user = setUp(api);
+      const user = openTaskList(api);
       await user.click(await screen.findByRole("checkbox", { name: "Buy milk" }));
 
       await waitFor(() => expect(counts).toContain(1));
@@ -255,7 +243,7 @@ describe("the task list", () => {
 
   it("keeps the stored replica when a sync fails, so the next page opens on it offline", async () => {
     const api = new FakeApi([makeTask({ title: "Buy milk" })]);
-    setUp(api);
+    openTaskList(api);
     expect(await screen.findByRole("checkbox", { name: "Buy milk" })).toBeInTheDocument();
 
     // The network goes: a sync (live reconnect, focus) fails, every retry too.
@@ -273,7 +261,7 @@ describe("the task list", () => {
     // A new page: nothing in memory, the replica in IndexedDB, the network still down.
     cleanup();
     queryClient.clear();
-    setUp(api);
+    openTaskList(api);
     expect(await screen.findByRole("checkbox", { name: "Buy milk" })).toBeInTheDocument();
   }, 30_000);
 
@@ -283,7 +271,7 @@ describe("the task list", () => {
         errors: [{ path: "title", message: "Title must be at most 200 characters" }],
       }),
     );
-    const user = setUp(api);
+    const user = openTaskList(api);
     await user.type(await newTaskField(), "Too long, says the server{Enter}");
 
     const alert = await screen.findByRole("alert");
@@ -295,7 +283,7 @@ describe("the task list", () => {
 
   it("sends a create whose answers were lost again under the same id, and stores it once", async () => {
     const api = new FakeApi().loseAnswer("POST", /\/tasks$/, 2);
-    const user = setUp(api);
+    const user = openTaskList(api);
     await user.type(await newTaskField(), "Answer lost{Enter}");
 
     expect(await screen.findByText("Added “Answer lost”")).toBeInTheDocument();
@@ -316,7 +304,7 @@ describe("the task list", () => {
     api.override("PATCH", /\/complete$/, () =>
       gate.then(() => HttpResponse.json({ ...task, completed: true, completedAt: task.createdAt, version: 2 })),
     );
-    const user = setUp(api);
+    const user = openTaskList(api);
     const checkbox = await screen.findByRole("checkbox", { name: "Buy milk" });
     await user.click(checkbox);
 
@@ -333,7 +321,7 @@ describe("the task list", () => {
 
   it("keeps a toggle whose answer was lost when the server has it, and says nothing went wrong", async () => {
     const api = new FakeApi([makeTask({ title: "Buy milk" })]).loseAnswer("PATCH", /\/complete$/);
-    const user = setUp(api);
+    const user = openTaskList(api);
     const checkbox = await screen.findByRole("checkbox", { name: "Buy milk" });
     await user.click(checkbox);
 
@@ -347,7 +335,7 @@ describe("the task list", () => {
 
   it("keeps an edit whose answer was lost when the server has it", async () => {
     const api = new FakeApi([makeTask({ title: "Buy milk" })]).loseAnswer("PATCH", /\/tasks\/[^/]+$/);
-    const user = setUp(api);
+    const user = openTaskList(api);
     await user.click(await screen.findByRole("button", { name: 'Edit "Buy milk"' }));
     const title = screen.getByRole("textbox", { name: "Title" });
     await user.clear(title);
@@ -362,7 +350,7 @@ describe("the task list", () => {
 
   it("edits a title in place: Enter saves", async () => {
     const api = new FakeApi([makeTask({ title: "Buy milk" })]);
-    const user = setUp(api);
+    const user = openTaskList(api);
     await user.click(await screen.findByRole("button", { name: 'Edit "Buy milk"' }));
 
     const title = screen.getByRole("textbox", { name: "Title" });
@@ -380,7 +368,7 @@ describe("the task list", () => {
     const old = makeTask({ title: "Buy milk" }) as Partial<ReturnType<typeof makeTask>>;
     delete old.due;
     const api = new FakeApi([old as ReturnType<typeof makeTask>]);
-    const user = setUp(api);
+    const user = openTaskList(api);
     await user.click(await screen.findByRole("button", { name: 'Edit "Buy milk"' }));
     const title = screen.getByRole("textbox", { name: "Title" });
     await user.clear(title);
@@ -392,7 +380,7 @@ describe("the task list", () => {
 
   it("edits a title in place: Escape cancels", async () => {
     const api = new FakeApi([makeTask({ title: "Buy milk" })]);
-    const user = setUp(api);
+    const user = openTaskList(api);
     await user.dblClick(await screen.findByText("Buy milk"));
 
     const title = screen.getByRole("textbox", { name: "Title" });
@@ -406,7 +394,7 @@ describe("the task list", () => {
 
   it("saves an edit when focus leaves the editor", async () => {
     const api = new FakeApi([makeTask({ title: "Buy milk" })]);
-    const user = setUp(api);
+    const user = openTaskList(api);
     await user.click(await screen.findByRole("button", { name: 'Edit "Buy milk"' }));
     await user.type(screen.getByRole("textbox", { name: "Title" }), " and bread");
     await user.click(document.body);
@@ -417,7 +405,7 @@ describe("the task list", () => {
 
   it("edits the details of a task", async () => {
     const api = new FakeApi([makeTask({ title: "Renew passport" })]);
-    const user = setUp(api);
+    const user = openTaskList(api);
     await user.click(await screen.findByRole("button", { name: 'Edit "Renew passport"' }));
     const editor = screen.getByRole("form", { name: 'Editing "Renew passport"' });
     await user.click(within(editor).getByRole("button", { name: "Details" }));
@@ -432,7 +420,7 @@ describe("the task list", () => {
 
   it("edits the due date and time, saving exactly the day chosen (all day, then at a time here)", async () => {
     const api = new FakeApi([makeTask({ title: "Renew passport" })]);
-    const user = setUp(api);
+    const user = openTaskList(api);
     await user.click(await screen.findByRole("button", { name: 'Edit "Renew passport"' }));
     let editor = screen.getByRole("form", { name: 'Editing "Renew passport"' });
     await user.click(within(editor).getByRole("button", { name: "Details" }));
@@ -470,7 +458,7 @@ describe("the task list", () => {
       makeTask({ title: "Done today", due: allDay(0), completed: true }),
       makeTask({ title: "Undated" }),
     ]);
-    const user = setUp(api, "/tasks?view=today");
+    const user = openTaskList(api, "/tasks?view=today");
     expect(await screen.findByRole("checkbox", { name: "Late" })).toBeInTheDocument();
     expect(screen.getByRole("link", { name: "Today" })).toHaveAttribute("aria-current", "page");
     const shown = () => screen.getAllByRole("checkbox").map((box) => box.getAttribute("aria-label"));
@@ -497,7 +485,7 @@ describe("the task list", () => {
 
   it("asks before deleting a task whose title was emptied", async () => {
     const api = new FakeApi([makeTask({ title: "Buy milk" })]);
-    const user = setUp(api);
+    const user = openTaskList(api);
     await user.click(await screen.findByRole("button", { name: 'Edit "Buy milk"' }));
     await user.clear(screen.getByRole("textbox", { name: "Title" }));
     await user.keyboard("{Enter}");
@@ -523,7 +511,7 @@ describe("the task list", () => {
       version: 4,
     });
     const api = new FakeApi([task]);
-    const user = setUp(api);
+    const user = openTaskList(api);
     await user.click(await screen.findByRole("button", { name: 'Delete "Water plants"' }));
 
     expect(screen.queryByRole("checkbox", { name: "Water plants" })).not.toBeInTheDocument();
@@ -557,7 +545,7 @@ describe("the task list", () => {
     const api = new FakeApi([first, task]);
     // A change ahead in the queue waits for its answer, so the deletion is still unsent.
     api.slowAnswer("PATCH", /\/complete$/, gate);
-    const user = setUp(api);
+    const user = openTaskList(api);
     await user.click(await screen.findByRole("checkbox", { name: "Buy milk" }));
     await waitFor(() => expect(api.calls("PATCH", /\/complete$/)).toHaveLength(1));
     await user.click(screen.getByRole("button", { name: 'Delete "Water plants"' }));
@@ -589,7 +577,7 @@ describe("the task list", () => {
 
   it("filters with links that mark the current one and keep it in the URL", async () => {
     const api = new FakeApi([makeTask({ title: "Buy milk" }), makeTask({ title: "Pay rent", completed: true })]);
-    const user = setUp(api);
+    const user = openTaskList(api);
     await screen.findByRole("checkbox", { name: "Buy milk" });
     expect(screen.getByRole("link", { name: "All" })).toHaveAttribute("aria-current", "page");
 
@@ -610,7 +598,7 @@ describe("the task list", () => {
 
   it("opens on the filter the URL names", async () => {
     const api = new FakeApi([makeTask({ title: "Buy milk" }), makeTask({ title: "Pay rent", completed: true })]);
-    setUp(api, "/tasks?status=completed");
+    openTaskList(api, "/tasks?status=completed");
     expect(await screen.findByRole("checkbox", { name: "Pay rent" })).toBeInTheDocument();
     expect(screen.getByRole("link", { name: "Completed" })).toHaveAttribute("aria-current", "page");
     expect(screen.queryByRole("checkbox", { name: "Buy milk" })).not.toBeInTheDocument();
@@ -620,14 +608,14 @@ describe("the task list", () => {
     const api = new FakeApi([
       makeTask({ title: "File taxes", due: { date: "2020-04-15", time: null, timeZone: null } }),
     ]);
-    setUp(api);
+    openTaskList(api);
     await screen.findByRole("checkbox", { name: "File taxes" });
     expect(screen.getByText("Overdue")).toBeInTheDocument();
   });
 
   it("marks all complete and clears completed, after saying how many", async () => {
     const api = new FakeApi([makeTask({ title: "Buy milk" }), makeTask({ title: "Pay rent" })]);
-    const user = setUp(api);
+    const user = openTaskList(api);
     await screen.findByRole("checkbox", { name: "Buy milk" });
     expect(screen.queryByRole("button", { name: "Clear completed" })).not.toBeInTheDocument();
 
@@ -653,7 +641,7 @@ describe("the task list", () => {
       recurrence: { rule: "FREQ=WEEKLY;BYDAY=MO", from: "due" },
     });
     const api = new FakeApi([makeTask({ title: "Buy milk" }), repeating]);
-    const user = setUp(api, "/tasks?q=buy");
+    const user = openTaskList(api, "/tasks?q=buy");
     await screen.findByRole("checkbox", { name: "Buy bread" });
 
     await user.click(screen.getByRole("button", { name: "Mark all complete" }));
@@ -674,7 +662,7 @@ describe("the task list", () => {
       makeTask({ title: "Call Alice" }),
       done,
     ]);
-    const user = setUp(api, "/tasks?q=buy");
+    const user = openTaskList(api, "/tasks?q=buy");
     await screen.findByRole("checkbox", { name: "Buy milk" });
     // The counter counts what the search shows.
     expect(await screen.findByText("2 tasks left")).toBeInTheDocument();
@@ -712,7 +700,7 @@ describe("the task list", () => {
     const shown = makeTask({ title: "Buy milk", completed: true, tags: ["errands"] });
     const hidden = makeTask({ title: "Pay rent", completed: true });
     const api = new FakeApi([shown, hidden, makeTask({ title: "Buy bread" })]);
-    const user = setUp(api, "/tasks?q=buy");
+    const user = openTaskList(api, "/tasks?q=buy");
     await screen.findByRole("checkbox", { name: "Buy milk" });
 
     await user.click(screen.getByRole("button", { name: "Clear completed" }));
@@ -735,7 +723,7 @@ describe("the task list", () => {
   it("sends a change still on its way before clearing, so the clear includes it", async () => {
     const api = new FakeApi([makeTask({ title: "Buy bread" }), makeTask({ title: "Call Alice" })]);
     api.delayMs = 300; // the toggle is still being sent when Clear completed is confirmed
-    const user = setUp(api);
+    const user = openTaskList(api);
     await user.click(await screen.findByRole("checkbox", { name: "Buy bread" }));
     await user.click(screen.getByRole("button", { name: "Clear completed" }));
     await user.click(screen.getByRole("button", { name: "Delete 1 task" }));
@@ -748,7 +736,7 @@ describe("the task list", () => {
 
   it("asks nothing of the server when the confirmation is cancelled", async () => {
     const api = new FakeApi([makeTask({ title: "Buy milk" })]);
-    const user = setUp(api);
+    const user = openTaskList(api);
     await screen.findByRole("checkbox", { name: "Buy milk" });
     const button = screen.getByRole("button", { name: "Mark all complete" });
     await user.click(button);
@@ -762,7 +750,7 @@ describe("the task list", () => {
 
   it("answers keyboard shortcuts, but not while typing", async () => {
     const api = new FakeApi([makeTask({ title: "First" }), makeTask({ title: "Second" })]);
-    const user = setUp(api);
+    const user = openTaskList(api);
     await screen.findByRole("checkbox", { name: "Second" });
 
     await user.keyboard("n");
@@ -787,7 +775,7 @@ describe("the task list", () => {
   });
 
   it("lists the shortcuts on ?", async () => {
-    const user = setUp(new FakeApi([makeTask({ title: "First" })]));
+    const user = openTaskList(new FakeApi([makeTask({ title: "First" })]));
     await screen.findByRole("checkbox", { name: "First" });
     expect(screen.queryByRole("dialog", { name: "Keyboard shortcuts" })).not.toBeInTheDocument();
     await user.keyboard("?");
@@ -802,7 +790,7 @@ describe("the task list", () => {
 
     it("keeps the new task's title and description per user, and restores them with a note", async () => {
       const api = new FakeApi();
-      const user = setUp(api);
+      const user = openTaskList(api);
       await user.type(await newTaskField(), "Write the report");
       await user.click(screen.getByRole("button", { name: "Details" }));
       await user.type(screen.getByRole("textbox", { name: "Description" }), "Figures from Q3");
@@ -811,7 +799,7 @@ describe("the task list", () => {
       expect(stored()[0]?.value).not.toMatch(/eyJ/); // never the token
       cleanup();
 
-      const again = setUp(api);
+      const again = openTaskList(api);
       expect(await screen.findByText("Restored what you were typing")).toBeVisible();
       expect(screen.getByRole("textbox", { name: "New task" })).toHaveValue("Write the report");
       expect(screen.getByRole("textbox", { name: "Description" })).toHaveValue("Figures from Q3");
@@ -825,7 +813,7 @@ describe("the task list", () => {
 
     it("keeps a task sent as the session ended in the queue, for after signing in again", async () => {
       const api = new FakeApi();
-      const user = setUp(api);
+      const user = openTaskList(api);
       const field = await newTaskField();
       await screen.findByText("No tasks yet — add one above");
       await user.type(field, "Sent as the session ended");
@@ -841,7 +829,7 @@ describe("the task list", () => {
     });
 
     it("forgets a draft the person empties", async () => {
-      const user = setUp(new FakeApi());
+      const user = openTaskList(new FakeApi());
       const field = await newTaskField();
       await user.type(field, "Never mind");
       expect(stored()).toHaveLength(1);
@@ -851,12 +839,12 @@ describe("the task list", () => {
 
     it("keeps an open edit and reopens it after a reload; Escape discards it", async () => {
       const api = new FakeApi([makeTask({ title: "Call the plumber" })]);
-      const user = setUp(api);
+      const user = openTaskList(api);
       await user.click(await screen.findByRole("button", { name: 'Edit "Call the plumber"' }));
       await user.type(screen.getByRole("textbox", { name: "Title" }), " about the boiler");
       cleanup();
 
-      const again = setUp(api);
+      const again = openTaskList(api);
       expect(await screen.findByText("Restored what you were typing")).toBeVisible();
       const title = await screen.findByRole("textbox", { name: "Title" });
       expect(title).toHaveValue("Call the plumber about the boiler");
@@ -868,7 +856,7 @@ describe("the task list", () => {
     it("forgets an edit draft the server refused, having said so, so a reload shows the list", async () => {
       const api = new FakeApi([makeTask({ title: "Call the plumber" })]);
       api.override("PATCH", /\/tasks\/[^/]+$/, () => problem(422, "validation_failed", "Refused"));
-      const user = setUp(api);
+      const user = openTaskList(api);
       await user.click(await screen.findByRole("button", { name: 'Edit "Call the plumber"' }));
       await user.type(screen.getByRole("textbox", { name: "Title" }), " now{Enter}");
       const alert = await screen.findByRole("alert");
@@ -878,7 +866,7 @@ describe("the task list", () => {
 
     it("keeps an edit draft when the session ends as it is saved", async () => {
       const api = new FakeApi([makeTask({ title: "Call the plumber" })]);
-      const user = setUp(api);
+      const user = openTaskList(api);
       await user.click(await screen.findByRole("button", { name: 'Edit "Call the plumber"' }));
       await user.type(screen.getByRole("textbox", { name: "Title" }), " now");
       api.signedIn = false;
@@ -890,7 +878,7 @@ describe("the task list", () => {
 
     it("clears an edit draft once the change is saved", async () => {
       const api = new FakeApi([makeTask({ title: "Call the plumber" })]);
-      const user = setUp(api);
+      const user = openTaskList(api);
       await user.click(await screen.findByRole("button", { name: 'Edit "Call the plumber"' }));
       await user.type(screen.getByRole("textbox", { name: "Title" }), " today{Enter}");
       await waitFor(() => expect(api.tasks[0]?.title).toBe("Call the plumber today"));

@@ -23,6 +23,7 @@ import {
   tasksLeftLabel,
   viewFromSearch,
 } from "../lib/task-view.ts";
+import { ConfirmDialog } from "./account-menu.tsx";
 import { ConflictDialog } from "./conflict-dialog.tsx";
 import { DensityToggle } from "./density-toggle.tsx";
 import { FilterBar, FilterLinksProvider } from "./filter-bar.tsx";
@@ -604,44 +605,25 @@ function ConfirmBulk({
   onConfirm,
   onCancel,
 }: Confirming & { onConfirm: () => void; onCancel: () => void }) {
-  const id = useId();
-  const confirmRef = useRef<HTMLButtonElement>(null);
-  useEffect(() => confirmRef.current?.focus(), []);
   const question =
     kind === "complete"
       ? `Complete ${countTasksLabel(count, "shown")}?`
       : `Delete ${countTasksLabel(count, "completed")} shown?`;
   return (
-    <div
-      className={`confirm confirm-bulk${kind === "complete" ? " confirm-calm" : ""}`}
-      role="alertdialog"
-      aria-labelledby={`${id}-question`}
-      aria-describedby={`${id}-undo`}
-      onKeyDown={(event) => {
-        if (event.key === "Escape") {
-          event.stopPropagation();
-          onCancel();
-        }
-      }}
+    <ConfirmDialog
+      className={kind === "complete" ? "confirm-bulk confirm-calm" : "confirm-bulk"}
+      question={<strong>{question}</strong>}
+      description="Only the tasks this view shows. You can undo it for a few seconds."
+      onCancel={onCancel}
     >
-      <p id={`${id}-question`}>
-        <strong>{question}</strong>
-      </p>
-      <p id={`${id}-undo`}>Only the tasks this view shows. You can undo it for a few seconds.</p>
-      <div className="button-row">
-        <button
-          type="button"
-          ref={confirmRef}
-          className={`btn btn-small ${kind === "clear" ? "btn-danger" : "btn-primary"}`}
-          onClick={onConfirm}
-        >
-          {kind === "complete" ? "Complete" : "Delete"} {countTasksLabel(count)}
-        </button>
-        <button type="button" className="btn btn-small" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
-    </div>
+      <button
+        type="button"
+        className={`btn btn-small ${kind === "clear" ? "btn-danger" : "btn-primary"}`}
+        onClick={onConfirm}
+      >
+        {kind === "complete" ? "Complete" : "Delete"} {countTasksLabel(count)}
+      </button>
+    </ConfirmDialog>
   );
 }
 

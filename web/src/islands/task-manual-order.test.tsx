@@ -1,18 +1,9 @@
-import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
-import userEvent from "@testing-library/user-event";
+import { cleanup, fireEvent, screen, waitFor } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
 import { FakeServer as FakeApi, makeTask, problem } from "../test/fake-server.ts";
-import { TaskList } from "./task-list.tsx";
+import { openTaskList } from "../test/task-list-page.tsx";
 
 /** Manual order (Sort by Manual, decision 030): a drag handle per task, and Alt+↑/↓ on the focused one. */
-
-function setUp(api: FakeApi, url: string) {
-  window.history.replaceState(null, "", url);
-  api.install();
-  const user = userEvent.setup();
-  render(<TaskList />);
-  return user;
-}
 
 const titles = () => screen.getAllByRole("checkbox").map((box) => box.getAttribute("aria-label"));
 
@@ -30,7 +21,7 @@ describe("manual order", () => {
 
   it("moves the focused task down on Alt+↓ with one PATCH of its position, keeping focus, announced", async () => {
     const api = new FakeApi(threeTasks());
-    const user = setUp(api, "/tasks?sort=manual");
+    const user = openTaskList(api, "/tasks?sort=manual");
     const alpha = await screen.findByRole("checkbox", { name: "Alpha" });
     expect(titles()).toEqual(["Alpha", "Bravo", "Charlie"]);
     expect(screen.getByRole("combobox", { name: "Sort by" })).toHaveValue("manual");
@@ -67,7 +58,7 @@ describe("manual order", () => {
 
   it("drops a dragged task before the task it lands on the upper half of, with one PATCH", async () => {
     const api = new FakeApi(threeTasks());
-    setUp(api, "/tasks?sort=manual");
+    openTaskList(api, "/tasks?sort=manual");
     const handle = await screen.findByRole("button", { name: "Move “Charlie”" });
     const alpha = screen.getByRole("checkbox", { name: "Alpha" }).closest("li") as HTMLElement;
     const data = new Map<string, string>();
@@ -94,7 +85,7 @@ describe("manual order", () => {
       makeTask({ title: "Bravo", position: `${alpha}V` }),
       makeTask({ title: "Charlie", position: "a1" }),
     ]);
-    const user = setUp(api, "/tasks?sort=manual");
+    const user = openTaskList(api, "/tasks?sort=manual");
     (await screen.findByRole("checkbox", { name: "Charlie" })).focus();
     await user.keyboard("{Alt>}{ArrowUp}{/Alt}");
 
@@ -117,7 +108,7 @@ describe("manual order", () => {
         errors: [{ path: "position", message: "The position must be at most 100 characters" }],
       }),
     );
-    const user = setUp(api, "/tasks?sort=manual");
+    const user = openTaskList(api, "/tasks?sort=manual");
     (await screen.findByRole("checkbox", { name: "Charlie" })).focus();
     await user.keyboard("{Alt>}{ArrowUp}{/Alt}");
     expect(await screen.findByText(/Your changes to “Charlie” could not be saved/)).toBeInTheDocument();
@@ -127,7 +118,7 @@ describe("manual order", () => {
 
   it("shows no handle and moves nothing in another sort", async () => {
     const api = new FakeApi(threeTasks());
-    const user = setUp(api, "/tasks?sort=title");
+    const user = openTaskList(api, "/tasks?sort=title");
     const alpha = await screen.findByRole("checkbox", { name: "Alpha" });
     expect(screen.queryByRole("button", { name: "Move “Alpha”" })).not.toBeInTheDocument();
     alpha.focus();

@@ -6,24 +6,30 @@ import type { List, NewTask } from "./api-client.ts";
 import { applyChanges, applyListChanges, Outbox, type Refusal } from "./outbox.ts";
 import { outboxStorageKey } from "./outbox-storage.ts";
 
+/** Opens the person's outboxes for one test (each a tab, or a page's queue); stops them and goes back online after it. */
+function outboxesOfTheTest() {
+  const opened: Outbox[] = [];
+  const refusals: Refusal[] = [];
+  afterEach(() => {
+    for (const outbox of opened.splice(0)) outbox.stop();
+    refusals.length = 0;
+    onlineManager.setOnline(true);
+  });
+  const open = () => {
+    const outbox = new Outbox(userId, (refusal) => refusals.push(refusal));
+    opened.push(outbox);
+    return outbox;
+  };
+  return { open, refusals };
+}
+
 /**
  * Two tabs of one person in one browser: each is an Outbox over the same IndexedDB. No change
  * may be sent twice (an update sent again with its old If-Match would meet a false conflict)
  * or lost, however the tabs are opened, closed and reloaded (issue 14).
  */
 describe("the queue in two tabs", () => {
-  const open: Outbox[] = [];
-  const refusals: Refusal[] = [];
-  const tab = () => {
-    const outbox = new Outbox(userId, (refusal) => refusals.push(refusal));
-    open.push(outbox);
-    return outbox;
-  };
-  afterEach(() => {
-    for (const outbox of open.splice(0)) outbox.stop();
-    refusals.length = 0;
-    onlineManager.setOnline(true);
-  });
+  const { open: tab, refusals } = outboxesOfTheTest();
 
   it("sends a queue left by a closed tab exactly once when two tabs open at the same time", async () => {
     const task = makeTask({ title: "Plan the trip" });
@@ -101,18 +107,7 @@ describe("the queue in two tabs", () => {
  * is offered.
  */
 describe("list changes in the queue", () => {
-  const open: Outbox[] = [];
-  const refusals: Refusal[] = [];
-  const queue = () => {
-    const outbox = new Outbox(userId, (refusal) => refusals.push(refusal));
-    open.push(outbox);
-    return outbox;
-  };
-  afterEach(() => {
-    for (const outbox of open.splice(0)) outbox.stop();
-    refusals.length = 0;
-    onlineManager.setOnline(true);
-  });
+  const { open: queue, refusals } = outboxesOfTheTest();
   const groceries = (fields: Partial<List> = {}): List => ({
     ...fakeInbox,
     id: crypto.randomUUID(),
@@ -246,16 +241,7 @@ describe("list changes in the queue", () => {
  * (decision 034). A page may go before IndexedDB stores it (Undo, then an immediate reload).
  */
 describe("a restore in the queue", () => {
-  const open: Outbox[] = [];
-  afterEach(() => {
-    for (const outbox of open.splice(0)) outbox.stop();
-    onlineManager.setOnline(true);
-  });
-  const queue = () => {
-    const outbox = new Outbox(userId, () => {});
-    open.push(outbox);
-    return outbox;
-  };
+  const { open: queue } = outboxesOfTheTest();
 
   it("is sent by the next page when its page went before IndexedDB stored it, and only once", async () => {
     const task = makeTask({ title: "File taxes", createdAt: "2026-11-01T08:00:00.000Z" });

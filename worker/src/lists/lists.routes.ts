@@ -14,10 +14,9 @@ import {
   writeFailures,
 } from "../openapi-responses.ts";
 import { problem } from "../problems.ts";
-import { encodeChangeCursor } from "../tasks/cursor.ts";
-import type { VersionCondition } from "../tasks/tasks.repo.ts";
 import { IfMatch, UserPath } from "../tasks/tasks.schemas.ts";
 import { validationHook } from "../validation.ts";
+import { accountGone, announce, answerCreate, answerWrite, etagOf, ifMatch } from "../versioned-writes.ts";
 import { createList, deleteList, getList, type ListWriteResult, listLists, patchList } from "./lists.repo.ts";
 import { CreateList, DeleteListQuery, List, ListDeleted, ListPath, PatchList } from "./lists.schemas.ts";
 
@@ -70,11 +69,12 @@ export const listsRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
         throw problem("id_conflict", { detail: "A different list already uses this id; choose another id." });
       }
       if (result.kind === "no_account") throw accountGone();
-      if (result.kind === "created") announce(c, result.seq);
-      c.header("ETag", etagOf(result.list.version));
-      if (result.kind === "replayed") return c.json(result.list, 200);
-      c.header("Location", `/api/${encodeURIComponent(c.var.userId)}/lists/${result.list.id}`);
-      return c.json(result.list, 201);
+      return answerCreate(
+        c,
+        "lists",
+        { ...result.list, body: result.list },
+        result.kind === "created" ? result.seq : undefined,
+      );
     },
   )
   .openapi(
@@ -147,31 +147,7 @@ export const listsRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
 function respond(c: Context<AppEnv>, result: ListWriteResult) {
   if (result.kind === "not_found") throw listNotFound();
   if (result.kind === "stale") throw versionMismatch(result.version);
-  announce(c, result.seq);
-  c.header("ETag", etagOf(result.list.version));
-  return c.json(result.list, 200);
-}
-
-/** Hands a write's new change sequence to the live channel, as the task routes do. */
-function announce(c: Context<AppEnv>, seq: number | undefined) {
-  if (seq !== undefined) c.set("changeCursor", encodeChangeCursor({ seq }));
-}
-
-const etagOf = (version: number) => `"${version}"`;
-
-/** `If-Match` as the task routes read it: absent or `*` → any version; else the strong ETags it lists. */
-function ifMatch(c: Context<AppEnv>): VersionCondition {
-  const header = c.req.header("If-Match");
-  if (header === undefined || header.trim() === "*") return "any";
-  return [...header.matchAll(/(?:^|,)\s*"(\d{1,9})"/g)].map((match) => Number(match[1]));
-}
-
-function accountGone() {
-  const detail = "The account this token belongs to no longer exists.";
-  return problem("invalid_token", {
-    detail,
-    headers: { "WWW-Authenticate": `Bearer error="invalid_token", error_description="${detail}"` },
-  });
+  return answerWrite(c, { version: result.list.version, body: result.list }, result.seq);
 }
 
 function listNotFound() {

@@ -368,7 +368,7 @@ export async function getTask(
 
 export type CreateResult =
   | { kind: "created"; id: string; body: JsonText<TaskOutput>; version: number; seq: number }
-  | { kind: "replayed"; body: JsonText<TaskOutput>; version: number }
+  | { kind: "replayed"; id: string; body: JsonText<TaskOutput>; version: number }
   | { kind: "conflict" }
   | { kind: "no_account" };
 
@@ -492,7 +492,7 @@ export async function createTask(
   if (!stored)
     [stored] = await withRetries("repeatable", () => readTaskStatement(db).execute({ userId, id: values.id }));
   if (stored && sameContent(JSON.parse(stored.body) as TaskOutput, input))
-    return { kind: "replayed", body: asJsonText(stored.body), version: stored.version };
+    return { kind: "replayed", id: values.id, body: asJsonText(stored.body), version: stored.version };
   return { kind: "conflict" };
 }
 

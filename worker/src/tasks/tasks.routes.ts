@@ -17,6 +17,15 @@ import {
 } from "../openapi-responses.ts";
 import { problem } from "../problems.ts";
 import { validationHook } from "../validation.ts";
+import {
+  accountGone,
+  announce,
+  answerCreate,
+  answerWrite,
+  etagOf,
+  ifMatch,
+  refuseGoneAccount,
+} from "../versioned-writes.ts";
 import { decodeChangeCursor, decodeCursor, encodeChangeCursor, encodeCursor, invalidCursor } from "./cursor.ts";
 import { refuseRecurrenceWithoutDue } from "./recurrence.schemas.ts";
 import { refuseRemindersWithoutTime } from "./reminders.schemas.ts";
@@ -31,7 +40,6 @@ import {
   readChanges,
   replaceTask,
   restoreTasks,
-  type VersionCondition,
   type WriteResult,
 } from "./tasks.repo.ts";
 import {
@@ -163,11 +171,7 @@ export const tasksRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
         throw problem("id_conflict", { detail: "A different task already uses this id; choose another id." });
       }
       if (result.kind === "no_account") throw accountGone();
-      if (result.kind === "created") announce(c, result.seq);
-      c.header("ETag", etagOf(result.version));
-      if (result.kind === "replayed") return respondJson(c, result.body, 200);
-      c.header("Location", `/api/${encodeURIComponent(c.var.userId)}/tasks/${result.id}`);
-      return respondJson(c, result.body, 201);
+      return answerCreate(c, "tasks", result, result.kind === "created" ? result.seq : undefined);
     },
   )
   .openapi(
@@ -355,23 +359,7 @@ export const tasksRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
 function respond(c: Context<AppEnv>, result: WriteResult) {
   if (result.kind === "not_found") throw taskNotFound();
   if (result.kind === "stale") throw versionMismatch(result.version);
-  announce(c, result.seq);
-  c.header("ETag", etagOf(result.version));
-  return respondJson(c, result.body, 200);
-}
-
-/** Hands a write's new change sequence to the live channel (`changeCursor`); nothing when it changed nothing. */
-function announce(c: Context<AppEnv>, seq: number | undefined) {
-  if (seq !== undefined) c.set("changeCursor", encodeChangeCursor({ seq }));
-}
-
-const etagOf = (version: number) => `"${version}"`;
-
-/** `If-Match`: absent or `*` → any version; else the strong ETags it lists (a weak one never matches). */
-function ifMatch(c: Context<AppEnv>): VersionCondition {
-  const header = c.req.header("If-Match");
-  if (header === undefined || header.trim() === "*") return "any";
-  return [...header.matchAll(/(?:^|,)\s*"(\d{1,9})"/g)].map((match) => Number(match[1]));
+  return answerWrite(c, result, result.seq);
 }
 
 /** SQLSTATE 22023: a zone name the runtime knows and Postgres does not (e.g. `US/Pacific-New`). */
@@ -403,24 +391,6 @@ function inPersonZone<Query extends { tz?: string | undefined }>(
   query: Query,
 ): Query & { tz: string } {
   return { ...query, tz: query.tz ?? c.var.timeZone };
-}
-
-/** SQLSTATE 23503: the write's change sequence names a user deleted since the token was issued. */
-function refuseGoneAccount(error: unknown): never {
-  if (sqlStateOf(error) === "23503") throw accountGone();
-  throw error;
-}
-
-/**
- * A token still valid for an account deleted since: the same 401 as any token that no
- * longer identifies a user, so the client signs in again (and finds no account).
- */
-function accountGone() {
-  const detail = "The account this token belongs to no longer exists.";
-  return problem("invalid_token", {
-    detail,
-    headers: { "WWW-Authenticate": `Bearer error="invalid_token", error_description="${detail}"` },
-  });
 }
 
 function taskNotFound() {

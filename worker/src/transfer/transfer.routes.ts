@@ -14,11 +14,11 @@ import {
   unavailable,
 } from "../openapi-responses.ts";
 import { problem } from "../problems.ts";
-import { encodeChangeCursor } from "../tasks/cursor.ts";
 import { todayIn } from "../tasks/due.ts";
 import type { TaskOutput } from "../tasks/tasks.schemas.ts";
 import { UserPath } from "../tasks/tasks.schemas.ts";
 import { validationHook } from "../validation.ts";
+import { accountGone, announce } from "../versioned-writes.ts";
 import { toBriskCsv } from "./brisk-csv.ts";
 import { readImport } from "./read-import.ts";
 import { exportFile, importerLists, importTasks } from "./transfer.repo.ts";
@@ -136,7 +136,7 @@ export const transferRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationH
       const { imported, seq } = await importTasks(db, c.var.userId, { rows, lists }, c.var.timeZone).catch(
         refuseGoneAccount,
       );
-      if (seq !== undefined) c.set("changeCursor", encodeChangeCursor({ seq }));
+      announce(c, seq);
       return c.json({ imported, skipped: rows.length - imported, warnings }, 200);
     },
   );
@@ -150,9 +150,5 @@ function refuseGoneAccount(error: unknown): never {
       detail: "A list the file's tasks go into was deleted meanwhile; nothing was imported. Import the file again.",
       extensions: { errors: [{ path: "list", message: "The list must be one of your lists" }] },
     });
-  const detail = "The account this token belongs to no longer exists.";
-  throw problem("invalid_token", {
-    detail,
-    headers: { "WWW-Authenticate": `Bearer error="invalid_token", error_description="${detail}"` },
-  });
+  throw accountGone();
 }
