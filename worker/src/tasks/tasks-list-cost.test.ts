@@ -244,7 +244,7 @@ describe("the write statements", () => {
     expect(created.version).toBe(1);
     // The same create again is a replay: the stored task, as Postgres writes it.
     const replayed = await createTask(db(), user.id, CreateTask.parse({ ...input, id }), zone);
-    expect(replayed).toEqual({ kind: "replayed", body: await read(), version: 1 });
+    expect(replayed).toEqual({ kind: "replayed", id, body: await read(), version: 1 });
 
     const patched = await patchTask(db(), user.id, id, PatchTask.parse({ priority: "high" }), [1], zone);
     if (patched.kind !== "ok") throw new Error(`not patched: ${patched.kind}`);
