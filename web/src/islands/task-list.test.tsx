@@ -98,7 +98,7 @@ describe("the task list", () => {
 
     expect(api.calls("POST", /\/tasks$/)).toHaveLength(0);
     expect(screen.queryByRole("checkbox")).not.toBeInTheDocument();
-    expect(screen.getByText("No tasks yet — add one above")).toBeInTheDocument();
+    expect(await screen.findByText("No tasks yet — add one above")).toBeInTheDocument();
   });
 
   it("re-sends a create with the same id after a network failure", async () => {
