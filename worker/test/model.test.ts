@@ -113,59 +113,68 @@ class Create implements fc.AsyncCommand<Model, Real> {
   toString = () => `create ${JSON.stringify(this.fields)} under ${JSON.stringify(this.fault ?? "no fault")}`;
 }
 
-class Patch implements fc.AsyncCommand<Model, Real> {
-  readonly index;
-  readonly patch;
-  readonly fault;
+/** A command on one of the model's tasks (the `index`-th, modulo their number), behind `fault`. */
+abstract class OnTask implements fc.AsyncCommand<Model, Real> {
+  readonly index: number;
+  readonly fault: ArmedFault | undefined;
+  constructor(index: number, fault?: ArmedFault) {
+    this.index = index;
+    this.fault = fault;
+  }
+  check = (model: Readonly<Model>) => model.tasks.size > 0;
+  abstract run(model: Model, real: Real): Promise<void>;
+  protected under = () => `#${this.index} under ${JSON.stringify(this.fault ?? "no fault")}`;
+
+  /** A conditional write of `change` on the task, one version on, sent with `If-Match` of the version it knew. */
+  protected async write(
+    model: Model,
+    real: Real,
+    match: string,
+    change: (known: ModelTask) => Record<string, unknown>,
+    send: (known: ModelTask, body: Record<string, unknown>, headers: Record<string, string>) => Promise<Response>,
+  ) {
+    const known = pickTask(model, this.index);
+    const body = change(known);
+    const expected = { ...known, ...applyPatch(known, body), version: known.version + 1, updatedAt: undefined };
+    const headers = { "If-Match": `"${known.version}"` };
+    const task = await underFault(this.fault, match, () =>
+      conditionalWrite(real, known, expected, () => send(known, body, headers)),
+    );
+    model.tasks.set(known.id, task);
+  }
+}
+
+class Patch extends OnTask {
+  readonly patch: Record<string, unknown>;
   constructor(index: number, patch: Record<string, unknown>, fault?: ArmedFault) {
-    this.index = index;
+    super(index, fault);
     this.patch = patch;
-    this.fault = fault;
   }
-  check = (model: Readonly<Model>) => model.tasks.size > 0;
-  async run(model: Model, real: Real) {
-    const known = pickTask(model, this.index);
-    const expected = { ...known, ...applyPatch(known, this.patch), version: known.version + 1, updatedAt: undefined };
-    const headers = { "If-Match": `"${known.version}"` };
-    const task = await underFault(this.fault, statementOf.patch, () =>
-      conditionalWrite(real, known, expected, () => real.user.patch(known.id, this.patch, headers)),
+  override run = (model: Model, real: Real) =>
+    this.write(
+      model,
+      real,
+      statementOf.patch,
+      () => this.patch,
+      (known, body, headers) => real.user.patch(known.id, body, headers),
     );
-    model.tasks.set(known.id, task);
-  }
-  toString = () =>
-    `patch #${this.index} ${JSON.stringify(this.patch)} under ${JSON.stringify(this.fault ?? "no fault")}`;
+  override toString = () => `patch ${this.under()} ${JSON.stringify(this.patch)}`;
 }
 
-class Complete implements fc.AsyncCommand<Model, Real> {
-  readonly index;
-  readonly fault;
-  constructor(index: number, fault?: ArmedFault) {
-    this.index = index;
-    this.fault = fault;
-  }
-  check = (model: Readonly<Model>) => model.tasks.size > 0;
-  async run(model: Model, real: Real) {
-    const known = pickTask(model, this.index);
-    const completed = !known.completed;
-    const expected = { ...known, completed, version: known.version + 1, updatedAt: undefined };
-    const headers = { "If-Match": `"${known.version}"` };
-    const task = await underFault(this.fault, statementOf.complete, () =>
-      conditionalWrite(real, known, expected, () => real.user.complete(known.id, { completed }, headers)),
+class Complete extends OnTask {
+  override run = (model: Model, real: Real) =>
+    this.write(
+      model,
+      real,
+      statementOf.complete,
+      (known) => ({ completed: !known.completed }),
+      (known, body, headers) => real.user.complete(known.id, body, headers),
     );
-    model.tasks.set(known.id, task);
-  }
-  toString = () => `toggle #${this.index} under ${JSON.stringify(this.fault ?? "no fault")}`;
+  override toString = () => `toggle ${this.under()}`;
 }
 
-class Delete implements fc.AsyncCommand<Model, Real> {
-  readonly index;
-  readonly fault;
-  constructor(index: number, fault?: ArmedFault) {
-    this.index = index;
-    this.fault = fault;
-  }
-  check = (model: Readonly<Model>) => model.tasks.size > 0;
-  async run(model: Model, real: Real) {
+class Delete extends OnTask {
+  override async run(model: Model, real: Real) {
     const known = pickTask(model, this.index);
     const response = await underFault(this.fault, statementOf.delete, () =>
       untilAcknowledged(() => real.user.remove(known.id), [404]),
@@ -173,7 +182,7 @@ class Delete implements fc.AsyncCommand<Model, Real> {
     expect([204, 404]).toContain(response.status);
     model.tasks.delete(known.id);
   }
-  toString = () => `delete #${this.index} under ${JSON.stringify(this.fault ?? "no fault")}`;
+  override toString = () => `delete ${this.under()}`;
 }
 
 const commands = [
