@@ -132,6 +132,43 @@ describe.runIf(browserAvailable)("sync between devices", () => {
     expect(unexpectedErrors(errors).filter((e) => !e.includes("ERR_INTERNET_DISCONNECTED"))).toEqual([]);
   });
 
+  it("keeps a task added just before a reload that IndexedDB had no time to store, and sends it once", async () => {
+    const { page, errors } = await newPage(browser());
+    await signUp(page, "Rhea Reload");
+    await addTask(page, "Saved before");
+    const writes = recordTaskWrites(page);
+    // The page goes at once after the task is added: its writes to IndexedDB never land (seen in Chromium on a
+    // reload right after a change), and its request never reaches the server.
+    await page.evaluate(() => {
+      IDBObjectStore.prototype.put = () => {
+        throw new DOMException("The page is going", "AbortError");
+      };
+    });
+    await page.route("**/api/*/tasks", async (route) => {
+      if (route.request().method() === "POST") await route.abort("internetdisconnected");
+      else await route.fallback();
+    });
+    await page.getByRole("textbox", { name: "New task" }).fill("Added just before the reload");
+    await page.getByRole("textbox", { name: "New task" }).press("Enter");
+    await expectLocator(page.getByText("Added “Added just before the reload”")).toBeVisible();
+    await page.reload();
+    await page.unrouteAll({ behavior: "ignoreErrors" });
+
+    await expectLocator(checkbox(page, "Added just before the reload")).toBeVisible();
+    await expect
+      .poll(async () => (await serverTasks(page)).map((t) => t.title).sort(), { timeout: 60_000 })
+      .toEqual(["Added just before the reload", "Saved before"]);
+    await expect
+      .poll(() => writes.filter((w) => w.status >= 200 && w.status < 300).length, { timeout: 30_000 })
+      .toBe(1);
+    // A later visit has nothing left to send.
+    await page.reload();
+    await expectLocator(checkbox(page, "Added just before the reload")).toBeVisible();
+    await expectLocator(page.getByText(/will sync/)).toHaveCount(0);
+    expect(writes.filter((w) => w.status >= 200 && w.status < 300).map((w) => w.method)).toEqual(["POST"]);
+    expect(unexpectedErrors(errors).filter((e) => !e.includes("ERR_INTERNET_DISCONNECTED"))).toEqual([]);
+  });
+
   it("asks which value to keep when both devices changed the same field, and merges different fields", async () => {
     const laptop = await newPage(browser());
     const email = await signUp(laptop.page, "Cora Conflict");

@@ -5,7 +5,7 @@ import { authClient, clientOptions } from "./better-auth.ts";
 import { config } from "./config.ts";
 import { forgetAllDrafts } from "./drafts.ts";
 import { forgetSignedIn, forgetUser, lastUser, rememberSignedIn } from "./navigation.ts";
-import { outboxStorageKey, storedChanges } from "./outbox-storage.ts";
+import { forgetStoredQueues, storedChanges } from "./outbox-storage.ts";
 import { ApiError, parseRetryAfter } from "./problems.ts";
 import { announceSignOut, settleBeforeSignOut } from "./sign-out.ts";
 import { browserZone } from "./time-zone.ts";
@@ -195,9 +195,7 @@ async function signedOut() {
   clearAccessToken();
   forgetSignedIn();
   forgetAllDrafts();
-  await Promise.all([del(config.replicaStorageKey), userId ? del(outboxStorageKey(userId)) : undefined]).catch(
-    () => {},
-  );
+  await Promise.all([del(config.replicaStorageKey), userId ? forgetStoredQueues(userId) : undefined]).catch(() => {});
 }
 
 /**

@@ -1,4 +1,4 @@
-import { get } from "idb-keyval";
+import { del, get } from "idb-keyval";
 import type { Due } from "../../../worker/src/tasks/due.ts";
 import type { TaskPatch } from "./api-client.ts";
 import { config } from "./config.ts";
@@ -58,32 +58,81 @@ function dueFromInstant(value: unknown): Due | null {
 }
 
 /**
- * Restores (Undo of a deletion already sent) not yet confirmed, also kept in localStorage: it is
- * written at once, while IndexedDB's write may not land before the page goes — an Undo followed at
- * once by a reload or a closed tab would lose the restore, and the task with it (decision 034).
+ * Each tab's queue is also journaled in localStorage, written at once on every change: IndexedDB's
+ * write may not land before the page goes — a change made, then at once a reload or a closed tab,
+ * loses it (seen in Chromium). Written before IndexedDB's, a tab's journal is never older than its
+ * IndexedDB queue, so where both exist the journal is read, even empty. A journal that cannot be written (no
+ * localStorage, full) is removed, leaving IndexedDB's queue to be read.
  */
-const restoresKey = (userId: string) => `${outboxStorageKey(userId)}:restores`;
+const journalPrefix = (userId: string) => `${outboxStorageKey(userId)}:tab:`;
+/** Before this journal only restores were journaled (decision 034): read as a closed tab's queue. */
+const legacyRestoresKey = (userId: string) => `${outboxStorageKey(userId)}:restores`;
 
-export function journaledRestores(userId: string): Change[] {
+export function journalQueue(userId: string, tabId: string, changes: readonly Change[]): void {
+  const key = journalPrefix(userId) + tabId;
   try {
-    const stored: unknown = JSON.parse(localStorage.getItem(restoresKey(userId)) ?? "[]");
-    return Array.isArray(stored) ? stored.filter((change: Change) => change?.kind === "restore") : [];
+    // An emptied queue stays journaled as empty (IndexedDB may still hold what was sent since), until the
+    // next page takes the closed tab's journal over; a tab that never queued anything writes nothing.
+    if (changes.length > 0 || localStorage.getItem(key) !== null) localStorage.setItem(key, JSON.stringify(changes));
+  } catch {
+    try {
+      localStorage.removeItem(key);
+    } catch {
+      // No localStorage at all: IndexedDB alone keeps the queue.
+    }
+  }
+}
+
+/** The journaled queues of this person's tabs, by tab id. */
+export function journaledQueues(userId: string): StoredQueues {
+  const queues: StoredQueues = {};
+  try {
+    const prefix = journalPrefix(userId);
+    for (let i = 0; i < localStorage.length; i++) {
+      const key = localStorage.key(i);
+      if (key?.startsWith(prefix)) queues[key.slice(prefix.length)] = parseChanges(localStorage.getItem(key));
+    }
+    const restores = parseChanges(localStorage.getItem(legacyRestoresKey(userId)));
+    if (restores.length > 0) queues[legacyRestoresKey(userId)] = restores;
+  } catch {
+    // No localStorage: nothing was journaled.
+  }
+  return readQueues(queues);
+}
+
+function parseChanges(text: string | null): Change[] {
+  try {
+    const stored: unknown = JSON.parse(text ?? "[]");
+    return Array.isArray(stored) ? stored.filter((change) => typeof change?.opId === "string") : [];
   } catch {
     return [];
   }
 }
 
-export function journalRestores(userId: string, changes: readonly Change[]): void {
+/** Removes the journals of these tabs (taken over, or the person signed out: every tab's). */
+export function dropJournals(userId: string, tabs?: readonly string[]): void {
   try {
-    if (changes.length === 0) localStorage.removeItem(restoresKey(userId));
-    else localStorage.setItem(restoresKey(userId), JSON.stringify(changes));
+    for (const tab of tabs ?? Object.keys(journaledQueues(userId))) {
+      localStorage.removeItem(tab === legacyRestoresKey(userId) ? tab : journalPrefix(userId) + tab);
+    }
   } catch {
-    // No localStorage (private mode, full): IndexedDB still keeps the queue.
+    // No localStorage: nothing was journaled.
   }
+}
+
+/** Each tab's queue: its journal where there is one (never older), what IndexedDB stored otherwise. */
+export function queuesOf(stored: unknown, journals: StoredQueues): StoredQueues {
+  return { ...readQueues(stored), ...journals };
+}
+
+/** Sign-out on this device: every tab's queue goes, stored and journaled. */
+export async function forgetStoredQueues(userId: string): Promise<void> {
+  dropJournals(userId);
+  await del(outboxStorageKey(userId)).catch(() => {});
 }
 
 /** Every change of this person waiting in this browser, in any tab's queue. */
 export async function storedChanges(userId: string): Promise<Change[]> {
   const stored = await get<unknown>(outboxStorageKey(userId)).catch(() => undefined);
-  return Object.values(readQueues(stored)).flat();
+  return Object.values(queuesOf(stored, journaledQueues(userId))).flat();
 }

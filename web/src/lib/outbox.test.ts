@@ -1,5 +1,5 @@
 import { onlineManager } from "@tanstack/react-query";
-import { del } from "idb-keyval";
+import { del, get, set } from "idb-keyval";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { FakeServer, fakeInbox, makeTask, userId } from "../test/fake-server.ts";
 import type { List, NewTask } from "./api-client.ts";
@@ -97,6 +97,84 @@ describe("the queue in two tabs", () => {
     expect(api.calls("PATCH", /\/tasks\/[^/]+$/)).toHaveLength(1);
     expect(api.find(a.id)?.completed).toBe(true);
     expect(api.find(b.id)?.title).toBe("B2");
+    expect(refusals).toEqual([]);
+  });
+});
+
+/**
+ * IndexedDB's write of the queue may not land before the page goes (a change made, then an
+ * immediate reload or closed tab; seen in Chromium): each tab's queue is also written at once to
+ * localStorage, and the next page takes it over from there.
+ */
+describe("a queue whose page went before IndexedDB stored it", () => {
+  const { open: tab, refusals } = outboxesOfTheTest();
+
+  it("is sent by the next page, each change once, in order", async () => {
+    const task = makeTask({ title: "Plan the trip" });
+    const api = new FakeServer([task]).install();
+    onlineManager.setOnline(false);
+    const first = tab();
+    await first.loaded;
+    const created: NewTask = {
+      id: crypto.randomUUID(),
+      title: "Book the flights",
+      description: "",
+      priority: "none",
+      due: null,
+      tags: [],
+    };
+    first.add({ kind: "create", taskId: created.id as string, task: created });
+    first.add({
+      kind: "patch",
+      taskId: task.id,
+      patch: { title: "Plan it" },
+      before: { title: task.title },
+      version: 1,
+    });
+    await first.persistedNow();
+    first.stop();
+    // The page went before its writes landed: IndexedDB holds no queue.
+    await del(outboxStorageKey(userId));
+
+    onlineManager.setOnline(true);
+    const next = tab();
+    await next.loaded;
+    expect(next.list().map((change) => change.kind)).toEqual(["create", "patch"]);
+    expect(await next.settled()).toBe(true);
+    expect(api.find(created.id as string)?.title).toBe("Book the flights");
+    expect(api.find(task.id)?.title).toBe("Plan it");
+    // A later page finds nothing left to send.
+    const third = tab();
+    await third.loaded;
+    expect(third.list()).toEqual([]);
+    expect(await third.settled()).toBe(true);
+    expect(api.calls("POST", /\/tasks$/)).toHaveLength(1);
+    expect(api.calls("PATCH", /\/tasks\/[^/]+$/)).toHaveLength(1);
+    expect(refusals).toEqual([]);
+  });
+
+  it("is not sent twice when IndexedDB held an older copy: what was sent since is not sent again", async () => {
+    const task = makeTask({ title: "Plan the trip" });
+    const api = new FakeServer([task]).install();
+    onlineManager.setOnline(false);
+    const first = tab();
+    await first.loaded;
+    const toggle = first.add({ kind: "complete", taskId: task.id, completed: true, version: 1 });
+    await first.persistedNow();
+    // IndexedDB stored the queue with the toggle in it, then the toggle was saved; that write never landed.
+    const stale = await get(outboxStorageKey(userId));
+    expect(Object.values(stale ?? {}).flat()).toHaveLength(1);
+    onlineManager.setOnline(true);
+    expect(await toggle.outcome).toBe("saved");
+    await first.persistedNow();
+    first.stop();
+    await set(outboxStorageKey(userId), stale);
+
+    const next = tab();
+    await next.loaded;
+    expect(next.list()).toEqual([]);
+    expect(await next.settled()).toBe(true);
+    expect(api.calls("PATCH", /\/complete$/)).toHaveLength(1);
     expect(refusals).toEqual([]);
   });
 });
@@ -268,5 +346,33 @@ describe("a restore in the queue", () => {
     await third.loaded;
     expect(await third.settled()).toBe(true);
     expect(api.calls("POST", /\/tasks\/restore$/)).toHaveLength(1);
+  });
+
+  it("journaled by a page from before every change was journaled, is sent once and its journal removed", async () => {
+    const task = makeTask({ title: "File taxes", createdAt: "2026-11-01T08:00:00.000Z" });
+    const api = new FakeServer([task]).install();
+    const older = queue();
+    await older.loaded;
+    const undo = crypto.randomUUID();
+    expect(await older.add({ kind: "delete", taskId: task.id, version: 1, undo }).outcome).toBe("saved");
+    older.stop();
+    const restore = {
+      kind: "restore",
+      opId: crypto.randomUUID(),
+      at: task.createdAt,
+      taskId: task.id,
+      undo,
+      task,
+      version: 1,
+    };
+    const legacyKey = `${outboxStorageKey(userId)}:restores`;
+    localStorage.setItem(legacyKey, JSON.stringify([restore]));
+
+    const next = queue();
+    await next.loaded;
+    expect(await next.settled()).toBe(true);
+    expect(api.find(task.id)?.title).toBe("File taxes");
+    expect(api.calls("POST", /\/tasks\/restore$/)).toHaveLength(1);
+    expect(localStorage.getItem(legacyKey)).toBeNull();
   });
 });

@@ -1,5 +1,5 @@
 import { onlineManager } from "@tanstack/react-query";
-import { del, update } from "idb-keyval";
+import { update } from "idb-keyval";
 import { newTaskPosition } from "../../../worker/src/tasks/position.ts";
 import { announcePendingChanges } from "../pwa/connection-status.ts";
 import {
@@ -25,7 +25,14 @@ import {
   postList,
   putList,
 } from "./list-actions.ts";
-import { journaledRestores, journalRestores, outboxStorageKey, readQueues } from "./outbox-storage.ts";
+import {
+  dropJournals,
+  forgetStoredQueues,
+  journaledQueues,
+  journalQueue,
+  outboxStorageKey,
+  readQueues,
+} from "./outbox-storage.ts";
 import { ApiError, SessionEndedError } from "./problems.ts";
 import { completeOccurrence, type Occurrence, occurrenceSettled } from "./recurring.ts";
 import { noteDeleted, removeTasks, upsertTask } from "./replica.ts";
@@ -317,9 +324,14 @@ export class Outbox {
       const live = await heldTabs(this.storageKey);
       let taken: Change[] = [];
       await update<unknown>(this.storageKey, (stored) => {
-        const queues = readQueues(stored);
         taken = [];
-        for (const [tab, changes] of Object.entries(queues)) {
+        // Stopped while waiting for the transaction: this tab takes nothing over any more.
+        if (this.stopped) return stored;
+        const queues = readQueues(stored);
+        // A tab's journal, where there is one, is never older than what IndexedDB stored for it (outbox-storage.ts).
+        const journals = journaledQueues(this.userId);
+        const takenTabs: string[] = [];
+        for (const [tab, changes] of Object.entries({ ...queues, ...journals })) {
           // A tab whose lock is held is open (the closed one's lock is held by this tab, in `watchOthers`).
           if (tab === this.tabId || (live?.has(tab) && tab !== closed)) continue;
           // A deletion still held for its Undo when its page went (a list's; a task's only from a page before
@@ -329,11 +341,19 @@ export class Outbox {
           // delete what the person had just taken back (seen: Undo, then an immediate reload).
           taken.push(...changes.filter((change) => !("held" in change && change.held)));
           delete queues[tab];
+          takenTabs.push(tab);
         }
-        // A restore whose page went before IndexedDB stored it is still in the journal (sent twice at worst:
-        // a second restore finds nothing under its token and reads the task, which changes nothing).
-        const known = new Set([...this.changes, ...taken, ...Object.values(queues).flat()].map((c) => c.opId));
-        taken.push(...journaledRestores(this.userId).filter((change) => !known.has(change.opId)));
+        // Each change once: a journal written before this one (of restores only) may repeat a tab's change.
+        const known = new Set(
+          Object.values(queues)
+            .flat()
+            .map((change) => change.opId),
+        );
+        taken = taken.filter((change) => !known.has(change.opId) && known.add(change.opId));
+        dropJournals(
+          this.userId,
+          takenTabs.filter((tab) => tab in journals),
+        );
         const own = withAdopted(this.changes, taken, this.running);
         if (own.length > 0) queues[this.tabId] = own;
         return Object.keys(queues).length > 0 ? queues : undefined;
@@ -360,6 +380,9 @@ export class Outbox {
         .catch(() => {})
         .finally(() => this.watched.delete(tab));
     }
+    // A tab that let go of its lock between this page's first look and this one is not watched: its queue
+    // is taken now (a tab not holding its lock now never will again).
+    void this.adopt();
   }
 
   /* ------------------------------------------------------------ reading */
@@ -382,7 +405,6 @@ export class Outbox {
   add(change: DistributiveOmit<Change, "opId" | "at">): { opId: string; outcome: Promise<Outcome> } {
     const full = { ...change, opId: newId(), at: new Date().toISOString() } as Change;
     const outcome = new Promise<Outcome>((resolve) => this.waiting.set(full.opId, resolve));
-    if (full.kind === "restore") journalRestores(this.userId, [...journaledRestores(this.userId), full]);
     this.changes = [...this.changes, full];
     this.commit();
     return { opId: full.opId, outcome };
@@ -703,12 +725,6 @@ export class Outbox {
   }
 
   private finish(change: Change, outcome: Outcome): void {
-    if (change.kind === "restore") {
-      journalRestores(
-        this.userId,
-        journaledRestores(this.userId).filter((other) => other.opId !== change.opId),
-      );
-    }
     this.changes = this.changes.filter((other) => other.opId !== change.opId);
     this.waiting.get(change.opId)?.(outcome);
     this.waiting.delete(change.opId);
@@ -722,6 +738,8 @@ export class Outbox {
 
   private commit(): void {
     if (!this.stopped) {
+      // At once, where the page cannot go before it lands (outbox-storage.ts), then to IndexedDB.
+      journalQueue(this.userId, this.tabId, this.changes);
       // Each write stores the queue as it is when the write runs, beside other tabs' queues, in one
       // transaction; writes run in order, so the last one stored holds the latest queue.
       this.persisted = this.persisted
@@ -748,10 +766,9 @@ export class Outbox {
   /** Sign-out on this device: the queue goes too, every tab's. */
   async forget(): Promise<void> {
     this.changes = [];
-    journalRestores(this.userId, []);
     this.stop();
     await this.persisted;
-    await del(this.storageKey).catch(() => {});
+    await forgetStoredQueues(this.userId);
   }
 }
 
