@@ -156,25 +156,35 @@ describe.runIf(browserAvailable)("filters, undo and density", () => {
     expect(unexpectedErrors(errors)).toEqual([]);
   });
 
-  it("shows the first task without scrolling on a 320×568 phone when compact, with a filter in force", async () => {
-    const { page, errors } = await newPage(browser(), { width: 320, height: 568 });
-    await verifyEmail(page, await signUp(page, "Pia Phone"));
-    await createTasks(page, [
-      { title: "Second task", tags: ["home"] },
-      { title: "First task, with a title long enough to wrap", tags: ["work"], priority: "high" },
-    ]);
-    await page.getByRole("button", { name: "Compact list" }).click();
-    await page.getByRole("listitem").first().getByRole("link", { name: "Tag: work" }).click();
-    await expectLocator(page.getByRole("button", { name: 'Remove filter "tag: work"' })).toBeVisible();
-    await page.evaluate(() => window.scrollTo(0, 0));
-    await page.screenshot({ path: `${artifactsDir}/tasks-filtered-320x568-compact-light.png` });
-    // The task's checkbox and the start of its title are on screen.
-    const first = page.getByRole("checkbox", { name: "First task, with a title long enough to wrap" });
-    const box = await first.boundingBox();
-    expect(box).not.toBeNull();
-    expect((box?.y ?? 0) + (box?.height ?? 0)).toBeLessThanOrEqual(568);
-    expect(unexpectedErrors(errors)).toEqual([]);
-  });
+  it.each([
+    { email: "confirmed", confirm: true },
+    { email: "not yet confirmed (its banner on one slim line)", confirm: false },
+  ])(
+    "shows the first task without scrolling on a 320×568 phone when compact, with a filter in force, the email $email",
+    async ({ confirm }) => {
+      const { page, errors } = await newPage(browser(), { width: 320, height: 568 });
+      const email = await signUp(page, "Pia Phone");
+      if (confirm) await verifyEmail(page, email);
+      else await expectLocator(page.getByRole("region", { name: "Confirm your email address" })).toBeVisible();
+      await createTasks(page, [
+        { title: "Second task", tags: ["home"] },
+        { title: "First task, with a title long enough to wrap", tags: ["work"], priority: "high" },
+      ]);
+      await page.getByRole("button", { name: "Compact list" }).click();
+      await page.getByRole("listitem").first().getByRole("link", { name: "Tag: work" }).click();
+      await expectLocator(page.getByRole("button", { name: 'Remove filter "tag: work"' })).toBeVisible();
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await page.screenshot({
+        path: `${artifactsDir}/tasks-filtered-320x568-compact-light${confirm ? "" : "-unconfirmed"}.png`,
+      });
+      // The task's checkbox and the start of its title are on screen.
+      const first = page.getByRole("checkbox", { name: "First task, with a title long enough to wrap" });
+      const box = await first.boundingBox();
+      expect(box).not.toBeNull();
+      expect((box?.y ?? 0) + (box?.height ?? 0)).toBeLessThanOrEqual(568);
+      expect(unexpectedErrors(errors)).toEqual([]);
+    },
+  );
 });
 
 /** How many task rows are wholly on screen. */

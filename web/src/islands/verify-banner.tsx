@@ -30,9 +30,15 @@ export function VerifyBanner() {
   return (
     <section className="verify-banner" aria-label="Confirm your email address">
       <p>
-        Please confirm your email address, <strong>{user.email}</strong>, from the mail we sent you.
+        {/* On a phone only "Confirm your email." shows, on one line with the button, so the first task stays on screen. */}
+        Confirm your email
+        <span className="verify-banner-detail">
+          {" "}
+          address, <strong>{user.email}</strong>, from the mail we sent you
+        </span>
+        .
       </p>
-      <button type="button" className="btn" onClick={sendAgain} disabled={busy} aria-busy={busy || undefined}>
+      <button type="button" className="btn btn-small" onClick={sendAgain} disabled={busy} aria-busy={busy || undefined}>
         {busy && <span className="spinner" aria-hidden="true" />}
         Send again
       </button>
