@@ -113,6 +113,15 @@ const repeatTable: Array<[string, Expected]> = [
   ["Party on the 31st", { title: "Party", due: "2026-12-31" }],
   ["Invoice on the 30th", { title: "Invoice", due: "2027-01-30", at: "2026-12-31T10:00:00Z" }],
   ["Comment on the 2nd draft", { title: "Comment on the 2nd draft", due: null }],
+  // A part of the day said with a repeat goes with it, as "tuesday night" goes with its date (no time is set).
+  [
+    "Gym every tuesday night",
+    { title: "Gym", due: "2026-12-01", repeat: "FREQ=WEEKLY;BYDAY=TU", labels: ["Every Tuesday"] },
+  ],
+  ["Gym tuesday night", { title: "Gym", due: "2026-12-01" }],
+  ["Run every day in the morning", { title: "Run", due: "2026-12-01", repeat: "FREQ=DAILY" }],
+  ["Take pills every evening", { title: "Take pills", due: "2026-12-01", repeat: "FREQ=DAILY", labels: ["Every day"] }],
+  ["Movie night every friday", { title: "Movie night", due: "2026-12-04", repeat: "FREQ=WEEKLY;BYDAY=FR" }],
   // Weekdays listed with spaces only, as typed on a phone.
   ["Gym every mon wed fri 7am", { title: "Gym", repeat: "FREQ=WEEKLY;BYDAY=MO,WE,FR" }],
   // The day of the month before the repeat, as people also say it.

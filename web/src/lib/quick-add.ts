@@ -97,6 +97,9 @@ interface RepeatMatch {
 }
 
 const every = "\\b(?:every|each)\\s+";
+const PART_OF_DAY = "morning|afternoon|evening|night";
+/** "every tuesday night", "every day in the morning": a part of the day right after a repeat goes with it. */
+const partOfDayAfter = new RegExp(`^\\s+(?:in\\s+the\\s+|at\\s+)?(?:${PART_OF_DAY})\\b`, "i");
 const repeatPatterns: Array<{ pattern: RegExp; read: (m: RegExpExecArray) => Omit<RepeatMatch, "start" | "end"> }> = [
   {
     // every first monday (of the month), every last fri
@@ -110,6 +113,11 @@ const repeatPatterns: Array<{ pattern: RegExp; read: (m: RegExpExecArray) => Omi
       byDay: [weekdayIndex(m[2] as string)],
       setPos: ORDINALS[(m[1] as string).toLowerCase()] as number,
     }),
+  },
+  {
+    // every morning, every evening: each day (the part of the day sets no time, as with a date)
+    pattern: new RegExp(`${every}(?:${PART_OF_DAY})\\b`, "i"),
+    read: () => ({ freq: "DAILY", interval: 1 }),
   },
   {
     // every weekday, every weekend
@@ -180,7 +188,8 @@ function findRepeat(text: string): RepeatMatch | null {
   for (const { pattern, read } of repeatPatterns) {
     const m = pattern.exec(text);
     if (!m) continue;
-    const found = { ...read(m), start: m.index, end: m.index + m[0].length };
+    const end = m.index + m[0].length;
+    const found = { ...read(m), start: m.index, end: end + (partOfDayAfter.exec(text.slice(end))?.[0].length ?? 0) };
     if (found.monthDay !== undefined && (found.monthDay === 0 || found.monthDay > 31)) continue;
     if (found.interval < 1) continue;
     if (!best || found.start < best.start || (found.start === best.start && found.end > best.end)) best = found;
