@@ -132,6 +132,9 @@ describe.runIf(browserAvailable)("offline and installable", () => {
     await context.setOffline(false);
     await expectLocator(page.getByText(offlineStatus)).toHaveCount(0);
     await expectLocator(page.getByRole("heading", { name: "Tasks" })).toBeVisible();
+    // What the page could not ask while offline it asks once back: who is signed in, and the email banner.
+    await expectLocator(page.getByText("Signed in as Offline Person")).toBeVisible();
+    await expectLocator(page.getByRole("region", { name: "Confirm your email address" })).toBeVisible();
     expect(unexpectedErrors(errors).filter((error) => !offlineNoise.test(error))).toEqual([]);
   });
 

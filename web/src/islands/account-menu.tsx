@@ -47,14 +47,16 @@ export function AccountMenu() {
     const onVisible = () => {
       if (document.visibilityState === "visible" && Date.now() - checkedAt > recheckAfterMs) check(true);
     };
-    // The account page changed the name: show the new one.
-    const onProfileChanged = () => check(true);
+    // The account page changed the name, or the page opened offline is back online: ask again.
+    const onChanged = () => check(true);
     check(false);
     document.addEventListener("visibilitychange", onVisible);
-    window.addEventListener(profileChangedEvent, onProfileChanged);
+    window.addEventListener(profileChangedEvent, onChanged);
+    window.addEventListener("online", onChanged);
     return () => {
       document.removeEventListener("visibilitychange", onVisible);
-      window.removeEventListener(profileChangedEvent, onProfileChanged);
+      window.removeEventListener(profileChangedEvent, onChanged);
+      window.removeEventListener("online", onChanged);
     };
   }, []);
 

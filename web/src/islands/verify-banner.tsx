@@ -12,7 +12,11 @@ export function VerifyBanner() {
   const [message, setMessage] = useState("");
 
   useEffect(() => {
-    getSessionUser().then(setUser, () => {});
+    // A page opened offline asks once the browser is back online (the same request as the header's, or none).
+    const load = () => void getSessionUser().then(setUser, () => {});
+    load();
+    window.addEventListener("online", load);
+    return () => window.removeEventListener("online", load);
   }, []);
 
   if (!user || user.emailVerified) return null;
