@@ -8,6 +8,8 @@ export interface CallOptions {
   token?: string;
   cookie?: string;
   ip?: string;
+  /** The Origin header: the Worker's BETTER_AUTH_URL (`origin` for the in-process workerd, the URL for wrangler dev). */
+  origin?: string;
 }
 
 let ipCounter = 0;
@@ -19,7 +21,10 @@ export function newIp(): string {
 }
 
 export function requestHeaders(options: CallOptions): Record<string, string> {
-  const headers: Record<string, string> = { Origin: origin, "cf-connecting-ip": options.ip ?? newIp() };
+  const headers: Record<string, string> = {
+    Origin: options.origin ?? origin,
+    "cf-connecting-ip": options.ip ?? newIp(),
+  };
   if (options.body !== undefined) headers["Content-Type"] = "application/json";
   if (options.token) headers.Authorization = `Bearer ${options.token}`;
   if (options.cookie) headers.Cookie = options.cookie;
@@ -53,16 +58,23 @@ export interface SignedUpUser {
 
 export const benchPassword = "correct horse battery staple";
 
-/** Signs a user up and in through the real endpoints and exchanges the session for an access token. */
-export async function signUp(base: URL | string, email: string): Promise<SignedUpUser> {
+/**
+ * Signs a user up and in through the real endpoints and exchanges the session for an access token.
+ * `from` sets the requests' Origin and client address (each request a new address by default).
+ */
+export async function signUp(
+  base: URL | string,
+  email: string,
+  from: Pick<CallOptions, "origin" | "ip"> = {},
+): Promise<SignedUpUser> {
   const response = await expectOk(
-    await call(base, "/api/auth/sign-up/email", { body: { name: "Bench", email, password: benchPassword } }),
+    await call(base, "/api/auth/sign-up/email", { ...from, body: { name: "Bench", email, password: benchPassword } }),
     "sign-up",
   );
   await response.arrayBuffer();
   // Sign-up starts no session (decision 016): sign in next.
   const signedIn = await expectOk(
-    await call(base, "/api/auth/sign-in/email", { body: { email, password: benchPassword } }),
+    await call(base, "/api/auth/sign-in/email", { ...from, body: { email, password: benchPassword } }),
     "sign-in",
   );
   const { user } = (await signedIn.json()) as { user: { id: string } };
@@ -72,7 +84,7 @@ export async function signUp(base: URL | string, email: string): Promise<SignedU
     .join("; ");
   const sessionCookie = /better-auth\.session_token=([^;]+)/.exec(cookie)?.[1];
   if (!sessionCookie) throw new Error("sign-in set no session cookie");
-  const tokenResponse = await expectOk(await call(base, "/api/auth/token", { cookie }), "token");
+  const tokenResponse = await expectOk(await call(base, "/api/auth/token", { ...from, cookie }), "token");
   const { token } = (await tokenResponse.json()) as { token: string };
   const sessionToken = decodeURIComponent(sessionCookie).split(".")[0] as string;
   return { id: user.id, email, password: benchPassword, cookie, sessionToken, token };

@@ -12,6 +12,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { newIp, signUp } from "../lib/client.ts";
 import { resultPath } from "../lib/paths.ts";
 import { log } from "../lib/section.ts";
 import { formatNumber, formatRatio, quantile, renderMarkdown, renderText, type Table } from "../lib/stats.ts";
@@ -26,28 +27,11 @@ const manySockets = option("sockets", 1000);
 const fewSockets = 10;
 const idleSeconds = option("idle-seconds", 20);
 
-let ipCounter = 0;
-
-/** One person: signed up from their own address, holding an access token. */
+/** One person: signed up from their own address (bench/lib/client.ts), holding an access token. */
 async function person(base: string): Promise<{ id: string; token: string; ip: string }> {
-  ipCounter += 1;
-  const ip = `198.18.${Math.floor(ipCounter / 250)}.${(ipCounter % 250) + 1}`;
-  const headers = { Origin: base, "CF-Connecting-IP": ip, "Content-Type": "application/json" };
-  const email = `live-${crypto.randomUUID().slice(0, 8)}@example.com`;
-  const signUp = await fetch(`${base}/api/auth/sign-up/email`, {
-    method: "POST",
-    headers,
-    body: JSON.stringify({ name: "Live bench", email, password: "correct horse battery staple" }),
-  });
-  if (!signUp.ok) throw new Error(`sign-up: ${signUp.status} ${await signUp.text()}`);
-  const { user } = (await signUp.json()) as { user: { id: string } };
-  const cookie = signUp.headers
-    .getSetCookie()
-    .map((c) => c.split(";")[0])
-    .join("; ");
-  const tokenAnswer = await fetch(`${base}/api/auth/token`, { headers: { ...headers, Cookie: cookie } });
-  const { token } = (await tokenAnswer.json()) as { token: string };
-  return { id: user.id, token, ip };
+  const ip = newIp();
+  const { id, token } = await signUp(base, `live-${crypto.randomUUID().slice(0, 8)}@example.com`, { origin: base, ip });
+  return { id, token, ip };
 }
 
 /** A socket on the live channel and the `changed` messages it has heard, with when. */
