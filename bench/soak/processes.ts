@@ -11,7 +11,7 @@ import { log } from "../lib/section.ts";
  * and `wrangler dev` with the workerd processes under it, found through /proc.
  */
 
-/** What stand-in.ts says over its IPC channel. */
+/** What stand-in-process.ts says over its IPC channel. */
 export type StandInMessage =
   | { kind: "ready"; url: string; databaseUrl: string }
   | { kind: "stats"; requests: number; statements: number }
@@ -29,7 +29,7 @@ export interface StandInProcess {
 }
 
 export function startStandIn(): Promise<StandInProcess> {
-  const child = spawn(process.execPath, [join(import.meta.dirname, "stand-in.ts")], {
+  const child = spawn(process.execPath, [join(import.meta.dirname, "stand-in-process.ts")], {
     cwd: root,
     env: { ...process.env, TZ: "UTC" },
     stdio: ["ignore", "inherit", "inherit", "ipc"],

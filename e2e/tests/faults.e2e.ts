@@ -10,7 +10,7 @@ import {
   unexpectedErrors,
   useBrowser,
 } from "../support/browser.ts";
-import { armFault, clearFaults, recordTaskWrites, type SentWrite, serverTasks, sql } from "../support/stand-in.ts";
+import { armFault, clearFaults, recordTaskWrites, type SentWrite, serverTasks, sql } from "../support/database.ts";
 
 /**
  * The browser under database faults injected by the local Neon stand-in: each test looks

@@ -9,7 +9,7 @@ import {
   signUp,
   useBrowser,
 } from "../support/browser.ts";
-import { armFault, clearFaults } from "../support/stand-in.ts";
+import { armFault, clearFaults } from "../support/database.ts";
 
 /**
  * Time to first tasks on /tasks with a far-away database (the stand-in delays every SQL answer

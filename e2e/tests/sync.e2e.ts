@@ -13,7 +13,7 @@ import {
   unexpectedErrors,
   useBrowser,
 } from "../support/browser.ts";
-import { recordTaskWrites, serverTasks } from "../support/stand-in.ts";
+import { recordTaskWrites, serverTasks } from "../support/database.ts";
 
 /**
  * The replica kept in step across devices (docs/web.md "Sync"): two browser contexts of one

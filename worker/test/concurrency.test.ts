@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { TaskOutput } from "../src/tasks/tasks.schemas.ts";
 import { accessToken, call, signUp } from "./fixtures.ts";
-import { sql } from "./stand-in.ts";
+import { sql } from "./stand-in-control.ts";
 
 /**
  * Races between requests for the same task. PGlite runs one statement at a time, so

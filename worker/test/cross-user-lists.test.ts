@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { accessToken, call, signUp } from "./fixtures.ts";
-import { sql } from "./stand-in.ts";
+import { sql } from "./stand-in-control.ts";
 
 /**
  * The cross-user rule for lists (docs/decisions/025-lists.md): whatever B sends with one

@@ -19,7 +19,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { InvalidAccessToken, verifyAccessToken } from "../src/auth/access-token.ts";
 import { readConfig } from "../src/config.ts";
 import { accessToken, bindingsWith, call, origin, signUp, type TestUser } from "./fixtures.ts";
-import { sql } from "./stand-in.ts";
+import { sql } from "./stand-in-control.ts";
 
 /**
  * A corpus of forged and malformed access tokens, each of which the task API's guard

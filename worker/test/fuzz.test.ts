@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { accessToken, call, signUp } from "./fixtures.ts";
-import { sql } from "./stand-in.ts";
+import { sql } from "./stand-in-control.ts";
 import { type TaskUser, taskUser } from "./tasks-client.ts";
 
 /**

@@ -13,7 +13,7 @@ import {
   storedTaskColumns,
   type TaskFields,
 } from "./acknowledged-model.ts";
-import { clearFaults, type Fault, injectFault, sql } from "./stand-in.ts";
+import { clearFaults, type Fault, injectFault, sql } from "./stand-in-control.ts";
 import { type TaskUser, taskUser } from "./tasks-client.ts";
 
 /**

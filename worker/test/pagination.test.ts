@@ -3,7 +3,7 @@ import { dueSortKey } from "../src/tasks/due.ts";
 import { compareCodePoints, titleKey } from "../src/tasks/task-text.ts";
 import type { TaskOutput } from "../src/tasks/tasks.schemas.ts";
 import { accessToken, call, signUp } from "./fixtures.ts";
-import { sql } from "./stand-in.ts";
+import { sql } from "./stand-in-control.ts";
 
 /**
  * Keyset pagination (docs/tasks-api.md, "Listing"): walking every page of every sort order with

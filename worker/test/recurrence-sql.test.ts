@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { Due } from "../src/tasks/due.ts";
 import { nextDue, ruleProblem } from "../src/tasks/recurrence.ts";
 import { walkedRules } from "./recurrence-rules.ts";
-import { sql } from "./stand-in.ts";
+import { sql } from "./stand-in-control.ts";
 
 /**
  * Postgres computes a completed occurrence's next date itself (`brisk_next_due`, migration

@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import { decodeProtectedHeader } from "jose";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { accessToken, bindingsWith, call, cookiesOf, signIn, signUp } from "./fixtures.ts";
-import { sql } from "./stand-in.ts";
+import { sql } from "./stand-in-control.ts";
 
 /**
  * What the runbooks (docs/runbooks/rotate-auth-secret.md, rotate-signing-keys.md) tell an

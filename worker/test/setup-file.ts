@@ -1,5 +1,5 @@
 import { beforeAll } from "vitest";
-import { resetDatabase } from "./stand-in.ts";
+import { resetDatabase } from "./stand-in-control.ts";
 
 // Each test file starts on an empty database.
 beforeAll(async () => {

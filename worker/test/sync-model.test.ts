@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { clearFaults, type Fault, injectFault } from "./stand-in.ts";
+import { clearFaults, type Fault, injectFault } from "./stand-in-control.ts";
 import { type TaskJson, type TaskUser, taskUser } from "./tasks-client.ts";
 
 /**

@@ -9,7 +9,7 @@ import {
   titleKey,
 } from "../src/tasks/task-text.ts";
 import { call } from "./fixtures.ts";
-import { sql } from "./stand-in.ts";
+import { sql } from "./stand-in-control.ts";
 import { type TaskJson, type TaskUser, taskUser } from "./tasks-client.ts";
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { bindingsWith, call, origin, signUp } from "../../test/fixtures.ts";
-import { sql } from "../../test/stand-in.ts";
+import { sql } from "../../test/stand-in-control.ts";
 
 /**
  * What /api/auth/* exposes at all: only the endpoints the product uses (everything

@@ -2,7 +2,7 @@ import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, type JSONWebKeySet
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { accessToken, bindingsWith, call, cookiesOf, newIp, signIn, signUp } from "../../test/fixtures.ts";
 import { lastMailTo } from "../../test/mailbox.ts";
-import { clearFaults, injectFault, roundTrips, sql } from "../../test/stand-in.ts";
+import { clearFaults, injectFault, roundTrips, sql } from "../../test/stand-in-control.ts";
 import { passwordHashing } from "./password-policy.ts";
 
 const tasksOf = (userId: string) => `/api/${userId}/tasks`;

@@ -2,7 +2,7 @@ import { createExecutionContext, createScheduledController, env, waitOnExecution
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { accessToken, bindingsWith, call, cookiesOf, newIp, signIn, signUp } from "../../test/fixtures.ts";
 import { lastMailTo, linkIn, mailsTo, tokenIn } from "../../test/mailbox.ts";
-import { sql } from "../../test/stand-in.ts";
+import { sql } from "../../test/stand-in-control.ts";
 import worker from "../index.ts";
 import { accountLinkLifetimes } from "./accounts.ts";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { call, signIn } from "../../test/fixtures.ts";
-import { type Fault, injectFault, sql } from "../../test/stand-in.ts";
+import { type Fault, injectFault, sql } from "../../test/stand-in-control.ts";
 
 const password = "correct horse battery staple";
 const signUpAs = (email: string) => call("/api/auth/sign-up/email", { body: { name: "Interrupted", email, password } });

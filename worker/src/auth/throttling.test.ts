@@ -1,7 +1,7 @@
 import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { call, newIp, signIn, signUp } from "../../test/fixtures.ts";
-import { sql } from "../../test/stand-in.ts";
+import { sql } from "../../test/stand-in-control.ts";
 import { readConfig } from "../config.ts";
 import { getDatabase } from "../db/client.ts";
 import worker from "../index.ts";

@@ -3,7 +3,7 @@ import { createOTP } from "@better-auth/utils/otp";
 import { describe, expect, it } from "vitest";
 import { accessToken, call, cookiesOf, newIp, signIn, signUp, type TestUser } from "../../test/fixtures.ts";
 import { lastMailTo, tokenIn } from "../../test/mailbox.ts";
-import { sql } from "../../test/stand-in.ts";
+import { sql } from "../../test/stand-in-control.ts";
 
 /**
  * Two-factor authentication (TOTP) through the real HTTP surface: turning it on

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { recordedWrites } from "../../test/change-cursor.ts";
 import { call } from "../../test/fixtures.ts";
-import { roundTrips, sql } from "../../test/stand-in.ts";
+import { roundTrips, sql } from "../../test/stand-in-control.ts";
 import { type ListJson, type TaskJson, type TaskUser, taskUser } from "../../test/tasks-client.ts";
 
 type Task = TaskJson & { list: string };

@@ -11,7 +11,7 @@ import { decodeJwt, exportJWK, type GenerateKeyPairResult, generateKeyPair, Sign
 import { beforeAll, describe, expect, it } from "vitest";
 import { accessToken, call, cookiesOf, origin, signIn, signUp, type TestUser } from "../../test/fixtures.ts";
 import { lastMailTo, tokenIn } from "../../test/mailbox.ts";
-import { roundTrips, sql } from "../../test/stand-in.ts";
+import { roundTrips, sql } from "../../test/stand-in-control.ts";
 import { taskUser } from "../../test/tasks-client.ts";
 import type { AppEnv } from "../env.ts";
 import type { LiveChannel } from "./live.do.ts";

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { call } from "../../test/fixtures.ts";
-import { sql } from "../../test/stand-in.ts";
+import { sql } from "../../test/stand-in-control.ts";
 import { type TaskJson, type TaskUser, taskUser } from "../../test/tasks-client.ts";
 import {
   addDays,

@@ -1,7 +1,7 @@
 import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from "cloudflare:test";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { mailsTo } from "../../test/mailbox.ts";
-import { clearFaults, injectFault, sql } from "../../test/stand-in.ts";
+import { clearFaults, injectFault, sql } from "../../test/stand-in-control.ts";
 import { dueAtInstant, type TaskJson, type TaskUser, taskUser } from "../../test/tasks-client.ts";
 import worker from "../index.ts";
 import { reminderMail } from "../mail/messages.ts";

@@ -1,7 +1,7 @@
 import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { call } from "../../test/fixtures.ts";
-import { roundTrips, sql } from "../../test/stand-in.ts";
+import { roundTrips, sql } from "../../test/stand-in-control.ts";
 import { type TaskJson, taskUser } from "../../test/tasks-client.ts";
 import worker from "../index.ts";
 

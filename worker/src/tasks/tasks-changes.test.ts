@@ -2,7 +2,7 @@ import { createExecutionContext, createScheduledController, env, waitOnExecution
 import { describe, expect, it } from "vitest";
 import { recordedWrites } from "../../test/change-cursor.ts";
 import { call } from "../../test/fixtures.ts";
-import { roundTrips, sql } from "../../test/stand-in.ts";
+import { roundTrips, sql } from "../../test/stand-in-control.ts";
 import { type TaskJson, type TaskUser, taskUser } from "../../test/tasks-client.ts";
 import worker from "../index.ts";
 

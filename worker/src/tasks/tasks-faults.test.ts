@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { bindingsWith } from "../../test/fixtures.ts";
-import { clearFaults, type Fault, injectFault, sql } from "../../test/stand-in.ts";
+import { clearFaults, type Fault, injectFault, sql } from "../../test/stand-in-control.ts";
 import { type TaskJson, taskUser } from "../../test/tasks-client.ts";
 
 /**

@@ -1,5 +1,5 @@
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { clearFaults, injectFault, sql } from "../../test/stand-in.ts";
+import { clearFaults, injectFault, sql } from "../../test/stand-in-control.ts";
 import { type TaskJson, type TaskUser, taskUser } from "../../test/tasks-client.ts";
 
 /**

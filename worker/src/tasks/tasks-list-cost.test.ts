@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { roundTrips, sql } from "../../test/stand-in.ts";
+import { roundTrips, sql } from "../../test/stand-in-control.ts";
 import { type TaskJson, type TaskUser, taskUser } from "../../test/tasks-client.ts";
 import { readConfig } from "../config.ts";
 import { getDatabase } from "../db/client.ts";

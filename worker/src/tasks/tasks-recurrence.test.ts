@@ -3,7 +3,7 @@ import { neon, neonConfig } from "@neondatabase/serverless";
 import { drizzle } from "drizzle-orm/neon-http";
 import fc from "fast-check";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { clearFaults, injectFault, roundTrips, sql } from "../../test/stand-in.ts";
+import { clearFaults, injectFault, roundTrips, sql } from "../../test/stand-in-control.ts";
 import { type TaskJson, type TaskUser, taskUser } from "../../test/tasks-client.ts";
 import * as schema from "../db/schema.ts";
 import { nextDue } from "./recurrence.ts";

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { call } from "../../test/fixtures.ts";
-import { clearFaults, injectFault, roundTrips, sql } from "../../test/stand-in.ts";
+import { clearFaults, injectFault, roundTrips, sql } from "../../test/stand-in-control.ts";
 import { type TaskJson, type TaskUser, taskUser } from "../../test/tasks-client.ts";
 
 /**

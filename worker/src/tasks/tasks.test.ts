@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { call } from "../../test/fixtures.ts";
-import { roundTrips, statementsRun } from "../../test/stand-in.ts";
+import { roundTrips, statementsRun } from "../../test/stand-in-control.ts";
 import { dueAtInstant, type TaskJson, type TaskUser, taskUser } from "../../test/tasks-client.ts";
 
 let user: TaskUser;

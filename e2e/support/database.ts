@@ -1,7 +1,10 @@
 import type { Page, Request } from "playwright-core";
 import { expect, inject } from "vitest";
 
-/** The local Neon stand-in the app under test talks to (started by support/global-setup.ts). */
+/**
+ * The app's database as the tests see it: what it holds, and faults injected into it, through the local Neon
+ * stand-in the app under test talks to (started by support/global-setup.ts).
+ */
 export const standInUrl = inject("standInUrl");
 /** The stand-in serves only requests whose connection string carries its secret, control requests included. */
 const credentials = { "Neon-Connection-String": inject("standInDatabaseUrl") };
