@@ -15,7 +15,7 @@ import { healthRoutes } from "./health/health.routes.ts";
 import { listsRoutes } from "./lists/lists.routes.ts";
 import { liveRoutes } from "./live/live.routes.ts";
 import { announceChanges } from "./live/notify.ts";
-import { describeError, logEvent } from "./log.ts";
+import { errorForLog, logEvent } from "./log.ts";
 import { devMailboxRoutes } from "./mail/dev-mailbox.routes.ts";
 import { Problem, type ProblemCode, problem, renderProblem } from "./problems.ts";
 import { tasksRoutes } from "./tasks/tasks.routes.ts";
@@ -187,7 +187,7 @@ app.onError((error, c) => {
   if (logged) {
     logEvent(logged.level, logged.message, {
       requestId,
-      ...(error instanceof ConfigError ? { issues: error.issues } : { error: describeError(error) }),
+      ...(error instanceof ConfigError ? { issues: error.issues } : { error: errorForLog(error) }),
       ...(answer.code === "internal_error" && error instanceof Error
         ? { stack: error.stack?.split("\nparams:")[0] }
         : {}),

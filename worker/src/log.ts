@@ -13,7 +13,7 @@ export function logEvent(level: "info" | "warn" | "error", message: string, fiel
   console[level](JSON.stringify({ level, message, ...(requestId ? { requestId } : {}), ...fields }));
 }
 
-export function describeError(error: unknown, depth = 0): unknown {
+export function errorForLog(error: unknown, depth = 0): unknown {
   if (!(error instanceof Error)) return typeof error === "string" ? error : String(error);
   const code = (error as { code?: unknown }).code;
   return {
@@ -21,6 +21,6 @@ export function describeError(error: unknown, depth = 0): unknown {
     // drizzle appends "\nparams: …" to the message of a failed query.
     message: error.message.split("\nparams:")[0],
     ...(typeof code === "string" ? { code } : {}),
-    ...(error.cause !== undefined && depth < 4 ? { cause: describeError(error.cause, depth + 1) } : {}),
+    ...(error.cause !== undefined && depth < 4 ? { cause: errorForLog(error.cause, depth + 1) } : {}),
   };
 }

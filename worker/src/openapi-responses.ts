@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { Problem } from "./tasks/tasks.schemas.ts";
+import { ProblemSchema } from "./tasks/tasks.schemas.ts";
 
 /**
  * The pieces of the OpenAPI route definitions the bearer routes share (tasks, lists, export and
@@ -17,7 +17,7 @@ export const json = <T extends z.ZodType>(schema: T, description: string, header
 
 export const problemResponse = (description: string, headers?: Record<string, z.ZodType>) => ({
   description,
-  content: { "application/problem+json": { schema: Problem } },
+  content: { "application/problem+json": { schema: ProblemSchema } },
   ...(headers ? { headers: z.object(headers) } : {}),
 });
 

@@ -10,7 +10,7 @@ import type { Database } from "../db/client.ts";
 import { isDatabaseUnavailable } from "../db/errors.ts";
 import * as schema from "../db/schema.ts";
 import { endLiveSessions } from "../live/notify.ts";
-import { describeError, logEvent } from "../log.ts";
+import { errorForLog, logEvent } from "../log.ts";
 import { createMailer, type Mailer } from "../mail/mailer.ts";
 import { databaseUnavailableDetail } from "../problems.ts";
 import { isZoneName } from "../tasks/due.ts";
@@ -113,7 +113,7 @@ function createAuth(config: Config, db: Database, mailer: Mailer) {
       level: "warn",
       log: (level, message, ...args) =>
         logEvent(level === "error" ? "error" : "warn", `better-auth: ${message}`, {
-          details: args.map((a) => describeError(a)),
+          details: args.map((a) => errorForLog(a)),
         }),
     },
     hooks: { before: checkRequest(config, db, signingKeys), after: accounts.afterHook },
@@ -202,7 +202,7 @@ function failFastAdapter<Adapter extends object>(adapter: Adapter): Adapter {
 
 function rethrowUnavailable(error: unknown): never {
   if (!isDatabaseUnavailable(error)) throw error;
-  logEvent("warn", "database unavailable", { error: describeError(error) });
+  logEvent("warn", "database unavailable", { error: errorForLog(error) });
   throw new APIError(
     "SERVICE_UNAVAILABLE",
     { code: "database_unavailable", message: databaseUnavailableDetail },

@@ -1,6 +1,6 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env.ts";
-import { describeError, logEvent } from "../log.ts";
+import { errorForLog, logEvent } from "../log.ts";
 
 /**
  * Messages to a user's live channel (live.do.ts), sent after the fact and never
@@ -19,7 +19,7 @@ export async function announceChange(namespace: Env["LIVE"], userId: string, cur
   try {
     await channelOf(namespace, userId).announce(cursor);
   } catch (error) {
-    logEvent("warn", "live fan-out failed", { error: describeError(error) });
+    logEvent("warn", "live fan-out failed", { error: errorForLog(error) });
   }
 }
 
@@ -28,7 +28,7 @@ export async function endLiveSessions(namespace: Env["LIVE"], userId: string, se
   try {
     await channelOf(namespace, userId).endSessions(sessionIds);
   } catch (error) {
-    logEvent("warn", "live session end failed", { error: describeError(error) });
+    logEvent("warn", "live session end failed", { error: errorForLog(error) });
   }
 }
 

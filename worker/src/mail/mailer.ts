@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { desc } from "drizzle-orm";
 import type { Config } from "../config.ts";
 import type { Database } from "../db/client.ts";
-import { describeError, logEvent } from "../log.ts";
+import { errorForLog, logEvent } from "../log.ts";
 import { type Problem, problem } from "../problems.ts";
 import { devMail } from "./mail.tables.ts";
 import type { MailContent } from "./messages.ts";
@@ -44,7 +44,7 @@ export function createMailer(env: Env, config: Config, db: Database): Mailer {
         await env.EMAIL.send({ from, to, subject, text, html });
       } catch (error) {
         // The address stays out of the log; the subject says which flow failed.
-        logEvent("error", "mail not sent", { subject, error: describeError(error) });
+        logEvent("error", "mail not sent", { subject, error: errorForLog(error) });
         const failure = problem("mail_unavailable", {
           detail: "We could not send the mail just now. Nothing was changed; try again in a minute.",
           headers: { "Retry-After": String(retryAfterSeconds) },

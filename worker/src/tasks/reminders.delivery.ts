@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { user } from "../auth/auth.tables.ts";
 import type { Database } from "../db/client.ts";
 import { withRetries } from "../db/retry.ts";
-import { describeError, logEvent } from "../log.ts";
+import { errorForLog, logEvent } from "../log.ts";
 import type { Mailer } from "../mail/mailer.ts";
 import { reminderMail } from "../mail/messages.ts";
 import { reminderDeliveries, tasks } from "./tasks.tables.ts";
@@ -128,9 +128,9 @@ export async function deliverReminders(
         done.push(reminder);
       } catch (error) {
         failed++;
-        logEvent("error", "reminder not sent", { error: describeError(error) });
+        logEvent("error", "reminder not sent", { error: errorForLog(error) });
         await release(db, runId, reminder).catch((releaseError: unknown) =>
-          logEvent("error", "reminder claim not released", { error: describeError(releaseError) }),
+          logEvent("error", "reminder claim not released", { error: errorForLog(releaseError) }),
         );
       }
     }

@@ -347,7 +347,7 @@ export const IfMatch = z.object({
     .openapi({ description: 'The ETag (version) the change is based on, e.g. "3"; a stale one answers 412' }),
 });
 
-export const Problem = z
+export const ProblemSchema = z
   .object({
     type: z.string(),
     title: z.string(),
