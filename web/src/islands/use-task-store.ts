@@ -131,7 +131,12 @@ export function useTaskStore() {
       { titles },
     );
   }, [userId, fail]);
-  useEffect(() => () => outbox?.stop(), [outbox]);
+  useEffect(
+    () => () => {
+      void outbox?.stop();
+    },
+    [outbox],
+  );
   /** A task added before the person's id is known (the first visit after signing in) waits for it. */
   const outboxReady = useRef(Promise.withResolvers<NonNullable<typeof outbox>>());
   useEffect(() => {

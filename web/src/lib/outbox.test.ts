@@ -10,8 +10,9 @@ import { outboxStorageKey } from "./outbox-storage.ts";
 function outboxesOfTheTest() {
   const opened: Outbox[] = [];
   const refusals: Refusal[] = [];
-  afterEach(() => {
-    for (const outbox of opened.splice(0)) outbox.stop();
+  afterEach(async () => {
+    // Each tab lets go of its lock before the test ends (the lock manager works on after a bare stop()).
+    await Promise.all(opened.splice(0).map((outbox) => outbox.stop()));
     refusals.length = 0;
     onlineManager.setOnline(true);
   });

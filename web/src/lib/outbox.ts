@@ -382,7 +382,7 @@ export class Outbox {
     }
     // A tab that let go of its lock between this page's first look and this one is not watched: its queue
     // is taken now (a tab not holding its lock now never will again).
-    void this.adopt();
+    this.adopt().catch(() => {});
   }
 
   /* ------------------------------------------------------------ reading */
@@ -477,8 +477,8 @@ export class Outbox {
 
   /** This tab is done with the queue (the page is left): nothing more is sent or stored here, and
    * what is still queued is left, stored, to the next tab of this person (or the next visit). */
-  stop(): void {
-    if (this.stopped) return;
+  stop(): Promise<void> {
+    if (this.stopped) return this.letGo;
     this.stopped = true;
     this.unsubscribeOnline();
     this.channel?.close();
@@ -486,9 +486,15 @@ export class Outbox {
       window.removeEventListener("pagehide", this.releaseAll);
       if (this.onHidden) document.removeEventListener("visibilitychange", this.onHidden);
     }
-    // Released once what was queued is stored: another tab then takes it over.
-    void this.persisted.then(() => this.released.abort());
+    // Released once what was queued is stored: another tab then takes it over. Resolves once the lock is let go
+    // (a macrotask after, for the lock manager's own bookkeeping), so a test can end only after it.
+    this.letGo = this.persisted
+      .then(() => this.released.abort())
+      .then(() => new Promise<void>((resolve) => setTimeout(resolve, 0)));
+    return this.letGo;
   }
+
+  private letGo: Promise<void> = Promise.resolve();
 
   /** Sends the queue in order; resolves when it is empty or cannot go on for now (the run in progress, if one). */
   drain(): Promise<void> {
