@@ -323,8 +323,10 @@ export class Outbox {
       if (this.stopped) return;
       const live = await heldTabs(this.storageKey);
       let taken: Change[] = [];
+      let journaled: string[] = [];
       await update<unknown>(this.storageKey, (stored) => {
         taken = [];
+        journaled = [];
         // Stopped while waiting for the transaction: this tab takes nothing over any more.
         if (this.stopped) return stored;
         const queues = readQueues(stored);
@@ -350,14 +352,13 @@ export class Outbox {
             .map((change) => change.opId),
         );
         taken = taken.filter((change) => !known.has(change.opId) && known.add(change.opId));
-        dropJournals(
-          this.userId,
-          takenTabs.filter((tab) => tab in journals),
-        );
+        journaled = takenTabs.filter((tab) => tab in journals);
         const own = withAdopted(this.changes, taken, this.running);
         if (own.length > 0) queues[this.tabId] = own;
         return Object.keys(queues).length > 0 ? queues : undefined;
       });
+      // Only once IndexedDB holds what was taken (a failed transaction leaves the journals for the next page).
+      dropJournals(this.userId, journaled);
       if (taken.length === 0) return;
       this.changes = withAdopted(this.changes, taken, this.running);
       this.emit();
