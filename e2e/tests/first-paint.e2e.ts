@@ -144,6 +144,8 @@ describe.runIf(browserAvailable)("the first tasks on /tasks", () => {
     expect(annToken, "the token is kept for the next page").toMatch(/^eyJ/);
     // Ann's session leaves this browser without a sign-out (cookies cleared); her token is still kept.
     await context.clearCookies();
+    // Ann's page is left first: what it sent while still open (its feed, as it went) was hers to send.
+    await page.goto("about:blank");
     sent.length = 0;
     // Another person at this browser (another client address: sign-up and sign-in are throttled per address).
     await page.setExtraHTTPHeaders({ "CF-Connecting-IP": nextClientAddress() });
