@@ -31,6 +31,7 @@ import {
   journaledQueues,
   journalQueue,
   outboxStorageKey,
+  queuesOf,
   readQueues,
 } from "./outbox-storage.ts";
 import { ApiError, SessionEndedError } from "./problems.ts";
@@ -333,7 +334,7 @@ export class Outbox {
         // A tab's journal, where there is one, is never older than what IndexedDB stored for it (outbox-storage.ts).
         const journals = journaledQueues(this.userId);
         const takenTabs: string[] = [];
-        for (const [tab, changes] of Object.entries({ ...queues, ...journals })) {
+        for (const [tab, changes] of Object.entries(queuesOf(stored, journals))) {
           // A tab whose lock is held is open (the closed one's lock is held by this tab, in `watchOthers`).
           if (tab === this.tabId || (live?.has(tab) && tab !== closed)) continue;
           // A deletion still held for its Undo when its page went (a list's; a task's only from a page before
