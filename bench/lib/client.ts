@@ -1,4 +1,7 @@
+import { newIp, signUpAndIn } from "../../worker/test/accounts.ts";
 import { origin } from "./workerd.ts";
+
+export { newIp };
 
 /** Requests to a running Worker, as the site would send them. */
 
@@ -10,14 +13,6 @@ export interface CallOptions {
   ip?: string;
   /** The Origin header: the Worker's BETTER_AUTH_URL (`origin` for the in-process workerd, the URL for wrangler dev). */
   origin?: string;
-}
-
-let ipCounter = 0;
-
-/** A fresh client address: Better Auth's rate limits are per `cf-connecting-ip`. */
-export function newIp(): string {
-  ipCounter += 1;
-  return `198.18.${Math.floor(ipCounter / 250) % 250}.${(ipCounter % 250) + 1}`;
 }
 
 export function requestHeaders(options: CallOptions): Record<string, string> {
@@ -67,25 +62,15 @@ export async function signUp(
   email: string,
   from: Pick<CallOptions, "origin" | "ip"> = {},
 ): Promise<SignedUpUser> {
-  const response = await expectOk(
-    await call(base, "/api/auth/sign-up/email", { ...from, body: { name: "Bench", email, password: benchPassword } }),
-    "sign-up",
-  );
-  await response.arrayBuffer();
-  // Sign-up starts no session (decision 016): sign in next.
-  const signedIn = await expectOk(
-    await call(base, "/api/auth/sign-in/email", { ...from, body: { email, password: benchPassword } }),
-    "sign-in",
-  );
-  const { user } = (await signedIn.json()) as { user: { id: string } };
-  const cookie = signedIn.headers
-    .getSetCookie()
-    .map((line) => line.split(";")[0])
-    .join("; ");
+  const { id, cookie } = await signUpAndIn((path, body) => call(base, path, { ...from, body }), {
+    name: "Bench",
+    email,
+    password: benchPassword,
+  });
   const sessionCookie = /better-auth\.session_token=([^;]+)/.exec(cookie)?.[1];
   if (!sessionCookie) throw new Error("sign-in set no session cookie");
   const tokenResponse = await expectOk(await call(base, "/api/auth/token", { ...from, cookie }), "token");
   const { token } = (await tokenResponse.json()) as { token: string };
   const sessionToken = decodeURIComponent(sessionCookie).split(".")[0] as string;
-  return { id: user.id, email, password: benchPassword, cookie, sessionToken, token };
+  return { id, email, password: benchPassword, cookie, sessionToken, token };
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { cookiesOf } from "../../worker/test/accounts.ts";
 import {
   applyPatch,
   chance,
@@ -163,10 +164,7 @@ export class SoakClient {
         continue;
       }
       this.userId = (signedIn.json as { user: { id: string } }).user.id;
-      this.cookie = signedIn.headers
-        .getSetCookie()
-        .map((line) => line.split(";")[0])
-        .join("; ");
+      this.cookie = cookiesOf(signedIn);
     }
     return this.userId !== "" && (await this.renewToken());
   }

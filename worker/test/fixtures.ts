@@ -1,18 +1,13 @@
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import worker from "../src/index.ts";
+import { cookiesOf, newIp, signUpAndIn } from "./accounts.ts";
 import { assertMatchesContract } from "./contract.ts";
+
+export { cookiesOf, newIp };
 
 /** The origin the Worker is configured with in tests (BETTER_AUTH_URL). */
 export const origin = "http://localhost";
-
-let ipCounter = 0;
-
-/** A fresh client address, so rate limits of one test never touch another. */
-export function newIp(): string {
-  ipCounter += 1;
-  return `198.51.${Math.floor(ipCounter / 250) % 250}.${(ipCounter % 250) + 1}`;
-}
 
 export interface RequestOptions {
   method?: string;
@@ -70,14 +65,6 @@ function isLoopbackUrl(value: string): boolean {
   return URL.canParse(value) && ["localhost", "127.0.0.1", "[::1]"].includes(new URL(value).hostname);
 }
 
-/** The `name=value` pairs of the cookies a response sets, ready for a Cookie header. */
-export function cookiesOf(response: Response): string {
-  return response.headers
-    .getSetCookie()
-    .map((cookie) => cookie.split(";")[0])
-    .join("; ");
-}
-
 let userCounter = 0;
 
 export interface TestUser {
@@ -95,22 +82,9 @@ export async function signUp(
   userCounter += 1;
   const email = overrides.email ?? `user${userCounter}-${crypto.randomUUID().slice(0, 8)}@example.com`;
   const password = overrides.password ?? "correct horse battery staple";
-  const response = await call("/api/auth/sign-up/email", {
-    ...options,
-    body: {
-      name: overrides.name ?? `User ${userCounter}`,
-      email,
-      password,
-      ...(overrides.timeZone ? { timeZone: overrides.timeZone } : {}),
-    },
-  });
-  if (response.status !== 200) throw new Error(`sign-up failed: ${response.status} ${await response.text()}`);
-  const body = (await response.json()) as { user: { id: string } };
-  // Sign-up starts no session (decision 016): the client signs in next, as the web app does.
-  const session = await signIn(email, password, options);
-  if (session.status !== 200)
-    throw new Error(`sign-in after sign-up failed: ${session.status} ${await session.text()}`);
-  return { id: body.user.id, email, password, cookie: cookiesOf(session) };
+  const person = { name: overrides.name ?? `User ${userCounter}`, email, password, timeZone: overrides.timeZone };
+  const { id, cookie } = await signUpAndIn((path, body) => call(path, { ...options, body }), person);
+  return { id, email, password, cookie };
 }
 
 export async function signIn(email: string, password: string, options: RequestOptions = {}): Promise<Response> {
