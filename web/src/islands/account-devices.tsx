@@ -5,6 +5,7 @@ import { revokeAllSessions } from "../lib/auth-client.ts";
 import { navigation } from "../lib/navigation.ts";
 import { describeError } from "../lib/problems.ts";
 import { getSessionUser } from "../lib/session-user.ts";
+import { FormAlert } from "./form-field.tsx";
 
 /** "Chrome on Linux", from the user agent the session started with. */
 export function describeDevice(userAgent: string): string {
@@ -96,9 +97,7 @@ export function AccountDevices() {
     <section className="card" aria-labelledby="devices-title">
       <h2 id="devices-title">Devices</h2>
       <p>Where you are signed in. Sign out of any device you do not recognise.</p>
-      <div className="form-alert" role="alert">
-        {error}
-      </div>
+      <FormAlert message={error} />
       <p className="visually-hidden" role="status">
         {status}
       </p>

@@ -3,7 +3,7 @@ import { flushSync } from "react-dom";
 import { changePassword, deleteAccount } from "../lib/auth-client.ts";
 import { navigation } from "../lib/navigation.ts";
 import { describeError } from "../lib/problems.ts";
-import { FormField, SubmitButton } from "./form-field.tsx";
+import { FormAlert, FormField, SubmitButton } from "./form-field.tsx";
 import { PasskeysPanel } from "./passkeys-panel.tsx";
 import { passwordMessages as passwordErrors } from "./password-messages.ts";
 import { TwoFactorPanel } from "./two-factor-panel.tsx";
@@ -102,9 +102,7 @@ function ChangePassword({ ready }: { ready: boolean }) {
         </button>
       ) : (
         <form id={formId} method="post" noValidate onSubmit={onSubmit}>
-          <div className="form-alert" role="alert">
-            {formError}
-          </div>
+          <FormAlert message={formError} />
           <FormField
             label="Current password"
             name="currentPassword"
@@ -210,9 +208,7 @@ function DeleteAccount({ ready }: { ready: boolean }) {
           }}
         >
           <p className="label">Enter your password to delete your account and all your tasks.</p>
-          <div className="form-alert" role="alert">
-            {formError}
-          </div>
+          <FormAlert message={formError} />
           <FormField
             label="Password"
             name="password"

@@ -5,7 +5,7 @@ import { describeError } from "../lib/problems.ts";
 import { getSessionUser, type SessionUser } from "../lib/session-user.ts";
 import { browserZone } from "../lib/time-zone.ts";
 import { profileChangedEvent } from "./account-menu.tsx";
-import { emailMessage, emailPattern, FormField, SubmitButton } from "./form-field.tsx";
+import { emailMessage, emailPattern, FormAlert, FormField, SubmitButton } from "./form-field.tsx";
 
 /** The same limit the server keeps (docs/auth.md, "What /api/auth exposes"). */
 const nameLength = 100;
@@ -84,9 +84,7 @@ function NameForm({ current, onChanged }: { current: string; onChanged: (name: s
       <div className="notice" role="status">
         {done}
       </div>
-      <div className="form-alert" role="alert">
-        {formError}
-      </div>
+      <FormAlert message={formError} />
       <FormField
         label="Name"
         name="name"
@@ -133,9 +131,7 @@ function TimeZoneForm({ current, onChanged }: { current: string | null; onChange
       <div className="notice" role="status">
         {done}
       </div>
-      <div className="form-alert" role="alert">
-        {formError}
-      </div>
+      <FormAlert message={formError} />
       <div className="field">
         <label htmlFor="profile-time-zone">Time zone</label>
         <select id="profile-time-zone" name="timeZone" defaultValue={initial}>
@@ -193,9 +189,7 @@ function EmailForm({ current }: { current: string }) {
       <div className="notice" role="status">
         {done}
       </div>
-      <div className="form-alert" role="alert">
-        {formError}
-      </div>
+      <FormAlert message={formError} />
       <FormField
         label="New email address"
         name="email"

@@ -2,7 +2,7 @@ import { type SubmitEvent, useRef, useState } from "react";
 import { flushSync } from "react-dom";
 import { requestPasswordReset } from "../lib/account-client.ts";
 import { describeError } from "../lib/problems.ts";
-import { EmailField, emailMessage, emailPattern, SubmitButton, useEarlySubmit } from "./form-field.tsx";
+import { EmailField, emailMessage, emailPattern, FormAlert, SubmitButton, useEarlySubmit } from "./form-field.tsx";
 
 /** The confirmation, the same whether or not the address has an account. */
 export const resetLinkSent =
@@ -45,9 +45,7 @@ export function ForgotPasswordForm() {
       <div className="notice" role="status">
         {sent}
       </div>
-      <div className="form-alert" role="alert">
-        {formError}
-      </div>
+      <FormAlert message={formError} />
       <EmailField error={error} inputRef={emailRef} onInput={() => setError(undefined)} />
       <SubmitButton label="Send reset link" busy={busy} />
     </form>

@@ -57,6 +57,18 @@ export function EmailField(props: Pick<FormFieldProps, "error" | "inputRef" | "o
   );
 }
 
+/**
+ * The form's own error (not one field's), announced when it appears. With `alertRef` it can take focus,
+ * for forms that move the reader to it.
+ */
+export function FormAlert({ message, alertRef }: { message: string; alertRef?: Ref<HTMLDivElement> }) {
+  return (
+    <div className="form-alert" role="alert" {...(alertRef ? { tabIndex: -1, ref: alertRef } : {})}>
+      {message}
+    </div>
+  );
+}
+
 /** A submit button that shows progress while keeping its name, so it is found by the same words. */
 export function SubmitButton({ label, busy }: { label: string; busy: boolean }) {
   return (

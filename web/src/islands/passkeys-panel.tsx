@@ -2,7 +2,7 @@ import { type SubmitEvent, useCallback, useEffect, useRef, useState } from "reac
 import { flushSync } from "react-dom";
 import { addPasskey, listPasskeys, type Passkey, removePasskey } from "../lib/account-security.ts";
 import { describeError } from "../lib/problems.ts";
-import { FormField, SubmitButton } from "./form-field.tsx";
+import { FormAlert, FormField, SubmitButton } from "./form-field.tsx";
 
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
 
@@ -79,9 +79,7 @@ export function PasskeysPanel() {
       <p role="status" className="notice">
         {notice}
       </p>
-      <div className="form-alert" role="alert">
-        {formError}
-      </div>
+      <FormAlert message={formError} />
       {passkeys === null ? (
         <p aria-busy="true">…</p>
       ) : passkeys.length === 0 ? (

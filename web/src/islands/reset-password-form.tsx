@@ -3,7 +3,7 @@ import { flushSync } from "react-dom";
 import { resetPassword } from "../lib/account-client.ts";
 import { navigation } from "../lib/navigation.ts";
 import { describeError } from "../lib/problems.ts";
-import { FormField, SubmitButton, useEarlySubmit } from "./form-field.tsx";
+import { FormAlert, FormField, SubmitButton, useEarlySubmit } from "./form-field.tsx";
 import { passwordMessages } from "./password-messages.ts";
 
 /** Sets a new password from the mailed link (/reset-password?token=…), then opens the tasks. */
@@ -67,9 +67,7 @@ export function ResetPasswordForm() {
 
   return (
     <form ref={formRef} className="card" method="post" noValidate data-island-form onSubmit={onSubmit}>
-      <div className="form-alert" role="alert">
-        {formError}
-      </div>
+      <FormAlert message={formError} />
       <FormField
         label="New password"
         name="newPassword"

@@ -2,7 +2,7 @@ import { type SubmitEvent, useEffect, useRef, useState } from "react";
 import { flushSync } from "react-dom";
 import { verifySignInCode } from "../lib/auth-client.ts";
 import { describeError } from "../lib/problems.ts";
-import { FormField, SubmitButton } from "./form-field.tsx";
+import { FormAlert, FormField, SubmitButton } from "./form-field.tsx";
 
 /**
  * The second step of signing in when two-factor is on: the six-digit code from the
@@ -56,9 +56,7 @@ export function SignInCodeForm({ onSignedIn }: { onSignedIn: () => void }) {
     <form className="card" method="post" noValidate onSubmit={onSubmit} aria-labelledby="two-factor-step">
       <h2 id="two-factor-step">Two-factor authentication</h2>
       <p>Enter the 6-digit code your authenticator app shows for Brisk, or one of your backup codes.</p>
-      <div className="form-alert" role="alert" tabIndex={-1} ref={formErrorRef}>
-        {formError}
-      </div>
+      <FormAlert message={formError} alertRef={formErrorRef} />
       <FormField
         label="Authentication code"
         name="code"

@@ -3,7 +3,15 @@ import { flushSync } from "react-dom";
 import { signIn, signInWithPasskey } from "../lib/auth-client.ts";
 import { navigation, safeNext } from "../lib/navigation.ts";
 import { describeError } from "../lib/problems.ts";
-import { EmailField, emailMessage, emailPattern, FormField, SubmitButton, useEarlySubmit } from "./form-field.tsx";
+import {
+  EmailField,
+  emailMessage,
+  emailPattern,
+  FormAlert,
+  FormField,
+  SubmitButton,
+  useEarlySubmit,
+} from "./form-field.tsx";
 import { SignInCodeForm } from "./sign-in-code-form.tsx";
 
 interface Errors {
@@ -107,9 +115,7 @@ function PasswordStep({ onNeedsCode }: { onNeedsCode: () => void }) {
       <div id="sign-in-notice" className="notice" role="status">
         {notice}
       </div>
-      <div className="form-alert" role="alert" tabIndex={-1} ref={formErrorRef}>
-        {formError}
-      </div>
+      <FormAlert message={formError} alertRef={formErrorRef} />
       <EmailField
         error={errors.email}
         inputRef={emailRef}

@@ -3,7 +3,15 @@ import { flushSync } from "react-dom";
 import { signUp } from "../lib/auth-client.ts";
 import { navigation, safeNext } from "../lib/navigation.ts";
 import { describeError } from "../lib/problems.ts";
-import { EmailField, emailMessage, emailPattern, FormField, SubmitButton, useEarlySubmit } from "./form-field.tsx";
+import {
+  EmailField,
+  emailMessage,
+  emailPattern,
+  FormAlert,
+  FormField,
+  SubmitButton,
+  useEarlySubmit,
+} from "./form-field.tsx";
 
 interface Errors {
   name?: string;
@@ -83,9 +91,7 @@ export function SignUpForm() {
 
   return (
     <form ref={formRef} className="card" method="post" noValidate data-island-form onSubmit={onSubmit}>
-      <div className="form-alert" role="alert" tabIndex={-1} ref={formErrorRef}>
-        {formError}
-      </div>
+      <FormAlert message={formError} alertRef={formErrorRef} />
       <FormField
         label="Name"
         name="name"

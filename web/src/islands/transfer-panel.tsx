@@ -2,6 +2,7 @@ import { type ChangeEvent, useEffect, useId, useRef, useState } from "react";
 import { exportTasks, getUserId, importTasks } from "../lib/api-client.ts";
 import { storedChanges } from "../lib/outbox-storage.ts";
 import { ApiError, describeError } from "../lib/problems.ts";
+import { FormAlert } from "./form-field.tsx";
 
 /**
  * The account page's Export and Import (docs/web.md "Export and import"): downloads of every
@@ -140,9 +141,7 @@ export function TransferPanel() {
           {exporting === "csv" ? "Exporting…" : "Export (CSV)"}
         </button>
       </div>
-      <div className="form-alert" role="alert">
-        {exportError}
-      </div>
+      <FormAlert message={exportError} />
       <div role="status" className="notice">
         {exportNote}
       </div>
@@ -173,9 +172,7 @@ export function TransferPanel() {
           ))}
         </ul>
       ) : null}
-      <div className="form-alert" role="alert">
-        {state.kind === "refused" ? state.message : ""}
-      </div>
+      <FormAlert message={state.kind === "refused" ? state.message : ""} />
       {state.kind === "refused" && state.rows.length > 0 ? (
         <ul aria-label="Rows that could not be imported">
           {state.rows.map((row) => (

@@ -3,7 +3,7 @@ import { flushSync } from "react-dom";
 import { confirmTwoFactor, disableTwoFactor, startTwoFactor, type TwoFactorSetup } from "../lib/account-security.ts";
 import { type ApiError, describeError } from "../lib/problems.ts";
 import { getSessionUser } from "../lib/session-user.ts";
-import { FormField, SubmitButton } from "./form-field.tsx";
+import { FormAlert, FormField, SubmitButton } from "./form-field.tsx";
 
 type Step =
   | { name: "loading" }
@@ -157,9 +157,7 @@ function PasswordForm({ intro, submitLabel, onCancel, onSubmit }: PasswordFormPr
   return (
     <form method="post" noValidate onSubmit={submit}>
       <p className="label">{intro}</p>
-      <div className="form-alert" role="alert">
-        {formError}
-      </div>
+      <FormAlert message={formError} />
       <FormField
         label="Password"
         name="password"
@@ -246,9 +244,7 @@ function ScanStep({
           {setup.secret.replace(/(.{4})/g, "$1 ").trim()}
         </code>
       </p>
-      <div className="form-alert" role="alert">
-        {formError}
-      </div>
+      <FormAlert message={formError} />
       <FormField
         label="Code from the app"
         name="code"
