@@ -3,8 +3,8 @@ import { sqlStateOf } from "./db/errors.ts";
 import type { AppEnv } from "./env.ts";
 import { type JsonText, respondJson } from "./json-text.ts";
 import { problem } from "./problems.ts";
+import type { VersionCondition } from "./tasks/conditional-write.ts";
 import { encodeChangeCursor } from "./tasks/cursor.ts";
-import type { VersionCondition } from "./tasks/tasks.repo.ts";
 
 /**
  * How the routes of a person's versioned rows (tasks, lists) read `If-Match` and answer a write: the

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { problem } from "../problems.ts";
-import type { ChangePosition, Cursor } from "./tasks.repo.ts";
+import type { Cursor } from "./tasks.list-query.ts";
+import type { ChangePosition } from "./tasks.repo.ts";
 import type { ListQuery } from "./tasks.schemas.ts";
 import { priorities } from "./tasks.tables.ts";
 

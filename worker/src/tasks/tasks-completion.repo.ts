@@ -1,20 +1,17 @@
 import { getTableColumns, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
-import { completionsKept } from "./recurrence.ts";
+import { placeholder } from "../db/prepared.ts";
 import {
   type Changes,
-  completedAtFor,
   computedValue,
   conditionalWrite,
-  dueInstantSql,
-  dueJson,
-  isoText,
-  placeholder,
   repeatableWhen,
-  sameFields,
   type VersionCondition,
   type WriteResult,
-} from "./tasks.repo.ts";
+} from "./conditional-write.ts";
+import { completedAtFor, dueInstantSql, sameFields } from "./editable-fields.ts";
+import { completionsKept } from "./recurrence.ts";
+import { dueJson, isoText } from "./task-json.ts";
 import type { TaskOutput } from "./tasks.schemas.ts";
 import { tasks } from "./tasks.tables.ts";
 
@@ -22,7 +19,7 @@ import { tasks } from "./tasks.tables.ts";
  * Completion, for plain and recurring tasks (docs/decisions/024-recurring-tasks.md): each one
  * conditional write of the repository, which for a recurring task completes one occurrence
  * (Postgres computes the next date: `brisk_next_due`, migration 0014, equal to recurrence.ts's
- * nextDue) or takes the latest back. Kept beside tasks.repo.ts, whose statements it uses, so the
+ * nextDue) or takes the latest back. Kept beside conditional-write.ts, whose statement it uses, so the
  * rules of occurrences stay in one place.
  */
 

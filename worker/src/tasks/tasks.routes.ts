@@ -26,6 +26,7 @@ import {
   ifMatch,
   refuseGoneAccount,
 } from "../versioned-writes.ts";
+import type { WriteResult } from "./conditional-write.ts";
 import { decodeChangeCursor, decodeCursor, encodeChangeCursor, encodeCursor, invalidCursor } from "./cursor.ts";
 import { refuseRecurrenceWithoutDue } from "./recurrence.schemas.ts";
 import { refuseRemindersWithoutTime } from "./reminders.schemas.ts";
@@ -40,7 +41,6 @@ import {
   readChanges,
   replaceTask,
   restoreTasks,
-  type WriteResult,
 } from "./tasks.repo.ts";
 import {
   Changes,
