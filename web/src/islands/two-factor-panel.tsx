@@ -1,4 +1,4 @@
-import { type SubmitEvent, useEffect, useRef, useState } from "react";
+import { type RefObject, type SubmitEvent, useEffect, useRef, useState } from "react";
 import { flushSync } from "react-dom";
 import { confirmTwoFactor, disableTwoFactor, startTwoFactor, type TwoFactorSetup } from "../lib/account-security.ts";
 import { type ApiError, describeError } from "../lib/problems.ts";
@@ -31,6 +31,11 @@ export function TwoFactorPanel() {
     );
   }, []);
 
+  function open(to: Step) {
+    setNotice("");
+    setStep(to);
+  }
+
   function back(to: Step, message = "") {
     flushSync(() => {
       setStep(to);
@@ -47,20 +52,12 @@ export function TwoFactorPanel() {
       </p>
       {step.name === "loading" && <p aria-busy="true">…</p>}
       {step.name === "off" && (
-        <>
-          <p>Off. Turn it on to ask for a code from an authenticator app after your password.</p>
-          <button
-            type="button"
-            className="btn"
-            ref={openerRef}
-            onClick={() => {
-              setNotice("");
-              setStep({ name: "password" });
-            }}
-          >
-            Turn on two-factor authentication
-          </button>
-        </>
+        <StateAndAction
+          state="Off. Turn it on to ask for a code from an authenticator app after your password."
+          action="Turn on two-factor authentication"
+          buttonRef={openerRef}
+          onAction={() => open({ name: "password" })}
+        />
       )}
       {step.name === "password" && (
         <PasswordForm
@@ -85,20 +82,12 @@ export function TwoFactorPanel() {
         <BackupCodes codes={step.codes} onDone={() => back({ name: "on" }, "Two-factor authentication is on.")} />
       )}
       {step.name === "on" && (
-        <>
-          <p>On. Signing in asks for a code from your authenticator app, or one of your backup codes.</p>
-          <button
-            type="button"
-            className="btn"
-            ref={openerRef}
-            onClick={() => {
-              setNotice("");
-              setStep({ name: "turn-off" });
-            }}
-          >
-            Turn off two-factor authentication
-          </button>
-        </>
+        <StateAndAction
+          state="On. Signing in asks for a code from your authenticator app, or one of your backup codes."
+          action="Turn off two-factor authentication"
+          buttonRef={openerRef}
+          onAction={() => open({ name: "turn-off" })}
+        />
       )}
       {step.name === "turn-off" && (
         <PasswordForm
@@ -113,6 +102,28 @@ export function TwoFactorPanel() {
         />
       )}
     </section>
+  );
+}
+
+/** Where two-factor authentication stands, and the one button that changes it (focus returns to it). */
+function StateAndAction({
+  state,
+  action,
+  buttonRef,
+  onAction,
+}: {
+  state: string;
+  action: string;
+  buttonRef: RefObject<HTMLButtonElement | null>;
+  onAction: () => void;
+}) {
+  return (
+    <>
+      <p>{state}</p>
+      <button type="button" className="btn" ref={buttonRef} onClick={onAction}>
+        {action}
+      </button>
+    </>
   );
 }
 
