@@ -13,10 +13,13 @@ import { commonPassword, verification } from "./auth.tables.ts";
  */
 export async function deleteUserWithoutCredentials(db: Database, email: string): Promise<void> {
   const normalised = email.toLowerCase();
-  await db.execute(sql`
+  // Repeatable: a repeat finds no such user left, or the same one.
+  await withRetries("repeatable", () =>
+    db.execute(sql`
     DELETE FROM "user" u
     WHERE u.email = ${normalised}
-      AND NOT EXISTS (SELECT 1 FROM account a WHERE a.user_id = u.id)`);
+      AND NOT EXISTS (SELECT 1 FROM account a WHERE a.user_id = u.id)`),
+  );
 }
 
 /**
@@ -24,9 +27,9 @@ export async function deleteUserWithoutCredentials(db: Database, email: string):
  * Auth deletes a token when it is used, never when it lapses. The Cron Trigger runs it.
  */
 export async function pruneExpiredLinks(db: Database): Promise<number> {
-  const removed = await db.delete(verification).where(lt(verification.expiresAt, new Date())).returning({
-    id: verification.id,
-  });
+  const removed = await withRetries("repeatable", () =>
+    db.delete(verification).where(lt(verification.expiresAt, new Date())).returning({ id: verification.id }),
+  );
   return removed.length;
 }
 

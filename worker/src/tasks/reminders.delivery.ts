@@ -145,8 +145,10 @@ export async function deliverReminders(
 
 /** Removes claims older than two days: no reminder that late is mailed, so none can be claimed again. */
 export async function pruneReminderDeliveries(db: Database): Promise<number> {
-  const result = await db.execute(
-    sql`delete from ${reminderDeliveries} where ${reminderDeliveries.claimedAt} < now() - interval '2 days'`,
+  const result = await withRetries("repeatable", () =>
+    db.execute(
+      sql`delete from ${reminderDeliveries} where ${reminderDeliveries.claimedAt} < now() - interval '2 days'`,
+    ),
   );
   return result.rowCount ?? 0;
 }

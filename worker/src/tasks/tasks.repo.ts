@@ -407,7 +407,10 @@ const restorable = sql`interval '1 hour'`;
  * that is not scoped to a user: it is maintenance, run by the scheduled handler only.
  */
 export async function pruneExpiredDeletions(db: Database): Promise<number> {
-  const result = await db.delete(deletedTasks).where(sql`${deletedTasks.deletedAt} < now() - ${restorable}`);
+  // Repeatable: a repeat after a lost answer finds nothing more to remove (and counts only what it removed).
+  const result = await withRetries("repeatable", () =>
+    db.delete(deletedTasks).where(sql`${deletedTasks.deletedAt} < now() - ${restorable}`),
+  );
   return result.rowCount ?? 0;
 }
 
@@ -683,7 +686,9 @@ const tombstoneRetention = sql`interval '30 days'`;
  * scoped to a user: maintenance, run by the scheduled handler only.
  */
 export async function pruneTombstones(db: Database): Promise<number> {
-  const { rows } = await db.execute<{ pruned: number }>(sql`
+  // Repeatable: a repeat removes only what is still too old, and `greatest` keeps the marks a first try recorded.
+  const { rows } = await withRetries("repeatable", () =>
+    db.execute<{ pruned: number }>(sql`
     WITH pruned_tasks AS (
       DELETE FROM ${taskTombstones} WHERE ${taskTombstones.deletedAt} < now() - ${tombstoneRetention}
       RETURNING user_id, seq
@@ -698,6 +703,7 @@ export async function pruneTombstones(db: Database): Promise<number> {
       UPDATE ${taskSequences} SET pruned_through = greatest(${taskSequences.prunedThrough}, per_user.seq)
       FROM per_user WHERE ${taskSequences.userId} = per_user.user_id
     )
-    SELECT coalesce(sum(n), 0)::integer AS pruned FROM per_user`);
+    SELECT coalesce(sum(n), 0)::integer AS pruned FROM per_user`),
+  );
   return Number(rows[0]?.pruned ?? 0);
 }
