@@ -114,7 +114,7 @@ test.describe("offline and installable", () => {
     await expect(status.first()).toBeVisible();
     // The other pages were cached too; an address the app does not have gets the cached 404 page.
     await page.goto("/account");
-    await expect(page.getByRole("heading", { name: "Account" })).toBeVisible();
+    await expect(page.getByRole("heading", { name: "Account", exact: true })).toBeVisible();
     await page.goto("/no-such-page");
     await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
 
