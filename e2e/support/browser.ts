@@ -1,80 +1,12 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
-import { afterAll, beforeAll, inject } from "vitest";
-import { expectLocator } from "./expect-locator.ts";
+import { expect, type Page } from "@playwright/test";
+import { fromSuite } from "./env.ts";
 
-export { expectLocator };
-
-export const baseUrl = inject("baseUrl");
-export const chromiumPath = inject("chromiumPath");
-/** Browser tests run only where a Chromium exists (CI installs one; see support/global-setup.ts). */
-export const browserAvailable = chromiumPath !== "";
+/** The app under test (started by support/global-setup.ts). */
+export const baseUrl = fromSuite("baseUrl");
 
 export const artifactsDir = join(import.meta.dirname, "..", "artifacts");
-
-/**
- * One headless Chromium per test file, started the way these machines need it:
- * no sandbox (root), and no background networking (the network is closed).
- */
-export function useBrowser(): () => Browser {
-  let browser: Browser | undefined;
-  beforeAll(async () => {
-    if (!browserAvailable) return;
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
-  return () => {
-    if (!browser) throw new Error("the browser is not running");
-    return browser;
-  };
-}
-
-export interface PageOptions {
-  width?: number;
-  height?: number;
-  colorScheme?: "light" | "dark";
-  /** The browser's IANA time zone (as the person's machine has it). */
-  timezoneId?: string;
-}
-
-/**
- * A page in a fresh context (its own cookies). Console errors and CSP violations
- * fail the test that caused them: they are collected and checked by `assertCleanConsole`.
- */
-export async function newPage(
-  browser: Browser,
-  options: PageOptions = {},
-): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
-  const context = await browser.newContext({
-    baseURL: baseUrl,
-    // Each page is its own client to the rate limiter (wrangler dev passes the header through; Cloudflare sets it).
-    extraHTTPHeaders: { "CF-Connecting-IP": nextClientAddress() },
-    viewport: { width: options.width ?? 1280, height: options.height ?? 900 },
-    colorScheme: options.colorScheme ?? "light",
-    ...(options.timezoneId ? { timezoneId: options.timezoneId } : {}),
-  });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on("console", (message) => {
-    if (message.type() === "error") errors.push(message.text());
-  });
-  page.on("pageerror", (error) => errors.push(error.message));
-  return { context, page, errors };
-}
 
 /** Errors the page logged that are not the app's own expected refusals (a 4xx/5xx the test provoked). */
 export function unexpectedErrors(errors: string[]): string[] {
@@ -82,6 +14,9 @@ export function unexpectedErrors(errors: string[]): string[] {
     (error) => !/Failed to load resource: the server responded with a status of (4\d\d|503)/.test(error),
   );
 }
+
+/** What Chromium logs for requests that could not leave while a test had taken the page offline. */
+export const offlineNoise = /net::ERR_INTERNET_DISCONNECTED|Failed to fetch/;
 
 /** Random per page (each test file counts afresh, so a counter would repeat across files within a minute). */
 export function nextClientAddress(): string {
@@ -105,9 +40,9 @@ export async function signUp(page: Page, name: string, email: string = uniqueEma
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Create account" }).click();
   await page.waitForURL("**/tasks");
-  await expectLocator(page.getByRole("heading", { name: "Tasks" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Tasks" })).toBeVisible();
   // The task list has hydrated (New task is disabled until then): keys typed before it would be lost.
-  await expectLocator(page.getByRole("textbox", { name: "New task" })).toBeEnabled();
+  await expect(page.getByRole("textbox", { name: "New task" })).toBeEnabled();
   return email;
 }
 
@@ -121,7 +56,7 @@ export async function addTask(page: Page, title: string) {
   const input = page.getByRole("textbox", { name: "New task" });
   await input.fill(title);
   await input.press("Enter");
-  await expectLocator(page.getByRole("checkbox", { name: title })).toBeVisible();
+  await expect(page.getByRole("checkbox", { name: title })).toBeVisible();
 }
 
 export async function screenshot(page: Page, name: string) {
@@ -138,7 +73,7 @@ export async function screenshot(page: Page, name: string) {
  */
 export async function controlledByServiceWorker(page: Page): Promise<void> {
   const controlled = () => page.evaluate(() => navigator.serviceWorker.controller !== null);
-  const describe = () =>
+  const registrationState = () =>
     page.evaluate(async () => {
       const registration = await navigator.serviceWorker.getRegistration();
       const worker = (w: ServiceWorker | null | undefined) => (w ? `${w.scriptURL} ${w.state}` : "none");
@@ -150,7 +85,7 @@ export async function controlledByServiceWorker(page: Page): Promise<void> {
     // `ready` resolves once a worker for this scope is active (page.evaluate awaits it).
     await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
   } catch (error) {
-    throw new Error(`No service worker activated for ${page.url()} (${await describe()})`, { cause: error });
+    throw new Error(`No service worker activated for ${page.url()} (${await registrationState()})`, { cause: error });
   }
   for (let attempt = 0; attempt < 2; attempt++) {
     const deadline = Date.now() + 10_000;
@@ -160,7 +95,7 @@ export async function controlledByServiceWorker(page: Page): Promise<void> {
     }
     if (attempt === 0) await page.reload();
   }
-  throw new Error(`No service worker took ${page.url()} over (${await describe()})`);
+  throw new Error(`No service worker took ${page.url()} over (${await registrationState()})`);
 }
 
 /**
@@ -230,6 +165,6 @@ export async function createTasks(page: Page, tasks: TaskSeed[]): Promise<void> 
   }, tasks);
   await page.reload();
   for (const { title } of tasks.slice(-1)) {
-    await expectLocator(page.getByRole("checkbox", { name: title })).toBeVisible();
+    await expect(page.getByRole("checkbox", { name: title })).toBeVisible();
   }
 }

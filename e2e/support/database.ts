@@ -1,13 +1,13 @@
-import type { Page, Request } from "playwright-core";
-import { expect, inject } from "vitest";
+import { expect, type Page, type Request } from "@playwright/test";
+import { fromSuite } from "./env.ts";
 
 /**
  * The app's database as the tests see it: what it holds, and faults injected into it, through the local Neon
  * stand-in the app under test talks to (started by support/global-setup.ts).
  */
-export const standInUrl = inject("standInUrl");
+export const standInUrl = fromSuite("standInUrl");
 /** The stand-in serves only requests whose connection string carries its secret, control requests included. */
-const credentials = { "Neon-Connection-String": inject("standInDatabaseUrl") };
+const credentials = { "Neon-Connection-String": fromSuite("standInDatabaseUrl") };
 
 /**
  * A database fault for the stand-in to inject (the shape of `Fault` in

@@ -1,46 +1,28 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { TestProject } from "vitest/node";
 import { freePort } from "../../scripts/lib/free-port.ts";
 import { localDatabaseUrl } from "../../worker/local/neon-http-server.ts";
-
-declare module "vitest" {
-  export interface ProvidedContext {
-    baseUrl: string;
-    chromiumPath: string;
-    /** The local Neon stand-in's origin, for arming faults (`POST /__stand-in/faults`). */
-    standInUrl: string;
-    /** The connection string that carries the stand-in's secret: it refuses requests without it. */
-    standInDatabaseUrl: string;
-  }
-}
+import { findChromium } from "./chromium.ts";
+import { suiteEnv } from "./env.ts";
 
 const root = join(import.meta.dirname, "..", "..");
-
-/** The system Chromium (Debian's `chromium` package), or CHROMIUM_PATH. */
-export function findChromium(): string | undefined {
-  return [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser"].find(
-    (path) => path !== undefined && path !== "" && existsSync(path),
-  );
-}
 
 /**
  * Starts Brisk exactly as `pnpm dev` does — scripts/dev.ts: the local Neon stand-in
  * on a fresh embedded PGlite, migrations, the site build and `wrangler dev` — on free
- * ports, and stops it afterwards.
+ * ports, hands its addresses to the tests in the environment (support/env.ts; the
+ * workers start after this and inherit it), and stops it afterwards.
  */
-export default async function setup(project: TestProject) {
+export default async function setup(): Promise<(() => Promise<void>) | undefined> {
   if (process.env.BRISK_DB === "postgres") {
     // The browser suite runs the app as `pnpm dev` does, on embedded PGlite; it has nothing to add per backend.
-    console.warn("\n[e2e] BRISK_DB=postgres: the browser suite runs once, on the default embedded database.\n");
-    project.provide("chromiumPath", "");
-    project.provide("baseUrl", "");
-    project.provide("standInUrl", "");
-    project.provide("standInDatabaseUrl", "");
-    return;
+    const reason = "BRISK_DB=postgres: the browser suite runs once, on the default embedded database.";
+    console.warn(`\n[e2e] ${reason}\n`);
+    process.env[suiteEnv.skipped] = reason;
+    return undefined;
   }
   const chromium = findChromium();
   if (!chromium) {
@@ -50,11 +32,8 @@ export default async function setup(project: TestProject) {
       throw new Error(`${message} To run every other suite without the browser tests: BRISK_E2E=skip pnpm test.`);
     }
     console.warn(`\n[e2e] ${message} BRISK_E2E=skip: the browser tests are skipped.\n`);
-    project.provide("chromiumPath", "");
-    project.provide("baseUrl", "");
-    project.provide("standInUrl", "");
-    project.provide("standInDatabaseUrl", "");
-    return;
+    process.env[suiteEnv.skipped] = `${message} BRISK_E2E=skip`;
+    return undefined;
   }
 
   const dataDir = mkdtempSync(join(tmpdir(), "brisk-e2e-"));
@@ -84,11 +63,15 @@ export default async function setup(project: TestProject) {
   app.stderr?.on("data", record);
 
   const baseUrl = `http://localhost:${port}`;
-  await waitForHealth(`${baseUrl}/api/health?ready`, app, () => output);
-  project.provide("baseUrl", baseUrl);
-  project.provide("chromiumPath", chromium);
-  project.provide("standInUrl", `http://127.0.0.1:${dbPort}`);
-  project.provide("standInDatabaseUrl", localDatabaseUrl(standInSecret));
+  try {
+    await waitForHealth(`${baseUrl}/api/health?ready`, app, () => output);
+  } catch (error) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+  process.env[suiteEnv.baseUrl] = baseUrl;
+  process.env[suiteEnv.standInUrl] = `http://127.0.0.1:${dbPort}`;
+  process.env[suiteEnv.standInDatabaseUrl] = localDatabaseUrl(standInSecret);
 
   return async () => {
     await stop(app);

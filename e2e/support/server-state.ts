@@ -1,4 +1,4 @@
-import type { Page } from "playwright-core";
+import type { Page } from "@playwright/test";
 
 /**
  * What the server holds for the signed-in person, read through the API from inside the page (its

@@ -1,20 +1,10 @@
 import { readFile } from "node:fs/promises";
 import { base32 } from "@better-auth/utils/base32";
 import { createOTP } from "@better-auth/utils/otp";
-import type { Page } from "playwright-core";
-import { describe, expect, it } from "vitest";
+import type { Page } from "@playwright/test";
 import { seriousViolations } from "../support/axe.ts";
-import {
-  browserAvailable,
-  expectLocator,
-  newPage,
-  nextClientAddress,
-  screenshot,
-  signIn,
-  signUp,
-  unexpectedErrors,
-  useBrowser,
-} from "../support/browser.ts";
+import { nextClientAddress, screenshot, signIn, signUp } from "../support/browser.ts";
+import { expect, test } from "../support/fixtures.ts";
 
 /**
  * Two-factor authentication and passkeys as a person uses them: turn TOTP on from
@@ -42,15 +32,15 @@ function overflowing(page: Page): Promise<string[]> {
   });
 }
 
-describe.runIf(browserAvailable)("account security", () => {
-  const browser = useBrowser();
-
+test.describe("account security", () => {
   for (const [colorScheme, width] of [
     ["light", 1280],
     ["dark", 320],
   ] as const) {
-    it(`turns two-factor on, signs in with a code and with a backup code, and turns it off (${colorScheme}, ${width} px)`, async () => {
-      const { page, errors } = await newPage(browser(), { colorScheme, width });
+    test(`turns two-factor on, signs in with a code and with a backup code, and turns it off (${colorScheme}, ${width} px)`, async ({
+      newPage,
+    }) => {
+      const { page } = await newPage({ colorScheme, width });
       const email = await signUp(page, "Two Factor");
       await page.goto("/account");
       await page.getByRole("button", { name: "Turn on two-factor authentication" }).click();
@@ -58,7 +48,7 @@ describe.runIf(browserAvailable)("account security", () => {
       await page.getByRole("button", { name: "Continue" }).click();
 
       const qr = page.getByRole("img", { name: "QR code for your authenticator app" });
-      await expectLocator(qr.locator("svg")).toBeVisible();
+      await expect(qr.locator("svg")).toBeVisible();
       const secret = ((await page.getByTestId("totp-secret").textContent()) ?? "").replace(/\s+/g, "");
       expect(secret).toMatch(/^[A-Z2-7]+=*$/);
       const totp = createOTP(base32.decode(secret));
@@ -69,11 +59,11 @@ describe.runIf(browserAvailable)("account security", () => {
       // A wrong code first: said next to the field.
       await page.getByLabel("Code from the app").fill("000000");
       await page.getByRole("button", { name: "Turn on", exact: true }).click();
-      await expectLocator(page.getByText("That code is not right")).toBeVisible();
+      await expect(page.getByText("That code is not right").first()).toBeVisible();
       await page.getByLabel("Code from the app").fill(await totp.totp());
       await page.getByRole("button", { name: "Turn on", exact: true }).click();
 
-      await expectLocator(page.getByRole("heading", { name: "Save your backup codes" })).toBeVisible();
+      await expect(page.getByRole("heading", { name: "Save your backup codes" })).toBeVisible();
       const codes = (await page.getByRole("list", { name: "Backup codes" }).locator("code").allTextContents()).map(
         (code) => code.trim(),
       );
@@ -89,7 +79,7 @@ describe.runIf(browserAvailable)("account security", () => {
       expect(await overflowing(page)).toEqual([]);
       await screenshot(page, `account-backup-codes-${width}-${colorScheme}`);
       await page.getByRole("button", { name: "I have saved my backup codes" }).click();
-      await expectLocator(page.getByText("Two-factor authentication is on.")).toBeVisible();
+      await expect(page.getByText("Two-factor authentication is on.").first()).toBeVisible();
 
       // Sign in again at once, from the same address (the set-up's code checks have a counter of their
       // own): the password, then the code from the app.
@@ -97,15 +87,15 @@ describe.runIf(browserAvailable)("account security", () => {
       await page.goto("/sign-in");
       await signIn(page, email);
       const codeField = page.getByLabel("Authentication code");
-      await expectLocator(codeField).toBeVisible();
-      await expectLocator(codeField).toBeFocused();
+      await expect(codeField).toBeVisible();
+      await expect(codeField).toBeFocused();
       expect(await seriousViolations(page)).toEqual([]);
       expect(await overflowing(page)).toEqual([]);
       await screenshot(page, `sign-in-code-${width}-${colorScheme}`);
       await codeField.fill(await totp.totp());
       await page.getByRole("button", { name: "Verify" }).click();
       await page.waitForURL("**/tasks");
-      await expectLocator(page.getByRole("heading", { name: "Tasks" })).toBeVisible();
+      await expect(page.getByRole("heading", { name: "Tasks" })).toBeVisible();
 
       // And with a backup code instead.
       await page.goto("/account");
@@ -115,14 +105,14 @@ describe.runIf(browserAvailable)("account security", () => {
       await page.getByLabel("Authentication code").fill(codes[0] ?? "");
       await page.getByRole("button", { name: "Verify" }).click();
       await page.waitForURL("**/tasks");
-      await expectLocator(page.getByRole("heading", { name: "Tasks" })).toBeVisible();
+      await expect(page.getByRole("heading", { name: "Tasks" })).toBeVisible();
 
       // Turning it off takes the password; then sign-in asks for the password only.
       await page.goto("/account");
       await page.getByRole("button", { name: "Turn off two-factor authentication" }).click();
       await page.getByLabel("Password", { exact: true }).fill("a long and unusual passphrase");
       await page.getByRole("button", { name: "Turn off", exact: true }).click();
-      await expectLocator(page.getByText("Two-factor authentication is off.")).toBeVisible();
+      await expect(page.getByText("Two-factor authentication is off.").first()).toBeVisible();
       await signOut(page);
       // Sign-up signs in too, so this is the fourth sign-in from this client within a minute: the
       // limit is 3 per client address (docs/auth.md), so it comes from another address.
@@ -130,12 +120,13 @@ describe.runIf(browserAvailable)("account security", () => {
       await page.goto("/sign-in");
       await signIn(page, email);
       await page.waitForURL("**/tasks");
-      expect(unexpectedErrors(errors)).toEqual([]);
     });
   }
 
-  it("adds a passkey, signs in with it (autofill, then the button), and removes it (dark, 320 px)", async () => {
-    const { context, page, errors } = await newPage(browser(), { colorScheme: "dark", width: 320 });
+  test("adds a passkey, signs in with it (autofill, then the button), and removes it (dark, 320 px)", async ({
+    newPage,
+  }) => {
+    const { context, page } = await newPage({ colorScheme: "dark", width: 320 });
     const cdp = await context.newCDPSession(page);
     await cdp.send("WebAuthn.enable");
     await cdp.send("WebAuthn.addVirtualAuthenticator", {
@@ -151,11 +142,11 @@ describe.runIf(browserAvailable)("account security", () => {
     await signUp(page, "Passkey Person");
     expect(await overflowing(page)).toEqual([]);
     await page.goto("/account");
-    await expectLocator(page.getByText("You have no passkeys yet.")).toBeVisible();
+    await expect(page.getByText("You have no passkeys yet.").first()).toBeVisible();
     await page.getByLabel("Passkey name").fill("Test laptop");
     await page.getByRole("button", { name: "Add a passkey" }).click();
-    await expectLocator(page.getByText("Passkey “Test laptop” added.")).toBeVisible();
-    await expectLocator(page.getByRole("list", { name: "Your passkeys" }).getByText("Test laptop")).toBeVisible();
+    await expect(page.getByText("Passkey “Test laptop” added.").first()).toBeVisible();
+    await expect(page.getByRole("list", { name: "Your passkeys" }).getByText("Test laptop").first()).toBeVisible();
     expect(await seriousViolations(page)).toEqual([]);
     expect(await overflowing(page)).toEqual([]);
     await screenshot(page, "account-passkeys-320-dark");
@@ -165,7 +156,7 @@ describe.runIf(browserAvailable)("account security", () => {
     await signOut(page);
     await page.goto("/sign-in");
     await page.waitForURL("**/tasks");
-    await expectLocator(page.getByRole("heading", { name: "Tasks" })).toBeVisible();
+    await expect(page.getByRole("heading", { name: "Tasks" })).toBeVisible();
 
     // A browser without conditional UI: the button.
     await page.addInitScript(() => {
@@ -175,16 +166,15 @@ describe.runIf(browserAvailable)("account security", () => {
     await signOut(page);
     await page.goto("/sign-in");
     const button = page.getByRole("button", { name: "Sign in with a passkey" });
-    await expectLocator(button).toBeVisible();
+    await expect(button).toBeVisible();
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, "sign-in-passkey-320-dark");
     await button.click();
     await page.waitForURL("**/tasks");
-    await expectLocator(page.getByRole("heading", { name: "Tasks" })).toBeVisible();
+    await expect(page.getByRole("heading", { name: "Tasks" })).toBeVisible();
 
     await page.goto("/account");
     await page.getByRole("button", { name: "Remove passkey Test laptop" }).click();
-    await expectLocator(page.getByText("You have no passkeys yet.")).toBeVisible();
-    expect(unexpectedErrors(errors)).toEqual([]);
+    await expect(page.getByText("You have no passkeys yet.").first()).toBeVisible();
   });
 });

@@ -1,25 +1,14 @@
-import { describe, expect, it } from "vitest";
-import {
-  addTask,
-  browserAvailable,
-  expectLocator,
-  newPage,
-  signIn,
-  signUp,
-  unexpectedErrors,
-  useBrowser,
-} from "../support/browser.ts";
+import { addTask, signIn, signUp } from "../support/browser.ts";
+import { expect, test } from "../support/fixtures.ts";
 
 /**
  * Dates that never shift (docs/decisions/020-dates-that-never-shift.md): a task due on a day,
  * set in Los Angeles, is due that same day in Auckland — a day ahead of it; Today and
  * Upcoming list what is due where the person looks.
  */
-describe.runIf(browserAvailable)("due dates across time zones", () => {
-  const browser = useBrowser();
-
-  it("shows a task due 5 December, set in Los Angeles, as due 5 December in Auckland too", async () => {
-    const la = await newPage(browser(), { timezoneId: "America/Los_Angeles" });
+test.describe("due dates across time zones", () => {
+  test("shows a task due 5 December, set in Los Angeles, as due 5 December in Auckland too", async ({ newPage }) => {
+    const la = await newPage({ timezoneId: "America/Los_Angeles" });
     const email = await signUp(la.page, "Dana");
     await addTask(la.page, "Dentist");
     await la.page.getByRole("button", { name: 'Edit "Dentist"' }).click();
@@ -28,32 +17,31 @@ describe.runIf(browserAvailable)("due dates across time zones", () => {
     await editor.getByLabel("Due date").fill("2026-12-05");
     await editor.getByRole("button", { name: "Save" }).click();
     const dueInLa = la.page.locator('li[data-task-id] time[datetime="2026-12-05"]');
-    await expectLocator(dueInLa).toBeVisible();
+    await expect(dueInLa).toBeVisible();
     const label = await dueInLa.textContent();
     // Saved and read back from the server (a reload reads the replica the feed filled).
     await la.page.waitForLoadState("networkidle");
 
-    const nz = await newPage(browser(), { timezoneId: "Pacific/Auckland" });
+    const nz = await newPage({ timezoneId: "Pacific/Auckland" });
     await nz.page.goto("/sign-in");
     await signIn(nz.page, email);
     await nz.page.waitForURL("**/tasks");
     const dueInNz = nz.page.locator('li[data-task-id] time[datetime="2026-12-05"]');
-    await expectLocator(dueInNz).toBeVisible();
+    await expect(dueInNz).toBeVisible();
     expect(await dueInNz.textContent()).toBe(label);
     await nz.page.getByRole("button", { name: 'Edit "Dentist"' }).click();
     const nzEditor = nz.page.getByRole("form", { name: 'Editing "Dentist"' });
     await nzEditor.getByRole("button", { name: "Details" }).click();
     expect(await nzEditor.getByLabel("Due date").inputValue()).toBe("2026-12-05");
     await nzEditor.getByLabel("Due date").press("Escape");
-
-    expect(unexpectedErrors(la.errors)).toEqual([]);
-    expect(unexpectedErrors(nz.errors)).toEqual([]);
     await la.context.close();
     await nz.context.close();
   });
 
-  it("lists overdue and today's tasks under Today and the next 14 days by day under Upcoming", async () => {
-    const { page, context, errors } = await newPage(browser(), { timezoneId: "Pacific/Auckland" });
+  test("lists overdue and today's tasks under Today and the next 14 days by day under Upcoming", async ({
+    newPage,
+  }) => {
+    const { page, context } = await newPage({ timezoneId: "Pacific/Auckland" });
     await signUp(page, "Tama");
     const today = new Intl.DateTimeFormat("en-CA", { timeZone: "Pacific/Auckland" }).format(new Date());
     const shift = (days: number) => {
@@ -73,28 +61,24 @@ describe.runIf(browserAvailable)("due dates across time zones", () => {
       await editor.getByRole("button", { name: "Details" }).click();
       await editor.getByLabel("Due date").fill(shift(days));
       await editor.getByRole("button", { name: "Save" }).click();
-      await expectLocator(page.locator(`li[data-task-id] time[datetime="${shift(days)}"]`)).toBeVisible();
+      await expect(page.locator(`li[data-task-id] time[datetime="${shift(days)}"]`)).toBeVisible();
     }
     await page.getByRole("link", { name: "Today", exact: true }).click();
     await page.waitForURL("**/tasks?view=today");
     const titles = async () =>
       page.getByRole("checkbox").evaluateAll((boxes) => boxes.map((box) => box.getAttribute("aria-label")));
-    await expectLocator(page.getByRole("checkbox", { name: "Call mum" })).toBeVisible();
+    await expect(page.getByRole("checkbox", { name: "Call mum" })).toBeVisible();
     expect((await titles()).sort()).toEqual(["Call mum", "Pay the bill"]);
-    await expectLocator(page.locator(".badge-overdue", { hasText: "Overdue" })).toBeVisible();
+    await expect(page.locator(".badge-overdue", { hasText: "Overdue" })).toBeVisible();
 
     await page.getByRole("link", { name: "Upcoming", exact: true }).click();
     await page.waitForURL("**/tasks?view=upcoming");
-    await expectLocator(page.getByRole("checkbox", { name: "Book flights" })).toBeVisible();
+    await expect(page.getByRole("checkbox", { name: "Book flights" })).toBeVisible();
     expect(await titles()).toEqual(["Call mum", "Book flights"]);
     expect(await page.getByRole("heading", { level: 3 }).count()).toBe(2);
     // The view survives a reload (it is in the URL).
     await page.reload();
-    await expectLocator(page.getByRole("link", { name: "Upcoming", exact: true })).toHaveAttribute(
-      "aria-current",
-      /^page$/,
-    );
-    expect(unexpectedErrors(errors)).toEqual([]);
+    await expect(page.getByRole("link", { name: "Upcoming", exact: true })).toHaveAttribute("aria-current", /^page$/);
     await context.close();
   });
 });

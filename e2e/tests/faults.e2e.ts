@@ -1,16 +1,7 @@
-import type { Page } from "playwright-core";
-import { afterEach, describe, expect, it } from "vitest";
-import {
-  addTask,
-  browserAvailable,
-  expectLocator,
-  newPage,
-  screenshot,
-  signUp,
-  unexpectedErrors,
-  useBrowser,
-} from "../support/browser.ts";
+import type { Page } from "@playwright/test";
+import { addTask, screenshot } from "../support/browser.ts";
 import { armFault, clearFaults, recordTaskWrites, type SentWrite, serverTasks, sql } from "../support/database.ts";
+import { expect, type OpenPage, test } from "../support/fixtures.ts";
 
 /**
  * The browser under database faults injected by the local Neon stand-in: each test looks
@@ -19,9 +10,8 @@ import { armFault, clearFaults, recordTaskWrites, type SentWrite, serverTasks, s
  * page keeps the change queued and sends it again with back-off (web/src/lib/outbox.ts), so
  * a failure the server may get past is never shown as done, and never rolled back either.
  */
-describe.runIf(browserAvailable)("the browser under database faults", () => {
-  const browser = useBrowser();
-  afterEach(clearFaults);
+test.describe("the browser under database faults", () => {
+  test.afterEach(clearFaults);
 
   const item = (page: Page, title: string) =>
     page.getByRole("listitem").filter({ has: page.getByRole("checkbox", { name: title, exact: true }) });
@@ -48,20 +38,20 @@ describe.runIf(browserAvailable)("the browser under database faults", () => {
   /** Shown once, saved: not busy, no "Saving…", and "Added" said. */
   async function expectSaved(page: Page, title: string) {
     await expect.poll(() => shown(page, title), { timeout: 20_000 }).toEqual([{ busy: null, saving: false }]);
-    await expectLocator(announcement(page)).toContainText(`Added “${title}”`);
+    await expect(announcement(page)).toContainText(`Added “${title}”`);
   }
 
-  /** A new person on an empty, loaded task list (so no fault armed later hits the first load). */
-  async function startSignedUp(name: string) {
-    const { page, errors } = await newPage(browser());
-    await signUp(page, name);
-    await expectLocator(page.getByText("No tasks yet — add one above")).toBeVisible();
-    await expectLocator(page.getByText("0 tasks left")).toBeVisible();
-    return { page, errors, writes: recordTaskWrites(page) };
+  /** The signed-in person's empty task list, loaded (so no fault armed later hits the first load). */
+  async function onEmptyList({ page }: OpenPage) {
+    await expect(page.getByText("No tasks yet — add one above").first()).toBeVisible();
+    await expect(page.getByText("0 tasks left").first()).toBeVisible();
+    return { page, writes: recordTaskWrites(page) };
   }
 
-  it("saves a create whose database answer was lost exactly once, re-sent by the browser under the same id", async () => {
-    const { page, errors, writes } = await startSignedUp("Lena Lost");
+  test("saves a create whose database answer was lost exactly once, re-sent by the browser under the same id", async ({
+    signedIn,
+  }) => {
+    const { page, writes } = await onEmptyList(signedIn);
 
     // One lost answer: the Worker's own retry finds the row it wrote and answers 200 (a
     // replay, not 201); the page sends the create once.
@@ -89,17 +79,18 @@ describe.runIf(browserAvailable)("the browser under database faults", () => {
     expect(await stored(page, title)).toHaveLength(1);
 
     await page.reload();
-    await expectLocator(item(page, title)).toHaveCount(1);
-    expect(unexpectedErrors(errors)).toEqual([]);
+    await expect(item(page, title)).toHaveCount(1);
   });
 
-  it("keeps a create queued while the database keeps failing, stores nothing, and saves it once when it is back", async () => {
-    const { page, errors, writes } = await startSignedUp("Fay Failing");
+  test("keeps a create queued while the database keeps failing, stores nothing, and saves it once when it is back", async ({
+    signedIn,
+  }) => {
+    const { page, writes } = await onEmptyList(signedIn);
     const title = "Waits for the database";
     await armFault({ action: "fail", status: 503, match: sql.createTask, times: 100 });
     await newTask(page).fill(title);
     await newTask(page).press("Enter");
-    await expectLocator(item(page, title)).toBeVisible();
+    await expect(item(page, title)).toBeVisible();
     await expect.poll(() => creates(writes, title).length, { timeout: 30_000 }).toBeGreaterThanOrEqual(3);
     await expectUnconfirmed(page, title);
     expect(await alert(page).textContent()).toBe("");
@@ -115,12 +106,13 @@ describe.runIf(browserAvailable)("the browser under database faults", () => {
     expect(new Set(creates(writes, title).map((write) => write.body?.id)).size).toBe(1);
     expect(await stored(page, title)).toHaveLength(1);
     await page.reload();
-    await expectLocator(item(page, title)).toHaveCount(1);
-    expect(unexpectedErrors(errors)).toEqual([]);
+    await expect(item(page, title)).toHaveCount(1);
   });
 
-  it("sends a create whose every answer was lost again under its id until one is answered, storing it once", async () => {
-    const { page, errors, writes } = await startSignedUp("Uma Unknown");
+  test("sends a create whose every answer was lost again under its id until one is answered, storing it once", async ({
+    signedIn,
+  }) => {
+    const { page, writes } = await onEmptyList(signedIn);
     // Every answer is lost for a while (the Worker's 3 tries × 2 of the page's): the first try committed.
     const title = "Committed, answered later";
     await armFault({ action: "lose-response", match: sql.createTask, times: 6 });
@@ -132,12 +124,13 @@ describe.runIf(browserAvailable)("the browser under database faults", () => {
     expect(await alert(page).textContent()).toBe("");
     expect(await stored(page, title)).toHaveLength(1);
     await page.reload();
-    await expectLocator(item(page, title)).toHaveCount(1);
-    expect(unexpectedErrors(errors)).toEqual([]);
+    await expect(item(page, title)).toHaveCount(1);
   });
 
-  it("shows no success for a create slower than the Worker's database timeout until the server has it", async () => {
-    const { page, errors, writes } = await startSignedUp("Sid Slow");
+  test("shows no success for a create slower than the Worker's database timeout until the server has it", async ({
+    signedIn,
+  }) => {
+    const { page, writes } = await onEmptyList(signedIn);
     const title = "Slower than the timeout";
     // DB_TIMEOUT_MS is 5 s (wrangler.jsonc): the Worker gives up at 5 s and answers 503, the
     // stand-in commits the insert at 6 s, and the page's re-send (≥ 7 s) finds it there.
@@ -159,7 +152,6 @@ describe.runIf(browserAvailable)("the browser under database faults", () => {
     expect(sent.at(-1)?.status, "the re-send finds the task the slow try stored").toBe(200);
     expect(new Set(sent.map((write) => write.body?.id)).size, "every try under one id").toBe(1);
     expect(await stored(page, title)).toHaveLength(1);
-    expect(unexpectedErrors(errors)).toEqual([]);
   });
 
   /**
@@ -167,7 +159,7 @@ describe.runIf(browserAvailable)("the browser under database faults", () => {
    * (the replica catches up through the feed, so the two agree once the last answer is read).
    */
   async function expectListEqualsServer(page: Page) {
-    await expectLocator(page.locator('li[aria-busy="true"]'), 20_000).toHaveCount(0);
+    await expect(page.locator('li[aria-busy="true"]')).toHaveCount(0, { timeout: 20_000 });
     const held = async () => {
       const tasks = await serverTasks(page);
       const names = await page.getByRole("checkbox").evaluateAll((boxes) => boxes.length);
@@ -183,8 +175,10 @@ describe.runIf(browserAvailable)("the browser under database faults", () => {
     await expect.poll(held, { timeout: 20_000 }).toEqual([]);
   }
 
-  it("shows a toggle as done only when the server applied it, whether its answer was lost or the database failed", async () => {
-    const { page, errors, writes } = await startSignedUp("Tom Toggle");
+  test("shows a toggle as done only when the server applied it, whether its answer was lost or the database failed", async ({
+    signedIn,
+  }) => {
+    const { page, writes } = await onEmptyList(signedIn);
     await addTask(page, "Toggle, answer lost");
     await addTask(page, "Toggle, refused");
 
@@ -195,7 +189,7 @@ describe.runIf(browserAvailable)("the browser under database faults", () => {
     await expect.poll(() => writes.at(-1)?.status, { timeout: 20_000 }).toBe(200);
     expect(writes.at(-1)?.method).toBe("PATCH");
     await expectListEqualsServer(page);
-    await expectLocator(page.getByRole("checkbox", { name: "Toggle, answer lost" })).toBeChecked();
+    await expect(page.getByRole("checkbox", { name: "Toggle, answer lost" })).toBeChecked();
     expect(await alert(page).textContent()).toBe("");
 
     // The database fails every try for a while: the toggle stays shown, queued ("Saving…"), not done.
@@ -212,14 +206,15 @@ describe.runIf(browserAvailable)("the browser under database faults", () => {
     // Back: it lands, and a reload shows what the server holds.
     await clearFaults();
     await expectListEqualsServer(page);
-    await expectLocator(page.getByRole("checkbox", { name: "Toggle, refused" })).toBeChecked();
+    await expect(page.getByRole("checkbox", { name: "Toggle, refused" })).toBeChecked();
     await page.reload();
     await expectListEqualsServer(page);
-    expect(unexpectedErrors(errors)).toEqual([]);
   });
 
-  it("shows an edit as saved only when the server applied it, whether its answer was lost or the database failed", async () => {
-    const { page, errors, writes } = await startSignedUp("Eda Edit");
+  test("shows an edit as saved only when the server applied it, whether its answer was lost or the database failed", async ({
+    signedIn,
+  }) => {
+    const { page, writes } = await onEmptyList(signedIn);
     await addTask(page, "Edit, answer lost");
     await addTask(page, "Edit, refused");
     const rename = async (from: string, to: string) => {
@@ -233,7 +228,7 @@ describe.runIf(browserAvailable)("the browser under database faults", () => {
     await rename("Edit, answer lost", "Edited, answer lost");
     await expect.poll(() => writes.at(-1)?.status, { timeout: 20_000 }).toBe(200);
     await expectListEqualsServer(page);
-    await expectLocator(page.getByRole("checkbox", { name: "Edited, answer lost" })).toBeVisible();
+    await expect(page.getByRole("checkbox", { name: "Edited, answer lost" })).toBeVisible();
     expect(await alert(page).textContent()).toBe("");
 
     await armFault({ action: "fail", status: 503, match: sql.updateTask, times: 100 });
@@ -248,9 +243,8 @@ describe.runIf(browserAvailable)("the browser under database faults", () => {
 
     await clearFaults();
     await expectListEqualsServer(page);
-    await expectLocator(page.getByRole("checkbox", { name: "Edited, refused" })).toBeVisible();
+    await expect(page.getByRole("checkbox", { name: "Edited, refused" })).toBeVisible();
     await page.reload();
     await expectListEqualsServer(page);
-    expect(unexpectedErrors(errors)).toEqual([]);
   });
 });

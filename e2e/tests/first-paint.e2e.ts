@@ -1,15 +1,6 @@
-import { describe, expect, it } from "vitest";
-import {
-  addTask,
-  browserAvailable,
-  expectLocator,
-  newPage,
-  nextClientAddress,
-  signIn,
-  signUp,
-  useBrowser,
-} from "../support/browser.ts";
+import { addTask, nextClientAddress, signIn, signUp } from "../support/browser.ts";
 import { armFault, clearFaults } from "../support/database.ts";
+import { expect, test } from "../support/fixtures.ts";
 
 /**
  * Time to first tasks on /tasks with a far-away database (the stand-in delays every SQL answer
@@ -19,22 +10,20 @@ import { armFault, clearFaults } from "../support/database.ts";
  * `/api/auth/token` first — and reports the times (docs/performance.md), which a busy machine only
  * makes slower.
  */
-describe.runIf(browserAvailable)("the first tasks on /tasks", () => {
-  const browser = useBrowser();
-
+test.describe("the first tasks on /tasks", () => {
   interface FirstPaint {
     firstTasksMs: number;
     apiBefore: { name: string; startTime: number; responseEnd: number }[];
   }
 
-  async function measure(page: import("playwright-core").Page): Promise<FirstPaint> {
+  async function measure(page: import("@playwright/test").Page): Promise<FirstPaint> {
     await page.reload();
     return firstPaint(page);
   }
 
   /** The first tasks of the page now open, and the API requests it started before them. */
-  async function firstPaint(page: import("playwright-core").Page): Promise<FirstPaint> {
-    await expectLocator(page.getByRole("checkbox").first()).toBeVisible();
+  async function firstPaint(page: import("@playwright/test").Page): Promise<FirstPaint> {
+    await expect(page.getByRole("checkbox").first()).toBeVisible();
     return page.evaluate(() => {
       const first = (window as unknown as { __firstTasks?: number }).__firstTasks ?? Number.NaN;
       const apiBefore = performance
@@ -50,7 +39,7 @@ describe.runIf(browserAvailable)("the first tasks on /tasks", () => {
   }
 
   /** Deletes the replica (IndexedDB) of the page's origin. */
-  const forgetReplica = (page: import("playwright-core").Page) =>
+  const forgetReplica = (page: import("@playwright/test").Page) =>
     page.evaluate(
       () =>
         new Promise((resolve) => {
@@ -70,8 +59,7 @@ describe.runIf(browserAvailable)("the first tasks on /tasks", () => {
     ).toEqual(["/api/{userId}/tasks/changes"]);
   }
 
-  it("shows them from the replica with no request, and cold after one feed read", async () => {
-    const { page } = await newPage(browser());
+  test("shows them from the replica with no request, and cold after one feed read", async ({ page }) => {
     await page.addInitScript(() => {
       new MutationObserver((_, observer) => {
         if (document.querySelector("li[data-task-id]")) {
@@ -83,14 +71,14 @@ describe.runIf(browserAvailable)("the first tasks on /tasks", () => {
     const email = await signUp(page, "Fay First-Paint");
     for (const title of ["One", "Two", "Three"]) await addTask(page, title);
     // A repeat visit comes after the writes were answered and the replica was stored (at most every 300 ms).
-    await expectLocator(page.getByText("Saving…")).toHaveCount(0);
+    await expect(page.getByText("Saving…")).toHaveCount(0);
     await page.waitForTimeout(1_000);
 
     try {
       await armFault({ match: "", times: 100_000, action: "delay", ms: 100 });
       // Warm: every API request is held unanswered until the tasks show — they must not need one. (The page
       // may start its requests before it paints on a slow machine; what counts is that it waits for none.)
-      const held: import("playwright-core").Route[] = [];
+      const held: import("@playwright/test").Route[] = [];
       await page.context().route("**/api/**", (route) => {
         held.push(route);
       });
@@ -124,8 +112,8 @@ describe.runIf(browserAvailable)("the first tasks on /tasks", () => {
     }
   });
 
-  it("keeps no token after sign-out, and never sends one person's kept token for another", async () => {
-    const { context, page } = await newPage(browser());
+  test("keeps no token after sign-out, and never sends one person's kept token for another", async ({ page }) => {
+    const context = page.context();
     const sent: string[] = [];
     page.on("request", (request) => {
       const header = request.headers().authorization;
@@ -154,7 +142,7 @@ describe.runIf(browserAvailable)("the first tasks on /tasks", () => {
     // Even planted back beside Bob's user id, Ann's token is not used for him.
     await page.evaluate((token) => localStorage.setItem("brisk-token", token ?? ""), annToken);
     await page.reload();
-    await expectLocator(page.getByRole("checkbox", { name: "Bob's task" })).toBeVisible();
+    await expect(page.getByRole("checkbox", { name: "Bob's task" })).toBeVisible();
     expect(sent.length).toBeGreaterThan(0);
     expect(
       sent.filter((header) => header.includes(annToken ?? "-")),

@@ -1,17 +1,7 @@
-import type { Page } from "playwright-core";
-import { describe, expect, it } from "vitest";
+import type { Page } from "@playwright/test";
 import { seriousViolations } from "../support/axe.ts";
-import {
-  addTask,
-  browserAvailable,
-  controlledByServiceWorker,
-  expectLocator,
-  newPage,
-  screenshot,
-  signUp,
-  unexpectedErrors,
-  useBrowser,
-} from "../support/browser.ts";
+import { addTask, controlledByServiceWorker, offlineNoise, screenshot, signUp } from "../support/browser.ts";
+import { expect, test } from "../support/fixtures.ts";
 import { type Held, serverHolds, untilServer } from "../support/server-state.ts";
 
 /**
@@ -25,35 +15,32 @@ const search = (page: Page) => new URL(page.url()).search;
 
 const names = (held: Held) => held.lists.map((list) => list.name).sort();
 const titles = (held: Held) => held.tasks.map((task) => task.title).sort();
-/** What the browser logs for requests that could not leave while offline: expected here. */
-const offlineNoise = /net::ERR_INTERNET_DISCONNECTED|Failed to fetch/;
 
-describe.runIf(browserAvailable)("lists", () => {
-  const browser = useBrowser();
-
-  it("creates a list, adds a task to it, filters by it, and deletes it moving the task to the Inbox", async () => {
-    const { page, errors } = await newPage(browser());
-    await signUp(page, "Lior Lists");
+test.describe("lists", () => {
+  test("creates a list, adds a task to it, filters by it, and deletes it moving the task to the Inbox", async ({
+    signedIn,
+  }) => {
+    const { page } = signedIn;
     await addTask(page, "Call the plumber");
-    await expectLocator(listLink(page, "Inbox")).toContainText("1 left");
+    await expect(listLink(page, "Inbox")).toContainText("1 left");
 
     await lists(page).getByRole("textbox", { name: "New list" }).fill("Groceries");
     await lists(page).getByRole("button", { name: "Add list" }).click();
-    await expectLocator(listLink(page, "Groceries")).toHaveAttribute("aria-current", /^page$/);
+    await expect(listLink(page, "Groceries")).toHaveAttribute("aria-current", /^page$/);
     const groceries = new URL((await listLink(page, "Groceries").getAttribute("href")) ?? "", page.url()).search;
     expect(search(page)).toBe(groceries);
     // The Inbox's task is not in this list.
-    await expectLocator(page.getByRole("checkbox")).toHaveCount(0);
+    await expect(page.getByRole("checkbox")).toHaveCount(0);
 
     await addTask(page, "Buy apples");
-    await expectLocator(listLink(page, "Groceries")).toContainText("1 left");
-    await expectLocator(listLink(page, "Inbox")).toContainText("1 left");
+    await expect(listLink(page, "Groceries")).toContainText("1 left");
+    await expect(listLink(page, "Inbox")).toContainText("1 left");
 
     await listLink(page, "Inbox").click();
-    await expectLocator(page.getByRole("checkbox", { name: "Call the plumber" })).toBeVisible();
-    await expectLocator(page.getByRole("checkbox", { name: "Buy apples" })).toHaveCount(0);
+    await expect(page.getByRole("checkbox", { name: "Call the plumber" })).toBeVisible();
+    await expect(page.getByRole("checkbox", { name: "Buy apples" })).toHaveCount(0);
     await lists(page).getByRole("link", { name: "Every list" }).click();
-    await expectLocator(page.getByRole("checkbox")).toHaveCount(2);
+    await expect(page.getByRole("checkbox")).toHaveCount(2);
     expect(search(page)).toBe("");
 
     // A reload opens on the list in the URL (once the queue has sent the list and its task: a reload while the
@@ -64,64 +51,65 @@ describe.runIf(browserAvailable)("lists", () => {
     });
     await listLink(page, "Groceries").click();
     await page.reload();
-    await expectLocator(page.getByRole("checkbox")).toHaveCount(1);
-    await expectLocator(page.getByRole("checkbox", { name: "Buy apples" })).toBeVisible();
+    await expect(page.getByRole("checkbox")).toHaveCount(1);
+    await expect(page.getByRole("checkbox", { name: "Buy apples" })).toBeVisible();
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, "tasks-lists-1280-light");
 
     await lists(page).getByRole("button", { name: "Edit list Groceries" }).click();
     await lists(page).getByRole("button", { name: "Delete list" }).click();
-    await expectLocator(page.getByRole("alertdialog", { name: /Delete the list “Groceries”/ })).toBeVisible();
+    await expect(page.getByRole("alertdialog", { name: /Delete the list “Groceries”/ })).toBeVisible();
     expect(await seriousViolations(page)).toEqual([]);
     await page.getByRole("button", { name: "Delete list, move tasks to Inbox" }).click();
 
-    await expectLocator(listLink(page, "Groceries")).toHaveCount(0);
+    await expect(listLink(page, "Groceries")).toHaveCount(0);
     await page.waitForURL((url) => url.search === "");
-    await expectLocator(listLink(page, "Inbox")).toContainText("2 left");
+    await expect(listLink(page, "Inbox")).toContainText("2 left");
     await listLink(page, "Inbox").click();
-    await expectLocator(page.getByRole("checkbox")).toHaveCount(2);
-    await expectLocator(page.getByRole("checkbox", { name: "Buy apples" })).toBeVisible();
+    await expect(page.getByRole("checkbox")).toHaveCount(2);
+    await expect(page.getByRole("checkbox", { name: "Buy apples" })).toBeVisible();
 
     // g then i opens the Inbox from the keyboard.
     await lists(page).getByRole("link", { name: "Every list" }).click();
     await page.locator("body").press("g");
     await page.locator("body").press("i");
-    await expectLocator(listLink(page, "Inbox")).toHaveAttribute("aria-current", /^page$/);
-    expect(unexpectedErrors(errors)).toEqual([]);
+    await expect(listLink(page, "Inbox")).toHaveAttribute("aria-current", /^page$/);
   });
 
-  it("at 320 px the lists are a drawer behind the Lists button, axe-clean light and dark", async () => {
+  test("at 320 px the lists are a drawer behind the Lists button, axe-clean light and dark", async ({ newPage }) => {
     const found: Record<string, string[]> = {};
     for (const colorScheme of ["light", "dark"] as const) {
-      const { page, errors } = await newPage(browser(), { width: 320, height: 720, colorScheme });
+      const { page } = await newPage({ width: 320, height: 720, colorScheme });
       await signUp(page, `Dara Drawer ${colorScheme}`);
       await addTask(page, "A task in the Inbox");
       const toggle = page.getByRole("button", { name: "Lists", exact: true });
-      await expectLocator(toggle).toBeVisible();
-      await expectLocator(toggle).toHaveAttribute("aria-expanded", /^false$/);
-      await expectLocator(listLink(page, "Inbox")).not.toBeVisible();
+      await expect(toggle).toBeVisible();
+      await expect(toggle).toHaveAttribute("aria-expanded", /^false$/);
+      await expect(listLink(page, "Inbox")).not.toBeVisible();
 
       await toggle.click();
-      await expectLocator(listLink(page, "Inbox")).toBeVisible();
+      await expect(listLink(page, "Inbox")).toBeVisible();
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       expect(overflow).toBeLessThanOrEqual(0);
       await screenshot(page, `tasks-lists-drawer-320-${colorScheme}`);
       found[colorScheme] = await seriousViolations(page);
 
       await listLink(page, "Inbox").click();
-      await expectLocator(toggle).toHaveAttribute("aria-expanded", /^false$/);
-      await expectLocator(toggle).toBeFocused();
-      await expectLocator(page.getByRole("checkbox", { name: "A task in the Inbox" })).toBeVisible();
+      await expect(toggle).toHaveAttribute("aria-expanded", /^false$/);
+      await expect(toggle).toBeFocused();
+      await expect(page.getByRole("checkbox", { name: "A task in the Inbox" })).toBeVisible();
       expect(search(page)).toMatch(/^\?list=/);
-      expect(unexpectedErrors(errors)).toEqual([]);
       await page.context().close();
     }
     expect(found).toEqual({ light: [], dark: [] });
   });
 
-  it("offline: a list added, a task added into it and another list renamed reach the server once each", async () => {
-    const { context, page, errors } = await newPage(browser());
-    await signUp(page, "Olu Offline");
+  test("offline: a list added, a task added into it and another list renamed reach the server once each", async ({
+    signedIn,
+    consoleErrors,
+  }) => {
+    consoleErrors.allow(offlineNoise);
+    const { context, page } = signedIn;
     await lists(page).getByRole("textbox", { name: "New list" }).fill("Errands");
     await lists(page).getByRole("button", { name: "Add list" }).click();
     await untilServer(page, (held) => expect(names(held)).toEqual(["Errands", "Inbox"]));
@@ -132,14 +120,14 @@ describe.runIf(browserAvailable)("lists", () => {
     await context.setOffline(true);
     await lists(page).getByRole("textbox", { name: "New list" }).fill("Trip");
     await lists(page).getByRole("button", { name: "Add list" }).click();
-    await expectLocator(listLink(page, "Trip")).toHaveAttribute("aria-current", /^page$/);
+    await expect(listLink(page, "Trip")).toHaveAttribute("aria-current", /^page$/);
     await addTask(page, "Book the tickets");
-    await expectLocator(listLink(page, "Trip")).toContainText("1 left");
+    await expect(listLink(page, "Trip")).toContainText("1 left");
     await lists(page).getByRole("button", { name: "Edit list Errands" }).click();
     await lists(page).getByRole("textbox", { name: "List name" }).fill("Chores");
     await lists(page).getByRole("button", { name: "Save" }).click();
-    await expectLocator(listLink(page, "Chores")).toBeVisible();
-    await expectLocator(page.getByRole("status").filter({ hasText: "Offline — 3 changes will sync" })).toBeVisible();
+    await expect(listLink(page, "Chores")).toBeVisible();
+    await expect(page.getByRole("status").filter({ hasText: "Offline — 3 changes will sync" }).first()).toBeVisible();
 
     await context.setOffline(false);
     const held = await untilServer(page, (held) => {
@@ -149,20 +137,20 @@ describe.runIf(browserAvailable)("lists", () => {
     const trip = held.lists.find((list) => list.name === "Trip");
     expect(held.tasks[0]?.list).toBe(trip?.id);
     expect(search(page)).toBe(`?list=${trip?.id}`);
-    await expectLocator(page.getByText(/changes? will sync/)).toHaveCount(0);
-    expect(unexpectedErrors(errors).filter((error) => !offlineNoise.test(error))).toEqual([]);
+    await expect(page.getByText(/changes? will sync/)).toHaveCount(0);
   });
 
-  it("deleting a list with its tasks offers Undo: Undo brings both back and the server is unchanged; without it they go", async () => {
-    const { page, errors } = await newPage(browser());
-    await signUp(page, "Uma Undo");
+  test("deleting a list with its tasks offers Undo: Undo brings both back and the server is unchanged; without it they go", async ({
+    signedIn,
+  }) => {
+    const { page } = signedIn;
     const deletes: string[] = [];
     page.on("request", (request) => {
       if (request.method() === "DELETE" && /\/lists\//.test(request.url())) deletes.push(request.url());
     });
     await lists(page).getByRole("textbox", { name: "New list" }).fill("Groceries");
     await lists(page).getByRole("button", { name: "Add list" }).click();
-    await expectLocator(listLink(page, "Groceries")).toHaveAttribute("aria-current", /^page$/);
+    await expect(listLink(page, "Groceries")).toHaveAttribute("aria-current", /^page$/);
     await addTask(page, "Apples");
     await addTask(page, "Pears");
     await untilServer(page, (held) => {
@@ -174,16 +162,16 @@ describe.runIf(browserAvailable)("lists", () => {
       await lists(page).getByRole("button", { name: "Edit list Groceries" }).click();
       await lists(page).getByRole("button", { name: "Delete list" }).click();
       await page.getByRole("button", { name: "Delete list and its tasks" }).click();
-      await expectLocator(listLink(page, "Groceries")).toHaveCount(0);
-      await expectLocator(page.getByRole("checkbox")).toHaveCount(0);
+      await expect(listLink(page, "Groceries")).toHaveCount(0);
+      await expect(page.getByRole("checkbox")).toHaveCount(0);
     };
     await deleteGroceries();
     const toast = page.getByRole("status").filter({ hasText: "Deleted list “Groceries” and its 2 tasks" });
-    await expectLocator(toast).toBeVisible();
+    await expect(toast.first()).toBeVisible();
     await toast.getByRole("button", { name: "Undo" }).click();
-    await expectLocator(listLink(page, "Groceries")).toContainText("2 left");
+    await expect(listLink(page, "Groceries")).toContainText("2 left");
     await listLink(page, "Groceries").click();
-    await expectLocator(page.getByRole("checkbox")).toHaveCount(2);
+    await expect(page.getByRole("checkbox")).toHaveCount(2);
     const unchanged = await serverHolds(page);
     expect([names(unchanged), titles(unchanged)]).toEqual([
       ["Groceries", "Inbox"],
@@ -193,12 +181,11 @@ describe.runIf(browserAvailable)("lists", () => {
 
     await deleteGroceries();
     // No Undo: once the offer goes, the deletion is sent.
-    await expectLocator(toast, 30_000).toHaveCount(0);
+    await expect(toast).toHaveCount(0, { timeout: 30_000 });
     await untilServer(page, (held) => {
       expect(names(held)).toEqual(["Inbox"]);
       expect(titles(held)).toEqual([]);
     });
     expect(deletes).toHaveLength(1);
-    expect(unexpectedErrors(errors)).toEqual([]);
   });
 });

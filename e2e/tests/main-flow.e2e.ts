@@ -1,23 +1,12 @@
-import { describe, expect, it } from "vitest";
-import {
-  addTask,
-  browserAvailable,
-  expectLocator,
-  newPage,
-  signIn,
-  signUp,
-  unexpectedErrors,
-  useBrowser,
-} from "../support/browser.ts";
+import { addTask, signIn, signUp } from "../support/browser.ts";
+import { expect, test } from "../support/fixtures.ts";
 
-describe.runIf(browserAvailable)("the main flow", () => {
-  const browser = useBrowser();
-
-  it("signs up, manages tasks, keeps them over a reload, signs out and back in", async () => {
-    const { page, errors } = await newPage(browser());
+test.describe("the main flow", () => {
+  test("signs up, manages tasks, keeps them over a reload, signs out and back in", async ({ newPage }) => {
+    const { page } = await newPage();
     const email = await signUp(page, "Ada Lovelace");
-    await expectLocator(page.getByText("No tasks yet — add one above")).toBeVisible();
-    await expectLocator(page.getByRole("banner")).toContainText("Ada Lovelace");
+    await expect(page.getByText("No tasks yet — add one above").first()).toBeVisible();
+    await expect(page.getByRole("banner")).toContainText("Ada Lovelace");
 
     for (const title of ["Buy milk", "Call Alice", "File taxes"]) await addTask(page, title);
     // Empty input adds nothing; titles are trimmed.
@@ -26,41 +15,41 @@ describe.runIf(browserAvailable)("the main flow", () => {
     await newTask.press("Enter");
     await newTask.fill("  Water plants  ");
     await newTask.press("Enter");
-    await expectLocator(page.getByRole("checkbox", { name: "Water plants", exact: true })).toBeVisible();
-    await expectLocator(page.getByRole("listitem")).toHaveCount(4);
-    await expectLocator(page.getByText("4 tasks left")).toBeVisible();
+    await expect(page.getByRole("checkbox", { name: "Water plants", exact: true })).toBeVisible();
+    await expect(page.getByRole("listitem")).toHaveCount(4);
+    await expect(page.getByText("4 tasks left").first()).toBeVisible();
 
     await page.getByRole("checkbox", { name: "Buy milk" }).check();
-    await expectLocator(page.getByText("3 tasks left")).toBeVisible();
-    await expectLocator(page.getByRole("button", { name: "Clear completed" })).toBeVisible();
+    await expect(page.getByText("3 tasks left").first()).toBeVisible();
+    await expect(page.getByRole("button", { name: "Clear completed" })).toBeVisible();
 
     await page.getByRole("link", { name: "Active" }).click();
-    await expectLocator(page.getByRole("link", { name: "Active" })).toHaveAttribute("aria-current", /.+/);
-    await expectLocator(page.getByRole("checkbox", { name: "Buy milk" })).toHaveCount(0);
+    await expect(page.getByRole("link", { name: "Active" })).toHaveAttribute("aria-current", /.+/);
+    await expect(page.getByRole("checkbox", { name: "Buy milk" })).toHaveCount(0);
     await page.reload();
-    await expectLocator(page.getByRole("link", { name: "Active" })).toHaveAttribute("aria-current", /.+/);
-    await expectLocator(page.getByRole("checkbox", { name: "Call Alice" })).toBeVisible();
-    await expectLocator(page.getByRole("checkbox", { name: "Buy milk" })).toHaveCount(0);
+    await expect(page.getByRole("link", { name: "Active" })).toHaveAttribute("aria-current", /.+/);
+    await expect(page.getByRole("checkbox", { name: "Call Alice" })).toBeVisible();
+    await expect(page.getByRole("checkbox", { name: "Buy milk" })).toHaveCount(0);
 
     await page.getByRole("link", { name: "All" }).click();
-    await expectLocator(page.getByRole("checkbox", { name: "Buy milk" })).toBeChecked();
+    await expect(page.getByRole("checkbox", { name: "Buy milk" })).toBeChecked();
 
     await page.getByRole("button", { name: 'Edit "Call Alice"' }).click();
     await page.keyboard.press("ControlOrMeta+A");
     await page.keyboard.type("Call Alice about the trip");
     await page.keyboard.press("Enter");
-    await expectLocator(page.getByRole("checkbox", { name: "Call Alice about the trip" })).toBeVisible();
+    await expect(page.getByRole("checkbox", { name: "Call Alice about the trip" })).toBeVisible();
 
     await page.getByRole("button", { name: 'Delete "File taxes"' }).click();
-    await expectLocator(page.getByText("Task deleted")).toBeVisible();
-    await expectLocator(page.getByRole("checkbox", { name: "File taxes" })).toHaveCount(0);
+    await expect(page.getByText("Task deleted").first()).toBeVisible();
+    await expect(page.getByRole("checkbox", { name: "File taxes" })).toHaveCount(0);
     await page.getByRole("button", { name: "Undo" }).click();
-    await expectLocator(page.getByRole("checkbox", { name: "File taxes" })).toBeVisible();
+    await expect(page.getByRole("checkbox", { name: "File taxes" })).toBeVisible();
 
     await page.reload();
-    await expectLocator(page.getByRole("checkbox", { name: "File taxes" })).toBeVisible();
-    await expectLocator(page.getByRole("checkbox", { name: "Call Alice about the trip" })).toBeVisible();
-    await expectLocator(page.getByRole("checkbox", { name: "Buy milk" })).toBeChecked();
+    await expect(page.getByRole("checkbox", { name: "File taxes" })).toBeVisible();
+    await expect(page.getByRole("checkbox", { name: "Call Alice about the trip" })).toBeVisible();
+    await expect(page.getByRole("checkbox", { name: "Buy milk" })).toBeChecked();
 
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.waitForURL((url) => url.pathname !== "/tasks");
@@ -68,21 +57,19 @@ describe.runIf(browserAvailable)("the main flow", () => {
     await page.waitForURL(/\/sign-in\?next=(%2F|\/)tasks/);
     await signIn(page, email);
     await page.waitForURL((url) => url.pathname === "/tasks");
-    await expectLocator(page.getByRole("checkbox", { name: "File taxes" })).toBeVisible();
-
-    expect(unexpectedErrors(errors)).toEqual([]);
+    await expect(page.getByRole("checkbox", { name: "File taxes" })).toBeVisible();
   });
 
-  it("shows a second person none of the first person's tasks", async () => {
-    const first = await newPage(browser());
+  test("shows a second person none of the first person's tasks", async ({ newPage }) => {
+    const first = await newPage();
     await signUp(first.page, "First Person");
     await addTask(first.page, "First person's secret plan");
 
-    const second = await newPage(browser());
+    const second = await newPage();
     await signUp(second.page, "Second Person");
-    await expectLocator(second.page.getByText("No tasks yet — add one above")).toBeVisible();
+    await expect(second.page.getByText("No tasks yet — add one above").first()).toBeVisible();
     expect(await second.page.content()).not.toContain("secret plan");
     await second.page.getByRole("textbox", { name: "Search tasks" }).fill("secret");
-    await expectLocator(second.page.getByRole("checkbox")).toHaveCount(0);
+    await expect(second.page.getByRole("checkbox")).toHaveCount(0);
   });
 });

@@ -1,24 +1,12 @@
-import { describe, expect, it } from "vitest";
 import { seriousViolations } from "../support/axe.ts";
-import {
-  browserAvailable,
-  controlledByServiceWorker,
-  expectLocator,
-  newPage,
-  screenshot,
-  signUp,
-  unexpectedErrors,
-  useBrowser,
-} from "../support/browser.ts";
+import { controlledByServiceWorker, offlineNoise, screenshot, signUp } from "../support/browser.ts";
+import { expect, test } from "../support/fixtures.ts";
 
 /** The width and height a PNG declares in its header. */
 function pngSize(bytes: Buffer): string {
   expect(bytes.subarray(1, 4).toString("latin1"), "a PNG signature").toBe("PNG");
   return `${bytes.readUInt32BE(16)}x${bytes.readUInt32BE(20)}`;
 }
-
-/** What the browser logs for requests that could not leave while offline: expected here. */
-const offlineNoise = /net::ERR_INTERNET_DISCONNECTED|Failed to fetch/;
 
 const offlineStatus = "Offline — changes will sync";
 
@@ -29,11 +17,11 @@ interface ManifestIcon {
   purpose?: string;
 }
 
-describe.runIf(browserAvailable)("offline and installable", () => {
-  const browser = useBrowser();
-
-  it("is installable: a valid manifest with reachable icons, and a service worker controlling the page", async () => {
-    const { context, page, errors } = await newPage(browser());
+test.describe("offline and installable", () => {
+  test("is installable: a valid manifest with reachable icons, and a service worker controlling the page", async ({
+    page,
+  }) => {
+    const context = page.context();
     await page.goto("/sign-in");
     await controlledByServiceWorker(page);
 
@@ -90,22 +78,25 @@ describe.runIf(browserAvailable)("offline and installable", () => {
     expect(new URL(registration.scope).pathname).toBe("/");
     expect(new URL(registration.script ?? "").pathname).toBe("/sw.js");
     expect(registration.state).toBe("activated");
-    expect(unexpectedErrors(errors)).toEqual([]);
   });
 
-  it("opens /tasks offline after one visit, says it is offline, and stops saying so when back online", async () => {
-    const { context, page, errors } = await newPage(browser(), { width: 320 });
+  test("opens /tasks offline after one visit, says it is offline, and stops saying so when back online", async ({
+    newPage,
+    consoleErrors,
+  }) => {
+    consoleErrors.allow(offlineNoise);
+    const { context, page } = await newPage({ width: 320 });
     await signUp(page, "Offline Person");
     await controlledByServiceWorker(page);
     // Online, the status says nothing.
-    await expectLocator(page.getByText(offlineStatus)).toHaveCount(0);
+    await expect(page.getByText(offlineStatus)).toHaveCount(0);
 
     await context.setOffline(true);
     await page.reload();
-    await expectLocator(page.getByRole("heading", { name: "Tasks" })).toBeVisible();
-    await expectLocator(page.getByRole("textbox", { name: "New task" })).toBeVisible();
+    await expect(page.getByRole("heading", { name: "Tasks" })).toBeVisible();
+    await expect(page.getByRole("textbox", { name: "New task" })).toBeVisible();
     const status = page.getByRole("status").filter({ hasText: offlineStatus });
-    await expectLocator(status).toBeVisible();
+    await expect(status.first()).toBeVisible();
     expect(
       await page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1),
     ).toBe(true);
@@ -119,42 +110,39 @@ describe.runIf(browserAvailable)("offline and installable", () => {
 
     // Filters live in the URL: the same cached page answers them.
     await page.goto("/tasks?status=completed");
-    await expectLocator(page.getByRole("heading", { name: "Tasks" })).toBeVisible();
-    await expectLocator(status).toBeVisible();
+    await expect(page.getByRole("heading", { name: "Tasks" })).toBeVisible();
+    await expect(status.first()).toBeVisible();
     // The other pages were cached too; an address the app does not have gets the cached 404 page.
     await page.goto("/account");
-    await expectLocator(page.getByRole("heading", { name: "Account" })).toBeVisible();
+    await expect(page.getByRole("heading", { name: "Account", exact: true })).toBeVisible();
     await page.goto("/no-such-page");
-    await expectLocator(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+    await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
 
     await page.goto("/tasks");
-    await expectLocator(status).toBeVisible();
+    await expect(status.first()).toBeVisible();
     await context.setOffline(false);
-    await expectLocator(page.getByText(offlineStatus)).toHaveCount(0);
-    await expectLocator(page.getByRole("heading", { name: "Tasks" })).toBeVisible();
+    await expect(page.getByText(offlineStatus)).toHaveCount(0);
+    await expect(page.getByRole("heading", { name: "Tasks" })).toBeVisible();
     // What the page could not ask while offline it asks once back: who is signed in, and the email banner.
-    await expectLocator(page.getByText("Signed in as Offline Person")).toBeVisible();
-    await expectLocator(page.getByRole("region", { name: "Confirm your email address" })).toBeVisible();
-    expect(unexpectedErrors(errors).filter((error) => !offlineNoise.test(error))).toEqual([]);
+    await expect(page.getByText("Signed in as Offline Person").first()).toBeVisible();
+    await expect(page.getByRole("region", { name: "Confirm your email address" })).toBeVisible();
   });
 
-  it("offers a reload when a newer service worker takes over an open page", async () => {
-    const { page, errors } = await newPage(browser());
-    await signUp(page, "Update Person");
+  test("offers a reload when a newer service worker takes over an open page", async ({ signedIn }) => {
+    const { page } = signedIn;
     await controlledByServiceWorker(page);
     const offer = page.getByRole("status").filter({ hasText: "A new version of Brisk is ready." });
-    await expectLocator(offer).toHaveCount(0);
+    await expect(offer).toHaveCount(0);
 
     // A deploy, as the browser sees it: another worker script for the same scope installs and takes over.
     await page.evaluate(() => navigator.serviceWorker.register("/sw.js?next-deploy"));
-    await expectLocator(offer, 60_000).toBeVisible();
+    await expect(offer.first()).toBeVisible({ timeout: 60_000 });
     await screenshot(page, "tasks-update-offer-1280-light");
     expect(await seriousViolations(page)).toEqual([]);
     // Reload loads the page anew (from the new worker): what this page held is gone.
     await page.evaluate(() => Object.assign(window, { beforeReload: true }));
     await page.getByRole("button", { name: "Reload" }).click();
     await page.waitForFunction(() => !("beforeReload" in window), undefined, { timeout: 60_000 });
-    await expectLocator(page.getByRole("heading", { name: "Tasks" })).toBeVisible();
-    expect(unexpectedErrors(errors)).toEqual([]);
+    await expect(page.getByRole("heading", { name: "Tasks" })).toBeVisible();
   });
 });

@@ -1,21 +1,10 @@
-import { describe, expect, it } from "vitest";
-import {
-  addTask,
-  baseUrl,
-  browserAvailable,
-  expectLocator,
-  newPage,
-  signIn,
-  signUp,
-  useBrowser,
-} from "../support/browser.ts";
+import { addTask, baseUrl, signIn, signUp } from "../support/browser.ts";
+import { expect, type NewPage, test } from "../support/fixtures.ts";
 
-describe.runIf(browserAvailable)("sessions and failures", () => {
-  const browser = useBrowser();
-
+test.describe("sessions and failures", () => {
   /** On another device: sign in as `email` and sign out of all devices. */
-  async function signOutEverywhereFromAnotherDevice(email: string) {
-    const phone = await newPage(browser());
+  async function signOutEverywhereFromAnotherDevice(newPage: NewPage, email: string) {
+    const phone = await newPage();
     await phone.page.goto("/sign-in");
     await signIn(phone.page, email);
     await phone.page.waitForURL("**/tasks");
@@ -24,22 +13,24 @@ describe.runIf(browserAvailable)("sessions and failures", () => {
     await phone.page.waitForURL((url) => url.pathname === "/sign-in" || url.pathname === "/");
   }
 
-  it("sends a person whose session ended elsewhere to sign in, with a message, and back afterwards", async () => {
-    const laptop = await newPage(browser());
+  test("sends a person whose session ended elsewhere to sign in, with a message, and back afterwards", async ({
+    newPage,
+  }) => {
+    const laptop = await newPage();
     const email = await signUp(laptop.page, "Sam Session");
     await addTask(laptop.page, "Still here afterwards");
 
     // On another device: sign in and sign out of all devices. The live channel tells the laptop at once.
-    await signOutEverywhereFromAnotherDevice(email);
+    await signOutEverywhereFromAnotherDevice(newPage, email);
     await laptop.page.waitForURL(/\/sign-in/);
-    await expectLocator(laptop.page.getByText("Your session has ended — please sign in again")).toBeVisible();
+    await expect(laptop.page.getByText("Your session has ended — please sign in again").first()).toBeVisible();
     await signIn(laptop.page, email);
     await laptop.page.waitForURL((url) => url.pathname === "/tasks");
-    await expectLocator(laptop.page.getByRole("checkbox", { name: "Still here afterwards" })).toBeVisible();
+    await expect(laptop.page.getByRole("checkbox", { name: "Still here afterwards" })).toBeVisible();
   });
 
-  it("keeps what was typed across an ended session and restores it after signing in again", async () => {
-    const laptop = await newPage(browser());
+  test("keeps what was typed across an ended session and restores it after signing in again", async ({ newPage }) => {
+    const laptop = await newPage();
     const email = await signUp(laptop.page, "Dana Draft");
     await addTask(laptop.page, "Already saved");
 
@@ -51,33 +42,30 @@ describe.runIf(browserAvailable)("sessions and failures", () => {
     await form.getByRole("textbox", { name: "Description" }).fill("Figures from Q3, and the hiring plan");
 
     // The session ends elsewhere while the person is typing: the live channel takes the laptop to sign-in.
-    await signOutEverywhereFromAnotherDevice(email);
+    await signOutEverywhereFromAnotherDevice(newPage, email);
     await laptop.page.waitForURL(/\/sign-in/);
-    await expectLocator(laptop.page.getByText("Your session has ended — please sign in again")).toBeVisible();
+    await expect(laptop.page.getByText("Your session has ended — please sign in again").first()).toBeVisible();
     await signIn(laptop.page, email);
     await laptop.page.waitForURL((url) => url.pathname === "/tasks");
 
-    await expectLocator(laptop.page.getByText("Restored what you were typing")).toBeVisible();
-    await expectLocator(laptop.page.getByRole("textbox", { name: "New task" })).toHaveValue(
-      "Write the quarterly report",
-    );
+    await expect(laptop.page.getByText("Restored what you were typing").first()).toBeVisible();
+    await expect(laptop.page.getByRole("textbox", { name: "New task" })).toHaveValue("Write the quarterly report");
     const restored = laptop.page.getByRole("form", { name: "Add a task" });
-    await expectLocator(restored.getByRole("textbox", { name: "Description" })).toHaveValue(
+    await expect(restored.getByRole("textbox", { name: "Description" })).toHaveValue(
       "Figures from Q3, and the hiring plan",
     );
-    await expectLocator(laptop.page.getByRole("checkbox", { name: "Already saved" })).toBeVisible();
+    await expect(laptop.page.getByRole("checkbox", { name: "Already saved" })).toBeVisible();
 
     // Once sent, the draft is gone: a reload shows an empty form and no note.
     await laptop.page.getByRole("textbox", { name: "New task" }).press("Enter");
-    await expectLocator(laptop.page.getByText("Added “Write the quarterly report”")).toBeVisible();
+    await expect(laptop.page.getByText("Added “Write the quarterly report”").first()).toBeVisible();
     await laptop.page.reload();
-    await expectLocator(laptop.page.getByRole("checkbox", { name: "Write the quarterly report" })).toBeVisible();
-    await expectLocator(laptop.page.getByRole("textbox", { name: "New task" })).toHaveValue("");
-    await expectLocator(laptop.page.getByText("Restored what you were typing")).toHaveCount(0);
+    await expect(laptop.page.getByRole("checkbox", { name: "Write the quarterly report" })).toBeVisible();
+    await expect(laptop.page.getByRole("textbox", { name: "New task" })).toHaveValue("");
+    await expect(laptop.page.getByText("Restored what you were typing")).toHaveCount(0);
   });
 
-  it("keeps an open edit across an ended session", async () => {
-    const { page } = await newPage(browser());
+  test("keeps an open edit across an ended session", async ({ page }) => {
     await page.clock.install();
     const email = await signUp(page, "Eli Edit");
     await addTask(page, "Call the plumber");
@@ -93,27 +81,25 @@ describe.runIf(browserAvailable)("sessions and failures", () => {
     await signIn(page, email);
     await page.waitForURL((url) => url.pathname === "/tasks");
 
-    await expectLocator(page.getByText("Restored what you were typing")).toBeVisible();
+    await expect(page.getByText("Restored what you were typing").first()).toBeVisible();
     // The edit was queued as Enter was pressed: the list already shows it; the editor reopens as typed.
     const editor = page.getByRole("form", { name: /^Editing "Call the plumber/ });
-    await expectLocator(editor.getByRole("textbox", { name: "Title" })).toHaveValue(
-      "Call the plumber about the boiler",
-    );
+    await expect(editor.getByRole("textbox", { name: "Title" })).toHaveValue("Call the plumber about the boiler");
     await editor.getByRole("button", { name: "Save" }).click();
-    await expectLocator(page.getByRole("checkbox", { name: "Call the plumber about the boiler" })).toBeVisible();
+    await expect(page.getByRole("checkbox", { name: "Call the plumber about the boiler" })).toBeVisible();
     // Saved once "Saving…" is gone (the page's clock runs 20 minutes ahead, so each request renews the token).
-    await expectLocator(page.getByText("Saving…")).toHaveCount(0);
+    await expect(page.getByText("Saving…")).toHaveCount(0);
     await page.reload();
-    await expectLocator(page.getByRole("checkbox", { name: "Call the plumber about the boiler" })).toBeVisible();
-    await expectLocator(page.getByRole("form", { name: /^Editing/ })).toHaveCount(0);
+    await expect(page.getByRole("checkbox", { name: "Call the plumber about the boiler" })).toBeVisible();
+    await expect(page.getByRole("form", { name: /^Editing/ })).toHaveCount(0);
   });
 
-  it("after signing in, follows a next address only within the site, however it is spelled", async () => {
-    const first = await newPage(browser());
+  test("after signing in, follows a next address only within the site, however it is spelled", async ({ newPage }) => {
+    const first = await newPage();
     const email = await signUp(first.page, "Nora Next");
     await first.context.close();
     for (const next of ["/.//evil.example/", "/x/..//evil.example/", "/./\\evil.example/"]) {
-      const { page, context } = await newPage(browser());
+      const { page, context } = await newPage();
       await page.goto(`/sign-in?next=${encodeURIComponent(next)}`);
       await signIn(page, email);
       await page.waitForURL((url) => url.pathname !== "/sign-in");
@@ -123,9 +109,10 @@ describe.runIf(browserAvailable)("sessions and failures", () => {
     }
   });
 
-  it("says when to try again after too many sign-in attempts, and names a wrong password plainly", async () => {
-    const { page } = await newPage(browser());
-    const email = await signUp(page, "Tess Throttle");
+  test("says when to try again after too many sign-in attempts, and names a wrong password plainly", async ({
+    signedIn,
+  }) => {
+    const { page, email } = signedIn;
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.waitForURL((url) => url.pathname !== "/tasks");
     await page.goto("/sign-in");
@@ -135,16 +122,15 @@ describe.runIf(browserAvailable)("sessions and failures", () => {
       await page.getByRole("button", { name: "Sign in", exact: true }).click();
     };
     await attempt();
-    await expectLocator(page.getByText("Email or password is incorrect")).toBeVisible();
+    await expect(page.getByText("Email or password is incorrect").first()).toBeVisible();
     await attempt();
     await attempt();
     await attempt();
-    await expectLocator(page.getByText(/try again/i)).toBeVisible();
+    await expect(page.getByText(/try again/i).first()).toBeVisible();
   });
 
-  it("rolls an optimistic change back, and says so, when the server refuses it", async () => {
-    const { page } = await newPage(browser());
-    await signUp(page, "Rita Rollback");
+  test("rolls an optimistic change back, and says so, when the server refuses it", async ({ signedIn }) => {
+    const { page } = signedIn;
     await addTask(page, "Refused toggle");
     await addTask(page, "Refused delete");
 
@@ -168,16 +154,16 @@ describe.runIf(browserAvailable)("sessions and failures", () => {
 
     const checkbox = page.getByRole("checkbox", { name: "Refused toggle" });
     await checkbox.click();
-    await expectLocator(checkbox).not.toBeChecked();
+    await expect(checkbox).not.toBeChecked();
     const announcement = page.locator('[role="alert"], [role="status"]').filter({ hasText: /./ });
-    await expectLocator(announcement.first()).toBeVisible();
+    await expect(announcement.first()).toBeVisible();
 
     await page.getByRole("button", { name: 'Delete "Refused delete"' }).click();
-    await expectLocator(page.getByRole("checkbox", { name: "Refused delete" })).toBeVisible();
+    await expect(page.getByRole("checkbox", { name: "Refused delete" })).toBeVisible();
 
     await page.unroute("**/api/*/tasks/**");
     await page.reload();
-    await expectLocator(page.getByRole("checkbox", { name: "Refused toggle" })).not.toBeChecked();
-    await expectLocator(page.getByRole("checkbox", { name: "Refused delete" })).toBeVisible();
+    await expect(page.getByRole("checkbox", { name: "Refused toggle" })).not.toBeChecked();
+    await expect(page.getByRole("checkbox", { name: "Refused delete" })).toBeVisible();
   });
 });
