@@ -18,11 +18,8 @@ export function unexpectedErrors(errors: string[]): string[] {
 /** What Chromium logs for requests that could not leave while a test had taken the page offline. */
 export const offlineNoise = /net::ERR_INTERNET_DISCONNECTED|Failed to fetch/;
 
-/** Random per page (each test file counts afresh, so a counter would repeat across files within a minute). */
-export function nextClientAddress(): string {
-  const part = () => Math.floor(Math.random() * 250) + 1;
-  return `198.${18 + Math.floor(Math.random() * 2)}.${part()}.${part()}`;
-}
+/** A fresh client address per page: sign-ups and sign-ins are rate limited per address. */
+export { newIp } from "../../worker/test/accounts.ts";
 
 let counter = 0;
 export function uniqueEmail(prefix = "person"): string {

@@ -1,4 +1,5 @@
 import { expect, type Page, type Request } from "@playwright/test";
+import type { Fault } from "../../worker/local/neon-http-server.ts";
 import { fromSuite } from "./env.ts";
 
 /**
@@ -9,17 +10,8 @@ export const standInUrl = fromSuite("standInUrl");
 /** The stand-in serves only requests whose connection string carries its secret, control requests included. */
 const credentials = { "Neon-Connection-String": fromSuite("standInDatabaseUrl") };
 
-/**
- * A database fault for the stand-in to inject (the shape of `Fault` in
- * worker/local/neon-http-server.ts): it hits the next `times` SQL requests whose text
- * contains `match` (case-insensitive).
- */
-export type Fault = { match: string; times: number } & (
-  | { action: "fail"; status?: number }
-  | { action: "sqlstate"; code: string }
-  | { action: "delay"; ms: number }
-  | { action: "lose-response" }
-);
+/** A database fault for the stand-in to inject: `times` SQL requests whose text contains `match`. */
+export type { Fault };
 
 /** The SQL each write sends, as drizzle writes it (a create is `INSERT … ON CONFLICT DO NOTHING` + a read). */
 export const sql = {

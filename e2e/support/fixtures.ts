@@ -1,5 +1,5 @@
 import { type BrowserContext, test as base, type Page } from "@playwright/test";
-import { nextClientAddress, signUp, unexpectedErrors, uniqueEmail } from "./browser.ts";
+import { newIp, signUp, unexpectedErrors, uniqueEmail } from "./browser.ts";
 import { fromSuite } from "./env.ts";
 
 export { expect } from "@playwright/test";
@@ -92,7 +92,7 @@ export const test = base.extend<Fixtures>({
       const context = await browser.newContext({
         baseURL: fromSuite("baseUrl"),
         // Each page is its own client to the rate limiter (wrangler dev passes the header through; Cloudflare sets it).
-        extraHTTPHeaders: { "CF-Connecting-IP": nextClientAddress() },
+        extraHTTPHeaders: { "CF-Connecting-IP": newIp() },
         viewport: { width: options.width ?? 1280, height: options.height ?? 900 },
         colorScheme: options.colorScheme ?? "light",
         ...(options.timezoneId ? { timezoneId: options.timezoneId } : {}),

@@ -3,7 +3,7 @@ import { base32 } from "@better-auth/utils/base32";
 import { createOTP } from "@better-auth/utils/otp";
 import type { Page } from "@playwright/test";
 import { seriousViolations } from "../support/axe.ts";
-import { nextClientAddress, screenshot, signIn, signUp } from "../support/browser.ts";
+import { newIp, screenshot, signIn, signUp } from "../support/browser.ts";
 import { expect, test } from "../support/fixtures.ts";
 
 /**
@@ -116,7 +116,7 @@ test.describe("account security", () => {
       await signOut(page);
       // Sign-up signs in too, so this is the fourth sign-in from this client within a minute: the
       // limit is 3 per client address (docs/auth.md), so it comes from another address.
-      await page.context().setExtraHTTPHeaders({ "CF-Connecting-IP": nextClientAddress() });
+      await page.context().setExtraHTTPHeaders({ "CF-Connecting-IP": newIp() });
       await page.goto("/sign-in");
       await signIn(page, email);
       await page.waitForURL("**/tasks");

@@ -1,4 +1,4 @@
-import { addTask, nextClientAddress, signIn, signUp } from "../support/browser.ts";
+import { addTask, newIp, signIn, signUp } from "../support/browser.ts";
 import { armFault, clearFaults } from "../support/database.ts";
 import { expect, test } from "../support/fixtures.ts";
 
@@ -136,7 +136,7 @@ test.describe("the first tasks on /tasks", () => {
     await page.goto("about:blank");
     sent.length = 0;
     // Another person at this browser (another client address: sign-up and sign-in are throttled per address).
-    await page.setExtraHTTPHeaders({ "CF-Connecting-IP": nextClientAddress() });
+    await page.setExtraHTTPHeaders({ "CF-Connecting-IP": newIp() });
     await signUp(page, "Bob After");
     await addTask(page, "Bob's task");
     // Even planted back beside Bob's user id, Ann's token is not used for him.

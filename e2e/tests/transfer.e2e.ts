@@ -36,6 +36,9 @@ test.describe("export and import on the account page", () => {
     await signUp(bea.page, "Bea Import");
     await bea.page.goto("/account");
     const input = bea.page.getByLabel("Import", { exact: true });
+    // The input stays disabled until its island has loaded. Playwright sets files on a disabled input
+    // without waiting (no actionability check), and a file chosen then reaches no handler: wait for it.
+    await expect(input).toBeEnabled();
     await input.setInputFiles({ name: "brisk-export.json", mimeType: "application/json", buffer: file });
     await expect(bea.page.getByText("Imported 2 tasks.").first()).toBeVisible();
     await input.setInputFiles({ name: "brisk-export.json", mimeType: "application/json", buffer: file });
