@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { call } from "../../test/fixtures.ts";
 import { roundTrips, statementsRun } from "../../test/stand-in-control.ts";
 import { dueAtInstant, type TaskJson, type TaskUser, taskUser } from "../../test/tasks-client.ts";
+import { Task } from "./tasks.schemas.ts";
 
 let user: TaskUser;
 
@@ -10,6 +11,21 @@ beforeAll(async () => {
 });
 
 const json = async (response: Response) => (await response.json()) as TaskJson;
+
+describe("the task's fields", () => {
+  // The answer's fields are derived from the table (task-json.ts) and the contract is written in zod
+  // (decision 043): a new column must not reach answers unless the contract names it.
+  it("are exactly the contract's in every answer that carries a task: create, get, patch, list and the feed", async () => {
+    const fields = Object.keys(Task.shape).sort();
+    const created = await json(await user.create({ title: "Fields", due: { date: "2026-12-01", time: "09:00" } }));
+    const got = await json(await user.get(created.id));
+    const patched = await json(await user.patch(created.id, { priority: "high" }));
+    const listed = ((await (await user.list()).json()) as TaskJson[]).find((task) => task.id === created.id);
+    const feed = (await (await user.send("/changes")).json()) as { changes: TaskJson[] };
+    const changed = feed.changes.find((task) => task.id === created.id);
+    for (const task of [created, got, patched, listed, changed]) expect(Object.keys(task ?? {}).sort()).toEqual(fields);
+  });
+});
 
 describe("creating a task", () => {
   it("answers 201 with the task, its Location and ETag, and the defaults filled in", async () => {
