@@ -108,9 +108,11 @@ export const tasks = pgTable(
     index("tasks_user_list_position_idx").on(table.userId, table.list, sql`${table.position} COLLATE "C"`, table.id),
     index("tasks_user_position_idx").on(table.userId, sql`${table.position} COLLATE "C"`, table.id),
     index("tasks_user_title_key_idx").on(table.userId, sql`${table.titleKey} COLLATE "C"`, table.id),
-    // The pending view (the site's default filter) without reading completed tasks.
+    // The pending view (the site's default filter) without reading completed tasks. The due columns
+    // after the id change no order (the id is unique): they let the overdue count test each pending
+    // task in the index, not in its table row (docs/decisions/042-an-overdue-count-in-the-index.md).
     index("tasks_user_pending_created_idx")
-      .on(table.userId, table.createdAt, table.id)
+      .on(table.userId, table.createdAt, table.id, table.dueAt, table.dueDate)
       .where(sql`${table.completed} = false`),
     // The reminders the Cron Trigger delivers next, across every person.
     index("tasks_next_reminder_idx").on(table.nextReminderAt).where(sql`${table.nextReminderAt} IS NOT NULL`),

@@ -1,0 +1,2 @@
+DROP INDEX "tasks_user_pending_created_idx";--> statement-breakpoint
+CREATE INDEX "tasks_user_pending_created_idx" ON "tasks" USING btree ("user_id","created_at","id","due_at","due_date") WHERE "tasks"."completed" = false;
