@@ -81,13 +81,24 @@ const words = [
 /**
  * Rows `from`..`to` of a user's tasks: 5 % mention the dentist, 1 in 500 is urgent, a third completed, most
  * due within ±60 days (half of them all day, half at 09:00 UTC), spread over the user's `lists` in turn
- * (none given: the Inbox). With `users`, the rows are spread over users other-1…other-<users>.
+ * (none given: the Inbox; `"no list column"`: a schema before migration 0011). With `users`, the rows are
+ * spread over users other-1…other-<users>.
  */
-function insertTasks(userId: string, from: number, to: number, users?: number, lists: string[] = []): SqlStatement {
+export function insertTasks(
+  userId: string,
+  from: number,
+  to: number,
+  users?: number,
+  lists: string[] | "no list column" = [],
+): SqlStatement {
   const owner = users === undefined ? "$1" : `'other-' || (1 + g % ${users}) || $1`;
+  const list =
+    lists === "no list column"
+      ? { column: "", value: "" }
+      : { column: "list_id, ", value: lists.length === 0 ? "NULL, " : `($5::uuid[])[1 + g % ${lists.length}], ` };
   return {
-    query: `INSERT INTO tasks (id, user_id, list_id, title, description, completed, completed_at, priority, due_date, due_time, due_zone, due_at, tags, created_at, updated_at)
-      SELECT gen_random_uuid(), ${owner}, ${lists.length === 0 ? "NULL" : `($5::uuid[])[1 + g % ${lists.length}]`},
+    query: `INSERT INTO tasks (id, user_id, ${list.column}title, description, completed, completed_at, priority, due_date, due_time, due_zone, due_at, tags, created_at, updated_at)
+      SELECT gen_random_uuid(), ${owner}, ${list.value}
         ($4::text[])[1 + g % ${words.length}] || ' #' || g || CASE WHEN g % 500 = 7 THEN ' urgent' ELSE '' END,
         CASE WHEN g % 3 = 0 THEN 'Notes for item ' || g || ': bring the papers and the receipt' ELSE '' END,
         g % 3 = 0,
@@ -107,7 +118,7 @@ function insertTasks(userId: string, from: number, to: number, users?: number, l
       String(from),
       String(to),
       `{${words.map((w) => `"${w}"`).join(",")}}`,
-      ...(lists.length === 0 ? [] : [`{${lists.join(",")}}`]),
+      ...(lists === "no list column" || lists.length === 0 ? [] : [`{${lists.join(",")}}`]),
     ],
   };
 }

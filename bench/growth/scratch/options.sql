@@ -1,4 +1,4 @@
--- The statements of decision 042, by hand on a database made by ./seed.sh (bench/growth/README.md, "By hand"):
+-- The statements of decision 042, by hand on a database made by seed.ts (bench/growth/README.md, "By hand"):
 --   psql postgresql://postgres@127.0.0.1:5432/<database> -f options.sql
 -- Each EXPLAIN's top "Buffers" line is the pages it touched. The trial indexes and tables are dropped at the end.
 \set u '''growthuser0123456789abcdefghijkl'''
