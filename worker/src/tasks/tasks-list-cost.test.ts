@@ -200,6 +200,23 @@ describe("a page of a long list", () => {
       expect(read - forTotal, label).toBeLessThanOrEqual(400);
     }
   });
+  it("counts nothing more when the first page holds every match", async () => {
+    const few = await taskUser();
+    await insertTasks(few.id, 30, "few");
+    // A short list, a filter and a search that match fewer tasks than a page holds: the page's rows
+    // are the total. Only a page with more after it, or one after a cursor, runs the capped count.
+    for (const raw of [{}, { status: "pending" }, { q: "few 1" }, { q: "few", limit: "30" }]) {
+      const { page, plan } = await explainList(few.id, raw);
+      const label = `${JSON.stringify(raw)}: ${JSON.stringify(plan)}`;
+      expect(page.total, label).toBe(String(JSON.parse(page.body).length));
+      const totals = (plan.Plans ?? []).filter(isTotal);
+      expect(totals, label).toHaveLength(1);
+      for (const node of totals) expect(node["Actual Loops"], label).toBe(0);
+    }
+    const { page, plan } = await explainList(few.id, { limit: "29" });
+    expect(page.total).toBe("30");
+    for (const node of (plan.Plans ?? []).filter(isTotal)) expect(node["Actual Loops"]).toBe(1);
+  });
   // Last in this block: its VACUUM leaves the small test table cheaper to read whole than by the
   // search test's walk, a plan only a table of a few thousand rows gets.
   it("counts overdue tasks past 1 000 from the index, without each task's row", async () => {

@@ -212,7 +212,8 @@ function searchPage(query: ListQuery, expression: SQL, dir: SQL, limit: SQL, aft
  * built once per database client and filled in per request, as GET and PATCH are.
  * One row answers the page whatever it holds: the page's tasks as one JSON array
  * (Postgres writes each task, so no row is mapped here), where the next page starts,
- * and the total — counted over at most 1 001 matching tasks, once, not per row.
+ * and the total — counted over at most 1 001 matching tasks, once, not per row, and not at
+ * all when the first page is every match.
  * Pages are keyset-paginated on (sort key, id), so inserts and deletes between pages
  * never repeat or skip a task that stays.
  */
@@ -246,6 +247,7 @@ export function listStatement(db: Database, query: ListQuery, hasCursor: boolean
         LIMIT ${limit} + 1`,
       );
     const last = sql`${page.n} = ${limit}`;
+    const capped = sql`(SELECT count(*) FROM (SELECT FROM ${tasks} WHERE ${filters} ${countOrder(query, expression, dir)} LIMIT ${exactCountUpTo + 1}) AS capped)`;
     return db
       .with(page)
       .select({
@@ -253,10 +255,12 @@ export function listStatement(db: Database, query: ListQuery, hasCursor: boolean
         more: sql<boolean>`count(*) > ${limit}`,
         lastKey: sql<string | null>`min(${page.sortKey}) FILTER (WHERE ${last})`,
         lastId: sql<string | null>`min(${page.id}) FILTER (WHERE ${last})`,
-        total:
-          sql<number>`(SELECT count(*) FROM (SELECT FROM ${tasks} WHERE ${filters} ${countOrder(query, expression, dir)} LIMIT ${exactCountUpTo + 1}) AS capped)`.mapWith(
-            Number,
-          ),
+        // A first page that holds every match is its own count: the capped count (an InitPlan,
+        // run only when the CASE needs it) is for a page with more after it, or after a cursor.
+        total: (hasCursor
+          ? capped
+          : sql<number>`CASE WHEN count(*) <= ${limit} THEN count(*) ELSE ${capped} END`
+        ).mapWith(Number),
       })
       .from(page)
       .prepare(`list_${shape}`);
