@@ -168,6 +168,7 @@ async function measure(
     bare: "404",
     "auth-only": "400",
     "auth-only-fresh": "400",
+    create: "201",
     "sign-in": "200",
   };
 
@@ -267,6 +268,8 @@ const labels: Record<string, string> = {
   "auth-only": "token verified, then 400 (no database)",
   get: "GET one task",
   patch: "PATCH one task",
+  create: "POST a task (the load benchmark's create)",
+  toggle: "PATCH …/complete, no body (its toggle)",
   list: "GET list, page of 50",
   "auth-only-fresh": "token verified, then 400, token never seen before",
   "get-fresh": "GET one task, token never seen before",

@@ -84,6 +84,14 @@ export async function record(bundleCode: string): Promise<Recording> {
         path: `/api/${user.id}/tasks?status=all&sort=created&order=desc&limit=50`,
         headers: json(),
       },
+      // The load benchmark's writes (bench/load/load.ts), for the Worker's own share of them.
+      {
+        name: "create",
+        method: "POST",
+        path: `/api/${user.id}/tasks`,
+        ...withBody(JSON.stringify({ title: "Load test task", priority: "low", tags: ["load"] }), json()),
+      },
+      { name: "toggle", method: "PATCH", path: `/api/${user.id}/tasks/${taskIds[1]}/complete`, headers: json() },
       {
         name: "sign-in",
         // (not rotated: sign-in carries no token)
@@ -92,7 +100,7 @@ export async function record(bundleCode: string): Promise<Recording> {
         ...withBody(JSON.stringify({ email: user.email, password: benchPassword }), requestHeaders({ ip })),
       },
     ];
-    const expected: Record<string, number> = { bare: 404, "auth-only": 400, "sign-in": 200 };
+    const expected: Record<string, number> = { bare: 404, "auth-only": 400, create: 201, "sign-in": 200 };
     for (const benchCase of cases) {
       const init: RequestInit = { method: benchCase.method, headers: benchCase.headers };
       if (benchCase.body !== undefined) init.body = benchCase.body;
