@@ -205,7 +205,8 @@ describe("a page of a long list", () => {
     await insertTasks(few.id, 30, "few");
     // A short list, a filter and a search that match fewer tasks than a page holds: the page's rows
     // are the total. Only a page with more after it, or one after a cursor, runs the capped count.
-    for (const raw of [{}, { status: "pending" }, { q: "few 1" }, { q: "few", limit: "30" }]) {
+    const shapes: Record<string, string>[] = [{}, { status: "pending" }, { q: "few 1" }, { q: "few", limit: "30" }];
+    for (const raw of shapes) {
       const { page, plan } = await explainList(few.id, raw);
       const label = `${JSON.stringify(raw)}: ${JSON.stringify(plan)}`;
       expect(page.total, label).toBe(String(JSON.parse(page.body).length));
