@@ -3,9 +3,9 @@ import type { Database } from "../db/client.ts";
 import { sqlStateOf } from "../db/errors.ts";
 import { withRetries } from "../db/retry.ts";
 import { asJsonText, type JsonText } from "../json-text.ts";
-import { advance, currentSeq } from "../tasks/change-sequence.ts";
+import { advance, currentSeq, settle } from "../tasks/change-sequence.ts";
 import type { VersionCondition } from "../tasks/conditional-write.ts";
-import { taskSequences, tasks, taskTombstones } from "../tasks/tasks.tables.ts";
+import { tasks, taskTombstones } from "../tasks/tasks.tables.ts";
 import type { CreateListInput, ListOutput, PatchListInput } from "./lists.schemas.ts";
 import { inboxOf, listsJsonSql } from "./lists.sql.ts";
 import { lists, listTombstones } from "./lists.tables.ts";
@@ -37,27 +37,6 @@ const own = (userId: string, id: string) => and(eq(lists.userId, userId), eq(lis
 function matching(condition: VersionCondition): SQL | undefined {
   if (condition === "any") return undefined;
   return condition.length === 0 ? sql`false` : inArray(lists.version, condition);
-}
-
-/**
- * As tasks' settle, for batches that may write lists as well as tasks (list writes here, an import in
- * transfer.repo.ts): the last statement gives the number back when no task, list or tombstone carries it.
- */
-export function settle(db: Database, userId: string) {
-  const carried = (table: typeof tasks | typeof taskTombstones | typeof lists | typeof listTombstones) =>
-    sql`EXISTS (SELECT 1 FROM ${table} WHERE ${table.userId} = ${userId} AND ${table.seq} = ${taskSequences.seq})`;
-  return db
-    .update(taskSequences)
-    .set({ seq: sql`${taskSequences.seq} - 1` })
-    .where(
-      and(
-        eq(taskSequences.userId, userId),
-        sql`NOT ${carried(tasks)}`,
-        sql`NOT ${carried(taskTombstones)}`,
-        sql`NOT ${carried(lists)}`,
-        sql`NOT ${carried(listTombstones)}`,
-      ),
-    );
 }
 
 export async function listLists(db: Database, userId: string): Promise<JsonText<ListOutput[]>> {

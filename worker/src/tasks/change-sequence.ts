@@ -1,5 +1,6 @@
 import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
+import { lists, listTombstones } from "../lists/lists.tables.ts";
 import { taskSequences, tasks, taskTombstones } from "./tasks.tables.ts";
 
 /**
@@ -29,17 +30,18 @@ export function advance(db: Database, userId: string) {
 }
 
 /**
- * The last statement of every write batch: gives the number back when the batch
- * changed nothing (no task and no tombstone carries it). The lock was held throughout,
- * so no one can have seen it; a write that changes nothing never advances the sequence.
+ * The last statement of every write batch (tasks, lists, an import): gives the number back
+ * when the batch changed nothing — no task, list or tombstone of either carries it. The lock
+ * was held throughout, so no one can have seen it; a write that changes nothing never
+ * advances the sequence.
  */
 export function settle(db: Database, userId: string) {
-  const carried = (table: typeof tasks | typeof taskTombstones) =>
-    sql`EXISTS (SELECT 1 FROM ${table} WHERE ${table.userId} = ${userId} AND ${table.seq} = ${taskSequences.seq})`;
+  const carriesNone = (table: typeof tasks | typeof taskTombstones | typeof lists | typeof listTombstones) =>
+    sql`NOT EXISTS (SELECT 1 FROM ${table} WHERE ${table.userId} = ${userId} AND ${table.seq} = ${taskSequences.seq})`;
   return db
     .update(taskSequences)
     .set({ seq: sql`${taskSequences.seq} - 1` })
-    .where(and(eq(taskSequences.userId, userId), sql`NOT ${carried(tasks)}`, sql`NOT ${carried(taskTombstones)}`));
+    .where(and(eq(taskSequences.userId, userId), ...[tasks, taskTombstones, lists, listTombstones].map(carriesNone)));
 }
 
 /** A task written under an id again (created, restored) is no longer deleted: its tombstone goes. */

@@ -1,10 +1,9 @@
 import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
 import { withRetries } from "../db/retry.ts";
-import { settle } from "../lists/lists.repo.ts";
 import { inboxOf, listsJsonSql } from "../lists/lists.sql.ts";
 import { lists, listTombstones } from "../lists/lists.tables.ts";
-import { advance, currentSeq, supersedeTombstones } from "../tasks/change-sequence.ts";
+import { advance, currentSeq, settle, supersedeTombstones } from "../tasks/change-sequence.ts";
 import { dueColumns } from "../tasks/editable-fields.ts";
 import { isoText, taskFields } from "../tasks/task-json.ts";
 import { tasks } from "../tasks/tasks.tables.ts";
