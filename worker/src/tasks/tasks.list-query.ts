@@ -160,7 +160,7 @@ const countOrder = (query: TaskFilters, expression: SQL, dir: SQL) =>
  * search page tests before it turns to the trigram index: a word in at least 51 of them fills the
  * page from that walk (docs/decisions/036-search-cost-that-stays-flat.md).
  */
-export const searchWalk = 2000;
+const searchWalk = 2000;
 
 /**
  * A search's page (the `page` CTE's rows) in one of two ways, chosen as it runs, not by the
